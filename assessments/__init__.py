@@ -1,0 +1,44 @@
+"""recovery-assessments: score, check and compare recovery-orientation and readiness surveys.
+
+Examples
+--------
+>>> import pandas as pd
+>>> import assessments as ra
+>>> oric = ra.load_instrument("oric")
+>>> answers = pd.DataFrame({f"oric_{i}": [4, 5] for i in range(1, 13)})
+>>> ra.score(answers, oric).respondents[["change_commitment", "change_efficacy"]]
+   change_commitment  change_efficacy
+0                4.0              4.0
+1                5.0              5.0
+"""
+
+from .errors import AssessmentError, InputFileError, InstrumentError, Problem, ResponseError
+from .instruments import (
+    Instrument,
+    apply_key,
+    list_instruments,
+    load_instrument,
+    read_instrument_file,
+)
+from .io import read_table, write_table
+from .scoring import Scores, score
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AssessmentError",
+    "InputFileError",
+    "Instrument",
+    "InstrumentError",
+    "Problem",
+    "ResponseError",
+    "Scores",
+    "__version__",
+    "apply_key",
+    "list_instruments",
+    "load_instrument",
+    "read_instrument_file",
+    "read_table",
+    "score",
+    "write_table",
+]

@@ -1,0 +1,176 @@
+"""How the command line shows things: rich tables and JSON-ready dicts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from ..errors import AssessmentError
+from ..instruments import Instrument
+
+
+def print_error(console: Console, exc: AssessmentError) -> None:
+    """Print an error: its summary, then one line per problem (capped), then what to try."""
+    console.print(f"[bold red]error:[/bold red] {exc.summary or ''}".rstrip(), markup=True)
+    shown = exc.problems[: exc.max_listed]
+    for p in shown:
+        console.print("  - " + str(p), markup=False)
+    rest = len(exc.problems) - len(shown)
+    if rest > 0:
+        console.print(f"  ... and {rest} more; run with --json to list them all", markup=False)
+
+
+def print_instruments(console: Console, rows: list[dict[str, Any]]) -> None:
+    """Table of shipped instruments."""
+    t = Table(title="Shipped instruments")
+    for col in ("id", "title", "versions (items)", "domains", "scales / total", "key status"):
+        t.add_column(col)
+    for r in rows:
+        versions = ", ".join(f"{v} ({r['n_items'][v]})" for v in r["versions"])
+        status = ", ".join(r["key_status"])
+        if r["missing_keys"]:
+            status += " (needs a key file)"
+        t.add_row(
+            r["id"],
+            r["title"],
+            versions,
+            str(len(r["domains"])),
+            ", ".join(r["scales"] + ([r["total"]] if r["total"] else [])) or "-",
+            status,
+        )
+    console.print(t)
+
+
+def instrument_json(inst: Instrument) -> dict[str, Any]:
+    """The instrument as a JSON-ready dict (what ``assess show --json`` prints)."""
+    v = inst.version
+    return {
+        **inst.summary(),
+        "selected_version": v,
+        "citation": inst.citation,
+        "response_scale": inst.response_scale.describe(),
+        "items": [
+            {
+                "id": i.id,
+                "number": i.numbers.get(v) if v else dict(i.numbers),
+                "label": i.label,
+                "reverse": i.reverse,
+                "domains": list(inst.item_domains(i.id)),
+            }
+            for i in inst.items
+        ],
+        "domain_rules": [
+            {
+                "id": d.id,
+                "name": d.name,
+                "items": list(d.items),
+                "min_answered": d.min_answered,
+                "key_status": d.key_status,
+                "key_source": d.key_source,
+            }
+            for d in inst.domains
+        ],
+        "scale_rules": [
+            {
+                "id": s.id,
+                "name": s.name,
+                "method": s.method,
+                "domains": list(s.domains) or "all",
+                "min_answered": s.min_answered,
+                "key_status": s.key_status,
+            }
+            for s in [*inst.composites, *([inst.total] if inst.total else [])]
+        ],
+        "suggested_drop": list(inst.suggested_drop),
+        "notes": list(inst.notes),
+        "warnings": inst.key_warnings(),
+    }
+
+
+def print_instrument(console: Console, inst: Instrument) -> None:
+    """Describe one instrument: scale, domains, scales, items, warnings."""
+    console.print(
+        f"[bold]{inst.title}[/bold]  ({inst.id}"
+        + (
+            f", version {inst.version}"
+            if inst.version
+            else f", versions: {', '.join(inst.version_ids)}"
+        )
+        + ")"
+    )
+    if inst.citation:
+        console.print(inst.citation, markup=False)
+    console.print("Answers: " + inst.response_scale.describe(), markup=False)
+    d = Table(title="Domains")
+    for col in ("id", "name", "items", "scored when", "key"):
+        d.add_column(col)
+    for dom in inst.domains:
+        when = f">= {dom.min_items()} of {len(dom.items)} answered" if dom.items else "-"
+        d.add_row(
+            dom.id,
+            dom.name,
+            str(len(dom.items)) if dom.items else "needs key",
+            when,
+            dom.key_status,
+        )
+    console.print(d)
+    comps = [*inst.composites, *([inst.total] if inst.total else [])]
+    if comps:
+        s = Table(title="Scales and total")
+        for col in ("id", "name", "method", "built from", "key"):
+            s.add_column(col)
+        for sc in comps:
+            s.add_row(
+                sc.id,
+                sc.name,
+                sc.method.replace("_", " "),
+                "all items" if sc.all_items else ", ".join(sc.domains),
+                sc.key_status,
+            )
+        console.print(s)
+    it = Table(title="Items" + ("" if inst.version else " (number per version)"))
+    for col in ("number", "id", "label", "reverse", "domain"):
+        it.add_column(col)
+    for i in inst.items:
+        num = (
+            i.numbers[inst.version]
+            if inst.version
+            else ", ".join(f"{k}:{v}" for k, v in i.numbers.items())
+        )
+        it.add_row(
+            num, i.id, i.label, "yes" if i.reverse else "", ", ".join(inst.item_domains(i.id))
+        )
+    console.print(it)
+    if inst.suggested_drop:
+        console.print(
+            "Suggested drops (--drop-suggested): " + ", ".join(inst.suggested_drop), markup=False
+        )
+    for w in inst.key_warnings():
+        console.print("[yellow]note:[/yellow] " + w)
+
+
+def print_score_summary(console: Console, s: dict[str, Any]) -> None:
+    """The short summary after scoring."""
+    t = Table(
+        title=f"{s['instrument']}" + (f" / {s['version']}" if s.get("version") else ""),
+        show_header=False,
+    )
+    t.add_column("what")
+    t.add_column("count", justify="right")
+    for key in (
+        "rows_read",
+        "scored",
+        "excluded",
+        "cells_recoded",
+        "not_applicable",
+        "dont_know",
+        "invalid_as_missing",
+    ):
+        t.add_row(key.replace("_", " "), str(s[key]))
+    console.print(t)
+    for n in [*s.get("notices", []), *s.get("notes", [])]:
+        console.print("[yellow]note:[/yellow] " + n)
+    for p in s.get("written", []):
+        console.print(f"wrote {p}", markup=False)

@@ -1,0 +1,101 @@
+"""Realistic, seeded example answers for trying the toolkit (``assess demo``).
+
+The answers come from a simple model: a grand mean, a site effect, a respondent-role effect, a
+per-respondent tendency, a per-domain offset for each site, and item noise, rounded onto the
+1-5 scale. Reverse-keyed items are written the way a respondent answers them (before reversal).
+To look like real exports, the data also carry skipped answers, people who stopped part-way,
+``N/A`` typed in, text labels from one site's paper forms, a few typos outside the scale, and
+two rows with no answers at all.
+
+Examples
+--------
+>>> df = demo_responses("oric", n=40, seed=1)
+>>> df.shape
+(40, 16)
+>>> list(df.columns[:4])
+['respondent_id', 'site', 'role', 'wave']
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .instruments import Instrument, load_instrument
+
+SITES = ("North Clinic", "Riverside", "Downtown Center")
+ROLES = ("clinician", "peer specialist", "administrator", "support staff")
+
+
+def demo_responses(
+    instrument: str | Instrument, n: int = 240, seed: int = 2026, wave: str = "2026"
+) -> pd.DataFrame:
+    """Return ``n`` example respondents for a one-version instrument (ORIC, ORCA, ...)."""
+    inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
+    inst = inst.select(None)
+    rng = np.random.default_rng(seed)
+    sites = rng.choice(len(SITES), size=n, p=[0.45, 0.35, 0.20])
+    roles = rng.choice(len(ROLES), size=n, p=[0.45, 0.2, 0.1, 0.25])
+    site_eff = rng.normal(0, 0.35, len(SITES))
+    role_eff = np.array([0.0, 0.25, 0.35, -0.2])
+    person = rng.normal(0, 0.55, n)
+    domain_of = {i: inst.item_domains(i)[0] if inst.item_domains(i) else "" for i in inst.item_ids}
+    dom_ids = sorted(set(domain_of.values()))
+    dom_eff = rng.normal(0, 0.3, (len(SITES), len(dom_ids)))
+    scale = inst.response_scale
+    lo, hi = scale.min, scale.max
+    cols: dict[str, object] = {
+        "respondent_id": [f"R{k:04d}" for k in range(1, n + 1)],
+        "site": [SITES[s] for s in sites],
+        "role": [ROLES[r] for r in roles],
+        "wave": [wave] * n,
+    }
+    answers = np.empty((n, len(inst.items)))
+    for j, item in enumerate(inst.items):
+        d = dom_ids.index(domain_of[item.id])
+        latent = 3.7 + site_eff[sites] + role_eff[roles] + person + dom_eff[sites, d]
+        x = np.clip(np.rint(latent + rng.normal(0, 0.75, n)), lo, hi)
+        answers[:, j] = scale.reverse(x) if item.reverse else x
+    table: np.ndarray = answers.astype(object)
+    table[rng.random(answers.shape) < 0.03] = None  # skipped answers
+    for quit_row in np.flatnonzero(rng.random(n) < 0.05):  # stopped part-way through
+        table[quit_row, int(len(inst.items) * rng.uniform(0.4, 0.8)) :] = None
+    table[rng.random(answers.shape) < 0.01] = "N/A"
+    paper = np.flatnonzero(sites == 2)[: max(1, n // 12)]  # typed in from paper forms as labels
+    labels = {p.code: p.label for p in scale.points}
+    for row in paper:
+        table[row] = [labels.get(int(v), v) if isinstance(v, float) else v for v in table[row]]
+    for r, c, v in [(3, 1, 7), (n // 2, 2, 44), (n - 5, 0, 0)]:  # typos outside the scale
+        table[r % n, c % len(inst.items)] = v
+    table[[n // 3, n - 2]] = None  # two rows with no answers at all
+    for j, item in enumerate(inst.items):
+        cols[item.id] = table[:, j]
+    return pd.DataFrame(cols)
+
+
+def run_demo(out: Path, n: int = 240, seed: int = 2026) -> list[dict[str, object]]:
+    """Write example answers for ORIC (CSV) and ORCA (Excel) to ``out``, score them (answers
+    outside the scale scored as missing, as a person would after checking them), and write the
+    scores beside them. Returns one summary per instrument."""
+    from .io import read_table, write_scores, write_workbook
+    from .io.tables import write_table
+    from .scoring import score
+
+    out.mkdir(parents=True, exist_ok=True)
+    results = []
+    for k, (iid, ext) in enumerate((("oric", ".csv"), ("orca", ".xlsx"))):
+        answers = demo_responses(iid, n=n, seed=seed + k)
+        src = out / f"{iid}_answers{ext}"
+        if ext == ".csv":
+            write_table(answers, src)
+        else:
+            write_workbook({"answers": answers}, src)
+        table = read_table(src)
+        scores = score(table.data, iid, on_invalid="missing", rows=table.rows, file=table.file)
+        written = write_scores(scores, out / f"{iid}_scores{ext}")
+        results.append(
+            {**scores.summary(), "input": str(src), "written": [str(p) for p in written]}
+        )
+    return results

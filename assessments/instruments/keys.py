@@ -1,0 +1,122 @@
+"""Scoring-key files: domain item lists a user supplies from official scoring instructions.
+
+Some instruments (the RSA and RSA-R) ship with their factor domains declared but without item
+lists, because we have no published key we can verify. A user who has the official scoring
+instructions writes a small YAML key file (see ``docs/keys.md``)::
+
+    key_for: rsa
+    source: "RSA scoring instructions, <printing>, page <n>"
+    versions:
+      provider:
+        life_goals: [<item numbers of this version>]
+        involvement: [...]
+
+Item numbers are the numbers of the chosen version (item ids also work). The shipped example
+(``instruments/keys/rsa.example.yaml``) carries ``placeholder: true`` and is rejected until a
+person fills it in and removes that line. Domains keyed this way get key status ``user``, and
+every output that shows them says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from ..errors import InstrumentError
+from .document import read_document
+from .model import Instrument
+
+SCHEMA = "key.schema.json"
+
+
+def apply_key(instrument: Instrument, path: str | Path) -> Instrument:
+    """Return ``instrument`` (narrowed to one version) with domain items taken from a key file.
+
+    Raises
+    ------
+    InstrumentError
+        If the file is a placeholder, names another instrument or an unknown version, domain or
+        item number; every problem is listed with its line.
+    """
+    if instrument.version is None:
+        instrument = instrument.select(None)
+    doc = read_document(path, SCHEMA)
+    if doc.problems:
+        raise InstrumentError(doc.problems, summary=f"{doc.file}: invalid scoring-key file")
+    data = doc.data
+    if data.get("placeholder"):
+        doc.problem(
+            "placeholder-key",
+            "this key file is the shipped placeholder, not a real key",
+            ("placeholder",),
+            hint="copy the item numbers from the official scoring instructions, set "
+            "'source', then delete the 'placeholder' line",
+        )
+    if data["key_for"] != instrument.id:
+        doc.problem(
+            "wrong-instrument",
+            f"key is for {data['key_for']!r}, not {instrument.id!r}",
+            ("key_for",),
+            hint=f"use a key file written for {instrument.id}",
+        )
+    version = instrument.version
+    assert version is not None  # select() above guarantees it
+    if version not in data["versions"]:
+        doc.problem(
+            "unknown-version",
+            f"the key has no entry for version {version!r}",
+            ("versions",),
+            expected="one of " + ", ".join(data["versions"]),
+            hint="add the version's item lists to the key, or pick another --version",
+        )
+    for v in data["versions"]:
+        if v not in instrument.version_ids:
+            doc.problem(
+                "unknown-version",
+                f"{instrument.id} has no version {v!r}",
+                ("versions", v),
+                expected="one of " + ", ".join(instrument.version_ids),
+            )
+    if doc.problems:
+        raise InstrumentError(doc.problems, summary=f"{doc.file}: scoring key cannot be used")
+
+    by_number = {str(it.numbers[version]): it.id for it in instrument.items}
+    item_ids = set(instrument.item_ids)
+    declared = {d.id for d in instrument.domains}
+    resolved: dict[str, tuple[str, ...]] = {}
+    for did, numbers in data["versions"][version].items():
+        path_d = ("versions", version, did)
+        if did not in declared:
+            doc.problem(
+                "unknown-domain",
+                f"{instrument.id} declares no domain {did!r}",
+                path_d,
+                expected="one of " + ", ".join(sorted(declared)),
+            )
+            continue
+        ids = []
+        for j, n in enumerate(numbers):
+            key = str(n)
+            iid = by_number.get(key) or (key if key in item_ids else None)
+            if iid is None:
+                doc.problem(
+                    "unknown-item",
+                    f"version {version!r} has no item number {n!r}",
+                    (*path_d, j),
+                    expected=f"numbers 1..{len(by_number)} or item ids",
+                )
+            elif iid in ids:
+                doc.problem("duplicate-id", f"item {n!r} is listed twice for {did!r}", (*path_d, j))
+            else:
+                ids.append(iid)
+        resolved[did] = tuple(ids)
+    if doc.problems:
+        raise InstrumentError(doc.problems, summary=f"{doc.file}: scoring key cannot be used")
+
+    domains = tuple(
+        replace(d, items=resolved[d.id], key_status="user", key_source=data["source"])
+        if d.id in resolved
+        else d
+        for d in instrument.domains
+    )
+    return replace(instrument, domains=domains, key_file=str(path))

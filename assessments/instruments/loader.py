@@ -1,0 +1,403 @@
+"""Build an :class:`Instrument` from a YAML file: schema, then semantic checks, then the model.
+
+Every problem in a file is collected and raised together in one :class:`InstrumentError`, each
+naming file, key path and line: unknown keys, duplicate ids, domain items that do not exist,
+reverse keys on items without a numeric scale, and versions that disagree.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from ..errors import InstrumentError
+from .document import Document, read_document
+from .model import (
+    Answer,
+    Domain,
+    Instrument,
+    Item,
+    Norm,
+    ResponseScale,
+    Scale,
+    Version,
+)
+
+SCHEMA = "instrument.schema.json"
+
+
+def _answer(raw: dict[str, Any] | None) -> Answer | None:
+    if raw is None:
+        return None
+    return Answer(int(raw["code"]), str(raw["label"]), tuple(map(str, raw.get("synonyms", []))))
+
+
+def _response_scale(name: str, raw: dict[str, Any]) -> ResponseScale:
+    points = tuple(a for a in (_answer(p) for p in raw["points"]) if a is not None)
+    return ResponseScale(
+        name=name,
+        points=points,
+        not_applicable=_answer(raw.get("not_applicable")),
+        dont_know=_answer(raw.get("dont_know")),
+        numeric=bool(raw.get("numeric", True)),
+    )
+
+
+def _check_scales(doc: Document, scales: dict[str, ResponseScale]) -> None:
+    for name, sc in scales.items():
+        base = ("response_scale",) if name == "default" else ("other_scales", name)
+        codes = Counter(sc.codes)
+        specials = [
+            (k, a)
+            for k, a in (("not_applicable", sc.not_applicable), ("dont_know", sc.dont_know))
+            if a is not None
+        ]
+        for _, a in specials:
+            codes[a.code] += 1
+        for code, count in codes.items():
+            if count > 1:
+                doc.problem(
+                    "duplicate-code",
+                    f"answer code {code} is used {count} times",
+                    (*base, "points"),
+                    hint="each answer needs its own code",
+                )
+        labels: Counter[str] = Counter()
+        for a in [*sc.points, *(a for _, a in specials)]:
+            for text in (a.label, *a.synonyms):
+                labels[normalize_label(text)] += 1
+        for text, count in labels.items():
+            if count > 1:
+                doc.problem(
+                    "duplicate-label",
+                    f"answer label or synonym {text!r} is given to {count} answers",
+                    (*base,),
+                    hint="a label must name one answer",
+                )
+
+
+def normalize_label(text: str) -> str:
+    """Fold case, spacing and punctuation so that labels compare as people read them.
+
+    >>> normalize_label("  Somewhat  DISAGREE. ")
+    'somewhat disagree'
+    >>> normalize_label("Don't know")
+    'dont know'
+    """
+    out = "".join(
+        ch if ch.isalnum() or ch.isspace() else ("" if ch in "'’`" else " ")
+        for ch in text.casefold()
+    )
+    return " ".join(out.split())
+
+
+def _versions(doc: Document, data: dict[str, Any]) -> tuple[Version, ...]:
+    raw = data.get("versions") or [{"id": "default", "name": "All respondents"}]
+    seen: set[str] = set()
+    out = []
+    for i, v in enumerate(raw):
+        if v["id"] in seen:
+            doc.problem(
+                "duplicate-id", f"version id {v['id']!r} appears twice", ("versions", i, "id")
+            )
+        seen.add(v["id"])
+        out.append(Version(v["id"], v.get("name", v["id"]), v.get("n_items")))
+    return tuple(out)
+
+
+def _items(
+    doc: Document,
+    data: dict[str, Any],
+    versions: tuple[Version, ...],
+    scales: dict[str, ResponseScale],
+) -> tuple[Item, ...]:
+    vids = [v.id for v in versions]
+    items = []
+    seen: dict[str, int] = {}
+    per_version: dict[str, dict[str, int]] = {v: {} for v in vids}
+    for i, raw in enumerate(data["items"]):
+        iid = raw["id"]
+        if iid in seen:
+            doc.problem(
+                "duplicate-id",
+                f"item id {iid!r} appears twice (first at items[{seen[iid]}])",
+                ("items", i, "id"),
+                hint="give every item its own id",
+            )
+            continue
+        seen[iid] = i
+        if "number" in raw and "numbers" in raw:
+            doc.problem(
+                "version-conflict",
+                "item has both 'number' and 'numbers'",
+                ("items", i),
+                hint="use 'number' when it is the same in every version, else 'numbers'",
+            )
+        if "numbers" in raw:
+            numbers = {str(k): str(v) for k, v in raw["numbers"].items()}
+            for v in numbers:
+                if v not in vids:
+                    close = difflib.get_close_matches(v, vids, n=1)
+                    doc.problem(
+                        "unknown-version",
+                        f"item number given for unknown version {v!r}",
+                        ("items", i, "numbers", v),
+                        expected="one of " + ", ".join(vids),
+                        hint=f"did you mean {close[0]!r}?" if close else None,
+                    )
+        else:
+            number = str(raw.get("number", i + 1))
+            numbers = {v: number for v in vids}
+        for v, n in numbers.items():
+            if v in per_version:
+                if n in per_version[v]:
+                    other = per_version[v][n]
+                    doc.problem(
+                        "duplicate-number",
+                        f"number {n} is used twice in version {v!r} (also items[{other}])",
+                        ("items", i),
+                        hint="item numbers must be unique within a version",
+                    )
+                per_version[v][n] = i
+        scale = raw.get("scale", "default")
+        if scale not in scales:
+            doc.problem(
+                "unknown-scale",
+                f"response scale {scale!r} is not defined",
+                ("items", i, "scale"),
+                expected="one of " + ", ".join(scales),
+            )
+        elif raw.get("reverse") and not scales[scale].numeric:
+            doc.problem(
+                "reverse-non-numeric",
+                f"item {iid!r} is reverse-keyed but its response scale {scale!r} is not numeric",
+                ("items", i, "reverse"),
+                hint="only items on a numeric scale can be reversed",
+            )
+        items.append(
+            Item(
+                id=iid,
+                label=raw["label"],
+                numbers=numbers,
+                reverse=bool(raw.get("reverse", False)),
+                scale=scale,
+                aliases=tuple(raw.get("aliases", [])),
+                text=raw.get("text"),
+            )
+        )
+    for vi, ver in enumerate(versions):
+        count = len(per_version[ver.id])
+        if ver.n_items is not None and ver.n_items != count:
+            doc.problem(
+                "version-count",
+                f"version {ver.id!r} declares {ver.n_items} items but {count} are numbered in it",
+                ("versions", vi, "n_items"),
+                hint="fix n_items or the items' 'numbers'",
+            )
+    return tuple(items)
+
+
+def _key(raw: dict[str, Any], defaults: dict[str, Any]) -> tuple[Any, str]:
+    key = raw.get("key") or defaults.get("key") or {"status": "published"}
+    return key["status"], key.get("source", "")
+
+
+def _domains(
+    doc: Document, data: dict[str, Any], items: tuple[Item, ...], scales: dict[str, ResponseScale]
+) -> tuple[Domain, ...]:
+    by_id = {it.id: it for it in items}
+    defaults = data.get("domain_defaults", {})
+    out = []
+    seen: set[str] = set()
+    for i, raw in enumerate(data["domains"]):
+        did = raw["id"]
+        if did in seen:
+            doc.problem("duplicate-id", f"domain id {did!r} appears twice", ("domains", i, "id"))
+            continue
+        seen.add(did)
+        status, source = _key(raw, defaults)
+        for j, iid in enumerate(raw["items"]):
+            if iid not in by_id:
+                close = difflib.get_close_matches(iid, list(by_id), n=1)
+                doc.problem(
+                    "unknown-item",
+                    f"domain {did!r} lists item {iid!r}, which is not defined under 'items'",
+                    ("domains", i, "items", j),
+                    hint=f"did you mean {close[0]!r}?" if close else "add the item",
+                )
+            elif not scales.get(by_id[iid].scale, ResponseScale("", ())).numeric:
+                doc.problem(
+                    "domain-non-numeric",
+                    f"item {iid!r} is on a non-numeric scale and cannot be averaged",
+                    ("domains", i, "items", j),
+                )
+        dupes = [x for x, c in Counter(raw["items"]).items() if c > 1]
+        for x in dupes:
+            doc.problem(
+                "duplicate-id", f"domain {did!r} lists item {x!r} twice", ("domains", i, "items")
+            )
+        if not raw["items"] and status != "user":
+            doc.problem(
+                "empty-domain",
+                f"domain {did!r} has no items",
+                ("domains", i, "items"),
+                hint="list its items, or mark it key: {status: user} to take them from a key file",
+            )
+        out.append(
+            Domain(
+                id=did,
+                name=raw["name"],
+                items=tuple(raw["items"]),
+                min_answered=float(raw.get("min_answered", defaults.get("min_answered", 0.0))),
+                key_status=status,
+                key_source=source,
+                description=raw.get("description", ""),
+            )
+        )
+    return tuple(out)
+
+
+def _composite(
+    doc: Document,
+    raw: dict[str, Any],
+    path: tuple[str | int, ...],
+    domain_ids: set[str],
+    *,
+    is_total: bool,
+) -> Scale:
+    parts = raw.get("domains", "all" if is_total else None)
+    if parts is None:
+        doc.problem("missing-key", "a scale needs 'domains'", path)
+        parts = []
+    all_items = parts == "all"
+    if all_items:
+        parts = []
+    for j, d in enumerate(parts):
+        if d not in domain_ids:
+            close = difflib.get_close_matches(d, list(domain_ids), n=1)
+            doc.problem(
+                "unknown-domain",
+                f"{raw['id']!r} is built from {d!r}, which is not a domain",
+                (*path, "domains", j),
+                hint=f"did you mean {close[0]!r}?" if close else None,
+            )
+    method = raw.get("method", "mean_of_items" if all_items else "mean_of_domains")
+    if all_items and method != "mean_of_items":
+        doc.problem("schema", "domains: all needs method: mean_of_items", (*path, "method"))
+    status, source = _key(raw, {})
+    return Scale(
+        id=raw["id"],
+        name=raw["name"],
+        domains=tuple(parts),
+        method=method,
+        min_answered=float(raw.get("min_answered", 0.0 if method == "mean_of_items" else 1.0)),
+        key_status=status,
+        key_source=source,
+        all_items=all_items,
+    )
+
+
+def build_instrument(doc: Document) -> Instrument:
+    """Run the semantic checks on a schema-valid document and build the model."""
+    data = doc.data
+    scales = {"default": _response_scale("default", data["response_scale"])}
+    for name, raw in data.get("other_scales", {}).items():
+        scales[name] = _response_scale(name, raw)
+    _check_scales(doc, scales)
+    versions = _versions(doc, data)
+    items = _items(doc, data, versions, scales)
+    domains = _domains(doc, data, items, scales)
+    domain_ids = {d.id for d in domains}
+    composites = tuple(
+        _composite(doc, raw, ("scales", i), domain_ids, is_total=False)
+        for i, raw in enumerate(data.get("scales", []))
+    )
+    total = (
+        _composite(doc, data["total"], ("total",), domain_ids, is_total=True)
+        if "total" in data
+        else None
+    )
+    score_ids = [d.id for d in domains] + [s.id for s in composites] + ([total.id] if total else [])
+    for sid, count in Counter(score_ids).items():
+        if count > 1:
+            doc.problem(
+                "duplicate-id",
+                f"score id {sid!r} is used by {count} domains/scales/total",
+                (),
+                hint="domains, scales and the total need distinct ids",
+            )
+    item_ids = {it.id for it in items}
+    for sid in score_ids:
+        if sid in item_ids or (sid.endswith("_n") and sid[:-2] in score_ids):
+            doc.problem(
+                "duplicate-id", f"score id {sid!r} clashes with an item or count column", ()
+            )
+    targets = set(score_ids)
+    norms = []
+    for i, raw in enumerate(data.get("norms", [])):
+        if raw["target"] not in targets:
+            doc.problem(
+                "unknown-domain",
+                f"norm for {raw['target']!r}, which is not a domain, scale or total",
+                ("norms", i, "target"),
+            )
+        norms.append(
+            Norm(
+                raw["target"],
+                float(raw["mean"]),
+                raw.get("sd"),
+                raw.get("n"),
+                raw["source"],
+                raw.get("sample", ""),
+            )
+        )
+    drop = data.get("suggested_drop", {})
+    for j, iid in enumerate(drop.get("items", [])):
+        if iid not in item_ids:
+            doc.problem(
+                "unknown-item",
+                f"suggested drop {iid!r} is not an item",
+                ("suggested_drop", "items", j),
+            )
+    if doc.problems:
+        raise InstrumentError(
+            doc.problems,
+            summary=f"{doc.file}: {len(doc.problems)} problem(s) in the instrument definition",
+        )
+    return Instrument(
+        id=data["id"],
+        title=data["title"],
+        citation=data.get("citation", ""),
+        license=data.get("license", ""),
+        description=data.get("description", ""),
+        versions=versions,
+        scales=scales,
+        items=items,
+        domains=domains,
+        composites=composites,
+        total=total,
+        norms=tuple(norms),
+        suggested_drop=tuple(drop.get("items", [])),
+        suggested_drop_note=drop.get("note", ""),
+        notes=tuple(data.get("notes", [])),
+        source_file=doc.file,
+    )
+
+
+def read_instrument_file(path: str | Path) -> Instrument:
+    """Load and fully validate one instrument YAML file.
+
+    Raises
+    ------
+    InstrumentError
+        Listing every problem found, each with file, key path and line.
+    """
+    doc = read_document(path, SCHEMA)
+    if doc.problems:
+        raise InstrumentError(
+            doc.problems,
+            summary=f"{doc.file}: {len(doc.problems)} problem(s) in the instrument definition",
+        )
+    return build_instrument(doc)

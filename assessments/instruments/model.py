@@ -1,0 +1,403 @@
+"""The instrument model: frozen dataclasses built by the loader from a YAML definition.
+
+An :class:`Instrument` holds its response scale(s), items, domains (subscales), scales made of
+domains, an optional total, published norms, and the versions (respondent groups) with their
+own item numbering. :meth:`Instrument.select` narrows a multi-version instrument to one version,
+which is what scoring needs.
+
+Examples
+--------
+>>> from assessments import load_instrument
+>>> oric = load_instrument("oric")
+>>> oric.domain("change_commitment").items
+('oric_2', 'oric_4', 'oric_6', 'oric_9', 'oric_11')
+>>> oric.response_scale.reverse(2)
+4
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from types import MappingProxyType
+from typing import Literal, TypeVar
+
+import numpy as np
+
+from ..errors import InstrumentError, Problem
+
+FloatOrArray = TypeVar("FloatOrArray", float, "np.ndarray")
+KeyStatus = Literal["published", "provisional", "user"]
+ScaleMethod = Literal["mean_of_items", "mean_of_domains"]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One allowed answer: a numeric ``code``, its ``label`` and accepted ``synonyms``."""
+
+    code: int
+    label: str
+    synonyms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ResponseScale:
+    """The answers an item accepts.
+
+    ``points`` are the scored answers in order; ``not_applicable`` and ``dont_know`` are kept
+    distinct from each other and from a blank: they count as missing for scores but are
+    reported. ``numeric`` is False for nominal answer sets that cannot be averaged or reversed.
+    """
+
+    name: str
+    points: tuple[Answer, ...]
+    not_applicable: Answer | None = None
+    dont_know: Answer | None = None
+    numeric: bool = True
+
+    @property
+    def codes(self) -> tuple[int, ...]:
+        """The scored codes, in order."""
+        return tuple(p.code for p in self.points)
+
+    @property
+    def min(self) -> int:
+        """Lowest scored code."""
+        return min(self.codes)
+
+    @property
+    def max(self) -> int:
+        """Highest scored code."""
+        return max(self.codes)
+
+    def reverse(self, code: FloatOrArray) -> FloatOrArray:
+        """Reverse-key a code: ``min + max - code`` (``6 - x`` on a 1-5 scale)."""
+        return self.min + self.max - code
+
+    def describe(self) -> str:
+        """One-line description, e.g. ``1 = disagree ... 5 = agree``."""
+        text = ", ".join(f"{p.code} = {p.label}" for p in self.points)
+        for special in (self.not_applicable, self.dont_know):
+            if special is not None:
+                text += f", {special.code} = {special.label}"
+        return text
+
+
+@dataclass(frozen=True)
+class Item:
+    """One question: stable ``id``, short ``label`` in our own words, number per version."""
+
+    id: str
+    label: str
+    numbers: Mapping[str, str] = field(default_factory=dict)
+    reverse: bool = False
+    scale: str = "default"
+    aliases: tuple[str, ...] = ()
+    text: str | None = None  # licensed wording a user may load; never shipped by us
+
+
+@dataclass(frozen=True)
+class Domain:
+    """A subscale: the mean of its items, blank when fewer than ``min_answered`` are answered.
+
+    ``min_answered`` is the minimum *share* of items answered (0.5 = at least half); 0 means at
+    least one item. ``key_status`` says where the item list comes from: ``published`` (from the
+    instrument's developers), ``provisional`` (our inference, see ``key_source``) or ``user``
+    (supplied by the user from the official scoring instructions).
+    """
+
+    id: str
+    name: str
+    items: tuple[str, ...]
+    min_answered: float = 0.0
+    key_status: KeyStatus = "published"
+    key_source: str = ""
+    description: str = ""
+
+    def min_items(self, n_items: int | None = None) -> int:
+        """Smallest number of answered items for which the domain is scored.
+
+        >>> Domain("d", "D", ("a", "b", "c", "d", "e"), min_answered=0.5).min_items()
+        3
+        >>> Domain("d", "D", ("a", "b"), min_answered=0.5).min_items()
+        1
+        """
+        n = len(self.items) if n_items is None else n_items
+        return max(1, math.ceil(self.min_answered * n - 1e-9))
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A score made of domains: the mean of their subscale scores or of all their items.
+
+    ``min_answered`` is the minimum share of components (domains for ``mean_of_domains``,
+    items for ``mean_of_items``) that must be present.
+    """
+
+    id: str
+    name: str
+    domains: tuple[str, ...]
+    method: ScaleMethod = "mean_of_domains"
+    min_answered: float = 1.0
+    key_status: KeyStatus = "published"
+    key_source: str = ""
+    all_items: bool = False  # the total over every item of the version, whatever its domain
+
+
+@dataclass(frozen=True)
+class Norm:
+    """A published figure for a domain or scale: mean, SD and n in a named sample."""
+
+    target: str
+    mean: float
+    sd: float | None
+    n: int | None
+    source: str
+    sample: str = ""
+
+
+@dataclass(frozen=True)
+class Version:
+    """A respondent group's form of the instrument (``provider``, ``person``, ...)."""
+
+    id: str
+    name: str
+    n_items: int | None = None
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """A validated instrument definition. Build it with :func:`assessments.load_instrument`."""
+
+    id: str
+    title: str
+    citation: str
+    license: str
+    description: str
+    versions: tuple[Version, ...]
+    scales: Mapping[str, ResponseScale]
+    items: tuple[Item, ...]
+    domains: tuple[Domain, ...]
+    composites: tuple[Scale, ...] = ()
+    total: Scale | None = None
+    norms: tuple[Norm, ...] = ()
+    suggested_drop: tuple[str, ...] = ()
+    suggested_drop_note: str = ""
+    notes: tuple[str, ...] = ()
+    version: str | None = None
+    source_file: str | None = None
+    key_file: str | None = None
+
+    # ------------------------------------------------------------------ lookups
+    @property
+    def response_scale(self) -> ResponseScale:
+        """The default response scale."""
+        return self.scales["default"]
+
+    @cached_property
+    def _items_by_id(self) -> Mapping[str, Item]:
+        return MappingProxyType({i.id: i for i in self.items})
+
+    @cached_property
+    def _domains_by_id(self) -> Mapping[str, Domain]:
+        return MappingProxyType({d.id: d for d in self.domains})
+
+    @property
+    def item_ids(self) -> tuple[str, ...]:
+        """Item ids in instrument order."""
+        return tuple(i.id for i in self.items)
+
+    def item(self, item_id: str) -> Item:
+        """Return the item called ``item_id``."""
+        try:
+            return self._items_by_id[item_id]
+        except KeyError:
+            raise InstrumentError(
+                Problem("unknown-item", f"{self.id} has no item {item_id!r}")
+            ) from None
+
+    def domain(self, domain_id: str) -> Domain:
+        """Return the domain called ``domain_id``."""
+        try:
+            return self._domains_by_id[domain_id]
+        except KeyError:
+            known = ", ".join(self._domains_by_id)
+            raise InstrumentError(
+                Problem(
+                    "unknown-domain",
+                    f"{self.id} has no domain {domain_id!r}",
+                    expected=f"one of {known}",
+                )
+            ) from None
+
+    def item_scale(self, item: Item) -> ResponseScale:
+        """The response scale an item is answered on."""
+        return self.scales[item.scale]
+
+    def item_domains(self, item_id: str) -> tuple[str, ...]:
+        """Ids of the domains an item belongs to."""
+        return tuple(d.id for d in self.domains if item_id in d.items)
+
+    @property
+    def version_ids(self) -> tuple[str, ...]:
+        """Ids of the versions (respondent groups)."""
+        return tuple(v.id for v in self.versions)
+
+    @property
+    def score_ids(self) -> tuple[str, ...]:
+        """Column names of the scores, in output order: domains, scales, total."""
+        ids = [d.id for d in self.scored_domains]
+        ids += [s.id for s in self.composites]
+        if self.total is not None:
+            ids.append(self.total.id)
+        return tuple(ids)
+
+    @property
+    def scored_domains(self) -> tuple[Domain, ...]:
+        """Domains that have items (a domain awaiting a user key has none)."""
+        return tuple(d for d in self.domains if d.items)
+
+    @property
+    def missing_keys(self) -> tuple[str, ...]:
+        """Domains declared without items: they need a key file from the user."""
+        return tuple(d.id for d in self.domains if not d.items)
+
+    @property
+    def key_statuses(self) -> tuple[str, ...]:
+        """Distinct key statuses of the scored domains, scales and total."""
+        parts = [d.key_status for d in self.scored_domains]
+        parts += [s.key_status for s in self.composites]
+        if self.total is not None:
+            parts.append(self.total.key_status)
+        return tuple(sorted(set(parts)))
+
+    def key_warnings(self) -> list[str]:
+        """Sentences to show wherever scores are shown: provisional, user or missing keys."""
+        out = []
+        prov = [d.id for d in self.scored_domains if d.key_status == "provisional"]
+        prov += [s.id for s in self.composites if s.key_status == "provisional"]
+        if self.total is not None and self.total.key_status == "provisional":
+            prov.append(self.total.id)
+        if prov:
+            out.append(
+                f"{self.id}: provisional scoring key (our inference, not published) for: "
+                + ", ".join(prov)
+            )
+        user = [d.id for d in self.scored_domains if d.key_status == "user"]
+        if user:
+            where = f" from {self.key_file}" if self.key_file else ""
+            out.append(f"{self.id}: user-supplied scoring key{where} for: " + ", ".join(user))
+        if self.missing_keys:
+            out.append(
+                f"{self.id}: no scoring key for {', '.join(self.missing_keys)}; these domains are "
+                "not scored. Write a key file from the official scoring instructions and pass it "
+                "with --key (see docs/keys.md)."
+            )
+        return out
+
+    # ------------------------------------------------------------- derivations
+    def number(self, item_id: str, version: str | None = None) -> str:
+        """An item's number in ``version`` (default: the selected version)."""
+        v = version or self.version or self.version_ids[0]
+        return self.item(item_id).numbers[v]
+
+    def select(self, version: str | None) -> Instrument:
+        """Return the instrument narrowed to one version.
+
+        With ``version=None`` a one-version instrument selects its only version; an
+        instrument with several versions raises an error naming them.
+        """
+        if version is None:
+            if self.version is not None:
+                return self
+            if len(self.versions) == 1:
+                version = self.versions[0].id
+            else:
+                raise InstrumentError(
+                    Problem(
+                        "version-required",
+                        f"{self.id} has {len(self.versions)} versions",
+                        expected="one of " + ", ".join(self.version_ids),
+                        hint="pass --version, e.g. --version " + self.version_ids[0],
+                    )
+                )
+        if version not in self.version_ids:
+            raise InstrumentError(
+                Problem(
+                    "unknown-version",
+                    f"{self.id} has no version {version!r}",
+                    expected="one of " + ", ".join(self.version_ids),
+                )
+            )
+        if self.version == version:
+            return self
+        items = tuple(i for i in self.items if version in i.numbers)
+        keep = {i.id for i in items}
+        return self._restrict(keep, version=version, items=items)
+
+    def without_items(self, drop: tuple[str, ...] | list[str]) -> Instrument:
+        """Return the instrument without ``drop`` items; emptied domains and scales go too.
+
+        Used for ORCA's suggested drops (``drop_suggested=True`` when scoring).
+        """
+        unknown = [d for d in drop if d not in self._items_by_id]
+        if unknown:
+            raise InstrumentError(
+                [Problem("unknown-item", f"{self.id} has no item {d!r} to drop") for d in unknown]
+            )
+        keep = {i.id for i in self.items} - set(drop)
+        items = tuple(i for i in self.items if i.id in keep)
+        return self._restrict(keep, version=self.version, items=items)
+
+    def _restrict(
+        self, keep: set[str], *, version: str | None, items: tuple[Item, ...]
+    ) -> Instrument:
+        domains = []
+        for d in self.domains:
+            kept = tuple(i for i in d.items if i in keep)
+            if kept or not d.items:  # keep domains awaiting a key
+                domains.append(replace(d, items=kept))
+        live = {d.id for d in domains if d.items}
+        composites = []
+        for s in self.composites:
+            parts = tuple(x for x in s.domains if x in live)
+            if parts:
+                composites.append(replace(s, domains=parts))
+        total = self.total
+        if total is not None and not total.all_items:
+            parts = tuple(x for x in total.domains if x in live)
+            total = replace(total, domains=parts) if parts else None
+        return replace(
+            self,
+            items=items,
+            domains=tuple(domains),
+            composites=tuple(composites),
+            total=total,
+            version=version,
+            suggested_drop=tuple(x for x in self.suggested_drop if x in keep),
+        )
+
+    def scale_items(self, scale: Scale) -> tuple[str, ...]:
+        """All item ids under a scale or the total, in instrument order."""
+        if scale.all_items:
+            return tuple(i.id for i in self.items if self.item_scale(i).numeric)
+        wanted = {i for d in scale.domains for i in self.domain(d).items}
+        return tuple(i for i in self.item_ids if i in wanted)
+
+    def summary(self) -> dict[str, object]:
+        """A JSON-ready one-line description (what ``assess instruments`` lists)."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "versions": list(self.version_ids),
+            "n_items": {
+                v.id: sum(1 for i in self.items if v.id in i.numbers) for v in self.versions
+            },
+            "domains": [d.id for d in self.domains],
+            "scales": [s.id for s in self.composites],
+            "total": self.total.id if self.total else None,
+            "key_status": sorted({d.key_status for d in self.domains}),
+            "missing_keys": list(self.missing_keys),
+        }

@@ -1,0 +1,14 @@
+"""Reading survey exports and writing results."""
+
+from .results import notes_frame, write_scores
+from .tables import Table, escape_formulas, read_table, write_table, write_workbook
+
+__all__ = [
+    "Table",
+    "escape_formulas",
+    "notes_frame",
+    "read_table",
+    "write_scores",
+    "write_table",
+    "write_workbook",
+]

@@ -1,0 +1,60 @@
+"""Write :class:`~assessments.Scores` to files: CSV with side files, or one workbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputFileError, Problem
+from ..scoring import Scores
+from .tables import write_table, write_workbook
+
+
+def notes_frame(scores: Scores) -> pd.DataFrame:
+    """The notes and key sources of a scoring run, as a two-column table."""
+    inst = scores.instrument
+    rows = [("instrument", f"{inst.id} ({inst.title})"), ("version", inst.version or "")]
+    rows += [("note", n) for n in scores.notes]
+    for d in inst.scored_domains:
+        rows.append((f"key {d.id}", f"{d.key_status}: {d.key_source}"))
+    return pd.DataFrame(rows, columns=["what", "detail"])
+
+
+def write_scores(scores: Scores, path: str | Path) -> list[Path]:
+    """Write the respondents table to ``path`` and the excluded rows beside it.
+
+    ``.csv``/``.tsv``: ``OUT.csv`` plus ``OUT.excluded.csv`` (always, possibly empty) and
+    ``OUT.invalid.csv`` when answers outside the scale were scored as missing. ``.xlsx``: sheets
+    ``scores``, ``excluded``, ``invalid``, ``items`` (item statistics), ``recodes`` and ``notes``.
+    Returns the paths written.
+    """
+    p = Path(path)
+    ext = p.suffix.lower()
+    if ext == ".xlsx":
+        write_workbook(
+            {
+                "scores": scores.respondents,
+                "excluded": scores.excluded,
+                "invalid": scores.invalid,
+                "items": scores.item_summary(),
+                "recodes": scores.recodes,
+                "notes": notes_frame(scores),
+            },
+            p,
+        )
+        return [p]
+    if ext not in (".csv", ".tsv"):
+        raise InputFileError(
+            Problem(
+                "unknown-format",
+                f"cannot write scores as {ext or 'no extension'}",
+                file=str(p),
+                expected=".csv, .tsv or .xlsx",
+            )
+        )
+    written = [write_table(scores.respondents, p)]
+    written.append(write_table(scores.excluded, p.with_suffix(f".excluded{ext}")))
+    if len(scores.invalid):
+        written.append(write_table(scores.invalid, p.with_suffix(f".invalid{ext}")))
+    return written

@@ -1,0 +1,273 @@
+"""Read plain tables of answers (CSV/TSV, Excel) and write results safely.
+
+Reading keeps what a person typed: ``N/A``, ``NA`` or ``Don't know`` stay text for the scorer to
+classify (pandas would otherwise turn them into NaN), and each data row keeps its spreadsheet
+row number for messages. Writing never leaves a half-written file (temporary file, then rename)
+and never lets a text cell run as a formula.
+
+Examples
+--------
+>>> import pandas as pd
+>>> escape_formulas(pd.DataFrame({"a": ["=1+1", "ok", "-x", "-3"], "b": [1, -2, 3, 4]}))
+       a  b
+0  '=1+1  1
+1     ok -2
+2    '-x  3
+3     -3  4
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputFileError, Problem
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A raw table read from a file: the cells, each row's spreadsheet number, and notices."""
+
+    data: pd.DataFrame
+    rows: np.ndarray
+    file: str
+    notices: list[str] = field(default_factory=list)
+
+
+def _decode(raw: bytes, encoding: str | None, file: str, notices: list[str]) -> str:
+    if encoding:
+        try:
+            return raw.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise InputFileError(
+                Problem(
+                    "encoding",
+                    f"cannot be read as {encoding}: {exc}",
+                    file=file,
+                    hint="try --encoding cp1252 or utf-8",
+                )
+            ) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        notices.append(
+            f"{file}: not UTF-8; read as Windows-1252 (cp1252). Pass --encoding to choose another."
+        )
+        return raw.decode("cp1252", errors="replace")
+
+
+def read_csv(
+    path: str | Path, *, encoding: str | None = None, delimiter: str | None = None
+) -> Table:
+    """Read a CSV/TSV file, sniffing the delimiter and detecting UTF-8, UTF-8 BOM or cp1252."""
+    file = str(path)
+    raw = Path(path).read_bytes()
+    notices: list[str] = []
+    text = _decode(raw, encoding, file, notices)
+    if not text.strip():
+        raise InputFileError(
+            Problem(
+                "empty-file",
+                "the file is empty",
+                file=file,
+                hint="export the survey again with its answers",
+            )
+        )
+    if delimiter is None:
+        sample = text[:65536]
+        try:
+            delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+        except csv.Error:
+            delimiter = "\t" if file.lower().endswith((".tsv", ".tab")) else ","
+    try:
+        df = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            keep_default_na=False,
+            na_values=[""],
+        )
+    except pd.errors.ParserError as exc:
+        raise InputFileError(
+            Problem(
+                "csv-parse",
+                f"cannot be parsed as a table: {exc}",
+                file=file,
+                hint="check the delimiter and quoting",
+            )
+        ) from None
+    return _finish(df, file, notices)
+
+
+def read_excel(path: str | Path, *, sheet: str | int | None = None) -> Table:
+    """Read one sheet of an ``.xlsx``/``.xlsm``/``.xls`` workbook with python-calamine."""
+    file = str(path)
+    try:
+        df = pd.read_excel(
+            path,
+            sheet_name=0 if sheet is None else sheet,
+            engine="calamine",
+            keep_default_na=False,
+            na_values=[""],
+        )
+    except ValueError as exc:
+        raise InputFileError(
+            Problem("excel-sheet", str(exc), file=file, hint="name an existing sheet with --sheet")
+        ) from None
+    except Exception as exc:  # calamine raises its own error types for corrupt files
+        raise InputFileError(
+            Problem(
+                "excel-read",
+                f"not a readable Excel workbook ({exc})",
+                file=file,
+                hint="open and re-save it in Excel, or export CSV",
+            )
+        ) from None
+    return _finish(df, file, [])
+
+
+def _finish(df: pd.DataFrame, file: str, notices: list[str]) -> Table:
+    # Drop trailing empty rows and unnamed empty columns (formatting residue, not data).
+    df = df.loc[
+        :, ~(df.columns.astype(str).str.startswith("Unnamed:") & df.isna().all().to_numpy())
+    ]
+    filled = df.notna().any(axis=1).to_numpy()
+    last = int(np.flatnonzero(filled)[-1]) + 1 if filled.any() else 0
+    if last < len(df):
+        notices.append(f"{file}: {len(df) - last} empty row(s) at the end ignored")
+    df = df.iloc[:last].reset_index(drop=True)
+    if df.shape[1] == 0:
+        raise InputFileError(Problem("empty-file", "no columns found", file=file))
+    if len(df) == 0:
+        raise InputFileError(
+            Problem(
+                "no-data",
+                "the file has a header but no data rows",
+                file=file,
+                hint="export the survey with its responses",
+            )
+        )
+    return Table(df, np.arange(len(df), dtype=np.int64) + 2, file, notices)
+
+
+def read_table(
+    path: str | Path, *, sheet: str | int | None = None, encoding: str | None = None
+) -> Table:
+    """Read answers from a CSV/TSV or Excel file, by extension.
+
+    Raises
+    ------
+    InputFileError
+        Missing, empty or unreadable file, or an unknown extension.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise InputFileError(
+            Problem("file-not-found", "no such file", file=str(path), hint="check the path")
+        )
+    ext = p.suffix.lower()
+    if ext in (".csv", ".tsv", ".txt", ".tab"):
+        return read_csv(p, encoding=encoding)
+    if ext in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
+        return read_excel(p, sheet=sheet)
+    raise InputFileError(
+        Problem(
+            "unknown-format",
+            f"cannot read {ext or 'files without extension'}",
+            file=str(path),
+            expected=".csv, .tsv, .xlsx, .xlsm, .xls or .ods",
+            hint="export the survey as CSV or Excel",
+        )
+    )
+
+
+def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """Prefix ``'`` to text cells that a spreadsheet would run as a formula; numbers untouched."""
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
+            continue
+        text = s.astype("string")
+        risky = text.str.startswith(FORMULA_START).fillna(False)
+        numeric = pd.to_numeric(text, errors="coerce").notna()
+        hit = (risky & ~numeric).to_numpy(dtype=bool)
+        if hit.any():
+            out[col] = s.astype(object)
+            out.loc[hit, col] = "'" + text[hit]
+    return out
+
+
+def _atomic(path: Path, write: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))  # type: ignore[operator]
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_table(df: pd.DataFrame, path: str | Path) -> Path:
+    """Write one table as CSV (UTF-8) or a one-sheet workbook, chosen by extension."""
+    p = Path(path)
+    if p.suffix.lower() == ".xlsx":
+        return write_workbook({"scores": df}, p)
+    if p.suffix.lower() not in (".csv", ".tsv"):
+        raise InputFileError(
+            Problem(
+                "unknown-format",
+                f"cannot write {p.suffix or 'no extension'}",
+                file=str(p),
+                expected=".csv, .tsv or .xlsx",
+            )
+        )
+    sep = "\t" if p.suffix.lower() == ".tsv" else ","
+    _atomic(
+        p, lambda tmp: escape_formulas(df).to_csv(tmp, index=False, sep=sep, lineterminator="\n")
+    )
+    return p
+
+
+def write_workbook(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
+    """Write sheets to an ``.xlsx`` file: text is never turned into formulas or links, headers
+    are frozen and filterable, scores show two decimals."""
+    p = Path(path)
+
+    def write(tmp: Path) -> None:
+        with pd.ExcelWriter(
+            tmp,
+            engine="xlsxwriter",
+            engine_kwargs={
+                "options": {
+                    "strings_to_formulas": False,
+                    "strings_to_urls": False,
+                    "strings_to_numbers": False,
+                }
+            },
+        ) as xl:
+            book = xl.book
+            number = book.add_format({"num_format": "0.00"})
+            for name, df in sheets.items():
+                df.to_excel(xl, sheet_name=name[:31], index=False)
+                ws = xl.sheets[name[:31]]
+                ws.freeze_panes(1, 0)
+                if len(df.columns):
+                    ws.autofilter(0, 0, max(len(df), 1), len(df.columns) - 1)
+                for j, col in enumerate(df.columns):
+                    fmt = number if pd.api.types.is_float_dtype(df[col].dtype) else None
+                    ws.set_column(j, j, min(max(len(str(col)) + 2, 10), 40), fmt)
+
+    _atomic(p, write)
+    return p

@@ -1,0 +1,171 @@
+"""Turn raw answers (numeric codes or text labels) into numbers and a status per cell.
+
+Every cell ends up with a value (the numeric code, NaN when not scored) and a status:
+
+========  ==================  ======================================================
+status    name                meaning
+========  ==================  ======================================================
+0         ``answered``        a scored answer on the item's scale
+1         ``blank``           empty, or a missing marker (``NA``, ``#N/A``, ``NULL``...)
+2         ``not_applicable``  the N/A answer (or ``N/A``, ``not applicable`` in any instrument)
+3         ``dont_know``       the Don't-know answer
+4         ``invalid``         outside the scale or an unknown label (only with on_invalid=missing)
+========  ==================  ======================================================
+
+Labels match through the instrument's labels and synonyms, insensitive to case, spacing and
+punctuation. Work is vectorized: a text column is factorized and only its distinct values are
+looked at in Python.
+
+Examples
+--------
+>>> from assessments import load_instrument
+>>> coder = Coder(load_instrument("rsa", "provider").response_scale)
+>>> [coder.classify(v)[:2] for v in ["Agree", 3, " n/a ", "#N/A", "dk"]]
+[(4.0, 0), (3.0, 0), (nan, 2), (nan, 1), (nan, 3)]
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..instruments.loader import normalize_label
+from ..instruments.model import ResponseScale
+
+ANSWERED, BLANK, NOT_APPLICABLE, DONT_KNOW, INVALID = 0, 1, 2, 3, 4
+STATUS_NAMES = ("answered", "blank", "not_applicable", "dont_know", "invalid")
+
+# Raw (upper-cased, stripped) texts read as a blank cell in every instrument.
+MISSING_MARKERS = frozenset(
+    {
+        "NA",
+        "#N/A",
+        "N.A.",
+        "NAN",
+        "NULL",
+        "#NULL!",
+        "NONE",
+        ".",
+        "-",
+        "--",
+        "MISSING",
+        "<NA>",
+        "NAT",
+    }
+)
+# Normalized texts read as "not applicable" in every instrument, even one without that option.
+NA_MARKERS = frozenset({"n a", "not applicable"})
+
+_CODE_AND_LABEL = re.compile(r"^\s*(-?\d+)\s*[-=:.)]\s*(.+?)\s*$")
+_LABEL_AND_CODE = re.compile(r"^\s*(.+?)\s*\(\s*(-?\d+)\s*\)\s*$")
+
+Classified = tuple[float, int, bool]  # value, status, recoded (a label or marker was translated)
+
+
+@dataclass
+class Coder:
+    """Classifies answers for one response scale."""
+
+    scale: ResponseScale
+    labels: dict[str, tuple[int, int]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        labels: dict[str, tuple[int, int]] = {}
+        for p in self.scale.points:
+            for text in (p.label, *p.synonyms):
+                labels[normalize_label(text)] = (p.code, ANSWERED)
+        for special, status in (
+            (self.scale.not_applicable, NOT_APPLICABLE),
+            (self.scale.dont_know, DONT_KNOW),
+        ):
+            if special is not None:
+                for text in (special.label, *special.synonyms):
+                    labels[normalize_label(text)] = (special.code, status)
+        self.labels = labels
+        self._codes = {float(c): ANSWERED for c in self.scale.codes}
+        if self.scale.not_applicable is not None:
+            self._codes[float(self.scale.not_applicable.code)] = NOT_APPLICABLE
+        if self.scale.dont_know is not None:
+            self._codes[float(self.scale.dont_know.code)] = DONT_KNOW
+
+    def expected(self) -> str:
+        """Human description of what is accepted."""
+        return self.scale.describe() + " (codes or labels)"
+
+    def nearest_label(self, text: str) -> str | None:
+        """The known label closest to ``text``, to suggest a fix."""
+        close = difflib.get_close_matches(normalize_label(text), list(self.labels), n=1, cutoff=0.5)
+        return close[0] if close else None
+
+    def _number(self, x: float) -> Classified:
+        status = self._codes.get(float(x))
+        if status is None:
+            return math.nan, INVALID, False
+        return (float(x) if status == ANSWERED else math.nan), status, False
+
+    def classify(self, raw: Any) -> Classified:
+        """Classify one raw answer as ``(value, status, recoded)``."""
+        if raw is None or raw is pd.NA or raw is pd.NaT:
+            return math.nan, BLANK, False
+        if isinstance(raw, bool | np.bool_):
+            return math.nan, INVALID, False
+        if isinstance(raw, int | float | np.integer | np.floating):
+            return (math.nan, BLANK, False) if math.isnan(raw) else self._number(float(raw))
+        text = str(raw).strip()
+        if not text:
+            return math.nan, BLANK, False
+        if text.upper() in MISSING_MARKERS:
+            return math.nan, BLANK, True
+        try:
+            number = float(text)
+        except ValueError:
+            pass
+        else:
+            return self._number(number) if math.isfinite(number) else (math.nan, INVALID, False)
+        hit = self.labels.get(normalize_label(text))
+        if hit is None:
+            for pattern, code_first in ((_CODE_AND_LABEL, True), (_LABEL_AND_CODE, False)):
+                m = pattern.match(text)
+                if m:
+                    code, label = (m[1], m[2]) if code_first else (m[2], m[1])
+                    by_label = self.labels.get(normalize_label(label))
+                    if by_label is not None and by_label[0] == int(code):
+                        hit = by_label
+                        break
+        if hit is None:
+            if normalize_label(text) in NA_MARKERS:
+                return math.nan, NOT_APPLICABLE, True
+            return math.nan, INVALID, False
+        code, status = hit
+        return (float(code) if status == ANSWERED else math.nan), status, True
+
+    def code_column(self, column: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Code a whole column: returns ``values`` (float64), ``status`` (int8), ``recoded`` (bool).
+
+        Numeric columns take a fully vectorized path; other columns are factorized so each
+        distinct raw value is classified once.
+        """
+        n = len(column)
+        if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(
+            column.dtype
+        ):
+            x = column.to_numpy(dtype="float64", na_value=np.nan)
+            status = np.full(n, INVALID, dtype=np.int8)
+            status[np.isnan(x)] = BLANK
+            for code, st in self._codes.items():
+                status[x == code] = st
+            values = np.where(status == ANSWERED, x, np.nan)
+            return values, status, np.zeros(n, dtype=bool)
+        idx, uniques = pd.factorize(column, use_na_sentinel=True)
+        table = [self.classify(u) for u in uniques]
+        # one extra slot for the NA sentinel (-1 indexes the last element)
+        vals = np.array([t[0] for t in table] + [math.nan], dtype="float64")
+        stats = np.array([t[1] for t in table] + [BLANK], dtype=np.int8)
+        recs = np.array([t[2] for t in table] + [False], dtype=bool)
+        return vals[idx], stats[idx], recs[idx]

@@ -1,0 +1,410 @@
+"""Score survey answers with an instrument: :func:`score`.
+
+The work is vectorized over respondents: answers are coded column by column (see
+:mod:`.coding`), then every domain, scale and total is one matrix product of the coded answers
+with a 0/1 item-by-score weight matrix, divided by the matching product of the answered mask.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from assessments import score
+>>> answers = pd.DataFrame({"oric_2": [5, 4], "oric_4": ["Agree", "n/a"], "site": ["A", "B"]})
+>>> s = score(answers, "oric", allow_missing_items=True)
+>>> s.respondents[["respondent_id", "site", "change_commitment", "change_commitment_n"]]
+   respondent_id site  change_commitment  change_commitment_n
+0              2    A                5.0                    2
+1              3    B                4.0                    1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Problem, ResponseError
+from ..instruments import Instrument, apply_key, load_instrument
+from .coding import ANSWERED, BLANK, DONT_KNOW, INVALID, NOT_APPLICABLE, STATUS_NAMES, Coder
+from .scores import Scores
+
+OnInvalid = Literal["error", "missing"]
+ID_CANDIDATES = (
+    "respondent_id",
+    "respondent",
+    "responseid",
+    "response_id",
+    "record_id",
+    "participant_id",
+    "id",
+)
+MAX_PROBLEMS = 10_000
+
+
+def _resolve(
+    instrument: Instrument | str | Path,
+    version: str | None,
+    key: str | Path | None,
+    drop_suggested: bool,
+) -> Instrument:
+    if isinstance(instrument, Instrument):
+        inst = instrument.select(version)
+        if key is not None:
+            inst = apply_key(inst, key)
+        if drop_suggested:
+            inst = inst.without_items(list(inst.suggested_drop))
+        return inst
+    inst = load_instrument(instrument, version, key=key, drop_suggested=drop_suggested)
+    return inst.select(version)
+
+
+def map_columns(
+    columns: Sequence[object], instrument: Instrument, *, file: str | None = None
+) -> dict[object, str]:
+    """Map data columns to item ids: case-insensitive item id or alias.
+
+    Raises
+    ------
+    ResponseError
+        When two columns map to the same item.
+    """
+    lookup: dict[str, str] = {}
+    for it in instrument.items:
+        for name in (it.id, *it.aliases):
+            lookup[name.strip().casefold()] = it.id
+    mapping: dict[object, str] = {}
+    taken: dict[str, object] = {}
+    problems = []
+    for col in columns:
+        item = lookup.get(str(col).strip().casefold())
+        if item is None:
+            continue
+        if item in taken:
+            problems.append(
+                Problem(
+                    "column-mapped-twice",
+                    f"columns {taken[item]!r} and {col!r} both map to item {item!r}",
+                    file=file,
+                    column=str(col),
+                    hint="rename or remove one of them",
+                )
+            )
+            continue
+        taken[item] = col
+        mapping[col] = item
+    if problems:
+        raise ResponseError(problems)
+    return mapping
+
+
+def _id_column(columns: Sequence[object], id_column: str | None, file: str | None) -> object | None:
+    if id_column is not None:
+        for c in columns:
+            if str(c) == id_column or str(c).strip().casefold() == id_column.strip().casefold():
+                return c
+        raise ResponseError(
+            Problem(
+                "unknown-column",
+                f"no column {id_column!r} for respondent ids",
+                file=file,
+                expected="one of " + ", ".join(map(str, columns)),
+            )
+        )
+    folded = {str(c).strip().casefold(): c for c in columns}
+    for cand in ID_CANDIDATES:
+        if cand in folded:
+            return folded[cand]
+    return None
+
+
+def _invalid_problems(
+    bad: pd.DataFrame, coders: dict[str, Coder], file: str | None
+) -> list[Problem]:
+    out = []
+    for rec in bad.head(MAX_PROBLEMS).to_dict("records"):
+        coder = coders[str(rec["item"])]
+        near = coder.nearest_label(str(rec["value"])) if isinstance(rec["value"], str) else None
+        hint = (f"did you mean {near!r}? " if near else "") + (
+            "fix the cell, or score it as missing with --on-invalid missing"
+        )
+        out.append(
+            Problem(
+                "invalid-value",
+                f"answer not on the scale of item {rec['item']!r}",
+                file=file,
+                row=int(rec["row"]),
+                column=str(rec["column"]),
+                value=rec["value"],
+                expected=coder.expected(),
+                hint=hint,
+            )
+        )
+    return out
+
+
+def score(
+    responses: pd.DataFrame,
+    instrument: Instrument | str | Path,
+    *,
+    version: str | None = None,
+    key: str | Path | None = None,
+    drop_suggested: bool = False,
+    on_invalid: OnInvalid = "error",
+    id_column: str | None = None,
+    allow_missing_items: bool = False,
+    rows: Sequence[int] | np.ndarray | None = None,
+    file: str | None = None,
+) -> Scores:
+    """Score survey answers.
+
+    Parameters
+    ----------
+    responses
+        One row per respondent. Columns named like item ids or aliases (case-insensitive) are
+        items; every other column passes through as metadata. Answers may be numeric codes or
+        labels (case, spacing and punctuation insensitive, with the instrument's synonyms).
+    instrument
+        An :class:`~assessments.Instrument`, a shipped id or a path to a YAML definition.
+    version, key, drop_suggested
+        As for :func:`~assessments.load_instrument`.
+    on_invalid
+        ``"error"`` (default): any answer outside the scale raises :class:`ResponseError`
+        listing every such cell. ``"missing"``: such cells count as missing and are listed in
+        ``Scores.invalid``.
+    id_column
+        Column holding respondent ids; by default a column named ``respondent_id``,
+        ``respondent``, ``ResponseId``, ``record_id``, ``participant_id`` or ``id`` if present,
+        else the row number.
+    allow_missing_items
+        Score even when some items have no column (they count as unanswered).
+    rows
+        Spreadsheet row number of each data row, for messages (default: header on row 1).
+    file
+        File name, for messages.
+
+    Returns
+    -------
+    Scores
+        Checked against hand-computed cases and against R ``rowMeans(na.rm=TRUE)`` on the psych
+        ``bfi`` data (tests/test_reference_scores.py).
+    """
+    if on_invalid not in ("error", "missing"):
+        raise ResponseError(
+            Problem("bad-option", f"on_invalid={on_invalid!r}", expected="'error' or 'missing'")
+        )
+    inst = _resolve(instrument, version, key, drop_suggested)
+    df = responses
+    n = len(df)
+    row_numbers = np.asarray(rows if rows is not None else np.arange(n) + 2, dtype="int64")
+    if len(row_numbers) != n:
+        raise ResponseError(Problem("bad-option", "rows must give one number per data row"))
+    if df.columns.duplicated().any():
+        dup = [str(c) for c in df.columns[df.columns.duplicated()]]
+        raise ResponseError(
+            Problem(
+                "duplicate-column",
+                "column names appear more than once",
+                file=file,
+                value=", ".join(dup),
+                hint="rename the columns so each name is unique",
+            )
+        )
+
+    mapping = map_columns(list(df.columns), inst, file=file)
+    by_item = {item: col for col, item in mapping.items()}
+    missing = [i for i in inst.item_ids if i not in by_item]
+    if not by_item:
+        raise ResponseError(
+            Problem(
+                "no-items",
+                f"no column matches an item of {inst.id}",
+                file=file,
+                expected="columns named like " + ", ".join(inst.item_ids[:3]) + ", ...",
+                hint="rename the columns to item ids (see `assess show " + inst.id + "`)",
+            )
+        )
+    if missing and not allow_missing_items:
+        raise ResponseError(
+            Problem(
+                "missing-items",
+                f"{len(missing)} item(s) of {inst.id} have no column: "
+                + ", ".join(missing[:20])
+                + (" ..." if len(missing) > 20 else ""),
+                file=file,
+                hint="add or rename the columns, or pass --allow-missing-items to score them as "
+                "unanswered",
+            )
+        )
+
+    id_col = _id_column(list(df.columns), id_column, file)
+    meta_cols = [c for c in df.columns if c not in mapping and c != id_col]
+    item_ids = inst.item_ids
+    k = len(item_ids)
+    values = np.full((n, k), np.nan)
+    status = np.full((n, k), BLANK, dtype=np.int8)
+    coders = {name: Coder(sc) for name, sc in inst.scales.items()}
+    item_coder = {iid: coders[inst.item(iid).scale] for iid in item_ids}
+    recode_parts = []
+    for j, iid in enumerate(item_ids):
+        if iid not in by_item:
+            continue
+        col = df[by_item[iid]]
+        v, s, rec = item_coder[iid].code_column(col)
+        values[:, j], status[:, j] = v, s
+        if rec.any():
+            cells = pd.DataFrame(
+                {"original": col[rec].astype(str).to_numpy(), "code": v[rec], "status": s[rec]}
+            )
+            agg = cells.groupby("original", sort=False).agg(
+                code=("code", "first"), status=("status", "first"), count=("code", "size")
+            )
+            recode_parts.append(agg.reset_index().assign(column=str(by_item[iid]), item=iid))
+
+    ids = df[id_col].to_numpy() if id_col is not None else row_numbers
+    bad_r, bad_c = np.nonzero(status == INVALID)
+    invalid = pd.DataFrame(
+        {
+            "row": row_numbers[bad_r],
+            "respondent_id": ids[bad_r] if len(bad_r) else np.array([], dtype=object),
+            "column": [str(by_item[item_ids[c]]) for c in bad_c],
+            "item": [item_ids[c] for c in bad_c],
+            "value": [
+                df[by_item[item_ids[c]]].iat[int(r)] for r, c in zip(bad_r, bad_c, strict=True)
+            ],
+        }
+    )
+    if len(invalid) and on_invalid == "error":
+        probs = _invalid_problems(invalid, item_coder, file)
+        raise ResponseError(
+            probs,
+            summary=(
+                f"{len(invalid)} answer(s) are not on the instrument's scale"
+                + (
+                    f" (first {MAX_PROBLEMS} listed in detail)"
+                    if len(invalid) > MAX_PROBLEMS
+                    else ""
+                )
+            ),
+        )
+
+    for j, iid in enumerate(item_ids):
+        item = inst.item(iid)
+        if item.reverse:
+            values[:, j] = inst.item_scale(item).reverse(values[:, j])
+
+    answered = status == ANSWERED
+    has_any = answered.any(axis=1)
+    excluded = _excluded(status, has_any, row_numbers, ids)
+    keep = np.flatnonzero(has_any)
+    respondents = _compute(inst, values[keep], answered[keep], status[keep])
+    out = pd.DataFrame({"respondent_id": ids[keep]})
+    for c in meta_cols:
+        if str(c) in respondents.columns or str(c) == "respondent_id":
+            raise ResponseError(
+                Problem(
+                    "column-clash",
+                    f"input column {c!r} has the name of an output column",
+                    file=file,
+                    column=str(c),
+                    hint="rename it before scoring (is this file already scored?)",
+                )
+            )
+        out[str(c)] = df[c].to_numpy()[keep]
+    out = pd.concat([out, respondents], axis=1)
+
+    items = pd.DataFrame(values[keep], columns=list(item_ids))
+    items.insert(0, "respondent_id", ids[keep])
+    status_df = pd.DataFrame(status[keep], columns=list(item_ids))
+    recode_cols = ["column", "item", "original", "code", "status", "count"]
+    recodes = (
+        pd.concat(recode_parts, ignore_index=True)[recode_cols]
+        if recode_parts
+        else pd.DataFrame(columns=recode_cols)
+    )
+    if len(recodes):
+        recodes["status"] = [STATUS_NAMES[x] for x in recodes["status"]]
+    notes = list(inst.key_warnings())
+    if missing:
+        notes.append(
+            f"{len(missing)} item(s) had no column and count as unanswered: " + ", ".join(missing)
+        )
+    if len(invalid):
+        notes.append(f"{len(invalid)} answer(s) outside the scale were treated as missing")
+    return Scores(
+        respondents=out,
+        items=items,
+        status=status_df,
+        excluded=excluded,
+        invalid=invalid,
+        recodes=recodes,
+        instrument=inst,
+        rows_read=n,
+        cell_counts={name: int((status == code).sum()) for code, name in enumerate(STATUS_NAMES)},
+        notes=tuple(notes),
+    )
+
+
+def _excluded(
+    status: np.ndarray, has_any: np.ndarray, rows: np.ndarray, ids: np.ndarray
+) -> pd.DataFrame:
+    drop = np.flatnonzero(~has_any)
+    reasons = []
+    for r in drop:
+        st = status[r]
+        n_na = int(((st == NOT_APPLICABLE) | (st == DONT_KNOW)).sum())
+        n_bad = int((st == INVALID).sum())
+        if n_na == 0 and n_bad == 0:
+            reasons.append("no answers: every item is blank")
+        else:
+            parts = [f"{n_na} N/A or Don't know"] if n_na else []
+            parts += [f"{n_bad} invalid"] if n_bad else []
+            reasons.append("no scorable answer (" + ", ".join(parts) + ")")
+    return pd.DataFrame({"row": rows[drop], "respondent_id": ids[drop], "reason": reasons})
+
+
+def _compute(
+    inst: Instrument, values: np.ndarray, answered: np.ndarray, status: np.ndarray
+) -> pd.DataFrame:
+    """Domain, scale and total scores with their counts, as matrix products."""
+    pos = {iid: j for j, iid in enumerate(inst.item_ids)}
+    x0 = np.where(answered, values, 0.0)
+    mask = answered.astype(np.float64)
+    domains = inst.scored_domains
+    w = np.zeros((len(pos), len(domains)))
+    for d, dom in enumerate(domains):
+        w[[pos[i] for i in dom.items], d] = 1.0
+    sums = x0 @ w
+    counts = np.rint(mask @ w).astype(np.int64)
+    need = np.array([dom.min_items() for dom in domains], dtype=np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dscores = np.where(counts >= need, sums / np.maximum(counts, 1), np.nan)
+    cols: dict[str, np.ndarray] = {}
+    dom_index = {dom.id: d for d, dom in enumerate(domains)}
+    for d, dom in enumerate(domains):
+        cols[dom.id] = dscores[:, d]
+        cols[f"{dom.id}_n"] = counts[:, d]
+    parts = [*inst.composites, *([inst.total] if inst.total is not None else [])]
+    for sc in parts:
+        if sc.method == "mean_of_domains":
+            sub = dscores[:, [dom_index[x] for x in sc.domains]]
+            present = ~np.isnan(sub)
+            cnt = present.sum(axis=1)
+            need_n = max(1, int(np.ceil(sc.min_answered * sub.shape[1] - 1e-9)))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                val = np.where(cnt >= need_n, np.nansum(sub, axis=1) / np.maximum(cnt, 1), np.nan)
+        else:
+            idx = [pos[i] for i in inst.scale_items(sc)]
+            cnt = answered[:, idx].sum(axis=1)
+            need_n = max(1, int(np.ceil(sc.min_answered * len(idx) - 1e-9)))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                val = np.where(cnt >= need_n, x0[:, idx].sum(axis=1) / np.maximum(cnt, 1), np.nan)
+        cols[sc.id] = val
+        cols[f"{sc.id}_n"] = cnt.astype(np.int64)
+    full = np.array([len(dom.items) for dom in domains], dtype=np.int64)
+    prorated = (counts < full) & ~np.isnan(dscores)
+    cols["prorated"] = np.asarray(prorated.any(axis=1), dtype=bool)
+    for code, name in enumerate(STATUS_NAMES):
+        cols[f"n_{name}"] = (status == code).sum(axis=1).astype(np.int64)
+    return pd.DataFrame(cols)

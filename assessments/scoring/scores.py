@@ -1,0 +1,122 @@
+"""The result of scoring: respondent scores, the coded item matrix, exclusions and the log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..instruments.model import Instrument
+from .coding import STATUS_NAMES
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Scored survey answers.
+
+    Attributes
+    ----------
+    respondents
+        One row per scored respondent: ``respondent_id``, the metadata columns passed through,
+        then for each domain, scale and total its score (column named by its id) and its count
+        of valid items (or scored subscales) ``<id>_n``, then ``prorated`` (a domain was scored
+        from fewer than all its items) and the respondent's counts ``n_answered``,
+        ``n_not_applicable``, ``n_dont_know``, ``n_blank``, ``n_invalid``.
+    items
+        The coded item matrix (after reverse keys; NaN where not answered), one row per scored
+        respondent, columns named by item id, with ``respondent_id`` first.
+    status
+        Same shape as the item columns of ``items``: 0 answered, 1 blank, 2 N/A, 3 Don't know,
+        4 invalid (see :mod:`assessments.scoring.coding`).
+    excluded
+        Rows not scored: ``row`` (1-based spreadsheet row), ``respondent_id``, ``reason``.
+    invalid
+        Cells outside the scale that were treated as missing (``on_invalid="missing"``):
+        ``row``, ``respondent_id``, ``column``, ``item``, ``value``.
+    recodes
+        How text answers became codes: ``column``, ``item``, ``original``, ``code``, ``status``,
+        ``count``.
+    instrument
+        The instrument (narrowed to its version) that scored the data.
+    rows_read
+        Data rows in the source; always ``len(respondents) + len(excluded)``.
+    cell_counts
+        Item cells by status over every row read (scored and excluded): ``answered``,
+        ``blank``, ``not_applicable``, ``dont_know``, ``invalid``.
+    notes
+        Warnings to show with the scores (provisional or user keys, missing keys...).
+    """
+
+    respondents: pd.DataFrame
+    items: pd.DataFrame
+    status: pd.DataFrame
+    excluded: pd.DataFrame
+    invalid: pd.DataFrame
+    recodes: pd.DataFrame
+    instrument: Instrument
+    rows_read: int
+    cell_counts: dict[str, int] = field(default_factory=dict)
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def n_scored(self) -> int:
+        """Number of scored respondents."""
+        return len(self.respondents)
+
+    @property
+    def n_excluded(self) -> int:
+        """Number of excluded rows."""
+        return len(self.excluded)
+
+    @property
+    def score_columns(self) -> list[str]:
+        """Names of the score columns (domains, scales, total) in the respondents table."""
+        return [c for c in self.instrument.score_ids if c in self.respondents.columns]
+
+    def item_summary(self) -> pd.DataFrame:
+        """Per item: counts of each status, mean and sd of the coded answers (after reversal).
+
+        Columns: ``item``, ``number``, ``label``, ``reverse``, ``n_answered``, ``n_blank``,
+        ``n_not_applicable``, ``n_dont_know``, ``n_invalid``, ``mean``, ``sd``.
+        """
+        inst = self.instrument
+        ids = [c for c in self.status.columns]
+        st = self.status.to_numpy()
+        rows = {
+            "item": ids,
+            "number": [inst.number(i) for i in ids],
+            "label": [inst.item(i).label for i in ids],
+            "reverse": [inst.item(i).reverse for i in ids],
+        }
+        for code, name in enumerate(STATUS_NAMES):
+            rows[f"n_{name}"] = (st == code).sum(axis=0).astype("int64")
+        x = self.items[ids].to_numpy(dtype="float64")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            n = np.sum(~np.isnan(x), axis=0)
+            rows["mean"] = np.where(n > 0, np.nansum(x, axis=0) / np.maximum(n, 1), np.nan)
+            rows["sd"] = pd.DataFrame(x).std(ddof=1).to_numpy()
+        return pd.DataFrame(rows)
+
+    def summary(self) -> dict[str, object]:
+        """Counts for a one-screen summary (what ``assess score`` prints)."""
+        return {
+            "instrument": self.instrument.id,
+            "version": self.instrument.version,
+            "rows_read": self.rows_read,
+            "scored": self.n_scored,
+            "excluded": self.n_excluded,
+            "cells_recoded": int(self.recodes["count"].sum()) if len(self.recodes) else 0,
+            "not_applicable": self.cell_counts.get("not_applicable", 0),
+            "dont_know": self.cell_counts.get("dont_know", 0),
+            "invalid_as_missing": len(self.invalid),
+            "notes": list(self.notes),
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"<Scores {self.instrument.id}"
+            f"{'/' + self.instrument.version if self.instrument.version else ''}: "
+            f"{self.n_scored} scored, {self.n_excluded} excluded of {self.rows_read} rows; "
+            f"scores: {', '.join(self.score_columns)}>"
+        )
