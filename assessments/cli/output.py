@@ -13,13 +13,14 @@ from ..instruments import Instrument
 
 def print_error(console: Console, exc: AssessmentError) -> None:
     """Print an error: its summary, then one line per problem (capped), then what to try."""
-    console.print(f"[bold red]error:[/bold red] {exc.summary or ''}".rstrip(), markup=True)
+    # soft_wrap: long paths and values stay on one line, so they can be copied
+    console.print(f"[bold red]error:[/bold red] {exc.summary or ''}".rstrip(), soft_wrap=True)
     shown = exc.problems[: exc.max_listed]
     for p in shown:
-        console.print("  - " + str(p), markup=False)
+        console.print("  - " + str(p), markup=False, soft_wrap=True)
     rest = len(exc.problems) - len(shown)
     if rest > 0:
-        console.print(f"  ... and {rest} more; run with --json to list them all", markup=False)
+        console.print(f"  ... and {rest} more; run with --json to list them all", soft_wrap=True)
 
 
 def print_instruments(console: Console, rows: list[dict[str, Any]]) -> None:

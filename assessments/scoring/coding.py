@@ -145,6 +145,20 @@ class Coder:
         code, status = hit
         return (float(code) if status == ANSWERED else math.nan), status, True
 
+    def _lookup(self, x: np.ndarray) -> np.ndarray:
+        """Status of every number in ``x`` at once, through a table indexed by ``code - min``."""
+        lo, hi = int(min(self._codes)), int(max(self._codes))
+        table = np.full(hi - lo + 1, INVALID, dtype=np.int8)
+        for code, kind in self._codes.items():
+            table[int(code) - lo] = kind
+        offset = x - lo
+        inside = (offset >= 0) & (offset <= hi - lo)  # False for NaN
+        whole = np.where(inside, offset, 0).astype(np.intp)
+        status = table[whole]
+        status[~inside | (whole != offset)] = INVALID
+        status[np.isnan(x)] = BLANK
+        return status
+
     def code_column(self, column: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Code a whole column: returns ``values`` (float64), ``status`` (int8), ``recoded`` (bool).
 
@@ -156,10 +170,7 @@ class Coder:
             column.dtype
         ):
             x = column.to_numpy(dtype="float64", na_value=np.nan)
-            status = np.full(n, INVALID, dtype=np.int8)
-            status[np.isnan(x)] = BLANK
-            for code, st in self._codes.items():
-                status[x == code] = st
+            status = self._lookup(x)
             values = np.where(status == ANSWERED, x, np.nan)
             return values, status, np.zeros(n, dtype=bool)
         idx, uniques = pd.factorize(column, use_na_sentinel=True)

@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -240,66 +241,25 @@ def score(
 
     id_col = _id_column(list(df.columns), id_column, file)
     meta_cols = [c for c in df.columns if c not in mapping and c != id_col]
-    item_ids = inst.item_ids
-    k = len(item_ids)
-    values = np.full((n, k), np.nan)
-    status = np.full((n, k), BLANK, dtype=np.int8)
-    coders = {name: Coder(sc) for name, sc in inst.scales.items()}
-    item_coder = {iid: coders[inst.item(iid).scale] for iid in item_ids}
-    recode_parts = []
-    for j, iid in enumerate(item_ids):
-        if iid not in by_item:
-            continue
-        col = df[by_item[iid]]
-        v, s, rec = item_coder[iid].code_column(col)
-        values[:, j], status[:, j] = v, s
-        if rec.any():
-            cells = pd.DataFrame(
-                {"original": col[rec].astype(str).to_numpy(), "code": v[rec], "status": s[rec]}
-            )
-            agg = cells.groupby("original", sort=False).agg(
-                code=("code", "first"), status=("status", "first"), count=("code", "size")
-            )
-            recode_parts.append(agg.reset_index().assign(column=str(by_item[iid]), item=iid))
-
     ids = df[id_col].to_numpy() if id_col is not None else row_numbers
-    bad_r, bad_c = np.nonzero(status == INVALID)
-    invalid = pd.DataFrame(
-        {
-            "row": row_numbers[bad_r],
-            "respondent_id": ids[bad_r] if len(bad_r) else np.array([], dtype=object),
-            "column": [str(by_item[item_ids[c]]) for c in bad_c],
-            "item": [item_ids[c] for c in bad_c],
-            "value": [
-                df[by_item[item_ids[c]]].iat[int(r)] for r, c in zip(bad_r, bad_c, strict=True)
-            ],
-        }
-    )
+    coded = _code_items(df, inst, by_item)
+    invalid = _invalid_cells(df, coded, inst, by_item, row_numbers, ids)
     if len(invalid) and on_invalid == "error":
-        probs = _invalid_problems(invalid, item_coder, file)
+        more = f" (first {MAX_PROBLEMS} listed in detail)" if len(invalid) > MAX_PROBLEMS else ""
         raise ResponseError(
-            probs,
-            summary=(
-                f"{len(invalid)} answer(s) are not on the instrument's scale"
-                + (
-                    f" (first {MAX_PROBLEMS} listed in detail)"
-                    if len(invalid) > MAX_PROBLEMS
-                    else ""
-                )
-            ),
+            _invalid_problems(invalid, coded.coders, file),
+            summary=f"{len(invalid)} answer(s) are not on the instrument's scale{more}",
         )
 
-    for j, iid in enumerate(item_ids):
-        item = inst.item(iid)
-        if item.reverse:
-            values[:, j] = inst.item_scale(item).reverse(values[:, j])
-
-    answered = status == ANSWERED
-    has_any = answered.any(axis=1)
-    excluded = _excluded(status, has_any, row_numbers, ids)
-    keep = np.flatnonzero(has_any)
-    respondents = _compute(inst, values[keep], answered[keep], status[keep])
-    out = pd.DataFrame({"respondent_id": ids[keep]})
+    per_row = _status_counts(coded.status)
+    has_any = per_row["n_answered"] > 0
+    excluded = _excluded(coded.status, has_any, row_numbers, ids)
+    everyone = bool(has_any.all())
+    keep = slice(None) if everyone else np.flatnonzero(has_any)
+    respondents = _compute(inst, coded.values[keep], coded.status[keep])
+    for name, counts in per_row.items():
+        respondents[name] = counts[keep]
+    out = pd.DataFrame({"respondent_id": ids[keep]}, copy=False)
     for c in meta_cols:
         if str(c) in respondents.columns or str(c) == "respondent_id":
             raise ResponseError(
@@ -314,13 +274,13 @@ def score(
         out[str(c)] = df[c].to_numpy()[keep]
     out = pd.concat([out, respondents], axis=1)
 
-    items = pd.DataFrame(values[keep], columns=list(item_ids))
+    items = pd.DataFrame(coded.values[keep], columns=list(inst.item_ids), copy=False)
     items.insert(0, "respondent_id", ids[keep])
-    status_df = pd.DataFrame(status[keep], columns=list(item_ids))
+    status_df = pd.DataFrame(coded.status[keep], columns=list(inst.item_ids), copy=False)
     recode_cols = ["column", "item", "original", "code", "status", "count"]
     recodes = (
-        pd.concat(recode_parts, ignore_index=True)[recode_cols]
-        if recode_parts
+        pd.concat(coded.recodes, ignore_index=True)[recode_cols]
+        if coded.recodes
         else pd.DataFrame(columns=recode_cols)
     )
     if len(recodes):
@@ -341,9 +301,88 @@ def score(
         recodes=recodes,
         instrument=inst,
         rows_read=n,
-        cell_counts={name: int((status == code).sum()) for code, name in enumerate(STATUS_NAMES)},
+        cell_counts={name: int(per_row[f"n_{name}"].sum()) for name in STATUS_NAMES},
         notes=tuple(notes),
     )
+
+
+@dataclass
+class _Coded:
+    """Coded answers, column-major: ``values`` (reversed; NaN unless answered) and ``status``."""
+
+    values: np.ndarray
+    status: np.ndarray
+    coders: dict[str, Coder]
+    recodes: list[pd.DataFrame]
+    invalid_rows: dict[int, np.ndarray]
+
+
+def _code_items(df: pd.DataFrame, inst: Instrument, by_item: dict[str, object]) -> _Coded:
+    """Code every item column once, writing straight into column-major matrices."""
+    n, k = len(df), len(inst.item_ids)
+    values = np.full((n, k), np.nan, order="F")
+    status = np.full((n, k), BLANK, dtype=np.int8, order="F")
+    scale_coders = {name: Coder(sc) for name, sc in inst.scales.items()}
+    coders = {iid: scale_coders[inst.item(iid).scale] for iid in inst.item_ids}
+    recodes: list[pd.DataFrame] = []
+    invalid_rows: dict[int, np.ndarray] = {}
+    for j, iid in enumerate(inst.item_ids):
+        if iid not in by_item:
+            continue
+        col = df[by_item[iid]]
+        v, st, rec = coders[iid].code_column(col)
+        item = inst.item(iid)
+        values[:, j] = inst.item_scale(item).reverse(v) if item.reverse else v
+        status[:, j] = st
+        bad = np.flatnonzero(st == INVALID)
+        if len(bad):
+            invalid_rows[j] = bad
+        if rec.any():
+            cells = pd.DataFrame(
+                {"original": col[rec].astype(str).to_numpy(), "code": v[rec], "status": st[rec]}
+            )
+            agg = cells.groupby("original", sort=False).agg(
+                code=("code", "first"), status=("status", "first"), count=("code", "size")
+            )
+            recodes.append(agg.reset_index().assign(column=str(by_item[iid]), item=iid))
+    return _Coded(values, status, coders, recodes, invalid_rows)
+
+
+def _invalid_cells(
+    df: pd.DataFrame,
+    coded: _Coded,
+    inst: Instrument,
+    by_item: dict[str, object],
+    rows: np.ndarray,
+    ids: np.ndarray,
+) -> pd.DataFrame:
+    """One row per answer outside the scale: row, respondent id, column, item, raw value."""
+    parts = []
+    for j, bad in coded.invalid_rows.items():
+        iid = inst.item_ids[j]
+        col = by_item[iid]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "row": rows[bad],
+                    "respondent_id": ids[bad],
+                    "column": str(col),
+                    "item": iid,
+                    "value": df[col].to_numpy()[bad],
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame(columns=["row", "respondent_id", "column", "item", "value"])
+    return pd.concat(parts, ignore_index=True).sort_values(["row", "column"], ignore_index=True)
+
+
+def _status_counts(status: np.ndarray) -> dict[str, np.ndarray]:
+    """Per respondent, how many item cells have each status (``n_answered``, ``n_blank``...)."""
+    return {
+        f"n_{name}": (status == code).sum(axis=1, dtype=np.int64)
+        for code, name in enumerate(STATUS_NAMES)
+    }
 
 
 def _excluded(
@@ -364,47 +403,48 @@ def _excluded(
     return pd.DataFrame({"row": rows[drop], "respondent_id": ids[drop], "reason": reasons})
 
 
-def _compute(
-    inst: Instrument, values: np.ndarray, answered: np.ndarray, status: np.ndarray
-) -> pd.DataFrame:
-    """Domain, scale and total scores with their counts, as matrix products."""
+def _sum_items(
+    values: np.ndarray, answered: np.ndarray, columns: list[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sum and count of the answered cells of some item columns, one column at a time."""
+    total = np.zeros(values.shape[0])
+    count = np.zeros(values.shape[0], dtype=np.int64)
+    for j in columns:
+        ok = answered[:, j]
+        total += np.where(ok, values[:, j], 0.0)
+        count += ok
+    return total, count
+
+
+def _compute(inst: Instrument, values: np.ndarray, status: np.ndarray) -> pd.DataFrame:
+    """Domain, scale and total scores with their counts (checked against R rowMeans)."""
     pos = {iid: j for j, iid in enumerate(inst.item_ids)}
-    x0 = np.where(answered, values, 0.0)
-    mask = answered.astype(np.float64)
-    domains = inst.scored_domains
-    w = np.zeros((len(pos), len(domains)))
-    for d, dom in enumerate(domains):
-        w[[pos[i] for i in dom.items], d] = 1.0
-    sums = x0 @ w
-    counts = np.rint(mask @ w).astype(np.int64)
-    need = np.array([dom.min_items() for dom in domains], dtype=np.int64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        dscores = np.where(counts >= need, sums / np.maximum(counts, 1), np.nan)
+    answered = status == ANSWERED
     cols: dict[str, np.ndarray] = {}
-    dom_index = {dom.id: d for d, dom in enumerate(domains)}
-    for d, dom in enumerate(domains):
-        cols[dom.id] = dscores[:, d]
-        cols[f"{dom.id}_n"] = counts[:, d]
-    parts = [*inst.composites, *([inst.total] if inst.total is not None else [])]
-    for sc in parts:
+    dscores: dict[str, np.ndarray] = {}
+    prorated = np.zeros(len(values), dtype=bool)
+    for dom in inst.scored_domains:
+        total, count = _sum_items(values, answered, [pos[i] for i in dom.items])
+        ok = count >= dom.min_items()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            dscores[dom.id] = np.where(ok, total / np.maximum(count, 1), np.nan)
+        prorated |= ok & (count < len(dom.items))
+        cols[dom.id] = dscores[dom.id]
+        cols[f"{dom.id}_n"] = count
+    for sc in [*inst.composites, *([inst.total] if inst.total is not None else [])]:
         if sc.method == "mean_of_domains":
-            sub = dscores[:, [dom_index[x] for x in sc.domains]]
+            sub = np.column_stack([dscores[x] for x in sc.domains])
             present = ~np.isnan(sub)
             cnt = present.sum(axis=1)
-            need_n = max(1, int(np.ceil(sc.min_answered * sub.shape[1] - 1e-9)))
-            with np.errstate(invalid="ignore", divide="ignore"):
-                val = np.where(cnt >= need_n, np.nansum(sub, axis=1) / np.maximum(cnt, 1), np.nan)
+            total = np.where(present, sub, 0.0).sum(axis=1)
+            width = sub.shape[1]
         else:
             idx = [pos[i] for i in inst.scale_items(sc)]
-            cnt = answered[:, idx].sum(axis=1)
-            need_n = max(1, int(np.ceil(sc.min_answered * len(idx) - 1e-9)))
-            with np.errstate(invalid="ignore", divide="ignore"):
-                val = np.where(cnt >= need_n, x0[:, idx].sum(axis=1) / np.maximum(cnt, 1), np.nan)
-        cols[sc.id] = val
+            total, cnt = _sum_items(values, answered, idx)
+            width = len(idx)
+        need = max(1, int(np.ceil(sc.min_answered * width - 1e-9)))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cols[sc.id] = np.where(cnt >= need, total / np.maximum(cnt, 1), np.nan)
         cols[f"{sc.id}_n"] = cnt.astype(np.int64)
-    full = np.array([len(dom.items) for dom in domains], dtype=np.int64)
-    prorated = (counts < full) & ~np.isnan(dscores)
-    cols["prorated"] = np.asarray(prorated.any(axis=1), dtype=bool)
-    for code, name in enumerate(STATUS_NAMES):
-        cols[f"n_{name}"] = (status == code).sum(axis=1).astype(np.int64)
-    return pd.DataFrame(cols)
+    cols["prorated"] = prorated
+    return pd.DataFrame(cols, copy=False)

@@ -1,0 +1,121 @@
+"""The assess command: output, files written, exit codes, messages without tracebacks."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+
+import openpyxl
+import pandas as pd
+from click.testing import CliRunner
+
+from assessments.cli.main import cli
+
+
+def run(*args):
+    result = CliRunner().invoke(cli, list(map(str, args)))
+    return result
+
+
+def answers_csv(tmp_path, bad=False):
+    df = pd.DataFrame({f"oric_{k}": [4, 5, None] for k in range(1, 13)})
+    df.insert(0, "site", ["A", "B", "C"])
+    if bad:
+        df["oric_3"] = df["oric_3"].astype(object)
+        df.loc[1, "oric_3"] = "Agre"
+        df.loc[0, "oric_7"] = 9
+    path = tmp_path / "answers.csv"
+    df.to_csv(path, index=False)
+    return path
+
+
+def test_instruments_json():
+    result = run("instruments", "--json")
+    assert result.exit_code == 0
+    rows = json.loads(result.output)
+    assert [r["id"] for r in rows] == ["oric", "orca", "rsa", "rsa-r"]
+    assert rows[1]["n_items"] == {"staff": 77}
+
+
+def test_show_lists_items_and_key_status():
+    result = run("show", "orca")
+    assert result.exit_code == 0
+    assert "orca_20e" in result.output
+    assert "provisional" in result.output
+    data = json.loads(run("show", "rsa", "--version", "family", "--json").output)
+    assert len(data["items"]) == 40
+    assert data["warnings"]
+
+
+def test_score_csv_writes_scores_and_excluded(tmp_path):
+    src = answers_csv(tmp_path)
+    before = hashlib.sha256(src.read_bytes()).hexdigest()
+    out = tmp_path / "scores.csv"
+    result = run("score", src, "-i", "oric", "-o", out, "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert (summary["rows_read"], summary["scored"], summary["excluded"]) == (3, 2, 1)
+    scores = pd.read_csv(out)
+    assert scores["change_commitment"].tolist() == [4.0, 5.0]
+    assert scores["site"].tolist() == ["A", "B"]
+    excluded = pd.read_csv(tmp_path / "scores.excluded.csv")
+    assert excluded["row"].tolist() == [4]
+    assert hashlib.sha256(src.read_bytes()).hexdigest() == before
+
+
+def test_score_xlsx_has_the_sheets(tmp_path):
+    out = tmp_path / "scores.xlsx"
+    result = run("score", answers_csv(tmp_path), "-i", "oric", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "rows read" in result.output
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["scores", "excluded", "invalid", "items", "recodes", "notes"]
+
+
+def test_invalid_answers_exit_1_with_located_messages(tmp_path):
+    src = answers_csv(tmp_path, bad=True)
+    result = run("score", src, "-i", "oric", "-o", tmp_path / "s.csv")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "row 2, column 'oric_7': answer not on the scale" in result.output
+    assert "row 3, column 'oric_3'" in result.output
+    assert "did you mean 'agree'" in result.output
+    assert not (tmp_path / "s.csv").exists()
+    result = run("score", src, "-i", "oric", "-o", tmp_path / "s.csv", "--on-invalid", "missing")
+    assert result.exit_code == 0
+    assert (tmp_path / "s.invalid.csv").exists()
+
+
+def test_errors_as_json(tmp_path):
+    result = run("score", tmp_path / "nope.csv", "-i", "oric", "-o", tmp_path / "s.csv", "--json")
+    assert result.exit_code == 1
+    payload = json.loads(result.output)
+    assert payload["ok"] is False
+    assert payload["problems"][0]["code"] == "file-not-found"
+
+
+def test_demo_writes_example_data_and_scores(tmp_path):
+    result = run("demo", "-o", tmp_path / "demo", "--n", 60)
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in (tmp_path / "demo").iterdir())
+    assert names == [
+        "orca_answers.xlsx", "orca_scores.xlsx", "oric_answers.csv", "oric_scores.csv",
+        "oric_scores.excluded.csv", "oric_scores.invalid.csv",
+    ]  # fmt: skip
+    scores = pd.read_csv(tmp_path / "demo" / "oric_scores.csv")
+    excluded = pd.read_csv(tmp_path / "demo" / "oric_scores.excluded.csv")
+    assert len(scores) + len(excluded) == 60
+    assert set(scores["site"]) == {"North Clinic", "Riverside", "Downtown Center"}
+
+
+def test_console_script_exit_code(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "assessments", "score", str(tmp_path / "x.csv"), "-i", "nope",
+         "-o", str(tmp_path / "o.csv")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "error" in result.stderr
+    assert "Traceback" not in result.stderr

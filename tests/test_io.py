@@ -1,0 +1,97 @@
+"""Reading answer tables (encodings, delimiters, bad files) and writing results safely."""
+
+from __future__ import annotations
+
+import hashlib
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from assessments import InputFileError, read_table, write_table
+from assessments.io import write_workbook
+
+
+def test_cp1252_csv_is_read_with_a_notice(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes("site,oric_1\nCaf\xe9 Nord,4\n".encode("cp1252"))
+    table = read_table(path)
+    assert table.data.loc[0, "site"] == "Caf\xe9 Nord"
+    assert any("cp1252" in n for n in table.notices)
+
+
+def test_bom_semicolons_and_na_text_are_kept(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes("\ufeffid;oric_1;oric_2\n1;N/A;NA\n2;;4\n".encode())
+    table = read_table(path)
+    assert list(table.data.columns) == ["id", "oric_1", "oric_2"]
+    assert table.data["oric_1"].tolist()[0] == "N/A"
+    assert table.data["oric_2"].tolist()[0] == "NA"
+    assert pd.isna(table.data.loc[1, "oric_1"])
+    assert table.rows.tolist() == [2, 3]
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [(b"", "empty-file"), (b"oric_1,oric_2\n", "no-data"), (b"\n\n  \n", "empty-file")],
+)
+def test_empty_and_header_only_files(tmp_path, content, code):
+    path = tmp_path / "x.csv"
+    path.write_bytes(content)
+    with pytest.raises(InputFileError) as exc:
+        read_table(path)
+    assert exc.value.codes == [code]
+
+
+def test_unknown_format_and_fake_workbook(tmp_path):
+    with pytest.raises(InputFileError) as exc:
+        read_table(tmp_path / "missing.csv")
+    assert exc.value.codes == ["file-not-found"]
+    (tmp_path / "a.pdf").write_bytes(b"%PDF")
+    with pytest.raises(InputFileError) as exc:
+        read_table(tmp_path / "a.pdf")
+    assert exc.value.codes == ["unknown-format"]
+    fake = tmp_path / "junk.xlsx"
+    fake.write_bytes(b"this is not a zip file at all")
+    with pytest.raises(InputFileError) as exc:
+        read_table(fake)
+    assert exc.value.codes == ["excel-read"]
+
+
+def test_csv_output_escapes_formulas_but_not_numbers(tmp_path):
+    df = pd.DataFrame({"site": ["=HYPERLINK(1)", "@sum", "North", "-2"], "score": [1.5, -2, 3, 4]})
+    path = write_table(df, tmp_path / "out.csv")
+    text = path.read_text()
+    assert "'=HYPERLINK(1)" in text
+    assert "'@sum" in text
+    assert "\n-2,4" in text  # a number stays a number
+    assert "-2.0" in text
+
+
+def test_excel_output_stores_formula_text_as_text(tmp_path):
+    df = pd.DataFrame({"site": ["=1+1", "North"], "score": [1.25, 2.0]})
+    path = write_workbook({"scores": df}, tmp_path / "out.xlsx")
+    ws = openpyxl.load_workbook(path)["scores"]
+    assert ws["A2"].value == "=1+1"
+    assert ws["A2"].data_type == "s"
+    assert ws["B2"].value == 1.25
+    assert ws.freeze_panes == "A2"
+    # reading it back gives the same table
+    table = read_table(path)
+    assert table.data["site"].tolist() == ["=1+1", "North"]
+
+
+def test_excel_trailing_empty_rows_are_ignored(tmp_path):
+    path = tmp_path / "in.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["oric_1", "site"])
+    ws.append([4, "A"])
+    ws.append([None, None])
+    ws["B10"] = None
+    ws["A12"].number_format = "0.00"
+    wb.save(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    table = read_table(path)
+    assert len(table.data) == 1
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == digest

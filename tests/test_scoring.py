@@ -1,0 +1,215 @@
+"""Scoring against hand-computed cases: reverse keys, proration at exactly half, N/A vs blank
+vs Don't know, labels, invalid answers, exclusions."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from assessments import ResponseError, load_instrument, score
+
+ORCA = load_instrument("orca")
+
+
+def orca_row(**answers):
+    """One ORCA respondent whose every item scores 4 after reversal (reverse-keyed items are
+    answered 2), except the given items (None = blank)."""
+    row = {i.id: 2 if i.reverse else 4 for i in ORCA.items}
+    row.update({f"orca_{k}": v for k, v in answers.items()})
+    return row
+
+
+def test_reverse_keys_use_six_minus_x():
+    s = score(pd.DataFrame([orca_row(**{"3d": 2, "3e": 1, "4d": 5})]), ORCA)
+    r = s.respondents.iloc[0]
+    assert r["research_evidence"] == pytest.approx((4 + 4 + 4 + 4 + 5) / 5)
+    assert r["clinical_experience"] == pytest.approx((4 + 4 + 4 + 1) / 4)
+    assert s.items.loc[0, "orca_3d"] == 4
+    assert s.items.loc[0, "orca_4d"] == 1
+
+
+def test_proration_at_exactly_half_and_below():
+    rows = [
+        # discord: 1 of 2 answered = exactly half -> scored
+        orca_row(**{"2": None, "1": 3}),
+        # research evidence: 2 of 5 answered (< half) -> blank; 3 of 5 -> scored
+        orca_row(**{"3a": None, "3b": None, "3c": None}),
+        orca_row(**{"3a": None, "3b": None, "3c": 2}),
+        # senior leadership culture: 1 of 3 -> blank (needs 2)
+        orca_row(**{"6a": None, "6b": None}),
+    ]
+    r = score(pd.DataFrame(rows), ORCA).respondents
+    assert r.loc[0, "discord"] == 3.0
+    assert r.loc[0, "discord_n"] == 1
+    assert bool(r.loc[0, "prorated"])
+    assert math.isnan(r.loc[1, "research_evidence"])
+    assert r.loc[1, "research_evidence_n"] == 2
+    assert r.loc[2, "research_evidence"] == pytest.approx((2 + 4 + 4) / 3)
+    assert math.isnan(r.loc[3, "senior_leadership_culture"])
+    # a scale needs all its subscales by default
+    assert math.isnan(r.loc[1, "evidence"])
+    assert r.loc[1, "evidence_n"] == 3
+    assert r.loc[3, "context_n"] == 5
+    assert r.loc[2, "evidence"] == pytest.approx((4 + (2 + 4 + 4) / 3 + 4 + 4) / 4)
+    assert not bool(r.loc[3, "prorated"])  # the only short domain was not scored
+
+
+def test_drop_suggested_changes_the_scores():
+    row = orca_row(**{"3d": 1, "5a": 1, "5b": 1})
+    full = score(pd.DataFrame([row]), ORCA).respondents.iloc[0]
+    dropped = score(pd.DataFrame([row]), "orca", drop_suggested=True).respondents.iloc[0]
+    assert full["research_evidence"] == pytest.approx((4 * 3 + 5 + 4) / 5)
+    assert dropped["research_evidence"] == 4.0
+    assert "patient_preferences" not in dropped.index
+    assert dropped["evidence"] == 4.0
+
+
+def rsa_answers(**cells):
+    row = {f"rsa_{k}": 4 for k in range(1, 33)}
+    row.update(cells)
+    return row
+
+
+def test_not_applicable_dont_know_and_blank_are_kept_apart():
+    df = pd.DataFrame(
+        [
+            rsa_answers(
+                rsa_1="N/A",
+                rsa_2="Don't know",
+                rsa_3=None,
+                rsa_4=97,
+                rsa_5=98,
+                rsa_6="not applicable",
+                rsa_7="DK",
+                rsa_8="#N/A",
+            )
+        ]
+    )
+    s = score(df, "rsa", version="provider")
+    r = s.respondents.iloc[0]
+    assert r["total"] == 4.0
+    assert r["total_n"] == 32 - 8
+    assert (r["n_not_applicable"], r["n_dont_know"], r["n_blank"]) == (3, 3, 2)
+    summary = s.item_summary().set_index("item")
+    assert summary.loc["rsa_1", "n_not_applicable"] == 1
+    assert summary.loc["rsa_2", "n_dont_know"] == 1
+    assert summary.loc["rsa_3", "n_blank"] == 1
+    assert s.summary()["not_applicable"] == 3
+    assert "no scoring key" in " ".join(s.notes)
+
+
+def test_missing_markers_for_an_instrument_without_na():
+    df = pd.DataFrame({f"oric_{k}": [4] for k in range(1, 13)})
+    df["oric_1"] = ["N/A"]
+    df["oric_2"] = ["NA"]
+    df["oric_3"] = ["not applicable"]
+    r = score(df, "oric").respondents.iloc[0]
+    assert (r["n_not_applicable"], r["n_blank"], r["total_n"]) == (2, 1, 9)
+
+
+def test_labels_are_case_spacing_and_punctuation_insensitive():
+    answers = [
+        "  AGREE ",
+        "somewhat-disagree",
+        "Neither agree nor disagree.",
+        "neutral",
+        "5 - Agree",
+        "Somewhat agree (4)",
+        "strongly disagree",
+        "2",
+        3.0,
+        "4.0",
+        "1",
+        "3",
+    ]
+    df = pd.DataFrame({f"oric_{k}": [a] for k, a in enumerate(answers, 1)})
+    s = score(df, "oric")
+    assert s.items.iloc[0, 1:].tolist() == [5, 2, 3, 3, 5, 4, 1, 2, 3, 4, 1, 3]
+    assert len(s.recodes) == 7
+
+
+def test_invalid_answers_fail_listing_every_cell():
+    df = pd.DataFrame({f"oric_{k}": [4, 4, 4] for k in range(1, 13)})
+    df["oric_3"] = [4, 7, 4]
+    df["oric_5"] = df["oric_5"].astype(object)
+    df.loc[2, "oric_5"] = "Agreee"
+    with pytest.raises(ResponseError) as exc:
+        score(df, "oric", file="answers.csv")
+    err = exc.value
+    assert err.codes == ["invalid-value", "invalid-value"]
+    first, second = err.problems
+    assert (first.row, first.column, first.value) == (3, "oric_3", 7)
+    assert (second.row, second.column, second.value) == (4, "oric_5", "Agreee")
+    assert "did you mean 'agree'" in str(second)
+    assert "--on-invalid missing" in str(first)
+    assert "answers.csv, row 3, column 'oric_3'" in str(first)
+
+
+def test_invalid_answers_as_missing_are_recorded():
+    df = pd.DataFrame({f"oric_{k}": [4, 4] for k in range(1, 13)})
+    df["oric_3"] = [4, 0]
+    s = score(df, "oric", on_invalid="missing")
+    assert s.invalid[["row", "column", "value"]].values.tolist() == [[3, "oric_3", 0]]
+    assert s.respondents.loc[1, "change_efficacy_n"] == 6
+    assert s.respondents.loc[1, "n_invalid"] == 1
+
+
+def test_rows_without_valid_answers_are_excluded_with_a_reason():
+    df = pd.DataFrame({f"oric_{k}": [4, None, "N/A", 9] for k in range(1, 13)})
+    df["id"] = ["a", "b", "c", "d"]
+    s = score(df, "oric", on_invalid="missing")
+    assert s.respondents["respondent_id"].tolist() == ["a"]
+    assert s.excluded["respondent_id"].tolist() == ["b", "c", "d"]
+    assert s.excluded["row"].tolist() == [3, 4, 5]
+    reasons = s.excluded["reason"].tolist()
+    assert "every item is blank" in reasons[0]
+    assert "12 N/A or Don't know" in reasons[1]
+    assert "12 invalid" in reasons[2]
+    assert s.n_scored + s.n_excluded == s.rows_read == 4
+
+
+def test_metadata_passes_through_and_ids_are_detected():
+    df = pd.DataFrame({f"ORIC_{k}": [3, 5] for k in range(1, 13)})
+    df.insert(0, "ResponseId", ["R_1", "R_2"])
+    df["site"] = ["North", "South"]
+    r = score(df, "oric").respondents
+    assert list(r.columns[:2]) == ["respondent_id", "site"]
+    assert r["respondent_id"].tolist() == ["R_1", "R_2"]
+    assert r["change_commitment"].tolist() == [3.0, 5.0]
+
+
+def test_column_problems_are_errors_with_fixes():
+    df = pd.DataFrame({f"oric_{k}": [3] for k in range(1, 12)})
+    with pytest.raises(ResponseError) as exc:
+        score(df, "oric")
+    assert exc.value.codes == ["missing-items"]
+    assert "oric_12" in str(exc.value)
+    assert "--allow-missing-items" in str(exc.value)
+    s = score(df, "oric", allow_missing_items=True)
+    assert s.respondents.loc[0, "change_efficacy_n"] == 6
+    df["ORIC_1"] = 4
+    with pytest.raises(ResponseError) as exc:
+        score(df, "oric", allow_missing_items=True)
+    assert exc.value.codes == ["column-mapped-twice"]
+    with pytest.raises(ResponseError) as exc:
+        score(pd.DataFrame({"x": [1]}), "oric")
+    assert exc.value.codes == ["no-items"]
+
+
+def test_scoring_is_vectorized_and_consistent_on_numeric_input():
+    rng = np.random.default_rng(0)
+    x = rng.integers(1, 6, size=(500, 77)).astype(float)
+    x[rng.random(x.shape) < 0.2] = np.nan
+    df = pd.DataFrame(x, columns=list(ORCA.item_ids))
+    s = score(df, ORCA)
+    # independent computation of one subscale, with the reversal and the half rule
+    items = ["orca_4a", "orca_4b", "orca_4c", "orca_4d"]
+    v = df[items].copy()
+    v["orca_4d"] = 6 - v["orca_4d"]
+    n = v.notna().sum(axis=1)
+    expected = v.mean(axis=1).where(n >= 2)
+    kept = s.respondents["respondent_id"] - 2
+    np.testing.assert_allclose(s.respondents["clinical_experience"], expected[kept], rtol=1e-12)
