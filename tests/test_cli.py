@@ -110,6 +110,20 @@ def test_demo_writes_example_data_and_scores(tmp_path):
     assert set(scores["site"]) == {"North Clinic", "Riverside", "Downtown Center"}
 
 
+def test_internal_errors_are_short_unless_debugging(tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr("assessments.cli.main.list_instruments", broken)
+    result = run("instruments")
+    assert result.exit_code == 3
+    assert "internal error: ZeroDivisionError: boom" in result.output
+    assert "ASSESS_DEBUG=1" in result.output
+    monkeypatch.setenv("ASSESS_DEBUG", "1")
+    result = run("instruments")
+    assert isinstance(result.exception, ZeroDivisionError)
+
+
 def test_console_script_exit_code(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "assessments", "score", str(tmp_path / "x.csv"), "-i", "nope",

@@ -8,6 +8,7 @@ says what to try, never a traceback.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -24,6 +25,7 @@ from . import output
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_INVALID = 1
+EXIT_INTERNAL = 3
 
 
 def _console(err: bool = False) -> Console:
@@ -55,6 +57,18 @@ def handles_errors(func: F) -> F:
             else:
                 output.print_error(_console(err=True), exc)
             sys.exit(EXIT_INVALID)
+        except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException):
+            raise
+        except Exception as exc:  # a bug, not bad input: short message unless debugging
+            if os.environ.get("ASSESS_DEBUG"):
+                raise
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc}\n"
+                "This is a bug in recovery-assessments, not in your file. Run again with "
+                "ASSESS_DEBUG=1 to see the traceback, and report it with that output.",
+                err=True,
+            )
+            sys.exit(EXIT_INTERNAL)
 
     return wrapper  # type: ignore[return-value]
 
