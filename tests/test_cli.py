@@ -101,9 +101,13 @@ def test_demo_writes_example_data_and_scores(tmp_path):
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in (tmp_path / "demo").iterdir())
     assert names == [
-        "orca_answers.xlsx", "orca_scores.xlsx", "oric_answers.csv", "oric_scores.csv",
-        "oric_scores.excluded.csv", "oric_scores.invalid.csv",
-    ]  # fmt: skip
+        "orca_answers.xlsx",
+        "orca_scores.xlsx",
+        "oric_answers.csv",
+        "oric_scores.csv",
+        "oric_scores.excluded.csv",
+        "oric_scores.invalid.csv",
+    ]
     scores = pd.read_csv(tmp_path / "demo" / "oric_scores.csv")
     excluded = pd.read_csv(tmp_path / "demo" / "oric_scores.excluded.csv")
     assert len(scores) + len(excluded) == 60
@@ -126,10 +130,21 @@ def test_internal_errors_are_short_unless_debugging(tmp_path, monkeypatch):
 
 def test_console_script_exit_code(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "assessments", "score", str(tmp_path / "x.csv"), "-i", "nope",
-         "-o", str(tmp_path / "o.csv")],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "assessments",
+            "score",
+            str(tmp_path / "x.csv"),
+            "-i",
+            "nope",
+            "-o",
+            str(tmp_path / "o.csv"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 1
     assert "error" in result.stderr
     assert "Traceback" not in result.stderr

@@ -21,8 +21,12 @@ def test_oric_key_matches_published_facets():
     )
     assert not any(i.reverse for i in oric.items)
     assert [p.label.lower() for p in oric.response_scale.points] == [
-        "disagree", "somewhat disagree", "neither agree nor disagree", "somewhat agree", "agree",
-    ]  # fmt: skip
+        "disagree",
+        "somewhat disagree",
+        "neither agree nor disagree",
+        "somewhat agree",
+        "agree",
+    ]
     assert oric.response_scale.codes == (1, 2, 3, 4, 5)
     assert {d.key_status for d in oric.domains} == {"published"}
     # every item is in exactly one facet
@@ -76,8 +80,14 @@ def test_orca_reverse_items_drops_and_norms():
     orca = load_instrument("orca")
     assert {i.id for i in orca.items if i.reverse} == {"orca_3d", "orca_3e", "orca_4d"}
     assert orca.suggested_drop == (
-        "orca_3d", "orca_3e", "orca_4d", "orca_5a", "orca_5b", "orca_5c", "orca_5d",
-    )  # fmt: skip
+        "orca_3d",
+        "orca_3e",
+        "orca_4d",
+        "orca_5a",
+        "orca_5b",
+        "orca_5c",
+        "orca_5d",
+    )
     norms = {n.target: (n.mean, n.sd, n.n) for n in orca.norms}
     assert norms["research_evidence"] == (4.16, 0.49, 80)
     assert norms["senior_leadership_culture"] == (3.66, 1.00, 80)
@@ -110,9 +120,12 @@ def test_rsa_versions_scale_and_undeclared_keys(iid, versions):
     assert scale.dont_know is not None
     assert scale.not_applicable.code != scale.dont_know.code
     assert [d.id for d in rsa.domains] == [
-        "life_goals", "involvement", "diversity_of_treatment_options", "choice",
+        "life_goals",
+        "involvement",
+        "diversity_of_treatment_options",
+        "choice",
         "individually_tailored_services",
-    ]  # fmt: skip
+    ]
     assert all(d.items == () and d.key_status == "user" for d in rsa.domains)
     assert rsa.total is not None
     assert rsa.total.all_items

@@ -25,10 +25,21 @@ print(json.dumps({"file": assessments.__file__, "ids": ids, "reports": str(data_
 def test_wheel_ships_data_and_installed_copy_loads_instruments(tmp_path):
     wheels = tmp_path / "wheels"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(wheels), str(ROOT)],
-        check=True, capture_output=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(wheels),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
     (wheel,) = wheels.glob("recovery_assessments-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     for name in ["oric.yaml", "orca.yaml", "rsa.yaml", "rsa-r.yaml", "keys/rsa.example.yaml"]:
@@ -39,9 +50,13 @@ def test_wheel_ships_data_and_installed_copy_loads_instruments(tmp_path):
     zipfile.ZipFile(wheel).extractall(site)
     env = {**os.environ, "PYTHONPATH": str(site)}
     out = subprocess.run(
-        [sys.executable, "-c", CHECK], cwd=tmp_path, env=env, check=True, capture_output=True,
+        [sys.executable, "-c", CHECK],
+        cwd=tmp_path,
+        env=env,
+        check=True,
+        capture_output=True,
         text=True,
-    ).stdout  # fmt: skip
+    ).stdout
     import json
 
     info = json.loads(out)

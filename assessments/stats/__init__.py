@@ -1,0 +1,36 @@
+"""Statistics on scores: reliability, group comparisons, agreement, gaps, norms, waves.
+
+Every function takes :class:`~assessments.Scores` (or a DataFrame plus column names) and returns
+a tidy DataFrame with stable snake_case columns; each names the reference it was checked against.
+"""
+
+from .adjust import adjust, bh, holm
+from .agreement import agreement, icc, rwg_j
+from .compare import compare, describe
+from .effects import cliffs_delta, hedges_g
+from .gaps import gaps
+from .norms import load_benchmarks, norms
+from .posthoc import posthoc
+from .reliability import item_reliability, omega_total, reliability
+from .waves import change
+
+__all__ = [
+    "adjust",
+    "agreement",
+    "bh",
+    "change",
+    "cliffs_delta",
+    "compare",
+    "describe",
+    "gaps",
+    "hedges_g",
+    "holm",
+    "icc",
+    "item_reliability",
+    "load_benchmarks",
+    "norms",
+    "omega_total",
+    "posthoc",
+    "reliability",
+    "rwg_j",
+]

@@ -1,0 +1,104 @@
+"""Shared input handling: every statistic takes :class:`Scores` or a DataFrame plus column names."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Problem, ResponseError
+from ..scoring import Scores
+
+DEFAULT_MIN_GROUP_SIZE = 5
+
+
+def score_frame(
+    data: Scores | pd.DataFrame, columns: Sequence[str] | None
+) -> tuple[pd.DataFrame, list[str]]:
+    """The respondent-level table and the score columns to analyse.
+
+    For :class:`Scores` the default columns are every domain, scale and total; for a DataFrame
+    ``columns`` must be given.
+    """
+    if isinstance(data, Scores):
+        frame = data.respondents
+        cols = list(columns) if columns is not None else data.score_columns
+    else:
+        frame = data
+        if columns is None:
+            raise ResponseError(
+                Problem(
+                    "missing-option",
+                    "name the score columns to analyse",
+                    hint="pass columns=[...] (or give Scores, which know their columns)",
+                )
+            )
+        cols = list(columns)
+    missing = [c for c in cols if c not in frame.columns]
+    if missing:
+        raise ResponseError(
+            Problem(
+                "unknown-column",
+                "no such score column(s): " + ", ".join(missing),
+                expected="one of " + ", ".join(map(str, frame.columns)),
+            )
+        )
+    return frame, cols
+
+
+def item_sets(
+    data: Scores | pd.DataFrame, domains: Mapping[str, Sequence[str]] | None
+) -> tuple[pd.DataFrame, dict[str, list[str]], pd.DataFrame | None]:
+    """Item matrix (after reverse keys), the items of each domain, and the status matrix.
+
+    For a DataFrame, ``domains`` maps a name to its (already reversed, numeric) item columns.
+    """
+    if isinstance(data, Scores):
+        inst = data.instrument
+        sets = {d.id: list(d.items) for d in inst.scored_domains}
+        if domains is not None:
+            sets = {k: list(v) for k, v in domains.items()}
+        return data.items, sets, data.status
+    if domains is None:
+        raise ResponseError(
+            Problem(
+                "missing-option",
+                "name the items of each domain",
+                hint="pass domains={'name': ['item1', 'item2', ...]}",
+            )
+        )
+    sets = {k: list(v) for k, v in domains.items()}
+    cols = [c for v in sets.values() for c in v]
+    missing = [c for c in cols if c not in data.columns]
+    if missing:
+        raise ResponseError(
+            Problem("unknown-column", "no such item column(s): " + ", ".join(missing))
+        )
+    return data, sets, None
+
+
+def group_labels(frame: pd.DataFrame, by: str | None) -> pd.Series:
+    """Group of each row (a single group ``"all"`` when ``by`` is None)."""
+    if by is None:
+        return pd.Series("all", index=frame.index, dtype=object)
+    if by not in frame.columns:
+        raise ResponseError(
+            Problem(
+                "unknown-column",
+                f"no column {by!r} to group by",
+                expected="one of " + ", ".join(map(str, frame.columns)),
+            )
+        )
+    return frame[by]
+
+
+def group_stats(y: np.ndarray, codes: np.ndarray, k: int) -> tuple[np.ndarray, ...]:
+    """n, mean and variance (ddof 1) of ``y`` per group code 0..k-1, vectorized."""
+    n = np.bincount(codes, minlength=k).astype(float)
+    s = np.bincount(codes, weights=y, minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m = s / n
+        ss = np.bincount(codes, weights=(y - m[codes]) ** 2, minlength=k)
+        v = ss / (n - 1)
+    return n, m, v
