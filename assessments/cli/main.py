@@ -8,72 +8,15 @@ says what to try, never a traceback.
 from __future__ import annotations
 
 import json
-import os
-import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
-from rich.console import Console
 
 from .. import __version__
-from ..errors import AssessmentError
 from ..instruments import list_instruments, load_instrument
 from . import output
-
-F = TypeVar("F", bound=Callable[..., Any])
-EXIT_INVALID = 1
-EXIT_INTERNAL = 3
-
-
-def _console(err: bool = False) -> Console:
-    return Console(
-        stderr=err, highlight=False, soft_wrap=False, width=120 if not sys.stdout.isatty() else None
-    )
-
-
-def handles_errors(func: F) -> F:
-    """Turn :class:`AssessmentError` into a readable message (or JSON) and exit status 1."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except AssessmentError as exc:
-            if kwargs.get("as_json"):
-                click.echo(
-                    json.dumps(
-                        {
-                            "ok": False,
-                            "error": exc.summary or str(exc.problems[0]),
-                            "problems": [p.to_dict() for p in exc.problems],
-                        },
-                        indent=2,
-                        default=str,
-                    )
-                )
-            else:
-                output.print_error(_console(err=True), exc)
-            sys.exit(EXIT_INVALID)
-        except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException):
-            raise
-        except Exception as exc:  # a bug, not bad input: short message unless debugging
-            if os.environ.get("ASSESS_DEBUG"):
-                raise
-            click.echo(
-                f"internal error: {type(exc).__name__}: {exc}\n"
-                "This is a bug in recovery-assessments, not in your file. Run again with "
-                "ASSESS_DEBUG=1 to see the traceback, and report it with that output.",
-                err=True,
-            )
-            sys.exit(EXIT_INTERNAL)
-
-    return wrapper  # type: ignore[return-value]
-
-
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+from .common import console, handles_errors, input_options, json_option, load_scores
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -102,7 +45,7 @@ def instruments_cmd(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, indent=2))
     else:
-        output.print_instruments(_console(), rows)
+        output.print_instruments(console(), rows)
 
 
 @cli.command("show")
@@ -125,14 +68,11 @@ def show_cmd(instrument: str, version: str | None, key: str | None, as_json: boo
     if as_json:
         click.echo(json.dumps(output.instrument_json(inst), indent=2))
     else:
-        output.print_instrument(_console(), inst)
+        output.print_instrument(console(), inst)
 
 
 @cli.command("score")
-@click.argument("input_file", metavar="INPUT", type=click.Path(dir_okay=False))
-@click.option("--instrument", "-i", required=True, help="Shipped id or path to a YAML definition.")
-@click.option("--version", "-v", "version", help="Respondent version, e.g. provider.")
-@click.option("--key", type=click.Path(dir_okay=False), help="Scoring-key file (RSA, RSA-R).")
+@input_options
 @click.option(
     "--output",
     "-o",
@@ -141,40 +81,9 @@ def show_cmd(instrument: str, version: str | None, key: str | None, as_json: boo
     type=click.Path(dir_okay=False),
     help="Where to write the scores: .csv, .tsv or .xlsx.",
 )
-@click.option(
-    "--on-invalid",
-    type=click.Choice(["error", "missing"]),
-    default="error",
-    show_default=True,
-    help="Fail on answers outside the scale, or score them as missing.",
-)
-@click.option(
-    "--drop-suggested",
-    is_flag=True,
-    help="Leave out the items the developers suggest dropping (ORCA).",
-)
-@click.option("--id-column", help="Column holding respondent ids (default: detected).")
-@click.option(
-    "--allow-missing-items", is_flag=True, help="Score even if some items have no column."
-)
-@click.option("--sheet", help="Excel sheet to read (default: the first).")
-@click.option("--encoding", help="Text encoding of a CSV file (default: detected).")
 @json_option
 @handles_errors
-def score_cmd(
-    input_file: str,
-    instrument: str,
-    version: str | None,
-    key: str | None,
-    out: str,
-    on_invalid: str,
-    drop_suggested: bool,
-    id_column: str | None,
-    allow_missing_items: bool,
-    sheet: str | None,
-    encoding: str | None,
-    as_json: bool,
-) -> None:
+def score_cmd(out: str, as_json: bool, **options: Any) -> None:
     """Score a table of answers and write one row of scores per respondent.
 
     Columns named like item ids (case-insensitive) are items; other columns pass through.
@@ -185,28 +94,15 @@ def score_cmd(
       assess score answers.xlsx -i orca -o scores.xlsx
       assess score answers.csv -i rsa --version provider --key my-key.yaml -o scores.csv
     """
-    from ..io import read_table, write_scores
-    from ..scoring import score
+    from ..io import write_scores
 
-    table = read_table(input_file, sheet=sheet, encoding=encoding)
-    scores = score(
-        table.data,
-        instrument,
-        version=version,
-        key=key,
-        drop_suggested=drop_suggested,
-        on_invalid=on_invalid,  # type: ignore[arg-type]
-        id_column=id_column,
-        allow_missing_items=allow_missing_items,
-        rows=table.rows,
-        file=table.file,
-    )
+    scores, notices = load_scores(options)
     written = write_scores(scores, Path(out))
-    summary = {**scores.summary(), "notices": table.notices, "written": [str(p) for p in written]}
+    summary = {**scores.summary(), "notices": notices, "written": [str(p) for p in written]}
     if as_json:
         click.echo(json.dumps({"ok": True, **summary}, indent=2, default=str))
     else:
-        output.print_score_summary(_console(), summary)
+        output.print_score_summary(console(), summary)
 
 
 @cli.command("demo")
@@ -236,12 +132,17 @@ def demo_cmd(out: str, n: int, seed: int, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(results, indent=2, default=str))
     else:
-        console = _console()
+        c = console()
         for summary in results:
-            output.print_score_summary(console, summary)
-        console.print(f"\nExample data and scores are in [bold]{out}[/bold].")
+            output.print_score_summary(c, summary)
+        c.print(f"\nExample data and scores are in [bold]{out}[/bold].")
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``assess`` console script."""
     cli.main(args=argv, prog_name="assess")
+
+
+from . import analysis  # noqa: E402  (registers the statistics commands on ``cli``)
+
+analysis.register(cli)

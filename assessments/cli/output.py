@@ -175,3 +175,27 @@ def print_score_summary(console: Console, s: dict[str, Any]) -> None:
         console.print("[yellow]note:[/yellow] " + n)
     for p in s.get("written", []):
         console.print(f"wrote {p}", markup=False)
+
+
+def print_frame(console: Console, df: Any, title: str, columns: list[str] | None = None) -> None:
+    """A result table, numbers to 3 decimals; only ``columns`` when given."""
+    import pandas as pd
+
+    cols = [c for c in (columns or list(df.columns)) if c in df.columns]
+    t = Table(title=title)
+    for c in cols:
+        numeric = pd.api.types.is_numeric_dtype(df[c].dtype)
+        t.add_column(c, justify="right" if numeric else "left")
+    for rec in df[cols].itertuples(index=False):
+        cells = []
+        for c, v in zip(cols, rec, strict=True):
+            if v is None or (isinstance(v, float) and v != v):
+                cells.append("")
+            elif isinstance(v, float) and c.startswith("p_") and v < 0.001:
+                cells.append("<0.001")
+            elif isinstance(v, float):
+                cells.append(f"{v:.3f}")
+            else:
+                cells.append(str(v))
+        t.add_row(*cells)
+    console.print(t)

@@ -58,3 +58,33 @@ def write_scores(scores: Scores, path: str | Path) -> list[Path]:
     if len(scores.invalid):
         written.append(write_table(scores.invalid, p.with_suffix(f".invalid{ext}")))
     return written
+
+
+def write_tables(tables: dict[str, pd.DataFrame], path: str | Path) -> list[Path]:
+    """Write named result tables: sheets of one ``.xlsx``, or ``OUT.csv`` for the first table
+    and ``OUT.<name>.csv`` for the others. Returns the paths written."""
+    p = Path(path)
+    ext = p.suffix.lower()
+    if ext == ".xlsx":
+        return [write_workbook(tables, p)]
+    if ext not in (".csv", ".tsv"):
+        raise InputFileError(
+            Problem(
+                "unknown-format",
+                f"cannot write results as {ext or 'no extension'}",
+                file=str(p),
+                expected=".csv, .tsv or .xlsx",
+            )
+        )
+    out = []
+    for i, (name, df) in enumerate(tables.items()):
+        out.append(write_table(df, p if i == 0 else p.with_suffix(f".{name}{ext}")))
+    return out
+
+
+def tables_json(tables: dict[str, pd.DataFrame]) -> dict[str, list[dict[str, object]]]:
+    """Result tables as JSON-ready records (NaN becomes null)."""
+    return {
+        name: df.astype(object).where(df.notna(), None).to_dict("records")  # type: ignore[misc]
+        for name, df in tables.items()
+    }

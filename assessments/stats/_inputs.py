@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -102,3 +104,34 @@ def group_stats(y: np.ndarray, codes: np.ndarray, k: int) -> tuple[np.ndarray, .
         ss = np.bincount(codes, weights=(y - m[codes]) ** 2, minlength=k)
         v = ss / (n - 1)
     return n, m, v
+
+
+def ordered_groups(labels: pd.Series) -> list[Any]:
+    """Distinct groups in natural order (numbers numerically, text alphabetically)."""
+    uniq = list(pd.unique(labels.dropna()))
+    try:
+        return sorted(uniq)
+    except TypeError:
+        return sorted(uniq, key=str)
+
+
+@dataclass(frozen=True)
+class Groups:
+    """Group labels factorized once: ordered ``names`` and an integer code per row (-1: none)."""
+
+    names: list[Any]
+    codes: np.ndarray
+
+    @classmethod
+    def of(cls, labels: pd.Series) -> Groups:
+        names = ordered_groups(labels)
+        codes = pd.Categorical(labels, categories=names).codes.astype(np.int64)
+        return cls(names, codes)
+
+    def split(self, y: np.ndarray) -> list[np.ndarray]:
+        """The non-missing values of ``y`` for each group, in ``names`` order."""
+        ok = (self.codes >= 0) & ~np.isnan(y)
+        c, v = self.codes[ok], y[ok]
+        order = np.argsort(c, kind="stable")
+        counts = np.bincount(c, minlength=len(self.names))
+        return np.split(v[order], np.cumsum(counts)[:-1])

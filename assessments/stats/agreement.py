@@ -35,8 +35,7 @@ import pandas as pd
 
 from ..errors import Problem, ResponseError
 from ..scoring import Scores
-from ._inputs import DEFAULT_MIN_GROUP_SIZE, group_labels, group_stats, item_sets
-from .compare import ordered_groups
+from ._inputs import DEFAULT_MIN_GROUP_SIZE, Groups, group_labels, group_stats, item_sets
 
 SKEWED_NULLS = {  # LeBreton & Senter (2008), variances of skewed null distributions
     5: {"slight_skew": 1.34, "moderate_skew": 0.90},
@@ -60,40 +59,44 @@ def rwg_j(mean_var: float, n_items: int, null_var: float) -> float:
     return float(j / (j + ratio))
 
 
-def icc_from_anova(n: np.ndarray, m: np.ndarray, v: np.ndarray) -> tuple[float, float]:
-    """ICC(1) and ICC(2) from group sizes, means and variances (as multilevel::ICC1/ICC2)."""
-    k, total = len(n), n.sum()
-    grand = (n * m).sum() / total
-    msb = (n * (m - grand) ** 2).sum() / (k - 1)
-    msw = ((n - 1) * v).sum() / (total - k)
+def icc_from_anova(n: np.ndarray, m: np.ndarray, v: np.ndarray) -> tuple[Any, Any]:
+    """ICC(1) and ICC(2) from group sizes, means and variances (as multilevel::ICC1/ICC2).
+
+    ``m`` and ``v`` may carry a leading axis of bootstrap resamples (groups on the last axis).
+    """
+    k, total = n.shape[-1], n.sum()
+    grand = (m * n).sum(axis=-1, keepdims=True) / total
+    msb = (n * (m - grand) ** 2).sum(axis=-1) / (k - 1)
+    msw = ((n - 1) * v).sum(axis=-1) / (total - k)
     icc1 = (msb - msw) / (msb + (total / k - 1) * msw)
-    return float(icc1), float((msb - msw) / msb)
+    return icc1, (msb - msw) / msb
 
 
 def _bootstrap_icc(
     values: list[np.ndarray], n_boot: int, level: float, seed: int
 ) -> tuple[float, float, float, float]:
-    """Percentile intervals for ICC(1), ICC(2), resampling respondents within each group."""
+    """Percentile intervals for ICC(1), ICC(2), resampling respondents within each group.
+
+    Resampling a group's n values with replacement is drawing multinomial counts over its
+    distinct values, so each resample costs the number of distinct scores, not n.
+    """
     if n_boot <= 0:
         return np.nan, np.nan, np.nan, np.nan
     rng = np.random.default_rng(seed)
-    k = len(values)
     n = np.array([len(v) for v in values], float)
-    draws = np.empty((n_boot, 2))
-    chunk = max(1, int(2_000_000 // max(n.sum(), 1)))
-    for start in range(0, n_boot, chunk):
-        b = min(chunk, n_boot - start)
-        means = np.empty((b, k))
-        variances = np.empty((b, k))
-        for g, v in enumerate(values):
-            sample = v[rng.integers(0, len(v), size=(b, len(v)))]
-            means[:, g] = sample.mean(axis=1)
-            variances[:, g] = sample.var(axis=1, ddof=1)
-        for r in range(b):
-            draws[start + r] = icc_from_anova(n, means[r], variances[r])
+    means = np.empty((n_boot, len(values)))
+    variances = np.empty((n_boot, len(values)))
+    for g, v in enumerate(values):
+        u, count = np.unique(v, return_counts=True)
+        draws = rng.multinomial(len(v), count / len(v), size=n_boot)
+        s1, s2 = draws @ u, draws @ (u - u.mean()) ** 2
+        means[:, g] = s1 / len(v)
+        # sum of squares about the resample mean, computed about u's mean for stability
+        variances[:, g] = (s2 - len(v) * (means[:, g] - u.mean()) ** 2) / (len(v) - 1)
+    icc1, icc2 = icc_from_anova(n, means, variances)
     tail = 100 * (1 - level) / 2
-    lo1, hi1 = np.nanpercentile(draws[:, 0], [tail, 100 - tail])
-    lo2, hi2 = np.nanpercentile(draws[:, 1], [tail, 100 - tail])
+    lo1, hi1 = np.nanpercentile(icc1, [tail, 100 - tail])
+    lo2, hi2 = np.nanpercentile(icc2, [tail, 100 - tail])
     return float(lo1), float(hi1), float(lo2), float(hi2)
 
 
@@ -153,36 +156,49 @@ def agreement(
     items, sets, _ = item_sets(data, domains)
     frame = data.respondents if isinstance(data, Scores) else data
     labels = group_labels(frame, by).reset_index(drop=True)
+    groups = Groups.of(labels)
+    k = len(groups.names)
     rows: list[dict[str, Any]] = []
     for dom, cols in sets.items():
-        x = items[cols].astype(float).reset_index(drop=True)
-        complete = x.notna().all(axis=1) & labels.notna()
-        score = (
-            x.mean(axis=1)
-            if not isinstance(data, Scores) or dom not in frame.columns
-            else (frame[dom].reset_index(drop=True))
-        )
-        icc = _icc_for(score, labels, min_group_size, n_boot, level, seed)
-        for g in ordered_groups(labels[complete]):
-            block = x[complete & (labels == g)]
-            row: dict[str, Any] = {"domain": dom, "group": g, "n": len(block), **icc}
-            if len(block) < min_group_size:
+        x = items[cols].to_numpy(dtype=float)
+        complete = ~np.isnan(x).any(axis=1) & (groups.codes >= 0)
+        c = groups.codes[complete]
+        n = np.bincount(c, minlength=k)
+        variances, deviations = [], []
+        for j in range(x.shape[1]):
+            _, m, v = group_stats(x[complete, j], c, k)
+            variances.append(v)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                dev = np.abs(x[complete, j] - m[c])
+                deviations.append(np.bincount(c, weights=dev, minlength=k) / n)
+        mean_var = np.mean(variances, axis=0)
+        ad_m = np.mean(deviations, axis=0)
+        if isinstance(data, Scores) and dom in frame.columns:
+            score = frame[dom].to_numpy(dtype=float)
+        else:
+            score = np.nanmean(x, axis=1)
+        icc = _icc_for(score, groups, min_group_size, n_boot, level, seed)
+        for gi, g in enumerate(groups.names):
+            if n[gi] == 0:
+                continue
+            row: dict[str, Any] = {"domain": dom, "group": g, "n": int(n[gi]), **icc}
+            if n[gi] < min_group_size:
                 rows.append({**row, "suppressed": True})
                 continue
-            mean_var = float(block.var(ddof=1).mean())
-            ad = float((block - block.mean()).abs().mean().mean())
-            value = rwg_j(mean_var, len(cols), null_var)
+            value = rwg_j(float(mean_var[gi]), len(cols), null_var)
             ok = value >= threshold
             rows.append(
                 {
                     **row,
                     "rwg_j": value,
-                    "rwg_j_star": 1 - mean_var / null_var,
-                    "ad_m": ad,
-                    "rwg_j_slight_skew": rwg_j(mean_var, len(cols), skews["slight_skew"])
+                    "rwg_j_star": 1 - mean_var[gi] / null_var,
+                    "ad_m": float(ad_m[gi]),
+                    "rwg_j_slight_skew": rwg_j(float(mean_var[gi]), len(cols), skews["slight_skew"])
                     if skews
                     else np.nan,
-                    "rwg_j_moderate_skew": rwg_j(mean_var, len(cols), skews["moderate_skew"])
+                    "rwg_j_moderate_skew": rwg_j(
+                        float(mean_var[gi]), len(cols), skews["moderate_skew"]
+                    )
                     if skews
                     else np.nan,
                     "null_variance": null_var,
@@ -219,22 +235,19 @@ def agreement(
 
 
 def _icc_for(
-    score: pd.Series, labels: pd.Series, min_group_size: int, n_boot: int, level: float, seed: int
+    score: np.ndarray, groups: Groups, min_group_size: int, n_boot: int, level: float, seed: int
 ) -> dict[str, float]:
-    ok = score.notna() & labels.notna()
-    y, g = score[ok].to_numpy(float), labels[ok]
-    groups = [x for x in ordered_groups(g) if (g == x).sum() >= min_group_size]
     keys = ("icc1", "icc2", "icc1_ci_low", "icc1_ci_high", "icc2_ci_low", "icc2_ci_high")
-    if len(groups) < 2:
+    values = [v for v in groups.split(score) if len(v) >= min_group_size]
+    if len(values) < 2:
         return dict.fromkeys(keys, np.nan)
-    values = [y[(g == x).to_numpy()] for x in groups]
     codes = np.concatenate([np.full(len(v), i) for i, v in enumerate(values)])
     n, m, v = group_stats(np.concatenate(values), codes, len(values))
     icc1, icc2 = icc_from_anova(n, m, v)
     lo1, hi1, lo2, hi2 = _bootstrap_icc(values, n_boot, level, seed)
     return {
-        "icc1": icc1,
-        "icc2": icc2,
+        "icc1": float(icc1),
+        "icc2": float(icc2),
         "icc1_ci_low": lo1,
         "icc1_ci_high": hi1,
         "icc2_ci_low": lo2,
@@ -259,9 +272,12 @@ def icc(
     from ._inputs import score_frame
 
     frame, cols = score_frame(data, columns)
-    labels = group_labels(frame, by)
+    groups = Groups.of(group_labels(frame, by))
     rows = [
-        {"domain": c, **_icc_for(frame[c], labels, min_group_size, n_boot, level, seed)}
+        {
+            "domain": c,
+            **_icc_for(frame[c].to_numpy(dtype=float), groups, min_group_size, n_boot, level, seed),
+        }
         for c in cols
     ]
     return pd.DataFrame(rows)

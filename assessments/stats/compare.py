@@ -27,35 +27,31 @@ from scipy import stats
 
 from ..errors import Problem, ResponseError
 from ..scoring import Scores
-from ._inputs import DEFAULT_MIN_GROUP_SIZE, group_labels, group_stats, score_frame
+from ._inputs import (
+    DEFAULT_MIN_GROUP_SIZE,
+    Groups,
+    group_labels,
+    group_stats,
+    score_frame,
+)
 from .adjust import Correction, adjust
 from .effects import cliffs_delta, hedges_g, variance_explained, variance_explained_ci
 
 Test = Literal["welch", "anova", "kruskal"]
 
 
-def ordered_groups(labels: pd.Series) -> list[Any]:
-    """Distinct groups in natural order (numbers numerically, text alphabetically)."""
-    uniq = list(pd.unique(labels.dropna()))
-    try:
-        return sorted(uniq)
-    except TypeError:
-        return sorted(uniq, key=str)
-
-
 def split_groups(
-    y: pd.Series, labels: pd.Series, min_group_size: int
+    y: pd.Series, groups: Groups, min_group_size: int
 ) -> tuple[list[Any], list[np.ndarray], list[Any]]:
     """Kept group names, their values (missing dropped), and suppressed group names."""
-    ok = y.notna() & labels.notna()
-    yv, gv = y[ok].to_numpy(dtype=float), labels[ok]
     kept, values, small = [], [], []
-    for g in ordered_groups(gv):
-        v = yv[(gv == g).to_numpy()]
+    for name, v in zip(groups.names, groups.split(y.to_numpy(dtype=float)), strict=True):
+        if len(v) == 0:
+            continue
         if len(v) < min_group_size:
-            small.append(g)
+            small.append(name)
         else:
-            kept.append(g)
+            kept.append(name)
             values.append(v)
     return kept, values, small
 
@@ -77,13 +73,12 @@ def describe(
         ``median``, ``suppressed`` (statistics blank when the group is under the minimum size).
     """
     frame, cols = score_frame(data, columns)
-    labels = group_labels(frame, by)
+    groups = Groups.of(group_labels(frame, by))
     rows = []
     for col in cols:
-        y = frame[col]
-        ok = y.notna() & labels.notna()
-        for g in ordered_groups(labels[ok]):
-            v = y[ok & (labels == g)].to_numpy(dtype=float)
+        for g, v in zip(groups.names, groups.split(frame[col].to_numpy(dtype=float)), strict=True):
+            if len(v) == 0:
+                continue
             row: dict[str, Any] = {"domain": col, "group": g, "n": len(v)}
             if len(v) < min_group_size:
                 rows.append({**row, "suppressed": True})
@@ -241,10 +236,10 @@ def compare(
             Problem("bad-option", f"test={test!r}", expected="welch, anova or kruskal")
         )
     frame, cols = score_frame(data, columns)
-    labels = group_labels(frame, by)
+    groups = Groups.of(group_labels(frame, by))
     rows = []
     for col in cols:
-        kept, values, small = split_groups(frame[col], labels, min_group_size)
+        kept, values, small = split_groups(frame[col], groups, min_group_size)
         row: dict[str, Any] = {
             "domain": col,
             "n": int(sum(len(v) for v in values)),

@@ -28,7 +28,7 @@ from scipy import stats
 
 from ..errors import Problem, ResponseError
 from ..scoring import Scores
-from ._inputs import DEFAULT_MIN_GROUP_SIZE, group_labels, score_frame
+from ._inputs import DEFAULT_MIN_GROUP_SIZE, Groups, group_labels, score_frame
 from .adjust import holm
 from .compare import split_groups
 from .studentized_range import qtukey, tukey_sf
@@ -165,10 +165,10 @@ def posthoc(
             Problem("bad-option", f"method={method!r}", expected="games-howell, tukey or dunn")
         )
     frame, cols = score_frame(data, columns)
-    labels = group_labels(frame, by)
+    groups = Groups.of(group_labels(frame, by))
     rows: list[dict[str, Any]] = []
     for col in cols:
-        kept, values, _ = split_groups(frame[col], labels, min_group_size)
+        kept, values, _ = split_groups(frame[col], groups, min_group_size)
         if len(kept) < 2:
             continue
         pairs = list(combinations(range(len(kept)), 2))

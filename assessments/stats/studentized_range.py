@@ -102,6 +102,10 @@ def qtukey(p: float, k: int, df: np.ndarray | float, tol: float = 1e-11) -> np.n
     while np.any(grow := ptukey(hi, k, df_arr) < p):
         hi = np.where(grow, hi * 2, hi)
     x = (lo + hi) / 2
+    if df_arr.size > 8:  # start from quantiles solved at a few df, interpolated in 1/df
+        anchors = np.unique(np.quantile(df_arr, np.linspace(0, 1, 5)))
+        at_anchors = qtukey(p, k, anchors, tol)
+        x = np.interp(1 / df_arr, 1 / anchors[::-1], at_anchors[::-1])
     for _ in range(100):
         cdf, pdf = _cdf_pdf(x, k, df_arr)
         if np.max(np.abs(cdf - p)) < 1e-13:

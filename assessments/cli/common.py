@@ -1,0 +1,180 @@
+"""Pieces every ``assess`` command shares: error handling, JSON output, input options."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from ..errors import AssessmentError
+from ..scoring import Scores
+from . import output
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_INVALID = 1
+EXIT_INTERNAL = 3
+
+
+def console(err: bool = False) -> Console:
+    return Console(
+        stderr=err, highlight=False, soft_wrap=False, width=120 if not sys.stdout.isatty() else None
+    )
+
+
+def handles_errors(func: F) -> F:
+    """Turn :class:`AssessmentError` into a readable message (or JSON) and exit status 1."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except AssessmentError as exc:
+            if kwargs.get("as_json"):
+                click.echo(
+                    json.dumps(
+                        {
+                            "ok": False,
+                            "error": exc.summary or str(exc.problems[0]),
+                            "problems": [p.to_dict() for p in exc.problems],
+                        },
+                        indent=2,
+                        default=str,
+                    )
+                )
+            else:
+                output.print_error(console(err=True), exc)
+            sys.exit(EXIT_INVALID)
+        except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException):
+            raise
+        except Exception as exc:  # a bug, not bad input: short message unless debugging
+            if os.environ.get("ASSESS_DEBUG"):
+                raise
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc}\n"
+                "This is a bug in recovery-assessments, not in your file. Run again with "
+                "ASSESS_DEBUG=1 to see the traceback, and report it with that output.",
+                err=True,
+            )
+            sys.exit(EXIT_INTERNAL)
+
+    return wrapper  # type: ignore[return-value]
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+
+
+def input_options(func: F) -> F:
+    """The options that say how to read and score an input file (as ``assess score``)."""
+    options = [
+        click.argument("input_file", metavar="INPUT", type=click.Path(dir_okay=False)),
+        click.option(
+            "--instrument", "-i", required=True, help="Shipped id or path to a YAML definition."
+        ),
+        click.option("--version", "-v", "version", help="Respondent version, e.g. provider."),
+        click.option(
+            "--key", type=click.Path(dir_okay=False), help="Scoring-key file (RSA, RSA-R)."
+        ),
+        click.option(
+            "--on-invalid",
+            type=click.Choice(["error", "missing"]),
+            default="error",
+            show_default=True,
+            help="Fail on answers outside the scale, or score them as missing.",
+        ),
+        click.option(
+            "--drop-suggested",
+            is_flag=True,
+            help="Leave out the items the developers suggest dropping (ORCA).",
+        ),
+        click.option("--id-column", help="Column holding respondent ids (default: detected)."),
+        click.option(
+            "--allow-missing-items", is_flag=True, help="Score even if some items have no column."
+        ),
+        click.option("--sheet", help="Excel sheet to read (default: the first)."),
+        click.option("--encoding", help="Text encoding of a CSV file (default: detected)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+INPUT_KEYS = (
+    "input_file",
+    "instrument",
+    "version",
+    "key",
+    "on_invalid",
+    "drop_suggested",
+    "id_column",
+    "allow_missing_items",
+    "sheet",
+    "encoding",
+)
+
+
+def load_scores(options: dict[str, Any]) -> tuple[Scores, list[str]]:
+    """Read and score an input as ``assess score`` does; returns the scores and read notices.
+
+    Pops the input options from ``options``, leaving the command's own.
+    """
+    from ..io import read_table
+    from ..scoring import score
+
+    o = {k: options.pop(k) for k in INPUT_KEYS}
+    table = read_table(o["input_file"], sheet=o["sheet"], encoding=o["encoding"])
+    scores = score(
+        table.data,
+        o["instrument"],
+        version=o["version"],
+        key=o["key"],
+        drop_suggested=o["drop_suggested"],
+        on_invalid=o["on_invalid"],
+        id_column=o["id_column"],
+        allow_missing_items=o["allow_missing_items"],
+        rows=table.rows,
+        file=table.file,
+    )
+    return scores, table.notices
+
+
+def output_option(func: F) -> F:
+    """``-o results.xlsx|.csv``: write the result tables to a file."""
+    return click.option(
+        "--output",
+        "-o",
+        "out",
+        type=click.Path(dir_okay=False),
+        help="Also write the tables: .xlsx (one sheet each) or .csv.",
+    )(func)
+
+
+def emit(
+    tables: dict[str, Any],
+    *,
+    as_json: bool,
+    out: str | None,
+    notes: list[str],
+    shown: dict[str, list[str]],
+) -> None:
+    """Print result tables (``shown`` columns) or JSON, and write them when ``out`` is given."""
+    from ..io import tables_json, write_tables
+
+    written = [str(p) for p in write_tables(tables, Path(out))] if out else []
+    if as_json:
+        payload = {"ok": True, "notes": notes, "written": written, **tables_json(tables)}
+        click.echo(json.dumps(payload, indent=2, default=str))
+        return
+    c = console()
+    for name, df in tables.items():
+        output.print_frame(c, df, name.replace("_", " "), shown.get(name))
+    for n in notes:
+        c.print("[yellow]note:[/yellow] " + n)
+    for p in written:
+        c.print(f"wrote {p}", markup=False)
