@@ -20,7 +20,7 @@ from .instruments import (
     load_instrument,
     read_instrument_file,
 )
-from .io import read_table, write_table
+from .io import read_responses, read_table, validate, write_table
 from .scoring import Scores, score
 
 __version__ = "0.1.0"
@@ -38,7 +38,9 @@ __all__ = [
     "list_instruments",
     "load_instrument",
     "read_instrument_file",
+    "read_responses",
     "read_table",
     "score",
+    "validate",
     "write_table",
 ]

@@ -176,7 +176,7 @@ def test_metadata_passes_through_and_ids_are_detected():
     df.insert(0, "ResponseId", ["R_1", "R_2"])
     df["site"] = ["North", "South"]
     r = score(df, "oric").respondents
-    assert list(r.columns[:2]) == ["respondent_id", "site"]
+    assert list(r.columns[:3]) == ["respondent_id", "row", "site"]
     assert r["respondent_id"].tolist() == ["R_1", "R_2"]
     assert r["change_commitment"].tolist() == [3.0, 5.0]
 

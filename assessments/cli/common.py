@@ -14,6 +14,8 @@ import click
 from rich.console import Console
 
 from ..errors import AssessmentError
+from ..io.exports import SOURCES
+from ..io.responses import Responses
 from ..scoring import Scores
 from . import output
 
@@ -97,8 +99,26 @@ def input_options(func: F) -> F:
         click.option(
             "--allow-missing-items", is_flag=True, help="Score even if some items have no column."
         ),
-        click.option("--sheet", help="Excel sheet to read (default: the first)."),
+        click.option("--sheet", help="Excel sheet to read (default: 'responses', else the first)."),
         click.option("--encoding", help="Text encoding of a CSV file (default: detected)."),
+        click.option(
+            "--map",
+            "mapping",
+            type=click.Path(dir_okay=False),
+            help="Mapping file: columns to items, answer overrides (see `assess map`).",
+        ),
+        click.option(
+            "--source",
+            type=click.Choice(list(SOURCES)),
+            default="auto",
+            show_default=True,
+            help="Survey platform of the export.",
+        ),
+        click.option(
+            "--dictionary",
+            type=click.Path(dir_okay=False),
+            help="REDCap data dictionary (CSV) for a raw export.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -116,32 +136,51 @@ INPUT_KEYS = (
     "allow_missing_items",
     "sheet",
     "encoding",
+    "mapping",
+    "source",
+    "dictionary",
 )
 
 
+def load_responses(o: dict[str, Any]) -> Responses:
+    """Read an input and map it onto its instrument, from the popped input options ``o``."""
+    from ..io import read_responses
+
+    return read_responses(
+        o["input_file"],
+        o["instrument"],
+        o["version"],
+        o["mapping"],
+        o["source"],
+        sheet=o["sheet"],
+        encoding=o["encoding"],
+        dictionary=o["dictionary"],
+        key=o["key"],
+        drop_suggested=o["drop_suggested"],
+        allow_missing_items=o["allow_missing_items"],
+    )
+
+
+def pop_inputs(options: dict[str, Any]) -> dict[str, Any]:
+    """Take the input options out of a command's keyword arguments."""
+    return {k: options.pop(k) for k in INPUT_KEYS}
+
+
 def load_scores(options: dict[str, Any]) -> tuple[Scores, list[str]]:
-    """Read and score an input as ``assess score`` does; returns the scores and read notices.
+    """Read, map and score an input as ``assess score`` does; returns the scores and the notes
+    of the import and its quality checks (duplicate ids, straight-lining, partial completes).
 
     Pops the input options from ``options``, leaving the command's own.
     """
-    from ..io import read_table
+    from ..io import validate
     from ..scoring import score
 
-    o = {k: options.pop(k) for k in INPUT_KEYS}
-    table = read_table(o["input_file"], sheet=o["sheet"], encoding=o["encoding"])
-    scores = score(
-        table.data,
-        o["instrument"],
-        version=o["version"],
-        key=o["key"],
-        drop_suggested=o["drop_suggested"],
-        on_invalid=o["on_invalid"],
-        id_column=o["id_column"],
-        allow_missing_items=o["allow_missing_items"],
-        rows=table.rows,
-        file=table.file,
-    )
-    return scores, table.notices
+    o = pop_inputs(options)
+    responses = load_responses(o)
+    scores = score(responses, on_invalid=o["on_invalid"], id_column=o["id_column"])
+    # scoring succeeded, so any answer off the scale was accepted as missing: reuse it
+    report = validate(responses, on_invalid="missing", scores=scores)
+    return scores, [*responses.notices, *report.quality_notes()]
 
 
 def output_option(func: F) -> F:

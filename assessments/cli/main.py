@@ -143,6 +143,7 @@ def main(argv: list[str] | None = None) -> None:
     cli.main(args=argv, prog_name="assess")
 
 
-from . import analysis  # noqa: E402  (registers the statistics commands on ``cli``)
+from . import analysis, importing  # noqa: E402  (they register their commands on ``cli``)
 
 analysis.register(cli)
+importing.register(cli)

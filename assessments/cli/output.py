@@ -199,3 +199,27 @@ def print_frame(console: Console, df: Any, title: str, columns: list[str] | None
                 cells.append(str(v))
         t.add_row(*cells)
     console.print(t)
+
+
+def print_report(console: Console, report: Any) -> None:
+    """The validation report: summary, problems, then the tables that have rows."""
+    t = Table(title=f"import check: {report.summary['file']}", show_header=False)
+    t.add_column("what")
+    t.add_column("value", justify="right")
+    for k, v in report.summary.items():
+        if k != "file":
+            t.add_row(k.replace("_", " "), str(v))
+    console.print(t)
+    for name, df in report.tables().items():
+        if len(df) and name not in ("recodes", "translations", "columns", "items"):
+            print_frame(console, df.head(20), name.replace("_", " "))
+            if len(df) > 20:
+                console.print(f"  ... {len(df) - 20} more rows: see --json or --html")
+    for n in report.notes:
+        console.print("[yellow]note:[/yellow] " + n)
+    if report.can_score:
+        console.print("[green]This file can be scored.[/green]")
+    else:
+        console.print("[bold red]This file cannot be scored as it is:[/bold red]")
+        for p in report.problems:
+            console.print("  - " + str(p), markup=False, soft_wrap=True)

@@ -36,12 +36,25 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 @dataclass(frozen=True)
 class Table:
-    """A raw table read from a file: the cells, each row's spreadsheet number, and notices."""
+    """A raw table read from a file: the cells, each row's spreadsheet number, and notices.
+
+    Exports from survey platforms add what their header rows and dictionaries say: the
+    ``source`` platform, how many ``header_rows`` came before the data, each column's question
+    text, value labels (raw code -> label), user-defined missing values, and columns that are
+    platform bookkeeping (``metadata``) rather than answers.
+    """
 
     data: pd.DataFrame
     rows: np.ndarray
     file: str
     notices: list[str] = field(default_factory=list)
+    source: str = "table"
+    header_rows: int = 1
+    questions: dict[str, str] = field(default_factory=dict)
+    value_labels: dict[str, dict[object, str]] = field(default_factory=dict)
+    user_missing: dict[str, set[object]] = field(default_factory=dict)
+    metadata: set[str] = field(default_factory=set)
+    special_codes: dict[float, str] = field(default_factory=dict)
 
 
 def _decode(raw: bytes, encoding: str | None, file: str, notices: list[str]) -> str:
@@ -108,13 +121,26 @@ def read_csv(
     return _finish(df, file, notices)
 
 
+def _default_sheet(path: str | Path) -> str | int:
+    """A sheet called "responses" (as in our data-entry template), else the first."""
+    try:
+        from python_calamine import CalamineWorkbook
+
+        names = CalamineWorkbook.from_path(str(path)).sheet_names
+    except Exception:  # unreadable files are reported by read_excel itself
+        return 0
+    return next((n for n in names if n.strip().casefold() == "responses"), 0)
+
+
 def read_excel(path: str | Path, *, sheet: str | int | None = None) -> Table:
     """Read one sheet of an ``.xlsx``/``.xlsm``/``.xls`` workbook with python-calamine."""
     file = str(path)
+    if sheet is None:
+        sheet = _default_sheet(path)
     try:
         df = pd.read_excel(
             path,
-            sheet_name=0 if sheet is None else sheet,
+            sheet_name=sheet,
             engine="calamine",
             keep_default_na=False,
             na_values=[""],

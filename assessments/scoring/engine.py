@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -31,10 +31,14 @@ from ..instruments import Instrument, apply_key, load_instrument
 from .coding import ANSWERED, BLANK, DONT_KNOW, INVALID, NOT_APPLICABLE, STATUS_NAMES, Coder
 from .scores import Scores
 
+if TYPE_CHECKING:
+    from ..io.responses import Responses
+
 OnInvalid = Literal["error", "missing"]
 ID_CANDIDATES = (
     "respondent_id",
     "respondent",
+    "respondentid",
     "responseid",
     "response_id",
     "record_id",
@@ -146,8 +150,8 @@ def _invalid_problems(
 
 
 def score(
-    responses: pd.DataFrame,
-    instrument: Instrument | str | Path,
+    responses: pd.DataFrame | Responses,
+    instrument: Instrument | str | Path | None = None,
     *,
     version: str | None = None,
     key: str | Path | None = None,
@@ -163,11 +167,14 @@ def score(
     Parameters
     ----------
     responses
-        One row per respondent. Columns named like item ids or aliases (case-insensitive) are
-        items; every other column passes through as metadata. Answers may be numeric codes or
-        labels (case, spacing and punctuation insensitive, with the instrument's synonyms).
+        :class:`~assessments.io.Responses` from :func:`~assessments.read_responses` (instrument,
+        rows and file come with them), or a DataFrame with one row per respondent: columns named
+        like item ids or aliases (case-insensitive) are items; every other column passes through
+        as metadata. Answers may be numeric codes or labels (case, spacing and punctuation
+        insensitive, with the instrument's synonyms).
     instrument
-        An :class:`~assessments.Instrument`, a shipped id or a path to a YAML definition.
+        An :class:`~assessments.Instrument`, a shipped id or a path to a YAML definition
+        (required for a DataFrame).
     version, key, drop_suggested
         As for :func:`~assessments.load_instrument`.
     on_invalid
@@ -195,8 +202,27 @@ def score(
         raise ResponseError(
             Problem("bad-option", f"on_invalid={on_invalid!r}", expected="'error' or 'missing'")
         )
-    inst = _resolve(instrument, version, key, drop_suggested)
-    df = responses
+    if isinstance(responses, pd.DataFrame):
+        if instrument is None:
+            raise ResponseError(
+                Problem(
+                    "missing-option",
+                    "name the instrument to score with",
+                    hint="score(data, 'oric') or score(read_responses(...))",
+                )
+            )
+        inst = _resolve(instrument, version, key, drop_suggested)
+        df = responses
+    else:
+        inst = (
+            responses.instrument
+            if instrument is None
+            else _resolve(instrument, version, key, drop_suggested)
+        )
+        df = responses.data
+        rows = responses.rows if rows is None else rows
+        file = responses.file if file is None else file
+        allow_missing_items = True  # already checked when the columns were mapped
     n = len(df)
     row_numbers = np.asarray(rows if rows is not None else np.arange(n) + 2, dtype="int64")
     if len(row_numbers) != n:
@@ -259,9 +285,9 @@ def score(
     respondents = _compute(inst, coded.values[keep], coded.status[keep])
     for name, counts in per_row.items():
         respondents[name] = counts[keep]
-    out = pd.DataFrame({"respondent_id": ids[keep]}, copy=False)
+    out = pd.DataFrame({"respondent_id": ids[keep], "row": row_numbers[keep]}, copy=False)
     for c in meta_cols:
-        if str(c) in respondents.columns or str(c) == "respondent_id":
+        if str(c) in respondents.columns or str(c) in ("respondent_id", "row"):
             raise ResponseError(
                 Problem(
                     "column-clash",

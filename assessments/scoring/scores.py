@@ -18,7 +18,8 @@ class Scores:
     Attributes
     ----------
     respondents
-        One row per scored respondent: ``respondent_id``, the metadata columns passed through,
+        One row per scored respondent: ``respondent_id``, ``row`` (its 1-based spreadsheet row
+        in the source), the metadata columns passed through,
         then for each domain, scale and total its score (column named by its id) and its count
         of valid items (or scored subscales) ``<id>_n``, then ``prorated`` (a domain was scored
         from fewer than all its items) and the respondent's counts ``n_answered``,

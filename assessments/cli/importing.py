@@ -1,0 +1,147 @@
+"""``assess map | validate | template``: from an export (or paper forms) to checked answers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import output
+from .common import (
+    EXIT_INVALID,
+    console,
+    handles_errors,
+    input_options,
+    json_option,
+    load_responses,
+    pop_inputs,
+)
+
+
+@click.command("map")
+@click.argument("input_file", metavar="INPUT", type=click.Path(dir_okay=False))
+@click.option("--instrument", "-i", required=True, help="Shipped id or path to a YAML definition.")
+@click.option("--version", "-v", "version", help="Respondent version, e.g. provider.")
+@click.option(
+    "--output",
+    "-o",
+    "out",
+    type=click.Path(dir_okay=False),
+    help="Write the draft mapping file here (YAML).",
+)
+@click.option("--sheet", help="Excel sheet to read.")
+@click.option("--encoding", help="Text encoding of a CSV file (default: detected).")
+@click.option("--source", default="auto", show_default=True, help="Survey platform of the export.")
+@json_option
+@handles_errors
+def map_cmd(
+    input_file: str,
+    instrument: str,
+    version: str | None,
+    out: str | None,
+    sheet: str | None,
+    encoding: str | None,
+    source: str,
+    as_json: bool,
+) -> None:
+    """Draft a mapping file from an export's columns, with a confidence for each match.
+
+    Confirm or fix each line by hand, then pass the file to other commands with --map.
+
+    \b
+    Example:
+      assess map export.csv -i oric -o mapping.yaml
+    """
+    from ..instruments import load_instrument
+    from ..io import draft_mapping, mapping_yaml, read_table
+
+    table = read_table(input_file, sheet=sheet, encoding=encoding, source=source)
+    inst = load_instrument(instrument, version).select(version)
+    draft = draft_mapping(list(table.data.columns), inst)
+    if out:
+        text = mapping_yaml(draft, inst, table.source)
+        Path(out).write_text(text, encoding="utf-8")
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"ok": True, "source": table.source, "mapping": draft, "written": out}, indent=2
+            )
+        )
+        return
+    import pandas as pd
+
+    c = console()
+    output.print_frame(c, pd.DataFrame(draft), f"draft mapping ({table.source} export)")
+    unmatched = sum(d["column"] is None for d in draft)
+    if unmatched:
+        c.print(f"[yellow]note:[/yellow] {unmatched} item(s) without a column: add them by hand")
+    if out:
+        c.print(f"wrote {out}: check every line before using it with --map", markup=False)
+
+
+@click.command("validate")
+@input_options
+@click.option(
+    "--html",
+    "html_out",
+    type=click.Path(dir_okay=False),
+    help="Also write the report as a self-contained HTML page.",
+)
+@json_option
+@handles_errors
+def validate_cmd(html_out: str | None, as_json: bool, **options: Any) -> None:
+    """Check an export before scoring: what was read, mapped, recoded, and what is wrong.
+
+    Scores nothing. Exits 0 when the file can be scored, 1 when it cannot.
+
+    \b
+    Example:
+      assess validate export.csv -i oric --html check.html
+    """
+    from ..io import validate
+
+    o = pop_inputs(options)
+    responses = load_responses(o)
+    report = validate(responses, on_invalid=o["on_invalid"])
+    if html_out:
+        Path(html_out).write_text(report.to_html(), encoding="utf-8")
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, default=str))
+    else:
+        output.print_report(console(), report)
+    if not report.can_score:
+        raise SystemExit(EXIT_INVALID)
+
+
+@click.command("template")
+@click.argument("instrument")
+@click.option("--version", "-v", "version", help="Respondent version, e.g. provider.")
+@click.option(
+    "--output",
+    "-o",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The workbook to write (.xlsx).",
+)
+@click.option("--rows", default=500, show_default=True, help="Rows with answer dropdowns.")
+@handles_errors
+def template_cmd(instrument: str, version: str | None, out: str, rows: int) -> None:
+    """Write a data-entry workbook for typing in paper surveys, with answer dropdowns.
+
+    \b
+    Example:
+      assess template rsa --version person -o rsa-person-entry.xlsx
+    """
+    from ..io import write_template
+
+    path = write_template(instrument, out, version=version, rows=rows)
+    console().print(f"wrote {path}", markup=False)
+
+
+def register(cli: click.Group) -> None:
+    """Add the import commands to the ``assess`` group."""
+    for command in (map_cmd, validate_cmd, template_cmd):
+        cli.add_command(command)

@@ -1,0 +1,320 @@
+"""Survey-platform exports: detect the platform from the header rows and read it as it is.
+
+=============  ================================================================================
+source         what is recognised
+=============  ================================================================================
+``qualtrics``  three header rows (column ids, question text, ``{"ImportId": ...}`` as JSON or a
+               Python-style dict); the legacy export's two rows (``V1..Vn``, then ``ResponseID``)
+               with its BOM and trailing empty column. ``-1`` ("no basis for evaluation") is an
+               N/A answer.
+``surveymonkey``  two header rows: question text only over the first column of a matrix, then
+               ``Response`` or the sub-item name; columns are named ``question - sub-item``.
+``forms``      Google Forms (``Timestamp``, grid columns ``Question [Row]``) and Microsoft
+               Forms (``ID``, ``Start time``, ``Completion time``, ``Email``, ``Name``).
+``redcap``     a raw or label export (``record_id``, ``*_complete``); with ``dictionary=`` its
+               data dictionary gives value labels (see :mod:`.redcap`).
+``spss``       ``.sav`` files (see :mod:`.spss`).
+``table``      anything else: one header row.
+=============  ================================================================================
+
+Examples
+--------
+>>> detect_csv([["V1", "V2"], ["ResponseID", "ResponseSet"], ["R_1", "Default"]])
+('qualtrics', 2)
+>>> detect_csv([["RespondentID", "Q1", ""], ["", "Response", "Han Solo"]])
+('surveymonkey', 2)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputFileError, Problem
+from .tables import Table, _decode, _finish, read_excel
+
+SOURCES = ("auto", "table", "qualtrics", "surveymonkey", "redcap", "forms", "spss", "excel")
+_IMPORT_ID = re.compile(r"""^\{\s*['"]ImportId['"]\s*:""")
+_LEGACY_V = re.compile(r"^V\d+$")
+_FORMS_META = {
+    "timestamp",
+    "email address",
+    "id",
+    "start time",
+    "completion time",
+    "email",
+    "name",
+    "last modified time",
+}
+QUALTRICS_META = {
+    "startdate",
+    "enddate",
+    "status",
+    "ipaddress",
+    "progress",
+    "duration (in seconds)",
+    "finished",
+    "recordeddate",
+    "recipientlastname",
+    "recipientfirstname",
+    "recipientemail",
+    "externalreference",
+    "externaldatareference",
+    "locationlatitude",
+    "locationlongitude",
+    "locationaccuracy",
+    "distributionchannel",
+    "userlanguage",
+    "responseset",
+    "name",
+    "emailaddress",
+    "q_recaptchascore",
+    "q_relevantidduplicate",
+}
+
+
+def detect_csv(head: list[list[str]]) -> tuple[str, int]:
+    """Platform and number of header rows from the first few records of a CSV export."""
+    if not head:
+        return "table", 1
+    first = [c.strip() for c in head[0]]
+    second = [c.strip() for c in head[1]] if len(head) > 1 else []
+    third = [c.strip() for c in head[2]] if len(head) > 2 else []
+    if third and sum(bool(_IMPORT_ID.match(c)) for c in third) >= max(1, len(third) // 2):
+        return "qualtrics", 3
+    named = [c for c in first if c]
+    if (
+        named
+        and all(_LEGACY_V.match(c) for c in named[: min(5, len(named))])
+        and ("ResponseID" in second or "ResponseId" in second)
+    ):
+        return "qualtrics", 2
+    if second and ("Response" in second) and (not second[0]) and any(not c for c in first[1:]):
+        return "surveymonkey", 2
+    if second and second[0] == "" and "Response" in second:
+        return "surveymonkey", 2
+    folded = {c.casefold() for c in first}
+    if "timestamp" in folded or {"start time", "completion time"} <= folded:
+        return "forms", 1
+    if "record_id" in folded or any(c.endswith("_complete") for c in folded):
+        return "redcap", 1
+    return "table", 1
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        base = name or "unnamed"
+        if base in seen:
+            seen[base] += 1
+            out.append(f"{base} ({seen[base]})")
+        else:
+            seen[base] = 1
+            out.append(base)
+    return out
+
+
+def _surveymonkey_names(first: list[str], second: list[str]) -> tuple[list[str], dict[str, str]]:
+    """``question - sub-item`` names; a blank question carries the one to its left."""
+    names, questions = [], {}
+    current = ""
+    for q, sub in zip(first, second + [""] * (len(first) - len(second)), strict=False):
+        current = q.strip() or current
+        sub = sub.strip()
+        name = current if not sub or sub == "Response" else f"{current} - {sub}"
+        names.append(name)
+    names = _unique(names)
+    for name, q in zip(names, first, strict=False):
+        questions[name] = q.strip() or name
+    return names, questions
+
+
+def read_csv_export(
+    path: str | Path, *, source: str = "auto", encoding: str | None = None
+) -> Table:
+    """Read a CSV/TSV export, detecting (or given) its platform and header rows."""
+    file = str(path)
+    notices: list[str] = []
+    text = _decode(Path(path).read_bytes(), encoding, file, notices)
+    if not text.strip():
+        raise InputFileError(
+            Problem(
+                "empty-file",
+                "the file is empty",
+                file=file,
+                hint="export the survey again with its answers",
+            )
+        )
+    try:
+        delimiter = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|").delimiter
+    except csv.Error:
+        delimiter = "\t" if file.lower().endswith((".tsv", ".tab")) else ","
+    stream = io.StringIO(text)
+    reader = csv.reader(stream, delimiter=delimiter)
+    head: list[list[str]] = []
+    offsets = [0]
+    for row in reader:
+        head.append(row)
+        offsets.append(stream.tell())
+        if len(head) == 3:
+            break
+    detected, header_rows = detect_csv(head)
+    if source not in ("auto", None):
+        if source not in SOURCES:
+            raise InputFileError(
+                Problem("unknown-source", f"unknown source {source!r}", expected=", ".join(SOURCES))
+            )
+        if source != detected:
+            notices.append(f"{file}: read as {source} (detected: {detected})")
+        detected = source
+        header_rows = {
+            "qualtrics": header_rows if detected == "qualtrics" else 3,
+            "surveymonkey": 2,
+        }.get(source, 1)
+    first = head[0] if head else []
+    questions: dict[str, str] = {}
+    if detected == "surveymonkey":
+        names, questions = _surveymonkey_names(first, head[1] if len(head) > 1 else [])
+    elif detected == "qualtrics" and header_rows == 2:  # legacy: ids in row 1, names in row 2
+        names = _unique([b or a for a, b in zip(first, head[1], strict=False)])
+        questions = dict(zip(names, head[1], strict=False))
+    else:
+        names = _unique([c.strip() for c in first])
+        if detected == "qualtrics" and len(head) > 1:
+            questions = dict(zip(names, head[1], strict=False))
+    start = offsets[min(header_rows, len(head))]
+    body = text[start:]
+    if not body.strip():
+        raise InputFileError(
+            Problem(
+                "no-data",
+                f"the file has {header_rows} header row(s) but no data rows",
+                file=file,
+                hint="export the survey with its responses",
+            )
+        )
+    try:
+        df = pd.read_csv(
+            io.StringIO(body),
+            sep=delimiter,
+            header=None,
+            names=names,
+            keep_default_na=False,
+            na_values=[""],
+            index_col=False,
+        )
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputFileError(
+            Problem(
+                "csv-parse",
+                f"cannot be parsed as a table: {exc}",
+                file=file,
+                hint="check the delimiter and quoting",
+            )
+        ) from None
+    if df.shape[1] == 1 and delimiter == "," and any(d in text[:2000] for d in ";\t"):
+        notices.append(f"{file}: only one column found; is the delimiter right?")
+    table = _finish(df, file, notices)
+    rows = table.rows + (header_rows - 1)
+    metadata: set[str] = set()
+    special: dict[float, str] = {}
+    if detected == "qualtrics":
+        metadata = {
+            c
+            for c in table.data.columns
+            if c.casefold().replace("_", "") in QUALTRICS_META
+            or c.casefold() in {"responseid", "responseset"}
+        }
+        special = {-1.0: "not_applicable"}
+    elif detected == "forms":
+        metadata = {c for c in table.data.columns if c.casefold() in _FORMS_META}
+    elif detected == "redcap":
+        metadata = {c for c in table.data.columns if is_redcap_metadata(c)}
+    if detected != "table":
+        notices.append(f"{file}: read as a {detected} export ({header_rows} header row(s))")
+    return Table(
+        table.data,
+        rows,
+        file,
+        table.notices,
+        source=detected,
+        header_rows=header_rows,
+        questions=questions,
+        metadata=metadata,
+        special_codes=special,
+    )
+
+
+def is_redcap_metadata(column: str) -> bool:
+    """REDCap bookkeeping columns: form status, timestamps, survey identifiers, events."""
+    c = column.casefold()
+    return (
+        c.endswith(("_complete", "_timestamp"))
+        or c.startswith("redcap_")
+        or c in {"redcap_survey_identifier", "redcap_event_name"}
+    )
+
+
+def read_table(
+    path: str | Path,
+    *,
+    sheet: str | int | None = None,
+    encoding: str | None = None,
+    source: str = "auto",
+    dictionary: str | Path | None = None,
+) -> Table:
+    """Read answers from a survey export or a plain CSV/TSV/Excel table, by extension.
+
+    Parameters
+    ----------
+    source
+        ``"auto"`` (detect) or one of ``qualtrics``, ``surveymonkey``, ``redcap``, ``forms``,
+        ``spss``, ``table``.
+    dictionary
+        A REDCap data dictionary (CSV) giving the labels of coded answers.
+
+    Raises
+    ------
+    InputFileError
+        Missing, empty or unreadable file, or an unknown extension.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise InputFileError(
+            Problem("file-not-found", "no such file", file=str(path), hint="check the path")
+        )
+    ext = p.suffix.lower()
+    if ext == ".sav" or ext == ".zsav" or source == "spss":
+        from .spss import read_sav
+
+        table = read_sav(p)
+    elif ext in (".csv", ".tsv", ".txt", ".tab"):
+        table = read_csv_export(p, source=source, encoding=encoding)
+    elif ext in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
+        table = read_excel(p, sheet=sheet)
+    else:
+        raise InputFileError(
+            Problem(
+                "unknown-format",
+                f"cannot read {ext or 'files without extension'}",
+                file=str(path),
+                expected=".csv, .tsv, .xlsx, .xlsm, .xls, .ods or .sav",
+                hint="export the survey as CSV, Excel or SPSS",
+            )
+        )
+    if dictionary is not None:
+        from .redcap import apply_dictionary
+
+        table = apply_dictionary(table, dictionary)
+    return table
+
+
+def spreadsheet_rows(n: int, header_rows: int) -> np.ndarray:
+    """Spreadsheet row numbers of ``n`` data rows under ``header_rows`` header rows."""
+    return np.arange(n, dtype=np.int64) + header_rows + 1

@@ -1,0 +1,260 @@
+"""Survey answers read from an export and mapped onto an instrument, with an import log.
+
+:func:`read_responses` reads any supported export (:mod:`.exports`), maps its columns to items
+(:mod:`.mapping`), and turns platform codes into answers the instrument knows: value labels from
+SPSS or a REDCap dictionary, Qualtrics' ``-1`` "no basis for evaluation", SPSS user-missing
+values, and the mapping file's label and code overrides. Every translation is logged with its
+count, and the raw table is kept, so the original value of every recoded cell can be listed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InstrumentError, Problem
+from ..instruments import Instrument, load_instrument, normalize_label
+from ..scoring.coding import ANSWERED, DONT_KNOW, NOT_APPLICABLE, Coder
+from .exports import read_table
+from .mapping import ColumnMapping, load_mapping, resolve_columns
+from .tables import Table
+
+NA_TEXT = "N/A"
+
+
+@dataclass(frozen=True)
+class Responses:
+    """Answers mapped onto an instrument, ready to validate and score.
+
+    ``data`` has one column per mapped item (named by item id, answers as exported after the
+    logged translations) and the metadata columns kept (platform bookkeeping is dropped);
+    ``rows`` the spreadsheet row of each data row; ``columns`` maps item id -> export column;
+    ``translations`` logs import recodes (``column``, ``item``, ``original``, ``new``,
+    ``reason``, ``count``); ``raw`` is the table as read.
+    """
+
+    data: pd.DataFrame
+    rows: np.ndarray
+    file: str
+    source: str
+    instrument: Instrument
+    columns: dict[str, str]
+    methods: dict[str, str]
+    dropped: list[str]
+    header_rows: int
+    translations: pd.DataFrame
+    raw: pd.DataFrame
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def metadata_columns(self) -> list[str]:
+        """The non-item columns kept."""
+        return [c for c in self.data.columns if c not in self.columns]
+
+    def recoded_cells(self) -> pd.DataFrame:
+        """Every import-translated cell: ``row``, ``column``, ``item``, ``original``, ``new``."""
+        parts = []
+        for item, col in self.columns.items():
+            before, after = self.raw[col], self.data[item]
+            changed = (
+                before.astype(str) != after.astype(str)
+            ).to_numpy() & before.notna().to_numpy()
+            if changed.any():
+                parts.append(
+                    pd.DataFrame(
+                        {
+                            "row": self.rows[changed],
+                            "column": col,
+                            "item": item,
+                            "original": before[changed].to_numpy(),
+                            "new": after[changed].to_numpy(),
+                        }
+                    )
+                )
+        if not parts:
+            return pd.DataFrame(columns=["row", "column", "item", "original", "new"])
+        return pd.concat(parts, ignore_index=True)
+
+
+def _target_value(target: int | str, inst: Instrument) -> object:
+    if target == "not_applicable":
+        return NA_TEXT
+    if target == "dont_know":
+        dk = inst.response_scale.dont_know
+        if dk is None:
+            raise InstrumentError(
+                Problem(
+                    "no-dont-know",
+                    f"{inst.id} has no Don't-know answer to map to",
+                    hint="map it to blank or not_applicable",
+                )
+            )
+        return dk.label
+    if target == "blank":
+        return None
+    return int(target)
+
+
+def _translator(
+    table: Table, col: str, inst: Instrument, coder: Coder, mapping: ColumnMapping | None
+) -> dict[Any, tuple[object, str]]:
+    """raw value -> (new value, reason) for one item column."""
+    out: dict[Any, tuple[object, str]] = {}
+    labels = table.value_labels.get(col, {})
+    missing = table.user_missing.get(col, set())
+    for raw, label in labels.items():
+        _, status, _ = coder.classify(label)
+        if status in (ANSWERED, NOT_APPLICABLE, DONT_KNOW):
+            out[raw] = (label, "value label")
+        elif raw in missing:
+            out[raw] = (None, f"user-missing value ({label})")
+    for raw in missing:
+        out.setdefault(raw, (None, "user-missing value"))
+    for code, meaning in table.special_codes.items():
+        if meaning == "not_applicable":
+            out.setdefault(code, (NA_TEXT, f"{table.source}: no basis for evaluation"))
+    if mapping is not None:
+        for number, to in mapping.codes.items():
+            out[number] = (_target_value(to, inst), "mapping file code")
+        for text, to in mapping.labels.items():
+            out[("label", normalize_label(text))] = (
+                _target_value(to, inst),
+                "mapping file label",
+            )
+    return out
+
+
+def _as_number(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float | np.integer | np.floating):
+        return float(value)
+    try:
+        return float(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _translate(
+    series: pd.Series, table: dict[Any, tuple[object, str]]
+) -> tuple[pd.Series, list[tuple[object, object, str, int]]]:
+    if not table:
+        return series, []
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    new = list(uniques)
+    log = []
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    for i, u in enumerate(uniques):
+        key: Any = str(u).strip() if isinstance(u, str) else u
+        hit = table.get(_as_number(u))  # 1, 1.0 and "1" are one key
+        if hit is None and isinstance(u, str):
+            hit = table.get(key) or table.get(("label", normalize_label(key)))
+        if hit is not None:
+            new[i] = hit[0]
+            log.append((key, hit[0], hit[1], int(counts[i])))
+    values = np.array([*new, None], dtype=object)[codes]
+    return pd.Series(values, index=series.index, name=series.name), log
+
+
+def read_responses(
+    path: str | Path,
+    instrument: Instrument | str | Path,
+    version: str | None = None,
+    mapping: ColumnMapping | str | Path | None = None,
+    source: str = "auto",
+    *,
+    sheet: str | int | None = None,
+    encoding: str | None = None,
+    dictionary: str | Path | None = None,
+    key: str | Path | None = None,
+    drop_suggested: bool = False,
+    allow_missing_items: bool = False,
+) -> Responses:
+    """Read an export and map it onto an instrument.
+
+    Parameters
+    ----------
+    path
+        CSV/TSV, Excel, SPSS ``.sav``, or a Qualtrics, SurveyMonkey, REDCap or Forms export.
+    instrument, version, key, drop_suggested
+        As for :func:`~assessments.load_instrument`.
+    mapping
+        A mapping file (or :class:`ColumnMapping`) for columns and answers that do not match.
+    source
+        ``"auto"`` or a platform name to force (see :mod:`.exports`).
+    dictionary
+        A REDCap data dictionary for a raw export.
+
+    Raises
+    ------
+    AssessmentError
+        Unreadable file, columns that do not map (with candidates), invalid mapping file.
+    """
+    table = read_table(path, sheet=sheet, encoding=encoding, source=source, dictionary=dictionary)
+    mp = load_mapping(mapping) if isinstance(mapping, str | Path) else mapping
+    if isinstance(instrument, Instrument):
+        inst = instrument.select(version)
+    else:
+        inst = load_instrument(
+            instrument,
+            version or (mp.version if mp else None),
+            key=key,
+            drop_suggested=drop_suggested,
+        ).select(version or (mp.version if mp else None))
+    if isinstance(instrument, Instrument) and key is not None:
+        from ..instruments import apply_key
+
+        inst = apply_key(inst, key)
+    resolved = resolve_columns(
+        list(table.data.columns), inst, mp, file=table.file, allow_missing_items=allow_missing_items
+    )
+    coder_by_scale = {name: Coder(sc) for name, sc in inst.scales.items()}
+    out = pd.DataFrame(index=table.data.index)
+    log: list[dict[str, object]] = []
+    columns, methods = {}, {}
+    for col, (item, method) in resolved.items():
+        coder = coder_by_scale[inst.item(item).scale]
+        values, entries = _translate(table.data[col], _translator(table, col, inst, coder, mp))
+        out[item] = values
+        columns[item], methods[item] = col, method
+        log += [
+            {"column": col, "item": item, "original": o, "new": n, "reason": r, "count": c}
+            for o, n, r, c in entries
+        ]
+    ignored = set(mp.ignore) if mp else set()
+    dropped = [
+        c for c in table.data.columns if c not in resolved and (c in table.metadata or c in ignored)
+    ]
+    for c in table.data.columns:
+        if c not in resolved and c not in dropped:
+            out[c] = table.data[c]
+    item_order = [i for i in inst.item_ids if i in columns]
+    out = out[[*[c for c in out.columns if c not in columns], *item_order]]
+    translations = pd.DataFrame(
+        log, columns=["column", "item", "original", "new", "reason", "count"]
+    )
+    notices = list(table.notices)
+    if dropped:
+        notices.append(
+            f"{len(dropped)} platform or ignored column(s) left out: "
+            + ", ".join(map(str, dropped[:8]))
+            + (" ..." if len(dropped) > 8 else "")
+        )
+    return Responses(
+        data=out,
+        rows=table.rows,
+        file=table.file,
+        source=table.source,
+        instrument=inst,
+        columns=columns,
+        methods=methods,
+        dropped=dropped,
+        header_rows=table.header_rows,
+        translations=translations,
+        raw=table.data,
+        notices=notices,
+    )
