@@ -109,8 +109,8 @@ def detect_csv(head: list[list[str]]) -> tuple[str, int]:
 def _unique(names: list[str]) -> list[str]:
     seen: dict[str, int] = {}
     out = []
-    for name in names:
-        base = name or "unnamed"
+    for i, name in enumerate(names):
+        base = name or f"Unnamed: {i}"  # as pandas names blank headers; dropped when empty
         if base in seen:
             seen[base] += 1
             out.append(f"{base} ({seen[base]})")
@@ -181,8 +181,13 @@ def read_csv_export(
     questions: dict[str, str] = {}
     if detected == "surveymonkey":
         names, questions = _surveymonkey_names(first, head[1] if len(head) > 1 else [])
-    elif detected == "qualtrics" and header_rows == 2:  # legacy: ids in row 1, names in row 2
-        names = _unique([b or a for a, b in zip(first, head[1], strict=False)])
+    elif detected == "qualtrics" and header_rows == 2:  # legacy: V1.. and Q ids, then names
+        names = _unique(
+            [
+                (b or a) if _LEGACY_V.match(a.strip()) else (a.strip() or b)
+                for a, b in zip(first, head[1], strict=False)
+            ]
+        )
         questions = dict(zip(names, head[1], strict=False))
     else:
         names = _unique([c.strip() for c in first])
@@ -226,10 +231,7 @@ def read_csv_export(
     special: dict[float, str] = {}
     if detected == "qualtrics":
         metadata = {
-            c
-            for c in table.data.columns
-            if c.casefold().replace("_", "") in QUALTRICS_META
-            or c.casefold() in {"responseid", "responseset"}
+            c for c in table.data.columns if c.casefold().replace("_", "") in QUALTRICS_META
         }
         special = {-1.0: "not_applicable"}
     elif detected == "forms":

@@ -19,13 +19,12 @@ Examples
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from ..errors import InstrumentError, Problem, ResponseError
 from ..instruments import Instrument, normalize_label
@@ -91,16 +90,21 @@ def auto_map(columns: Sequence[object], inst: Instrument) -> dict[str, tuple[str
         by_number = {str(it.numbers[inst.version]).casefold(): it.id for it in inst.items}
     out: dict[str, tuple[str, str]] = {}
     taken: set[str] = set()
-    for col in map(str, columns):
+    cols = [str(c) for c in columns]
+    for col in cols:  # names first: an item's own id or alias beats a number match
         hit = by_name.get(col.strip().casefold())
-        if hit is None:
-            m = _NUMBERED.match(col.strip())
-            if m and m[1].casefold() in by_number:
-                hit = (by_number[m[1].casefold()], "number")
         if hit is not None and hit[0] not in taken:
             out[col] = hit
             taken.add(hit[0])
-    return out
+    for col in cols:
+        m = _NUMBERED.match(col.strip())
+        if col in out or not m or m[1].casefold() not in by_number:
+            continue
+        item = by_number[m[1].casefold()]
+        if item not in taken:
+            out[col] = (item, "number")
+            taken.add(item)
+    return {c: out[c] for c in cols if c in out}
 
 
 def _similarity(a: str, b: str) -> float:
@@ -170,7 +174,7 @@ def mapping_yaml(draft: list[dict[str, Any]], inst: Instrument, source: str) -> 
         if d["column"] is None:
             lines.append(f"  # ??? : {d['item']}    # no column found: add it by hand")
         else:
-            key = yaml.safe_dump(d["column"], default_style='"').strip()
+            key = json.dumps(d["column"], ensure_ascii=False)  # a JSON string is valid YAML
             lines.append(f"  {key}: {d['item']}    # {d['method']}, confidence {d['confidence']}")
     lines += [
         "# labels:      # answer text -> code, or not_applicable / dont_know / blank",

@@ -228,9 +228,9 @@ def validate(
             "items": n_items,
         }
     )
-    empty = s.excluded[s.excluded["reason"].str.contains("every item is blank")].reset_index(
-        drop=True
-    )
+    empty = s.excluded[
+        s.excluded["reason"].astype(str).str.contains("every item is blank")
+    ].reset_index(drop=True)
     cells = {name: int(s.cell_counts.get(name, 0)) for name in STATUS_NAMES}
     per_item = s.item_summary()[
         ["item", "number", "n_answered", "n_blank", "n_not_applicable", "n_dont_know", "n_invalid"]
