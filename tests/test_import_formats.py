@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import numpy as np
 import openpyxl
@@ -225,3 +226,40 @@ def test_recoded_cells_keep_their_original_values(tmp_path):
     assert len(cells) == 12
     assert set(cells["original"]) == {2}
     assert cells["row"].unique().tolist() == [3]
+
+
+def test_excel_platform_exports_are_recognised_like_csv(tmp_path):
+    import csv
+
+    import xlsxwriter
+
+    from assessments.io.exports import read_table as read_export
+
+    src = Path(__file__).parent / "data/samples/qualtrics/QT_No_Basis_for_Evaluation_Insights.csv"
+    with open(src, encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
+    path = tmp_path / "qualtrics.xlsx"
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": True})
+    ws = wb.add_worksheet()
+    for i, r in enumerate(rows):
+        ws.write_row(i, 0, r)
+    wb.close()
+    t = read_export(path)
+    assert (t.source, t.header_rows, len(t.data)) == ("qualtrics", 3, 15)
+    assert t.rows[:2].tolist() == [4, 5]
+    assert t.data["Q3_1"].tolist()[:3] == [-1, 2, 3]
+
+
+def test_formulas_in_a_workbook_are_reported(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "f.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, ["oric_1", "oric_2"])
+    ws.write_row(1, 0, [4, 5])
+    ws.write_formula(2, 0, "=A2+1", None, 5)
+    ws.write(2, 1, 3)
+    wb.close()
+    t = read_table(path)
+    assert any("formulas" in n for n in t.notices)

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputFileError, Problem
-from .tables import Table, _decode, _finish, read_excel
+from .tables import Table, _decode, _finish, read_excel_rows, rows_head, rows_table
 
 SOURCES = ("auto", "table", "qualtrics", "surveymonkey", "redcap", "forms", "spss", "excel")
 _IMPORT_ID = re.compile(r"""^\{\s*['"]ImportId['"]\s*:""")
@@ -135,6 +135,40 @@ def _surveymonkey_names(first: list[str], second: list[str]) -> tuple[list[str],
     return names, questions
 
 
+def interpret_header(
+    head: list[list[str]], source: str, file: str, notices: list[str]
+) -> tuple[str, int, list[str], dict[str, str]]:
+    """Platform, header rows, column names and question texts from the first rows of an export."""
+    detected, header_rows = detect_csv(head)
+    if source not in ("auto", None):
+        if source not in SOURCES:
+            raise InputFileError(
+                Problem("unknown-source", f"unknown source {source!r}", expected=", ".join(SOURCES))
+            )
+        if source != detected:
+            notices.append(f"{file}: read as {source} (detected: {detected})")
+            header_rows = {"qualtrics": 3, "surveymonkey": 2}.get(source, 1)
+        detected = source
+    first = [str(c) if c is not None else "" for c in head[0]] if head else []
+    second = [str(c) if c is not None else "" for c in head[1]] if len(head) > 1 else []
+    questions: dict[str, str] = {}
+    if detected == "surveymonkey":
+        names, questions = _surveymonkey_names(first, second)
+    elif detected == "qualtrics" and header_rows == 2:  # legacy: V1.. and Q ids, then names
+        names = _unique(
+            [
+                (b or a) if _LEGACY_V.match(a.strip()) else (a.strip() or b)
+                for a, b in zip(first, second, strict=False)
+            ]
+        )
+        questions = dict(zip(names, second, strict=False))
+    else:
+        names = _unique([c.strip() for c in first])
+        if detected == "qualtrics":
+            questions = dict(zip(names, second, strict=False))
+    return detected, header_rows, names, questions
+
+
 def read_csv_export(
     path: str | Path, *, source: str = "auto", encoding: str | None = None
 ) -> Table:
@@ -164,35 +198,7 @@ def read_csv_export(
         offsets.append(stream.tell())
         if len(head) == 3:
             break
-    detected, header_rows = detect_csv(head)
-    if source not in ("auto", None):
-        if source not in SOURCES:
-            raise InputFileError(
-                Problem("unknown-source", f"unknown source {source!r}", expected=", ".join(SOURCES))
-            )
-        if source != detected:
-            notices.append(f"{file}: read as {source} (detected: {detected})")
-        detected = source
-        header_rows = {
-            "qualtrics": header_rows if detected == "qualtrics" else 3,
-            "surveymonkey": 2,
-        }.get(source, 1)
-    first = head[0] if head else []
-    questions: dict[str, str] = {}
-    if detected == "surveymonkey":
-        names, questions = _surveymonkey_names(first, head[1] if len(head) > 1 else [])
-    elif detected == "qualtrics" and header_rows == 2:  # legacy: V1.. and Q ids, then names
-        names = _unique(
-            [
-                (b or a) if _LEGACY_V.match(a.strip()) else (a.strip() or b)
-                for a, b in zip(first, head[1], strict=False)
-            ]
-        )
-        questions = dict(zip(names, head[1], strict=False))
-    else:
-        names = _unique([c.strip() for c in first])
-        if detected == "qualtrics" and len(head) > 1:
-            questions = dict(zip(names, head[1], strict=False))
+    detected, header_rows, names, questions = interpret_header(head, source, file, notices)
     start = offsets[min(header_rows, len(head))]
     body = text[start:]
     if not body.strip():
@@ -225,32 +231,65 @@ def read_csv_export(
         ) from None
     if df.shape[1] == 1 and delimiter == "," and any(d in text[:2000] for d in ";\t"):
         notices.append(f"{file}: only one column found; is the delimiter right?")
-    table = _finish(df, file, notices)
-    rows = table.rows + (header_rows - 1)
+    return _platform_table(_finish(df, file, notices), detected, header_rows, questions)
+
+
+def _platform_table(
+    table: Table, detected: str, header_rows: int, questions: dict[str, str]
+) -> Table:
+    """Row numbers under the header rows, and what the platform's columns and codes mean."""
+    cols = table.data.columns
     metadata: set[str] = set()
     special: dict[float, str] = {}
     if detected == "qualtrics":
-        metadata = {
-            c for c in table.data.columns if c.casefold().replace("_", "") in QUALTRICS_META
-        }
+        metadata = {c for c in cols if c.casefold().replace("_", "") in QUALTRICS_META}
         special = {-1.0: "not_applicable"}
     elif detected == "forms":
-        metadata = {c for c in table.data.columns if c.casefold() in _FORMS_META}
+        metadata = {c for c in cols if c.casefold() in _FORMS_META}
     elif detected == "redcap":
-        metadata = {c for c in table.data.columns if is_redcap_metadata(c)}
+        metadata = {c for c in cols if is_redcap_metadata(c)}
+    notices = list(table.notices)
     if detected != "table":
-        notices.append(f"{file}: read as a {detected} export ({header_rows} header row(s))")
+        notices.append(f"{table.file}: read as a {detected} export ({header_rows} header row(s))")
     return Table(
         table.data,
-        rows,
-        file,
-        table.notices,
+        table.rows + (header_rows - 1),
+        table.file,
+        notices,
         source=detected,
         header_rows=header_rows,
         questions=questions,
         metadata=metadata,
         special_codes=special,
     )
+
+
+def read_excel_export(path: Path, *, sheet: str | int | None = None, source: str = "auto") -> Table:
+    """Read a workbook, recognising platform exports by their header rows as for CSV."""
+    rows, notices = read_excel_rows(path, sheet=sheet)
+    if not rows:
+        raise InputFileError(
+            Problem(
+                "empty-file",
+                "the sheet is empty",
+                file=str(path),
+                hint="choose the sheet with the answers with --sheet",
+            )
+        )
+    detected, header_rows, names, questions = interpret_header(
+        rows_head(rows), source, str(path), notices
+    )
+    if len(rows) <= header_rows:
+        raise InputFileError(
+            Problem(
+                "no-data",
+                f"the sheet has {header_rows} header row(s) but no data rows",
+                file=str(path),
+                hint="export the survey with its responses",
+            )
+        )
+    table = rows_table(rows, names, header_rows, str(path), notices)
+    return _platform_table(table, detected, header_rows, questions)
 
 
 def is_redcap_metadata(column: str) -> bool:
@@ -299,7 +338,7 @@ def read_table(
     elif ext in (".csv", ".tsv", ".txt", ".tab"):
         table = read_csv_export(p, source=source, encoding=encoding)
     elif ext in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
-        table = read_excel(p, sheet=sheet)
+        table = read_excel_export(p, sheet=sheet, source=source)
     else:
         raise InputFileError(
             Problem(

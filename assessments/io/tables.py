@@ -25,6 +25,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -132,33 +133,116 @@ def _default_sheet(path: str | Path) -> str | int:
     return next((n for n in names if n.strip().casefold() == "responses"), 0)
 
 
-def read_excel(path: str | Path, *, sheet: str | int | None = None) -> Table:
-    """Read one sheet of an ``.xlsx``/``.xlsm``/``.xls`` workbook with python-calamine."""
+def _formula_notice(path: str | Path) -> str | None:
+    """Say so when a workbook's sheets hold formulas (their last computed values are read)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            for info in z.infolist():
+                small = info.file_size < 50_000_000  # big sheets are not scanned
+                if info.filename.startswith("xl/worksheets/") and small:
+                    xml = z.read(info)
+                    if b"<f>" in xml or b"<f " in xml:
+                        return (
+                            f"{path}: the workbook has formulas; the values Excel last "
+                            "computed were read. Check item cells that should hold answers."
+                        )
+    except (zipfile.BadZipFile, OSError):
+        return None
+    return None
+
+
+def _calamine_rows(path: str | Path, sheet: str | int) -> list[list[object]]:
+    """All cells of a sheet as rows of Python values, through python-calamine in one call."""
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(path))
+    names = book.sheet_names
+    missing = sheet >= len(names) if isinstance(sheet, int) else sheet not in names
+    if missing:
+        raise InputFileError(
+            Problem(
+                "excel-sheet",
+                f"there is no sheet {sheet!r}",
+                file=str(path),
+                expected="one of " + ", ".join(map(repr, names)),
+                hint="name an existing sheet with --sheet",
+            )
+        )
+    ws = book.get_sheet_by_index(sheet) if isinstance(sheet, int) else book.get_sheet_by_name(sheet)
+    return cast(list[list[object]], ws.to_python(skip_empty_area=False))
+
+
+def read_excel_rows(
+    path: str | Path, *, sheet: str | int | None = None
+) -> tuple[list[list[object]], list[str]]:
+    """Every cell of one sheet as rows, header rows included, read once with python-calamine
+    (openpyxl if calamine cannot); empty cells are ``""``. Returns the rows and notices. By
+    default the sheet called "responses" (as in our data-entry template), else the first."""
     file = str(path)
     if sheet is None:
         sheet = _default_sheet(path)
+    notices: list[str] = []
     try:
-        df = pd.read_excel(
-            path,
-            sheet_name=sheet,
-            engine="calamine",
-            keep_default_na=False,
-            na_values=[""],
-        )
-    except ValueError as exc:
-        raise InputFileError(
-            Problem("excel-sheet", str(exc), file=file, hint="name an existing sheet with --sheet")
-        ) from None
-    except Exception as exc:  # calamine raises its own error types for corrupt files
-        raise InputFileError(
-            Problem(
-                "excel-read",
-                f"not a readable Excel workbook ({exc})",
-                file=file,
-                hint="open and re-save it in Excel, or export CSV",
+        rows = _calamine_rows(path, sheet)
+    except InputFileError:
+        raise
+    except Exception as calamine_error:  # calamine raises its own error types
+        try:
+            grid = pd.read_excel(
+                path,
+                engine="openpyxl",
+                sheet_name=sheet,
+                header=None,
+                keep_default_na=False,
+                na_values=[""],
             )
-        ) from None
-    return _finish(df, file, [])
+            rows = grid.astype(object).where(grid.notna(), "").to_numpy().tolist()
+            notices.append(
+                f"{file}: read with openpyxl (python-calamine could not: {calamine_error})"
+            )
+        except Exception as exc:
+            raise InputFileError(
+                Problem(
+                    "excel-read",
+                    f"not a readable Excel workbook ({exc})",
+                    file=file,
+                    hint="open and re-save it in Excel, or export CSV",
+                )
+            ) from None
+    if file.lower().endswith((".xlsx", ".xlsm")):
+        notice = _formula_notice(path)
+        if notice:
+            notices.append(notice)
+    return rows, notices
+
+
+def rows_head(rows: list[list[object]], n: int = 3) -> list[list[str]]:
+    """The first ``n`` rows as text (to recognise platform header rows)."""
+    return [["" if v is None else str(v) for v in row] for row in rows[:n]]
+
+
+def rows_table(
+    rows: list[list[object]], names: list[str], header_rows: int, file: str, notices: list[str]
+) -> Table:
+    """The rows below ``header_rows`` as a table with the given column names."""
+    body = pd.DataFrame(rows[header_rows:])
+    width = body.shape[1]
+    body.columns = (names + [f"Unnamed: {k}" for k in range(len(names), width)])[:width]
+    for col in body.columns:
+        if body[col].dtype == object:  # text, or numbers with empty cells ("")
+            body[col] = body[col].mask(body[col].eq("")).infer_objects()
+    return _finish(body, file, notices)  # row numbers count one header row
+
+
+def read_excel(path: str | Path, *, sheet: str | int | None = None) -> Table:
+    """Read one sheet as a table under a single header row."""
+    rows, notices = read_excel_rows(path, sheet=sheet)
+    if not rows:
+        raise InputFileError(Problem("empty-file", "the sheet is empty", file=str(path)))
+    names = ["" if v is None else str(v).strip() for v in rows[0]]
+    return rows_table(rows, names, 1, str(path), notices)
 
 
 def _finish(df: pd.DataFrame, file: str, notices: list[str]) -> Table:
