@@ -263,3 +263,22 @@ def test_formulas_in_a_workbook_are_reported(tmp_path):
     wb.close()
     t = read_table(path)
     assert any("formulas" in n for n in t.notices)
+
+
+def test_unknown_labels_and_dates_get_suggestions(tmp_path):
+    import datetime
+
+    df = pd.DataFrame({f"oric_{k}": ["Agree", "Agre", "Agre"] for k in range(1, 13)})
+    df["oric_2"] = ["Agree", datetime.datetime(2026, 3, 4), "Agree"]
+    path = tmp_path / "x.xlsx"
+    df.to_excel(path, index=False)
+    report = validate(read_responses(path, "oric"))
+    assert not report.can_score
+    top = report.unknown_labels.iloc[0]
+    assert (top["value"], top["count"]) == ("Agre", 22)
+    assert top["suggestion"] == "did you mean 'agree'?"
+    dates = report.invalid[report.invalid["column"] == "oric_2"]
+    assert "date" in dates["suggestion"].iloc[0]
+    with pytest.raises(ResponseError) as exc:
+        score(read_responses(path, "oric"))
+    assert any("date or time" in str(p) for p in exc.value.problems)

@@ -37,6 +37,7 @@ class ValidationReport:
     straight_lined: pd.DataFrame
     translations: pd.DataFrame
     recodes: pd.DataFrame
+    unknown_labels: pd.DataFrame = field(default_factory=pd.DataFrame)
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -63,6 +64,7 @@ class ValidationReport:
     def tables(self) -> dict[str, pd.DataFrame]:
         """The report's tables by name (for JSON and Excel output)."""
         return {
+            "unknown_labels": self.unknown_labels,
             "columns": self.columns,
             "items": self.items,
             "invalid": self.invalid,
@@ -155,6 +157,22 @@ def _straight_lined(scores: Scores) -> pd.DataFrame:
     )
 
 
+def _unknown_labels(invalid: pd.DataFrame) -> pd.DataFrame:
+    """Text answers the instrument does not know: each with its count, columns and a guess."""
+    cols = ["value", "count", "columns", "suggestion"]
+    if not len(invalid):
+        return pd.DataFrame(columns=cols)
+    text = invalid[[isinstance(v, str) for v in invalid["value"]]]
+    if not len(text):
+        return pd.DataFrame(columns=cols)
+    out = text.groupby("value", sort=False).agg(
+        count=("row", "size"),
+        columns=("column", lambda c: ", ".join(dict.fromkeys(map(str, c)))),
+        suggestion=("suggestion", "first"),
+    )
+    return out.reset_index().sort_values("count", ascending=False, ignore_index=True)[cols]
+
+
 def validate(
     responses: Responses, *, on_invalid: str = "error", scores: Scores | None = None
 ) -> ValidationReport:
@@ -173,8 +191,8 @@ def validate(
 
         coders = {name: Coder(sc) for name, sc in inst.scales.items()}
         invalid["expected"] = [coders[inst.item(i).scale].expected() for i in invalid["item"]]
-        invalid["nearest_label"] = [
-            coders[inst.item(i).scale].nearest_label(str(v)) if isinstance(v, str) else None
+        invalid["suggestion"] = [
+            coders[inst.item(i).scale].suggestion(v)
             for i, v in zip(invalid["item"], invalid["value"], strict=True)
         ]
         invalid["column"] = [
@@ -245,6 +263,7 @@ def validate(
         + [{"column": c, "item": "", "how": "left out"} for c in responses.dropped]
     )
     straight = _straight_lined(s)
+    unknown = _unknown_labels(invalid)
     summary = {
         "file": responses.file,
         "source": responses.source,
@@ -282,6 +301,7 @@ def validate(
         straight_lined=straight,
         translations=responses.translations,
         recodes=s.recodes,
+        unknown_labels=unknown,
         problems=problems,
         notes=notes,
     )

@@ -26,6 +26,7 @@ Examples
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import math
 import re
@@ -102,6 +103,23 @@ class Coder:
         """The known label closest to ``text``, to suggest a fix."""
         close = difflib.get_close_matches(normalize_label(text), list(self.labels), n=1, cutoff=0.5)
         return close[0] if close else None
+
+    def suggestion(self, value: object) -> str | None:
+        """What an invalid answer probably was: the nearest label, or a note on dates.
+
+        >>> from assessments import load_instrument
+        >>> Coder(load_instrument("oric").response_scale).suggestion("Agre")
+        "did you mean 'agree'?"
+        """
+        if isinstance(value, datetime.date | datetime.time | pd.Timestamp):
+            return (
+                "the cell holds a date or time (a spreadsheet may have turned a typed answer "
+                "into one); retype it as a code or label"
+            )
+        if isinstance(value, str):
+            near = self.nearest_label(value)
+            return f"did you mean {near!r}?" if near else None
+        return None
 
     def _number(self, x: float) -> Classified:
         status = self._codes.get(float(x))

@@ -130,8 +130,8 @@ def _invalid_problems(
     out = []
     for rec in bad.head(MAX_PROBLEMS).to_dict("records"):
         coder = coders[str(rec["item"])]
-        near = coder.nearest_label(str(rec["value"])) if isinstance(rec["value"], str) else None
-        hint = (f"did you mean {near!r}? " if near else "") + (
+        near = coder.suggestion(rec["value"])
+        hint = (f"{near}; " if near else "") + (
             "fix the cell, or score it as missing with --on-invalid missing"
         )
         out.append(
