@@ -30,9 +30,14 @@ ROLES = ("clinician", "peer specialist", "administrator", "support staff")
 
 
 def demo_responses(
-    instrument: str | Instrument, n: int = 240, seed: int = 2026, wave: str = "2026"
+    instrument: str | Instrument,
+    n: int = 240,
+    seed: int = 2026,
+    wave: str = "2026",
+    shift: float = 0.0,
 ) -> pd.DataFrame:
-    """Return ``n`` example respondents for a one-version instrument (ORIC, ORCA, ...)."""
+    """Return ``n`` example respondents for a one-version instrument (ORIC, ORCA, ...);
+    ``shift`` moves every latent answer (e.g. -0.3 for a less ready earlier wave)."""
     inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
     inst = inst.select(None)
     rng = np.random.default_rng(seed)
@@ -55,7 +60,7 @@ def demo_responses(
     answers = np.empty((n, len(inst.items)))
     for j, item in enumerate(inst.items):
         d = dom_ids.index(domain_of[item.id])
-        latent = 3.7 + site_eff[sites] + role_eff[roles] + person + dom_eff[sites, d]
+        latent = 3.7 + shift + site_eff[sites] + role_eff[roles] + person + dom_eff[sites, d]
         x = np.clip(np.rint(latent + rng.normal(0, 0.75, n)), lo, hi)
         answers[:, j] = scale.reverse(x) if item.reverse else x
     table: np.ndarray = answers.astype(object)
@@ -75,12 +80,16 @@ def demo_responses(
     return pd.DataFrame(cols)
 
 
-def run_demo(out: Path, n: int = 240, seed: int = 2026) -> list[dict[str, object]]:
-    """Write example answers for ORIC (CSV) and ORCA (Excel) to ``out``, score them (answers
-    outside the scale scored as missing, as a person would after checking them), and write the
-    scores beside them. Returns one summary per instrument."""
-    from .io import read_table, write_scores, write_workbook
+def run_demo(
+    out: Path, n: int = 240, seed: int = 2026, *, report: bool = True, n_boot: int = 1000
+) -> list[dict[str, object]]:
+    """Write example answers for ORIC (CSV, two waves) and ORCA (Excel) to ``out``, score them
+    (answers outside the scale scored as missing, as a person would after checking them), write
+    the scores beside them and, with ``report``, the PDF, HTML and Excel report set of each.
+    Returns one summary per instrument."""
+    from .io import read_responses, write_scores, write_workbook
     from .io.tables import write_table
+    from .render import write_report
     from .scoring import score
 
     out.mkdir(parents=True, exist_ok=True)
@@ -92,9 +101,25 @@ def run_demo(out: Path, n: int = 240, seed: int = 2026) -> list[dict[str, object
             write_table(answers, src)
         else:
             write_workbook({"answers": answers}, src)
-        table = read_table(src)
-        scores = score(table.data, iid, on_invalid="missing", rows=table.rows, file=table.file)
+        scores = score(read_responses(src, iid), on_invalid="missing")
         written = write_scores(scores, out / f"{iid}_scores{ext}")
+        if report:
+            previous = None
+            if iid == "oric":  # a year earlier, a little less ready: the report shows change
+                before = demo_responses(iid, n=n, seed=seed + 100, wave="2025", shift=-0.3)
+                prev_src = out / f"{iid}_answers_2025{ext}"
+                write_table(before, prev_src)
+                previous = score(read_responses(prev_src, iid), on_invalid="missing")
+            written += write_report(
+                scores,
+                out,
+                by="role",
+                aggregate_by="site",
+                previous=previous,
+                organization="Example Behavioral Health",
+                period="Spring 2026 (demo data)",
+                n_boot=n_boot,
+            )
         results.append(
             {**scores.summary(), "input": str(src), "written": [str(p) for p in written]}
         )

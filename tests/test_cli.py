@@ -101,9 +101,16 @@ def test_demo_writes_example_data_and_scores(tmp_path):
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in (tmp_path / "demo").iterdir())
     assert names == [
+        "orca-report.html",
+        "orca-report.pdf",
+        "orca-report.xlsx",
         "orca_answers.xlsx",
         "orca_scores.xlsx",
+        "oric-report.html",
+        "oric-report.pdf",
+        "oric-report.xlsx",
         "oric_answers.csv",
+        "oric_answers_2025.csv",
         "oric_scores.csv",
         "oric_scores.excluded.csv",
         "oric_scores.invalid.csv",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -13,6 +16,7 @@ from ..errors import Problem, ResponseError
 from ..scoring import Scores
 
 DEFAULT_MIN_GROUP_SIZE = 5
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def score_frame(
@@ -135,3 +139,23 @@ class Groups:
         order = np.argsort(c, kind="stable")
         counts = np.bincount(c, minlength=len(self.names))
         return np.split(v[order], np.cumsum(counts)[:-1])
+
+
+@contextmanager
+def quiet_numerics() -> Iterator[None]:
+    """Silence scipy/numpy warnings about degenerate data (identical answers, one value): the
+    statistics come out NaN and the tables show them blank, which says the same thing."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
+
+
+def quietly(func: F) -> F:
+    """Run ``func`` inside :func:`quiet_numerics`."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with quiet_numerics():
+            return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

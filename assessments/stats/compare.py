@@ -32,6 +32,7 @@ from ._inputs import (
     Groups,
     group_labels,
     group_stats,
+    quietly,
     score_frame,
 )
 from .adjust import Correction, adjust
@@ -126,6 +127,7 @@ def classic_anova(n: np.ndarray, m: np.ndarray, v: np.ndarray) -> tuple[float, f
     return float(f), float(df1), float(df2), float(stats.f.sf(f, df1, df2))
 
 
+@quietly
 def _omnibus(values: list[np.ndarray], level: float) -> dict[str, float]:
     k = len(values)
     codes = np.concatenate([np.full(len(v), i) for i, v in enumerate(values)])

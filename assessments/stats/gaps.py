@@ -26,7 +26,7 @@ from scipy import stats
 from ..errors import Problem, ResponseError
 from ..instruments import Instrument
 from ..scoring import Scores
-from ._inputs import DEFAULT_MIN_GROUP_SIZE, group_labels, score_frame
+from ._inputs import DEFAULT_MIN_GROUP_SIZE, group_labels, quietly, score_frame
 from .adjust import holm
 from .effects import hedges_g
 
@@ -48,6 +48,7 @@ COLUMNS = [
 ]
 
 
+@quietly
 def _row(
     level: str, name: str, label: str, xa: np.ndarray, xb: np.ndarray, min_n: int, ci: float
 ) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from scipy import stats
 
 from ..errors import InputFileError, Problem
 from ..scoring import Scores
-from ._inputs import score_frame
+from ._inputs import quietly, score_frame
 
 BENCHMARK_COLUMNS = ["target", "mean", "sd", "n", "source", "sample"]
 
@@ -54,6 +54,7 @@ def load_benchmarks(path: str | Path) -> pd.DataFrame:
     return df.reindex(columns=BENCHMARK_COLUMNS)
 
 
+@quietly
 def norms(
     data: Scores | pd.DataFrame,
     *,

@@ -28,7 +28,7 @@ from scipy import stats
 
 from ..errors import Problem, ResponseError
 from ..scoring import Scores
-from ._inputs import DEFAULT_MIN_GROUP_SIZE, Groups, group_labels, score_frame
+from ._inputs import DEFAULT_MIN_GROUP_SIZE, Groups, group_labels, quietly, score_frame
 from .adjust import holm
 from .compare import split_groups
 from .studentized_range import qtukey, tukey_sf
@@ -51,6 +51,7 @@ COLUMNS = [
 ]
 
 
+@quietly
 def _games_howell(values: list[np.ndarray], level: float) -> list[dict[str, float]]:
     k = len(values)
     n = np.array([len(v) for v in values], float)
@@ -79,6 +80,7 @@ def _games_howell(values: list[np.ndarray], level: float) -> list[dict[str, floa
     ]
 
 
+@quietly
 def _tukey(values: list[np.ndarray], level: float) -> list[dict[str, float]]:
     k = len(values)
     n = np.array([len(v) for v in values], float)
@@ -105,6 +107,7 @@ def _tukey(values: list[np.ndarray], level: float) -> list[dict[str, float]]:
     ]
 
 
+@quietly
 def _dunn(values: list[np.ndarray]) -> list[dict[str, float]]:
     k = len(values)
     pooled = np.concatenate(values)

@@ -25,7 +25,7 @@ from scipy import optimize, stats
 
 from ..scoring import Scores
 from ..scoring.coding import DONT_KNOW, NOT_APPLICABLE
-from ._inputs import DEFAULT_MIN_GROUP_SIZE, group_labels, item_sets
+from ._inputs import DEFAULT_MIN_GROUP_SIZE, group_labels, item_sets, quietly
 
 Method = Literal["pairwise", "listwise"]
 
@@ -84,6 +84,7 @@ def _feldt_ci(alpha: float, n: int, k: int, level: float) -> tuple[float, float]
     return float(low), float(high)
 
 
+@quietly
 def _domain_row(x: pd.DataFrame, method: Method, level: float) -> dict[str, float]:
     k = x.shape[1]
     c = _cov(x, method)

@@ -26,13 +26,14 @@ from scipy import stats
 
 from ..errors import Problem, ResponseError
 from ..scoring import Scores
-from ._inputs import DEFAULT_MIN_GROUP_SIZE, group_labels, score_frame
+from ._inputs import DEFAULT_MIN_GROUP_SIZE, group_labels, quietly, score_frame
 from .effects import hedges_g
 from .reliability import reliability
 
 RCI_Z = 1.96
 
 
+@quietly
 def _independent(yb: np.ndarray, ya: np.ndarray, level: float) -> dict[str, Any]:
     t = stats.ttest_ind(ya, yb, equal_var=False)
     g, lo, hi = hedges_g(ya, yb, level)
@@ -47,6 +48,7 @@ def _independent(yb: np.ndarray, ya: np.ndarray, level: float) -> dict[str, Any]
     }
 
 
+@quietly
 def _paired(yb: np.ndarray, ya: np.ndarray, alpha: float) -> dict[str, Any]:
     d = ya - yb
     t = stats.ttest_rel(ya, yb)

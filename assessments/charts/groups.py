@@ -1,0 +1,132 @@
+"""Groups side by side: perspective gaps, item heatmaps and agreement before aggregation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.colors import LinearSegmentedColormap
+
+from ..instruments import ResponseScale
+from ..scoring import Scores
+from .scores import scale_ticks
+from .theme import answer_colors, group_color, inner_legend, new_axes, set_alt_text, theme, title
+
+
+def gap_dumbbell(
+    gaps: pd.DataFrame,
+    *,
+    a: str,
+    b: str,
+    scale: ResponseScale,
+    level: str = "domain",
+    top: int = 15,
+    ax: Axes | None = None,
+) -> Axes:
+    """Dumbbells joining two groups' means per domain (or item), largest gap first.
+
+    ``gaps`` is the output of :func:`assessments.stats.gaps`.
+    """
+    t = gaps[(gaps["level"] == level) & ~gaps["suppressed"].astype(bool)].copy()
+    t = t.reindex(t["gap"].abs().sort_values(ascending=False).index).head(top)
+    if ax is None:
+        ax = new_axes(7, 0.35 * max(len(t), 3) + 1.4)
+    with theme():
+        y = np.arange(len(t))[::-1]
+        ax.hlines(y, t["mean_b"], t["mean_a"], color="#999999", linewidth=2)
+        na, nb = (int(t["n_a"].max()), int(t["n_b"].max())) if len(t) else (0, 0)
+        ax.scatter(t["mean_a"], y, color=group_color(0), zorder=3, label=f"{a} (n={na})")
+        ax.scatter(t["mean_b"], y, color=group_color(1), zorder=3, label=f"{b} (n={nb})")
+        ax.set_yticks(y, [f"{row.label}  (g={row.hedges_g:+.2f})" for row in t.itertuples()])
+        scale_ticks(ax, scale)
+        ax.set_xlabel("Mean score")
+        title(ax, f"Perspective gap: {a} vs {b}")
+        inner_legend(ax)
+    first = t.iloc[0] if len(t) else None
+    alt = f"Dumbbell chart of the gaps between {a} and {b} on {len(t)} {level}s."
+    if first is not None:
+        alt += (
+            f" Largest: {first.label}, {first.mean_a:.2f} vs {first.mean_b:.2f} "
+            f"(Hedges' g {first.hedges_g:+.2f})."
+        )
+    return set_alt_text(ax, alt)
+
+
+def heatmap(
+    scores: Scores,
+    by: str,
+    *,
+    level: str = "item",
+    min_group_size: int = 5,
+    ax: Axes | None = None,
+) -> Axes:
+    """Mean of each item (or domain) by group, coloured on the instrument's scale."""
+    inst = scores.instrument
+    if level == "item":
+        rows = [i for i in inst.item_ids if inst.item_scale(inst.item(i)).numeric]
+        data = scores.items[rows].assign(_g=scores.respondents[by].to_numpy())
+        names = {i.id: i.label for i in inst.items}
+    else:
+        rows = scores.score_columns
+        data = scores.respondents[[*rows, by]].rename(columns={by: "_g"})
+        names = {d.id: d.name for d in inst.domains}
+    sizes = data["_g"].value_counts()
+    keep = [g for g in sorted(sizes.index, key=str) if sizes[g] >= min_group_size]
+    means = data[data["_g"].isin(keep)].groupby("_g")[rows].mean().reindex(keep).T
+    if ax is None:
+        ax = new_axes(1.2 * len(keep) + 4, 0.28 * len(rows) + 1.5)
+    scale = inst.response_scale
+    cmap = LinearSegmentedColormap.from_list("scale", answer_colors(5))
+    with theme():
+        ax.imshow(
+            means.to_numpy(dtype=float), cmap=cmap, vmin=scale.min, vmax=scale.max, aspect="auto"
+        )
+        for (r, c), v in np.ndenumerate(means.to_numpy(dtype=float)):
+            if np.isfinite(v):
+                ax.text(c, r, f"{v:.1f}", ha="center", va="center", fontsize=7)
+        ax.set_xticks(range(len(keep)), [f"{g}\n(n={sizes[g]})" for g in keep])
+        ax.set_yticks(range(len(rows)), [names.get(r, r) for r in rows], fontsize=7)
+        title(
+            ax,
+            f"Mean by {by} ({scale.points[0].label} = {scale.min}, "
+            f"{scale.points[-1].label} = {scale.max})",
+        )
+        for s in ("left", "bottom"):
+            ax.spines[s].set_visible(False)
+    return set_alt_text(
+        ax,
+        f"Heatmap of {len(rows)} {level} means for {len(keep)} groups of "
+        f"{by}; groups under {min_group_size} respondents are not shown.",
+    )
+
+
+def agreement_chart(
+    table: pd.DataFrame, *, threshold: float = 0.70, ax: Axes | None = None
+) -> Axes:
+    """rwg(j) of each group on each domain, against the aggregation threshold.
+
+    ``table`` is the output of :func:`assessments.stats.agreement`.
+    """
+    t = table[~table["suppressed"].astype(bool)]
+    domains = list(dict.fromkeys(t["domain"]))
+    groups = list(dict.fromkeys(t["group"]))
+    if ax is None:
+        ax = new_axes(7, 0.3 * len(domains) + 1.5)
+    with theme():
+        y0 = np.arange(len(domains))[::-1]
+        for gi, g in enumerate(groups):
+            s = t[t["group"] == g].set_index("domain").reindex(domains)
+            ax.scatter(s["rwg_j"], y0, color=group_color(gi), label=f"{g}", zorder=3, s=22)
+        ax.axvline(threshold, color="#B2182B", linestyle="--", linewidth=1)
+        ax.text(threshold, len(domains) - 0.4, f" {threshold:.2f}", color="#B2182B", fontsize=8)
+        ax.set_yticks(y0, domains)
+        ax.set_xlim(0, 1)
+        ax.set_xlabel("rwg(j): 0 = no more agreement than chance, 1 = full agreement")
+        title(ax, "Agreement within groups before aggregating")
+        inner_legend(ax)
+    low = int((t["rwg_j"] < threshold).sum())
+    return set_alt_text(
+        ax,
+        f"Dot chart of rwg(j) for {len(groups)} groups on {len(domains)} "
+        f"domains; {low} of {len(t)} fall below {threshold:.2f}.",
+    )

@@ -1,0 +1,163 @@
+"""Domain scores: profile with confidence intervals, distributions, and trends across waves."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from matplotlib.axes import Axes
+
+from ..instruments import ResponseScale
+from ..scoring import Scores
+from ..stats import describe
+from .theme import group_color, inner_legend, new_axes, set_alt_text, short_name, theme, title
+
+
+def scale_ticks(ax: Axes, scale: ResponseScale, axis: str = "x") -> None:
+    """Ticks at every code, the end labels naming the scale's anchors."""
+    codes = list(scale.codes)
+    labels = [str(c) for c in codes]
+    labels[0] = f"{codes[0]}\n{scale.points[0].label}"
+    labels[-1] = f"{codes[-1]}\n{scale.points[-1].label}"
+    if axis == "x":
+        ax.set_xlim(scale.min - 0.2, scale.max + 0.2)
+        ax.set_xticks(codes, labels)
+    else:
+        ax.set_ylim(scale.min - 0.2, scale.max + 0.2)
+        ax.set_yticks(codes, labels)
+
+
+def domain_profile(
+    scores: Scores,
+    *,
+    by: str | None = None,
+    columns: Sequence[str] | None = None,
+    min_group_size: int = 5,
+    ax: Axes | None = None,
+) -> Axes:
+    """Mean of each domain (and scale, total) with its 95% confidence interval, per group."""
+    inst = scores.instrument
+    cols = list(columns) if columns is not None else scores.score_columns
+    frame = scores.respondents.assign(_all="all")
+    table = describe(frame, by or "_all", cols, min_group_size=min_group_size)
+    table = table[~table["suppressed"].astype(bool)]
+    groups = list(dict.fromkeys(table["group"]))
+    names = {d.id: d.name for d in inst.domains}
+    names.update({s.id: s.name for s in inst.composites})
+    if inst.total is not None:
+        names[inst.total.id] = inst.total.name
+    if ax is None:
+        ax = new_axes(7, 0.35 * len(cols) * max(1, len(groups) ** 0.5) + 1.4)
+    with theme():
+        y0 = np.arange(len(cols))[::-1]
+        step = 0.7 / max(len(groups), 1)
+        for gi, g in enumerate(groups):
+            t = table[table["group"] == g].set_index("domain").reindex(cols)
+            y = y0 + (len(groups) - 1) / 2 * step - gi * step
+            n = int(t["n"].max()) if t["n"].notna().any() else 0
+            label = "all respondents" if g == "all" else f"{g}"
+            ax.errorbar(
+                t["mean"],
+                y,
+                xerr=[t["mean"] - t["ci_low"], t["ci_high"] - t["mean"]],
+                fmt="o",
+                color=group_color(gi),
+                capsize=2,
+                markersize=5,
+                label=f"{label} (n={n})",
+            )
+        ax.set_yticks(y0, [names.get(c, c) for c in cols])
+        scale_ticks(ax, inst.response_scale)
+        ax.set_xlabel("Mean score with 95% confidence interval")
+        title(ax, f"{short_name(inst)}: domain profile" + (f" by {by}" if by else ""))
+        ax.grid(axis="x", color="#EEEEEE")
+        inner_legend(ax)
+    overall = describe(frame, "_all", cols).set_index("domain")["mean"].dropna()
+    alt = "Domain profile (no scores)."
+    if len(overall):
+        hi, lo = str(overall.idxmax()), str(overall.idxmin())
+        alt = (
+            f"Dot plot of mean scores on {len(cols)} domains"
+            + (f" for {len(groups)} groups" if by else "")
+            + f". Highest: {names.get(hi, hi)} ({overall.max():.2f}); "
+            f"lowest: {names.get(lo, lo)} ({overall.min():.2f})."
+        )
+    return set_alt_text(ax, alt)
+
+
+def distribution(
+    scores: Scores, *, columns: Sequence[str] | None = None, ax: Axes | None = None
+) -> Axes:
+    """Box plots of each domain's respondent scores."""
+    inst = scores.instrument
+    cols = list(columns) if columns is not None else [d.id for d in inst.scored_domains]
+    data = [scores.respondents[c].dropna().to_numpy() for c in cols]
+    if ax is None:
+        ax = new_axes(7, 0.3 * len(cols) + 1.2)
+    with theme():
+        ax.boxplot(
+            data,
+            orientation="horizontal",
+            widths=0.6,
+            patch_artist=True,
+            boxprops={"facecolor": "#DCEAF5", "edgecolor": "#0072B2"},
+            medianprops={"color": "#D55E00"},
+            flierprops={"markersize": 2},
+        )
+        names = {d.id: d.name for d in inst.domains}
+        ax.set_yticks(
+            np.arange(1, len(cols) + 1),
+            [f"{names.get(c, c)} (n={len(v)})" for c, v in zip(cols, data, strict=True)],
+        )
+        ax.invert_yaxis()
+        scale_ticks(ax, inst.response_scale)
+        ax.set_xlabel("Respondent scores (box: middle half; line: median)")
+        title(ax, f"{short_name(inst)}: spread of domain scores")
+    return set_alt_text(ax, f"Box plots of respondent scores on {len(cols)} domains.")
+
+
+def trend(
+    waves: Mapping[str, Scores], *, columns: Sequence[str] | None = None, ax: Axes | None = None
+) -> Axes:
+    """Domain means (95% CI) across waves, in the order given."""
+    labels = list(waves)
+    first = waves[labels[0]]
+    inst = first.instrument
+    cols = list(columns) if columns is not None else first.score_columns
+    if ax is None:
+        ax = new_axes(7, 4)
+    with theme():
+        x = np.arange(len(labels))
+        for ci, col in enumerate(cols):
+            means, lows, highs = [], [], []
+            for w in labels:
+                v = (
+                    waves[w].respondents[col].dropna().to_numpy()
+                    if col in waves[w].respondents
+                    else np.array([])
+                )
+                m = v.mean() if len(v) else np.nan
+                half = 1.96 * v.std(ddof=1) / np.sqrt(len(v)) if len(v) > 1 else np.nan
+                means.append(m)
+                lows.append(m - half)
+                highs.append(m + half)
+            ax.errorbar(
+                x + (ci - len(cols) / 2) * 0.02,
+                means,
+                yerr=[np.subtract(means, lows), np.subtract(highs, means)],
+                marker="o",
+                capsize=2,
+                color=group_color(ci),
+                label=col,
+            )
+        ax.set_xticks(x, [f"{w}\n(n={waves[w].n_scored})" for w in labels])
+        scale_ticks(ax, inst.response_scale, axis="y")
+        ax.set_ylabel("Mean score (95% CI)")
+        title(ax, f"{short_name(inst)}: change across waves")
+        inner_legend(ax)
+    return set_alt_text(
+        ax,
+        f"Line chart of {len(cols)} mean scores across {len(labels)} waves: "
+        + ", ".join(labels)
+        + ".",
+    )

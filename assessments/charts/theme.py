@@ -1,0 +1,104 @@
+"""One look for every chart: colour-blind-safe colours, fonts, and alt text for each Axes.
+
+Groups use the Okabe-Ito palette; answer scales use a brown-to-teal diverging palette (the
+ColorBrewer BrBG family, readable with the common colour-vision deficiencies) with a grey centre.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.colors import LinearSegmentedColormap, to_hex
+
+GROUP_COLORS = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+)
+NA_COLOR = "#BDBDBD"
+DK_COLOR = "#8C8C8C"
+_DIVERGING = LinearSegmentedColormap.from_list(
+    "assess_diverging", ["#8C510A", "#D8B365", "#E0E0E0", "#5AB4AC", "#01665E"]
+)
+
+RC: dict[str, Any] = {
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.titlesize": 11,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": False,
+    "figure.dpi": 100,
+    "savefig.dpi": 200,
+    "svg.hashsalt": "recovery-assessments",  # stable ids: the same chart gives the same SVG
+    "svg.fonttype": "none",  # text stays text: smaller, faster, selectable and searchable
+}
+
+_ALT: weakref.WeakKeyDictionary[Axes, str] = weakref.WeakKeyDictionary()
+
+
+def answer_colors(n: int) -> list[str]:
+    """``n`` colours from disagree (brown) through a grey centre to agree (teal)."""
+    if n == 1:
+        return ["#5AB4AC"]
+    return [to_hex(_DIVERGING(i / (n - 1))) for i in range(n)]
+
+
+def group_color(i: int) -> str:
+    """Colour of the ``i``-th group."""
+    return GROUP_COLORS[i % len(GROUP_COLORS)]
+
+
+@contextmanager
+def theme() -> Iterator[None]:
+    """Apply the chart style inside a ``with`` block."""
+    with mpl.rc_context(RC):  # type: ignore[arg-type]
+        yield
+
+
+def new_axes(width: float = 7.0, height: float = 4.0) -> Axes:
+    """A fresh figure and Axes in the theme's size."""
+    with theme():
+        _, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    return ax
+
+
+def short_name(inst: object) -> str:
+    """The instrument's id in capitals (``ORIC``), for chart titles."""
+    return str(getattr(inst, "id", "")).upper()
+
+
+def title(ax: Axes, text: str, width: int = 40) -> None:
+    """A left-aligned title, wrapped so that it is never cut off."""
+    import textwrap
+
+    ax.set_title("\n".join(textwrap.wrap(text, width)), loc="left")
+
+
+def inner_legend(ax: Axes) -> None:
+    """A compact legend inside the Axes (legends outside get cut off in small figures)."""
+    ax.legend(loc="best", fontsize=7, framealpha=0.9, borderaxespad=0.3)
+
+
+def set_alt_text(ax: Axes, text: str) -> Axes:
+    """Remember the alternative text describing what ``ax`` shows (used by the HTML report)."""
+    _ALT[ax] = text
+    return ax
+
+
+def alt_text(ax: Axes) -> str:
+    """The alternative text of a chart (its title when none was set)."""
+    return _ALT.get(ax) or ax.get_title() or "chart"

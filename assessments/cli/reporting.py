@@ -1,0 +1,147 @@
+"""``assess report``: the PDF, HTML and Excel report set from an export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .common import (
+    console,
+    handles_errors,
+    input_options,
+    json_option,
+    load_responses,
+    pop_inputs,
+)
+
+
+@click.command("report")
+@input_options
+@click.option(
+    "--by",
+    "by",
+    multiple=True,
+    help="Groups to compare (e.g. role); a second --by names the groups that ratings "
+    "are aggregated to (e.g. site).",
+)
+@click.option(
+    "--wave-file",
+    type=click.Path(dir_okay=False),
+    help="An earlier wave's export (read the same way) to show change.",
+)
+@click.option(
+    "--format",
+    "formats",
+    default="pdf,html,xlsx",
+    show_default=True,
+    help="Comma-separated: pdf, html, xlsx.",
+)
+@click.option(
+    "--output",
+    "-o",
+    "out",
+    default="report",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the report files.",
+)
+@click.option("--organization", default="", help="Shown on the cover.")
+@click.option("--period", default="", help="Collection period, shown on the cover.")
+@click.option(
+    "--min-group-size",
+    default=5,
+    show_default=True,
+    help="Smaller groups are suppressed in every table, chart and sheet.",
+)
+@click.option("--n-boot", default=1000, show_default=True, help="Bootstrap resamples for ICCs.")
+@json_option
+@handles_errors
+def report_cmd(
+    by: tuple[str, ...],
+    wave_file: str | None,
+    formats: str,
+    out: str,
+    organization: str,
+    period: str,
+    min_group_size: int,
+    n_boot: int,
+    as_json: bool,
+    **options: Any,
+) -> None:
+    """Write the report set: a PDF for the board, a self-contained HTML page, an Excel workbook.
+
+    \b
+    Example:
+      assess report answers.xlsx -i orca --by role --by site -o report
+    """
+    import json
+
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    from ..errors import Problem, ResponseError
+    from ..render import write_report
+    from ..scoring import score
+
+    chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in ("pdf", "html", "xlsx")]
+    if unknown:
+        raise ResponseError(
+            Problem(
+                "bad-option", f"unknown format(s): {', '.join(unknown)}", expected="pdf, html, xlsx"
+            )
+        )
+    if len(by) > 2:
+        raise ResponseError(
+            Problem("bad-option", "--by can be given at most twice", hint="--by role --by site")
+        )
+    o = pop_inputs(options)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        console=console(err=True),
+        transient=True,
+        disable=as_json,
+    ) as progress:
+        task = progress.add_task("reading and scoring", total=None)
+        scores = score(load_responses(o), on_invalid=o["on_invalid"], id_column=o["id_column"])
+        previous = None
+        if wave_file:
+            progress.update(task, description="reading the earlier wave")
+            previous = score(
+                load_responses({**o, "input_file": wave_file}),
+                on_invalid=o["on_invalid"],
+                id_column=o["id_column"],
+            )
+        written = write_report(
+            scores,
+            Path(out),
+            by=by[0] if by else None,
+            aggregate_by=by[1] if len(by) > 1 else None,
+            previous=previous,
+            formats=chosen,
+            organization=organization,
+            period=period,
+            min_group_size=min_group_size,
+            n_boot=n_boot,
+            progress=lambda step: progress.update(task, description=step),
+        )
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"ok": True, "written": [str(p) for p in written], "notes": list(scores.notes)},
+                indent=2,
+            )
+        )
+        return
+    c = console()
+    for note in scores.notes:
+        c.print("[yellow]note:[/yellow] " + note)
+    for p in written:
+        c.print(f"wrote {p}", markup=False)
+
+
+def register(cli: click.Group) -> None:
+    """Add ``assess report`` to the group."""
+    cli.add_command(report_cmd)

@@ -1,0 +1,508 @@
+"""Build the report model from scores: :func:`build_report`.
+
+The report says in plain language what the numbers show (highest and lowest domains, the largest
+perspective gaps with effect sizes, whether aggregation is supported, change since the last
+wave), then gives the domain results, group comparisons, agreement, items, change, reliability
+and data quality, and the methods, with a visible warning when a provisional or user-supplied
+scoring key was used. Groups under ``min_group_size`` are suppressed everywhere, with
+complementary suppression (:mod:`.suppression`); respondent ids never appear.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import os
+from dataclasses import replace
+from itertools import combinations
+from typing import Any
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.axes import Axes
+
+from .. import charts, stats
+from ..scoring import Scores
+from .model import Block, Bullets, Figure, Note, Paragraph, Report, Section, TableBlock
+from .suppression import group_sizes, suppressed_groups
+
+TOP_ITEMS = 5
+
+
+def report_date() -> datetime.datetime:
+    """Now, or ``SOURCE_DATE_EPOCH`` when set (reproducible outputs)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
+    return datetime.datetime.now(tz=datetime.UTC)
+
+
+def figure(ax: Axes, caption: str) -> Figure:
+    """Render a chart once as PNG (200 dpi) and SVG, with its alt text, and close it."""
+    fig = ax.get_figure(root=True)
+    assert fig is not None  # an Axes always belongs to a figure
+    png, svg = io.BytesIO(), io.StringIO()
+    with charts.theme():
+        fig.savefig(png, format="png", dpi=200, metadata={"Software": None})
+        fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+    alt = charts.alt_text(ax)
+    plt.close(fig)
+    return Figure(caption=caption, alt=alt, png=png.getvalue(), svg=svg.getvalue())
+
+
+def _names(scores: Scores) -> dict[str, str]:
+    inst = scores.instrument
+    names = {d.id: d.name for d in inst.domains}
+    names.update({s.id: s.name for s in inst.composites})
+    if inst.total is not None:
+        names[inst.total.id] = inst.total.name
+    return names
+
+
+def _hide(scores: Scores, by: str | None, min_group_size: int) -> tuple[Scores, list[Any]]:
+    """Scores whose ``by`` value is blank for respondents of suppressed groups."""
+    if by is None:
+        return scores, []
+    hidden = suppressed_groups(group_sizes(scores.respondents, by), min_group_size)
+    if not hidden:
+        return scores, []
+    r = scores.respondents.copy()
+    r[by] = r[by].astype(object)
+    r.loc[r[by].isin(hidden), by] = None
+    return replace(scores, respondents=r), hidden
+
+
+def _overall(scores: Scores) -> pd.DataFrame:
+    frame = scores.respondents.assign(_all="all")
+    d = stats.describe(frame, "_all", scores.score_columns, min_group_size=1)
+    names = _names(scores)
+    d.insert(0, "score", [names.get(x, x) for x in d["domain"]])
+    return d
+
+
+def _findings(
+    scores: Scores,
+    overall: pd.DataFrame,
+    by: str | None,
+    shown: list[Any],
+    gap: pd.DataFrame | None,
+    agree: pd.DataFrame | None,
+    change: pd.DataFrame | None,
+    names: dict[str, str],
+) -> list[str]:
+    out = []
+    doms = overall[overall["domain"].isin([d.id for d in scores.instrument.scored_domains])]
+    doms = doms.dropna(subset=["mean"])
+    if len(doms):
+        ranked = doms.sort_values("mean")
+        lo, hi = ranked.iloc[0], ranked.iloc[-1]
+        out.append(
+            f"Highest rated: {hi.score} (mean {hi['mean']:.2f} of "
+            f"{scores.instrument.response_scale.max}); lowest rated: {lo.score} "
+            f"(mean {lo['mean']:.2f})."
+        )
+    if gap is not None and len(gap):
+        g = gap.iloc[0]
+        higher, lower = (g.a, g.b) if g.gap > 0 else (g.b, g.a)
+        size = abs(g.hedges_g)
+        word = "large" if size >= 0.8 else "moderate" if size >= 0.5 else "small"
+        out.append(
+            f"Largest perspective gap: {higher} rated {names.get(g['name'], g['name'])} "
+            f"higher than {lower} ({g.mean_a:.2f} vs {g.mean_b:.2f}; Hedges' g = "
+            f"{g.hedges_g:+.2f}, a {word} difference)."
+        )
+    if agree is not None and len(agree):
+        t = agree[~agree["suppressed"].astype(bool)]
+        per = t.groupby("domain", sort=False)["aggregate"].all()
+        ok = int(per.sum())
+        out.append(
+            f"Agreement within groups supports aggregating to group level for {ok} of "
+            f"{len(per)} domains (rwg(j) ≥ 0.70 in every group)."
+            + ("" if ok == len(per) else " Treat the others' group means with caution.")
+        )
+    if change is not None and len(change):
+        c = change[~change["suppressed"].astype(bool)].dropna(subset=["p_value"])
+        sig = c[c["p_value"] < 0.05]
+        if len(sig):
+            parts = [
+                f"{names.get(r['domain'], r['domain'])} {'rose' if r['change'] > 0 else 'fell'} "
+                f"by {abs(r['change']):.2f} (g = {r['hedges_g']:+.2f})"
+                for r in sig.to_dict("records")
+            ]
+            out.append("Since the last wave: " + "; ".join(parts) + ".")
+        else:
+            out.append("No domain changed reliably since the last wave (all p ≥ .05).")
+    if by and shown:
+        out.append(f"Groups compared by {by}: " + ", ".join(map(str, shown)) + ".")
+    return out
+
+
+def _largest_gap(
+    scores: Scores, by: str, shown: list[Any], min_group_size: int
+) -> pd.DataFrame | None:
+    """The domain gap with the largest |g| over every pair of shown groups."""
+    rows = []
+    for a, b in combinations(shown, 2):
+        g = stats.gaps(scores, a=a, b=b, by=by, items=False, min_group_size=min_group_size)
+        g = g[~g["suppressed"].astype(bool)].assign(a=a, b=b)
+        rows.append(g)
+    if not rows:
+        return None
+    allg = pd.concat(rows, ignore_index=True)
+    allg = allg[allg["name"].isin([d.id for d in scores.instrument.scored_domains])]
+    return allg.reindex(allg["hedges_g"].abs().sort_values(ascending=False).index)
+
+
+def _fmt_table(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    return df[list(columns)].rename(columns=columns).reset_index(drop=True)
+
+
+def build_report(
+    scores: Scores,
+    by: str | None = None,
+    *,
+    aggregate_by: str | None = None,
+    previous: Scores | None = None,
+    organization: str = "",
+    period: str = "",
+    min_group_size: int = 5,
+    n_boot: int = 1000,
+) -> Report:
+    """Build the report model from scored answers.
+
+    Parameters
+    ----------
+    scores
+        What :func:`~assessments.score` returned.
+    by
+        Respondent groups to compare (role, program...): comparisons, gaps, item heatmap.
+    aggregate_by
+        Groups staff ratings would be aggregated to (site): agreement. Defaults to ``by``.
+    previous
+        Scores of an earlier wave (same instrument) for the change section.
+    organization, period
+        Shown on the cover.
+    min_group_size
+        Smaller groups are suppressed in every table and chart (with complementary
+        suppression so that they cannot be recovered from totals).
+    """
+    inst = scores.instrument
+    names = _names(scores)
+    aggregate_by = aggregate_by or by
+    shown_scores, hidden = _hide(scores, by, min_group_size)
+    agg_scores, agg_hidden = (
+        _hide(scores, aggregate_by, min_group_size) if aggregate_by else (scores, [])
+    )
+    sizes = group_sizes(scores.respondents, by) if by else {}
+    shown = [g for g in sorted(sizes, key=str) if g not in hidden]
+    overall = _overall(scores)
+    sections: list[Section] = []
+    warnings = [Note(w, "warning") for w in inst.key_warnings()]
+
+    compare_t = gap = agree = change = None
+    if by and len(shown) >= 2:
+        compare_t = stats.compare(shown_scores, by, min_group_size=min_group_size)
+        gap = _largest_gap(shown_scores, by, shown, min_group_size)
+    if aggregate_by:
+        agree = stats.agreement(
+            agg_scores, aggregate_by, min_group_size=min_group_size, n_boot=n_boot
+        )
+        if agree["suppressed"].astype(bool).all():
+            agree = None
+    if previous is not None:
+        change = stats.change(previous, scores, min_group_size=min_group_size)
+
+    findings = _findings(scores, overall, by, shown, gap, agree, change, names)
+    key_blocks: list[Block] = [Bullets(tuple(findings)), *warnings]
+    sections.append(Section("Key findings", tuple(key_blocks)))
+
+    dom_blocks: list[Block] = [
+        Paragraph(
+            f"Scores run from {inst.response_scale.min} ({inst.response_scale.points[0].label})"
+            f" to {inst.response_scale.max} ({inst.response_scale.points[-1].label}); higher "
+            "is better. Each score is the mean of a respondent's answered items."
+        ),
+        figure(
+            charts.domain_profile(shown_scores, by=by, min_group_size=min_group_size),
+            "Mean scores with 95% confidence intervals" + (f" by {by}" if by else ""),
+        ),
+        TableBlock(
+            "Scores, all respondents",
+            _fmt_table(
+                overall,
+                {
+                    "score": "score",
+                    "n": "n",
+                    "mean": "mean",
+                    "sd": "SD",
+                    "ci_low": "95% CI low",
+                    "ci_high": "95% CI high",
+                },
+            ),
+        ),
+        figure(charts.distribution(scores), "Spread of respondent scores per domain"),
+    ]
+    sections.append(Section("Domain results", tuple(dom_blocks)))
+
+    if by:
+        grp: list[Block] = []
+        if hidden:
+            grp.append(
+                Note(
+                    f"{len(hidden)} group(s) of {by} are not shown separately: groups "
+                    f"with fewer than {min_group_size} respondents are suppressed, and so "
+                    "is the next smallest when needed to stop them being worked out from "
+                    "the totals.",
+                    "info",
+                )
+            )
+        if compare_t is not None:
+            desc = stats.describe(shown_scores, by, min_group_size=min_group_size)
+            desc = desc[~desc["suppressed"].astype(bool)]
+            desc.insert(0, "score", [names.get(x, x) for x in desc["domain"]])
+            grp.append(
+                TableBlock(
+                    f"Scores by {by}",
+                    _fmt_table(
+                        desc,
+                        {
+                            "score": "score",
+                            "group": by,
+                            "n": "n",
+                            "mean": "mean",
+                            "sd": "SD",
+                            "ci_low": "95% CI low",
+                            "ci_high": "95% CI high",
+                        },
+                    ),
+                )
+            )
+            ct = compare_t.copy()
+            ct.insert(0, "score", [names.get(x, x) for x in ct["domain"]])
+            grp.append(
+                TableBlock(
+                    "Do the groups differ? Welch's ANOVA, Holm-adjusted p",
+                    _fmt_table(
+                        ct,
+                        {
+                            "score": "score",
+                            "n": "n",
+                            "k_groups": "groups",
+                            "statistic": "F",
+                            "p_adjusted": "p (adjusted)",
+                            "omega_squared": "omega²",
+                        },
+                    ),
+                    decimals=3,
+                )
+            )
+            if gap is not None and len(gap):
+                a, b = gap.iloc[0]["a"], gap.iloc[0]["b"]
+                pair = stats.gaps(shown_scores, a=a, b=b, by=by, min_group_size=min_group_size)
+                grp.append(
+                    figure(
+                        charts.gap_dumbbell(
+                            pair, a=str(a), b=str(b), scale=inst.response_scale, level="item"
+                        ),
+                        f"Largest item gaps between {a} and {b}",
+                    )
+                )
+            grp.append(
+                figure(
+                    charts.heatmap(shown_scores, by, min_group_size=min_group_size),
+                    f"Item means by {by}",
+                )
+            )
+        else:
+            grp.append(Paragraph(f"Fewer than two groups of {by} are large enough to compare."))
+        sections.append(Section(f"Groups compared by {by}", tuple(grp)))
+
+    if agree is not None and aggregate_by:
+        t = agree[~agree["suppressed"].astype(bool)].copy()
+        t["domain"] = [names.get(x, x) for x in t["domain"]]
+        blocks: list[Block] = [
+            Paragraph(
+                "Before a group's mean is read as the group's view, its members should "
+                "agree (rwg(j) of 0.70 or more) and groups should differ (ICC(1) above "
+                "zero; ICC(2) of 0.70 or more means reliable group means)."
+            ),
+            figure(charts.agreement_chart(agree), f"Agreement within each {aggregate_by}"),
+            TableBlock(
+                f"Agreement by {aggregate_by}",
+                _fmt_table(
+                    t,
+                    {
+                        "domain": "domain",
+                        "group": aggregate_by,
+                        "n": "n",
+                        "rwg_j": "rwg(j)",
+                        "ad_m": "AD",
+                        "icc1": "ICC(1)",
+                        "icc2": "ICC(2)",
+                    },
+                ),
+                decimals=2,
+            ),
+        ]
+        if agg_hidden:
+            blocks.append(
+                Note(f"{len(agg_hidden)} group(s) of {aggregate_by} are suppressed.", "info")
+            )
+        sections.append(Section("Agreement before aggregation", tuple(blocks)))
+
+    items = scores.item_summary()
+    items = items[items["n_answered"] > 0]
+    top = items.sort_values("mean", ascending=False).head(TOP_ITEMS)
+    bottom = items.sort_values("mean").head(TOP_ITEMS)
+    item_cols = {"number": "item", "label": "label", "mean": "mean", "n_answered": "n"}
+    sections.append(
+        Section(
+            "Items",
+            (
+                figure(
+                    charts.answer_bars(shown_scores, min_group_size=min_group_size),
+                    "How people answered each item",
+                ),
+                TableBlock("Strengths: highest rated items", _fmt_table(top, item_cols)),
+                TableBlock(
+                    "Areas for improvement: lowest rated items", _fmt_table(bottom, item_cols)
+                ),
+            ),
+        )
+    )
+
+    if previous is not None and change is not None:
+        c = change[~change["suppressed"].astype(bool)].copy()
+        c["domain"] = [names.get(x, x) for x in c["domain"]]
+        sections.append(
+            Section(
+                "Change since the last wave",
+                (
+                    figure(
+                        charts.trend({"previous": previous, "this wave": scores}),
+                        "Mean scores in the two waves",
+                    ),
+                    TableBlock(
+                        "Change (independent waves: Welch's t, Hedges' g)",
+                        _fmt_table(
+                            c,
+                            {
+                                "domain": "score",
+                                "mean_before": "before",
+                                "mean_after": "after",
+                                "change": "change",
+                                "hedges_g": "Hedges' g",
+                                "p_value": "p",
+                            },
+                        ),
+                        decimals=3,
+                    ),
+                ),
+            )
+        )
+
+    rel = stats.reliability(scores)
+    rel["domain"] = [names.get(x, x) for x in rel["domain"]]
+    na = items.assign(
+        rate=100
+        * (items["n_not_applicable"] + items["n_dont_know"])
+        / (items["n_answered"] + items["n_not_applicable"] + items["n_dont_know"])
+    )
+    na = na[na["rate"] > 0].sort_values("rate", ascending=False).head(10)
+    quality: list[Block] = [
+        Paragraph(
+            f"{scores.rows_read} rows were read: {scores.n_scored} scored and "
+            f"{scores.n_excluded} excluded (no answer that could be scored)."
+            + (
+                f" {len(scores.invalid)} answers outside the scale were treated as missing."
+                if len(scores.invalid)
+                else ""
+            )
+        ),
+        TableBlock(
+            "Internal consistency (Cronbach's alpha with 95% CI; omega)",
+            _fmt_table(
+                rel,
+                {
+                    "domain": "domain",
+                    "n_items": "items",
+                    "n": "n",
+                    "raw_alpha": "alpha",
+                    "alpha_ci_low": "CI low",
+                    "alpha_ci_high": "CI high",
+                    "omega_total": "omega",
+                },
+            ),
+        ),
+    ]
+    if len(na):
+        quality.append(
+            TableBlock(
+                "Items most often answered N/A or Don't know (%)",
+                _fmt_table(na, {"number": "item", "label": "label", "rate": "% N/A or DK"}),
+                decimals=1,
+            )
+        )
+    sections.append(Section("Reliability and data quality", tuple(quality)))
+
+    methods: list[Block] = [
+        Bullets(
+            tuple(
+                [
+                    f"{d.name}: items {', '.join(str(inst.number(i)) for i in d.items)}; "
+                    f"scored when at least {d.min_items()} of {len(d.items)} are answered; "
+                    f"key {d.key_status}" + (f" ({d.key_source})" if d.key_source else "")
+                    for d in inst.scored_domains
+                ]
+                + [
+                    f"{s.name}: mean of "
+                    + (
+                        "all items"
+                        if s.all_items
+                        else (
+                            "the subscales " if s.method == "mean_of_domains" else "the items of "
+                        )
+                        + ", ".join(names.get(x, x) for x in s.domains)
+                    )
+                    + f"; key {s.key_status}"
+                    for s in [*inst.composites, *([inst.total] if inst.total else [])]
+                ]
+            )
+        ),
+        Paragraph(
+            "Reverse-keyed items are scored max + min − answer. N/A, Don't know and blank "
+            "answers count as missing. Group comparisons use Welch's ANOVA with Holm's "
+            "correction across scores; agreement uses rwg(j) against a uniform null and "
+            f"ICCs from a one-way ANOVA. Groups under {min_group_size} respondents are "
+            "suppressed. Statistics are checked against R (psych, multilevel, rstatix)."
+        ),
+        *warnings,
+    ]
+    sections.append(Section("Methods", tuple(methods)))
+
+    created = report_date()
+    cover = [
+        ("Organization", organization or "not given"),
+        ("Instrument", f"{inst.title}" + (f", {inst.version} version" if inst.version else "")),
+        ("Collection period", period or "not given"),
+        ("Respondents", f"{scores.n_scored} scored of {scores.rows_read}"),
+    ]
+    if by:
+        cover.append(
+            (
+                f"By {by}",
+                ", ".join(
+                    f"{g}: {sizes[g]}" if g not in hidden else f"{g}: suppressed"
+                    for g in sorted(sizes, key=str)
+                ),
+            )
+        )
+    cover.append(("Report date", created.strftime("%Y-%m-%d")))
+    return Report(
+        title=f"{inst.title}: results",
+        subtitle=organization or inst.id.upper(),
+        cover=tuple(cover),
+        sections=tuple(sections),
+        created=created.isoformat(timespec="seconds"),
+        keywords=(inst.id, "recovery", "readiness"),
+    )

@@ -1,0 +1,194 @@
+"""Render a :class:`~assessments.render.model.Report` as PDF with fpdf2 (pure Python).
+
+Cover page (organization, instrument and version, collection period, n by group), a contents
+page, a running header and "page X of Y", tables that split across pages with their header
+repeated, charts as 200-dpi PNG, the DejaVu Sans font (shipped with matplotlib) embedded, and
+document metadata. The creation date honours ``SOURCE_DATE_EPOCH``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+from PIL import Image
+
+from .html import format_cell
+from .model import Bullets, Figure, Note, Paragraph, Report, TableBlock
+
+FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+ACCENT = (0, 114, 178)
+WARN = (178, 24, 43)
+
+
+class _PDF(FPDF):
+    report_title = ""
+
+    def header(self) -> None:
+        if self.page_no() == 1:
+            return
+        self.set_font("DejaVu", size=8)
+        self.set_text_color(110, 110, 110)
+        self.cell(0, 6, self.report_title, align="L")
+        self.ln(8)
+        self.set_text_color(0, 0, 0)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("DejaVu", size=8)
+        self.set_text_color(110, 110, 110)
+        self.cell(0, 6, f"page {self.page_no()} of {{nb}}", align="C")
+        self.set_text_color(0, 0, 0)
+
+
+def _contents(pdf: FPDF, outline: list[Any]) -> None:
+    pdf.set_x(pdf.l_margin)
+    pdf.set_font("DejaVu", "B", 16)
+    pdf.cell(0, 10, "Contents", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", size=11)
+    for entry in outline:
+        if entry.level > 0:
+            continue
+        pdf.cell(0, 8, entry.name, new_x="RIGHT", new_y="TOP")
+        pdf.cell(
+            0,
+            8,
+            str(entry.page_number),
+            align="R",
+            new_x="LMARGIN",
+            new_y="NEXT",
+            link=pdf.add_link(page=entry.page_number),
+        )
+
+
+def _table(pdf: FPDF, t: TableBlock) -> None:
+    pdf.set_font("DejaVu", "B", 10)
+    pdf.multi_cell(0, 6, t.caption, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", size=8)
+    heading = FontFace(emphasis="BOLD", fill_color=(221, 235, 247))
+    cells = [[format_cell(v, t.decimals)[0] for v in rec] for rec in t.data.itertuples(index=False)]
+    widths = [
+        max([len(str(c)), *(len(row[j]) for row in cells)], default=4)
+        for j, c in enumerate(t.data.columns)
+    ]
+    widths = [min(max(w, 5), 45) for w in widths]
+    with pdf.table(
+        headings_style=heading,
+        repeat_headings=1,
+        line_height=5,
+        text_align="LEFT",
+        borders_layout="HORIZONTAL_LINES",
+        col_widths=tuple(widths),
+    ) as table:
+        table.row([str(c) for c in t.data.columns])
+        for rec in t.data.itertuples(index=False):
+            row = table.row()
+            for v in rec:
+                text, num = format_cell(v, t.decimals)
+                row.cell(text, align="RIGHT" if num else "LEFT")
+    pdf.ln(3)
+
+
+def _figure(pdf: FPDF, f: Figure) -> None:
+    with Image.open(io.BytesIO(f.png)) as img:
+        w_px, h_px = img.size
+    width = pdf.epw
+    height = width * h_px / w_px
+    max_h = pdf.eph - 20
+    if height > max_h:
+        width, height = width * max_h / height, max_h
+    if pdf.get_y() + height + 10 > pdf.page_break_trigger:
+        pdf.add_page()
+    pdf.image(io.BytesIO(f.png), w=width, h=height, alt_text=f.alt)
+    pdf.set_font("DejaVu", size=8)
+    pdf.set_text_color(90, 90, 90)
+    pdf.multi_cell(0, 4, f.caption, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(0, 0, 0)
+    pdf.ln(3)
+
+
+def _note(pdf: FPDF, n: Note) -> None:
+    color = WARN if n.kind == "warning" else ACCENT
+    pdf.set_draw_color(*color)
+    pdf.set_line_width(0.8)
+    x, y = pdf.get_x(), pdf.get_y()
+    pdf.set_x(x + 3)
+    pdf.set_font("DejaVu", "B" if n.kind == "warning" else "", 9)
+    pdf.multi_cell(
+        pdf.epw - 3,
+        5,
+        ("Warning: " if n.kind == "warning" else "") + n.text,
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.line(x + 1, y, x + 1, pdf.get_y())
+    pdf.set_line_width(0.2)
+    pdf.set_draw_color(0, 0, 0)
+    pdf.ln(2)
+
+
+def render_pdf(report: Report) -> bytes:
+    """The report as PDF bytes."""
+    pdf = _PDF(format="A4")
+    pdf.report_title = report.title
+    pdf.set_auto_page_break(True, margin=16)
+    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    pdf.set_title(report.title)
+    pdf.set_author("recovery-assessments")
+    pdf.set_subject(report.subtitle)
+    pdf.set_keywords(", ".join(report.keywords))
+    pdf.set_creator("recovery-assessments")
+    pdf.set_creation_date(datetime.datetime.fromisoformat(report.created))
+    pdf.set_lang("en")
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 22)
+    pdf.ln(30)
+    pdf.multi_cell(0, 11, report.title, new_x="LMARGIN", new_y="NEXT", align="L")
+    pdf.set_font("DejaVu", size=13)
+    pdf.set_text_color(90, 90, 90)
+    pdf.multi_cell(0, 8, report.subtitle, new_x="LMARGIN", new_y="NEXT", align="L")
+    pdf.set_text_color(0, 0, 0)
+    pdf.ln(10)
+    for key, value in report.cover:
+        pdf.set_font("DejaVu", "B", 11)
+        pdf.cell(50, 7, key)
+        pdf.set_font("DejaVu", size=11)
+        pdf.multi_cell(0, 7, value, new_x="LMARGIN", new_y="NEXT", align="L")
+    pdf.add_page()
+    pdf.insert_toc_placeholder(_contents, pages=1)
+    for i, section in enumerate(report.sections):
+        top = pdf.get_y() <= pdf.t_margin + 10  # nothing on this page yet
+        if (i == 0 and not top) or (i > 0 and pdf.get_y() > pdf.h * 0.6):
+            pdf.add_page()
+        elif i > 0:
+            pdf.ln(6)
+        pdf.start_section(section.heading)
+        pdf.set_font("DejaVu", "B", 16)
+        pdf.set_text_color(*ACCENT)
+        pdf.multi_cell(0, 9, section.heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(0, 0, 0)
+        pdf.ln(2)
+        for b in section.blocks:
+            if isinstance(b, Paragraph):
+                pdf.set_font("DejaVu", size=10)
+                pdf.multi_cell(0, 5, b.text, new_x="LMARGIN", new_y="NEXT", align="L")
+                pdf.ln(2)
+            elif isinstance(b, Bullets):
+                pdf.set_font("DejaVu", size=10)
+                for item in b.items:
+                    pdf.multi_cell(0, 5, "•  " + item, new_x="LMARGIN", new_y="NEXT", align="L")
+                    pdf.ln(1)
+                pdf.ln(2)
+            elif isinstance(b, TableBlock):
+                _table(pdf, b)
+            elif isinstance(b, Figure):
+                _figure(pdf, b)
+            elif isinstance(b, Note):
+                _note(pdf, b)
+    return bytes(pdf.output())
