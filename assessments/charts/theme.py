@@ -101,4 +101,4 @@ def set_alt_text(ax: Axes, text: str) -> Axes:
 
 def alt_text(ax: Axes) -> str:
     """The alternative text of a chart (its title when none was set)."""
-    return _ALT.get(ax) or ax.get_title() or "chart"
+    return _ALT.get(ax) or ax.get_title(loc="left") or ax.get_title() or "chart"

@@ -19,10 +19,9 @@ from .html import render_html
 from .model import Bullets, Figure, Note, Paragraph, Report, Section, TableBlock
 from .pdf import render_pdf
 from .suppression import suppressed_groups
-from .xlsx import report_tables, write_report_workbook
+from .xlsx import render_xlsx
 
 __all__ = [
     "Bullets", "Figure", "Note", "Paragraph", "Report", "Section", "TableBlock", "build_report",
-    "render_html", "render_pdf", "report_tables", "suppressed_groups", "write_report",
-    "write_report_workbook",
+    "render_html", "render_pdf", "render_xlsx", "suppressed_groups", "write_report",
 ]  # fmt: skip

@@ -22,9 +22,10 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from .. import charts, stats
+from ..io.results import notes_frame
 from ..scoring import Scores
 from .model import Block, Bullets, Figure, Note, Paragraph, Report, Section, TableBlock
-from .suppression import group_sizes, suppressed_groups
+from .suppression import group_sizes, mask_groups, suppressed_groups
 
 TOP_ITEMS = 5
 
@@ -151,6 +152,40 @@ def _largest_gap(
     allg = pd.concat(rows, ignore_index=True)
     allg = allg[allg["name"].isin([d.id for d in scores.instrument.scored_domains])]
     return allg.reindex(allg["hedges_g"].abs().sort_values(ascending=False).index)
+
+
+def _workbook(
+    scores: Scores,
+    by: str | None,
+    aggregate_by: str | None,
+    overall: pd.DataFrame,
+    compare_t: pd.DataFrame | None,
+    agree: pd.DataFrame | None,
+    min_group_size: int,
+    hidden: list[Any],
+) -> dict[str, pd.DataFrame]:
+    """The follow-up workbook's tables, reusing what the report computed."""
+    respondents = scores.respondents
+    for col in dict.fromkeys(c for c in (by, aggregate_by) if c):
+        respondents = mask_groups(
+            respondents, col, [g for g in hidden if g in set(respondents[col])], min_group_size
+        )
+    tables = {
+        "scores": respondents,
+        "domain_summary": overall.drop(columns=["group", "suppressed"]),
+        "item_statistics": scores.item_summary(),
+    }
+    if compare_t is not None and by:
+        tables["comparisons"] = compare_t
+        shown, _ = _hide(scores, by, min_group_size)
+        desc = stats.describe(shown, by, min_group_size=min_group_size)
+        tables["group_summary"] = desc[~desc["suppressed"].astype(bool)]
+    if agree is not None:
+        tables["agreement"] = agree[~agree["suppressed"].astype(bool)]
+    tables["excluded"] = scores.excluded
+    tables["import_log"] = scores.recodes
+    tables["notes"] = notes_frame(scores)
+    return tables
 
 
 def _fmt_table(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
@@ -480,6 +515,9 @@ def build_report(
     ]
     sections.append(Section("Methods", tuple(methods)))
 
+    workbook = _workbook(
+        scores, by, aggregate_by, overall, compare_t, agree, min_group_size, [*hidden, *agg_hidden]
+    )
     created = report_date()
     cover = [
         ("Organization", organization or "not given"),
@@ -505,4 +543,5 @@ def build_report(
         sections=tuple(sections),
         created=created.isoformat(timespec="seconds"),
         keywords=(inst.id, "recovery", "readiness"),
+        workbook=tuple(workbook.items()),
     )

@@ -10,7 +10,7 @@ from ..scoring import Scores
 from .build import build_report
 from .html import render_html
 from .pdf import render_pdf
-from .xlsx import report_tables, write_report_workbook
+from .xlsx import render_xlsx
 
 FORMATS = ("pdf", "html", "xlsx")
 
@@ -63,8 +63,5 @@ def write_report(
         written.append(path)
     if "xlsx" in formats:
         step("writing Excel")
-        tables = report_tables(
-            scores, by, aggregate_by=aggregate_by, min_group_size=min_group_size, n_boot=n_boot
-        )
-        written.append(write_report_workbook(tables, folder / f"{stem}.xlsx"))
+        written.append(render_xlsx(report, folder / f"{stem}.xlsx"))
     return written

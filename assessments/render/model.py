@@ -76,6 +76,8 @@ class Report:
     sections: tuple[Section, ...]
     created: str
     keywords: tuple[str, ...] = field(default=())
+    workbook: tuple[tuple[str, pd.DataFrame], ...] = field(default=())
+    """Full-precision data tables for the Excel renderer (small groups already suppressed)."""
 
     def _repr_html_(self) -> str:
         from .html import render_html

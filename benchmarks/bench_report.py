@@ -1,0 +1,55 @@
+"""Benchmark: the full report set for 10,000 respondents in 4 roles and 3 sites (issue 5:
+under 15 s on the 2-core machine). Times scoring, building the model, and each renderer.
+
+Run: python benchmarks/bench_report.py [N] [INSTRUMENT]
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import matplotlib
+
+from assessments import score
+from assessments.demo import demo_responses
+from assessments.render import build_report, render_html, render_pdf, render_xlsx
+
+matplotlib.use("Agg")
+
+
+def main(n: int = 10_000, instrument: str = "oric") -> None:
+    answers = demo_responses(instrument, n=n, seed=1)
+    earlier = demo_responses(instrument, n=n, seed=2, shift=-0.3)
+    t0 = time.perf_counter()
+    s = score(answers, instrument, on_invalid="missing")
+    prev = score(earlier, instrument, on_invalid="missing")
+    t1 = time.perf_counter()
+    report = build_report(s, "role", aggregate_by="site", previous=prev)
+    t2 = time.perf_counter()
+    out = Path(tempfile.mkdtemp())
+    (out / "r.html").write_text(render_html(report))
+    t3 = time.perf_counter()
+    (out / "r.pdf").write_bytes(render_pdf(report))
+    t4 = time.perf_counter()
+    render_xlsx(report, out / "r.xlsx")
+    t5 = time.perf_counter()
+    print(f"{instrument}: {n:,} respondents, 4 roles, 3 sites, two waves")
+    for label, dt in [
+        ("score both waves", t1 - t0),
+        ("build report (stats + 8 charts)", t2 - t1),
+        ("render HTML", t3 - t2),
+        ("render PDF", t4 - t3),
+        ("write Excel (respondent sheet included)", t5 - t4),
+    ]:
+        print(f"  {label:<42} {dt:6.2f} s")
+    print(f"  {'total':<42} {t5 - t0:6.2f} s")
+
+
+if __name__ == "__main__":
+    main(
+        int(sys.argv[1]) if len(sys.argv) > 1 else 10_000,
+        sys.argv[2] if len(sys.argv) > 2 else "oric",
+    )

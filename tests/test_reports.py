@@ -1,0 +1,267 @@
+"""Reports read back: PDF (pypdf), HTML (parsed), Excel (openpyxl); suppression; charts."""
+
+from __future__ import annotations
+
+import io
+from html.parser import HTMLParser
+
+import matplotlib
+import openpyxl
+import pypdf
+import pytest
+from click.testing import CliRunner
+
+from assessments import charts, score, stats
+from assessments.cli.main import cli
+from assessments.demo import demo_responses
+from assessments.render import build_report, render_html, render_pdf, write_report
+from assessments.render.suppression import suppressed_groups
+
+matplotlib.use("Agg")
+
+
+def answers_with_small_group():
+    df = demo_responses("oric", n=160, seed=4)
+    df.loc[:3, "role"] = "volunteer"  # a group of 4
+    df["team_note"] = ""
+    df.loc[5, "team_note"] = '=HYPERLINK("http://x")'  # must stay text in Excel
+    return df
+
+
+@pytest.fixture(scope="module")
+def scores():
+    return score(answers_with_small_group(), "oric", on_invalid="missing")
+
+
+@pytest.fixture(scope="module")
+def report(scores):
+    previous = score(
+        demo_responses("oric", n=120, seed=8, shift=-0.3), "oric", on_invalid="missing"
+    )
+    return build_report(
+        scores,
+        "role",
+        aggregate_by="site",
+        previous=previous,
+        organization="Test Agency",
+        period="Spring 2026",
+        n_boot=100,
+    )
+
+
+class Collect(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_html_is_self_contained_and_accessible(report):
+    page = render_html(report)
+    p = Collect()
+    p.feed(page)
+    tags = [t for t, _ in p.tags]
+    assert "script" not in tags
+    assert "link" not in tags
+    svgs = [a for t, a in p.tags if t == "svg" and a.get("role") == "img"]
+    assert len(svgs) == len(report.figures()) >= 6
+    assert all(a.get("aria-label") for a in svgs)
+    assert all(a.get("alt") for t, a in p.tags if t == "img")
+    for _, attrs in p.tags:
+        for key in ("src", "href"):
+            assert not str(attrs.get(key, "")).startswith(("http:", "https:", "//"))
+    assert tags.count("caption") == len(report.tables())
+    assert all(a.get("scope") == "col" for t, a in p.tags if t == "th" and "scope" in a)
+    assert "@media print" in page
+    assert report._repr_html_().startswith("<div")
+
+
+def test_pdf_has_cover_contents_pages_and_embedded_fonts(report):
+    data = render_pdf(report)
+    pdf = pypdf.PdfReader(io.BytesIO(data))
+    n = len(pdf.pages)
+    assert n >= 6
+    text = [page.extract_text() for page in pdf.pages]
+    assert "Test Agency" in text[0]
+    assert "Spring 2026" in text[0]
+    assert "Contents" in text[1]
+    assert f"page 2 of {n}" in text[1]
+    assert any("Key findings" in t for t in text)
+    assert any("Warning: oric: provisional scoring key" in t for t in text)
+    assert pdf.metadata.title.startswith("Organizational Readiness")
+    assert b"/FontFile2" in data  # TrueType font embedded
+    assert b"DejaVu" in data
+
+
+def test_small_groups_are_suppressed_everywhere(scores, report, tmp_path):
+    sizes = scores.respondents["role"].value_counts().to_dict()
+    assert sizes["volunteer"] == 4
+    hidden = suppressed_groups(sizes, 5)
+    assert hidden[0] == "volunteer"
+    assert len(hidden) == 2  # complementary suppression
+    page = render_html(report)
+    pdf_text = " ".join(
+        p.extract_text() for p in pypdf.PdfReader(io.BytesIO(render_pdf(report))).pages
+    )
+    for hidden_group in hidden:
+        for table in report.tables():
+            assert hidden_group not in table.data.astype(str).to_numpy()
+    assert "volunteer: 4" not in page
+    assert "volunteer: 4" not in pdf_text
+    # try to recover the volunteers' mean from what is published: the totals and shown groups
+    shown = {t.caption: t.data for t in report.tables()}
+    by_role = shown["Scores by role"]
+    overall = shown["Scores, all respondents"].set_index("score")
+    row = by_role[by_role["score"] == "Change commitment"]
+    total_n, total_mean = overall.loc["Change commitment", ["n", "mean"]]
+    rest = total_n * total_mean - (row["n"] * row["mean"]).sum()
+    rest_n = total_n - row["n"].sum()
+    recovered = rest / rest_n
+    r = scores.respondents
+    true = r.loc[r["role"] == "volunteer", "change_commitment"].mean()
+    assert rest_n > 4  # two groups are hidden together ...
+    assert abs(recovered - true) > 0.01  # ... so the small one cannot be worked out
+    out = write_report(
+        scores, tmp_path, by="role", aggregate_by="site", formats=["xlsx"], n_boot=50
+    )[0]
+    wb = openpyxl.load_workbook(out)
+    roles = (
+        {c.value for c in wb["scores"]["D"][1:]} if wb["scores"]["D1"].value == "role" else set()
+    )
+    header = [c.value for c in wb["scores"][1]]
+    col = header.index("role") + 1
+    roles = {wb["scores"].cell(i, col).value for i in range(2, wb["scores"].max_row + 1)}
+    assert "volunteer" not in roles
+    assert "suppressed (fewer than 5)" in roles
+    groups = {
+        wb["group_summary"].cell(i, 2).value for i in range(2, wb["group_summary"].max_row + 1)
+    }
+    assert "volunteer" not in groups
+
+
+def test_excel_sheets_and_formula_text(scores, tmp_path):
+    out = write_report(
+        scores, tmp_path, by="role", aggregate_by="site", formats=["xlsx"], n_boot=50
+    )[0]
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == [
+        "scores",
+        "domain_summary",
+        "item_statistics",
+        "comparisons",
+        "group_summary",
+        "agreement",
+        "excluded",
+        "import_log",
+        "notes",
+    ]
+    ws = wb["scores"]
+    header = [c.value for c in ws[1]]
+    site_col = header.index("team_note") + 1
+    cell = ws.cell(7, site_col)
+    assert cell.value == '=HYPERLINK("http://x")'
+    assert cell.data_type == "s"
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref
+
+
+def test_no_respondent_ids_in_pdf_or_html(scores, report):
+    ids = set(scores.respondents["respondent_id"])
+    page = render_html(report)
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(render_pdf(report))).pages)
+    assert not any(i in page for i in ids)
+    assert not any(i in text for i in ids)
+
+
+def test_the_same_input_gives_the_same_html(scores, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    a = render_html(build_report(scores, "role", n_boot=50))
+    b = render_html(build_report(scores, "role", n_boot=50))
+    assert a == b
+    assert "2026-01-01" in a
+
+
+def test_findings_name_the_highest_and_lowest_domains(scores, report):
+    bullets = report.sections[0].blocks[0].items
+    means = scores.respondents[["change_commitment", "change_efficacy"]].mean()
+    names = {"change_commitment": "Change commitment", "change_efficacy": "Change efficacy"}
+    assert bullets[0].startswith(f"Highest rated: {names[means.idxmax()]}")
+    assert any(b.startswith("Largest perspective gap") for b in bullets)
+    assert any("Since the last wave" in b or "No domain changed" in b for b in bullets)
+
+
+def test_charts_take_an_axes_and_return_it(scores):
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(2, 3, figsize=(14, 8))
+    g = stats.gaps(scores, a="clinician", b="peer specialist", by="role")
+    a = stats.agreement(scores, "site", n_boot=0)
+    made = [
+        charts.domain_profile(scores, by="site", ax=axes[0, 0]),
+        charts.distribution(scores, ax=axes[0, 1]),
+        charts.gap_dumbbell(
+            g,
+            a="clinician",
+            b="peer specialist",
+            scale=scores.instrument.response_scale,
+            ax=axes[0, 2],
+        ),
+        charts.heatmap(scores, "site", ax=axes[1, 0]),
+        charts.agreement_chart(a, ax=axes[1, 1]),
+        charts.answer_bars(scores, by="site", items=["oric_1", "oric_2"], ax=axes[1, 2]),
+    ]
+    assert made == list(axes.ravel())
+    for ax in made:
+        assert ax.get_title(loc="left")
+        assert charts.alt_text(ax) != ax.get_title(loc="left")
+    assert "Agree" in [t.get_text() for t in made[0].get_xticklabels()][-1]
+    table = charts.answer_table(scores, by="role")
+    assert "volunteer" not in set(table["group"])
+    row = table.iloc[0]
+    assert sum(row[f"pct_{c}"] for c in range(1, 6)) == pytest.approx(100)
+    plt.close(fig)
+
+
+def test_assess_report_command(tmp_path):
+    src = tmp_path / "oric.csv"
+    answers_with_small_group().to_csv(src, index=False)
+    earlier = tmp_path / "oric_2025.csv"
+    demo_responses("oric", n=100, seed=3, shift=-0.3).to_csv(earlier, index=False)
+    result = CliRunner().invoke(
+        cli,
+        [
+            "report",
+            str(src),
+            "-i",
+            "oric",
+            "--by",
+            "role",
+            "--by",
+            "site",
+            "--wave-file",
+            str(earlier),
+            "--on-invalid",
+            "missing",
+            "--format",
+            "html,pdf",
+            "-o",
+            str(tmp_path / "r"),
+            "--n-boot",
+            "50",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == [
+        "oric-report.html",
+        "oric-report.pdf",
+    ]
+    assert "Change since the last wave" in (tmp_path / "r" / "oric-report.html").read_text()
+    bad = CliRunner().invoke(cli, ["report", str(src), "-i", "oric", "--format", "docx"])
+    assert bad.exit_code == 1
+    assert "unknown format" in bad.output
