@@ -29,35 +29,17 @@ def write_scores(scores: Scores, path: str | Path) -> list[Path]:
     ``scores``, ``excluded``, ``invalid``, ``items`` (item statistics), ``recodes`` and ``notes``.
     Returns the paths written.
     """
-    p = Path(path)
-    ext = p.suffix.lower()
-    if ext == ".xlsx":
-        write_workbook(
-            {
-                "scores": scores.respondents,
-                "excluded": scores.excluded,
-                "invalid": scores.invalid,
-                "items": scores.item_summary(),
-                "recodes": scores.recodes,
-                "notes": notes_frame(scores),
-            },
-            p,
+    tables = {"scores": scores.respondents, "excluded": scores.excluded}
+    if Path(path).suffix.lower() == ".xlsx":
+        tables.update(
+            invalid=scores.invalid,
+            items=scores.item_summary(),
+            recodes=scores.recodes,
+            notes=notes_frame(scores),
         )
-        return [p]
-    if ext not in (".csv", ".tsv"):
-        raise InputFileError(
-            Problem(
-                "unknown-format",
-                f"cannot write scores as {ext or 'no extension'}",
-                file=str(p),
-                expected=".csv, .tsv or .xlsx",
-            )
-        )
-    written = [write_table(scores.respondents, p)]
-    written.append(write_table(scores.excluded, p.with_suffix(f".excluded{ext}")))
-    if len(scores.invalid):
-        written.append(write_table(scores.invalid, p.with_suffix(f".invalid{ext}")))
-    return written
+    elif len(scores.invalid):
+        tables["invalid"] = scores.invalid
+    return write_tables(tables, path)
 
 
 def write_tables(tables: dict[str, pd.DataFrame], path: str | Path) -> list[Path]:

@@ -18,8 +18,6 @@ Examples
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import tempfile
 from collections.abc import Mapping
@@ -80,55 +78,13 @@ def _decode(raw: bytes, encoding: str | None, file: str, notices: list[str]) -> 
         return raw.decode("cp1252", errors="replace")
 
 
-def read_csv(
-    path: str | Path, *, encoding: str | None = None, delimiter: str | None = None
-) -> Table:
-    """Read a CSV/TSV file, sniffing the delimiter and detecting UTF-8, UTF-8 BOM or cp1252."""
-    file = str(path)
-    raw = Path(path).read_bytes()
-    notices: list[str] = []
-    text = _decode(raw, encoding, file, notices)
-    if not text.strip():
-        raise InputFileError(
-            Problem(
-                "empty-file",
-                "the file is empty",
-                file=file,
-                hint="export the survey again with its answers",
-            )
-        )
-    if delimiter is None:
-        sample = text[:65536]
-        try:
-            delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-        except csv.Error:
-            delimiter = "\t" if file.lower().endswith((".tsv", ".tab")) else ","
-    try:
-        df = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            keep_default_na=False,
-            na_values=[""],
-        )
-    except pd.errors.ParserError as exc:
-        raise InputFileError(
-            Problem(
-                "csv-parse",
-                f"cannot be parsed as a table: {exc}",
-                file=file,
-                hint="check the delimiter and quoting",
-            )
-        ) from None
-    return _finish(df, file, notices)
-
-
 def _default_sheet(path: str | Path) -> str | int:
     """A sheet called "responses" (as in our data-entry template), else the first."""
     try:
         from python_calamine import CalamineWorkbook
 
         names = CalamineWorkbook.from_path(str(path)).sheet_names
-    except Exception:  # unreadable files are reported by read_excel itself
+    except Exception:  # unreadable files are reported when the sheet is read
         return 0
     return next((n for n in names if n.strip().casefold() == "responses"), 0)
 
@@ -236,15 +192,6 @@ def rows_table(
     return _finish(body, file, notices)  # row numbers count one header row
 
 
-def read_excel(path: str | Path, *, sheet: str | int | None = None) -> Table:
-    """Read one sheet as a table under a single header row."""
-    rows, notices = read_excel_rows(path, sheet=sheet)
-    if not rows:
-        raise InputFileError(Problem("empty-file", "the sheet is empty", file=str(path)))
-    names = ["" if v is None else str(v).strip() for v in rows[0]]
-    return rows_table(rows, names, 1, str(path), notices)
-
-
 def _finish(df: pd.DataFrame, file: str, notices: list[str]) -> Table:
     # Drop trailing empty rows and unnamed empty columns (formatting residue, not data).
     df = df.loc[
@@ -267,37 +214,6 @@ def _finish(df: pd.DataFrame, file: str, notices: list[str]) -> Table:
             )
         )
     return Table(df, np.arange(len(df), dtype=np.int64) + 2, file, notices)
-
-
-def read_table(
-    path: str | Path, *, sheet: str | int | None = None, encoding: str | None = None
-) -> Table:
-    """Read answers from a CSV/TSV or Excel file, by extension.
-
-    Raises
-    ------
-    InputFileError
-        Missing, empty or unreadable file, or an unknown extension.
-    """
-    p = Path(path)
-    if not p.is_file():
-        raise InputFileError(
-            Problem("file-not-found", "no such file", file=str(path), hint="check the path")
-        )
-    ext = p.suffix.lower()
-    if ext in (".csv", ".tsv", ".txt", ".tab"):
-        return read_csv(p, encoding=encoding)
-    if ext in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
-        return read_excel(p, sheet=sheet)
-    raise InputFileError(
-        Problem(
-            "unknown-format",
-            f"cannot read {ext or 'files without extension'}",
-            file=str(path),
-            expected=".csv, .tsv, .xlsx, .xlsm, .xls or .ods",
-            hint="export the survey as CSV or Excel",
-        )
-    )
 
 
 def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
