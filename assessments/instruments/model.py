@@ -190,6 +190,23 @@ class Instrument:
     source_file: str | None = None
     key_file: str | None = None
 
+    def __repr__(self) -> str:
+        return (
+            f"<Instrument {self.id}"
+            + (f"/{self.version}" if self.version else "")
+            + f": {len(self.items)} items, {len(self.domains)} domains>"
+        )
+
+    def __str__(self) -> str:
+        from ..display import instrument_text
+
+        return instrument_text(self)
+
+    def _repr_html_(self) -> str:
+        from ..display import instrument_html
+
+        return instrument_html(self)
+
     # ------------------------------------------------------------------ lookups
     @property
     def response_scale(self) -> ResponseScale:

@@ -88,6 +88,17 @@ class ValidationReport:
             **tables_json(self.tables()),
         }
 
+    def _repr_html_(self) -> str:
+        body = self.to_html()
+        return body[body.index("<body>") + 6 : body.index("</body>")]
+
+    def __str__(self) -> str:
+        lines = [f"{k.replace('_', ' ')}: {v}" for k, v in self.summary.items()]
+        lines += [f"note: {n}" for n in self.notes]
+        lines.append("can be scored" if self.can_score else "cannot be scored as it is:")
+        lines += [f"  - {p}" for p in self.problems]
+        return "\n".join(lines)
+
     def to_html(self) -> str:
         """A self-contained HTML page of the report (no scripts, no external resources)."""
         e = html.escape

@@ -114,6 +114,16 @@ class Scores:
             "notes": list(self.notes),
         }
 
+    def __str__(self) -> str:
+        from ..display import scores_text
+
+        return scores_text(self)
+
+    def _repr_html_(self) -> str:
+        from ..display import scores_html
+
+        return scores_html(self)
+
     def __repr__(self) -> str:
         return (
             f"<Scores {self.instrument.id}"
