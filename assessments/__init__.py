@@ -20,7 +20,7 @@ from .instruments import (
     load_instrument,
     read_instrument_file,
 )
-from .io import read_responses, read_table, validate, write_table
+from .io import Responses, ValidationReport, read_responses, read_table, validate, write_table
 from .scoring import Scores, score
 
 __version__ = "0.1.0"
@@ -32,7 +32,9 @@ __all__ = [
     "InstrumentError",
     "Problem",
     "ResponseError",
+    "Responses",
     "Scores",
+    "ValidationReport",
     "__version__",
     "apply_key",
     "list_instruments",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from html.parser import HTMLParser
 
 import matplotlib
@@ -265,3 +266,23 @@ def test_assess_report_command(tmp_path):
     bad = CliRunner().invoke(cli, ["report", str(src), "-i", "oric", "--format", "docx"])
     assert bad.exit_code == 1
     assert "unknown format" in bad.output
+
+
+def test_objects_display_as_html_and_text(scores, report):
+    from assessments import load_instrument, read_responses, validate
+
+    oric = load_instrument("oric")
+    assert "<table" in oric._repr_html_()
+    assert str(oric).startswith("Organizational Readiness")
+    assert repr(oric) == "<Instrument oric/staff: 12 items, 2 domains>"
+    assert "change_commitment" in scores._repr_html_()
+    assert str(scores).startswith("Scores for oric/staff")
+    assert repr(report).startswith("<Report 'Organizational Readiness")
+    assert "Key findings" in str(report)
+    assert "png" not in repr(report.figures()[0])
+    reference = Path(__file__).parent / "data" / "reference"
+    check = validate(
+        read_responses(reference / "bfi" / "data.csv", reference / "bfi-instrument.yaml")
+    )
+    assert "can be scored" in str(check)
+    assert "<table" in check._repr_html_()

@@ -43,8 +43,8 @@ class Figure:
 
     caption: str
     alt: str
-    png: bytes
-    svg: str
+    png: bytes = field(repr=False)
+    svg: str = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,29 @@ class Report:
     keywords: tuple[str, ...] = field(default=())
     workbook: tuple[tuple[str, pd.DataFrame], ...] = field(default=())
     """Full-precision data tables for the Excel renderer (small groups already suppressed)."""
+
+    def __repr__(self) -> str:
+        return (
+            f"<Report {self.title!r}: {len(self.sections)} sections, "
+            f"{len(self.figures())} figures, {len(self.tables())} tables>"
+        )
+
+    def __str__(self) -> str:
+        lines = [self.title, self.subtitle, *(f"{k}: {v}" for k, v in self.cover)]
+        for s in self.sections:
+            lines.append(f"\n{s.heading}")
+            for b in s.blocks:
+                if isinstance(b, Bullets):
+                    lines += [f"  - {x}" for x in b.items]
+                elif isinstance(b, Paragraph):
+                    lines.append(f"  {b.text}")
+                elif isinstance(b, Note):
+                    lines.append(f"  [{b.kind}] {b.text}")
+                elif isinstance(b, TableBlock):
+                    lines.append(f"  (table) {b.caption}")
+                elif isinstance(b, Figure):
+                    lines.append(f"  (figure) {b.caption}")
+        return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         from .html import render_html
