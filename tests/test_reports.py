@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from html.parser import HTMLParser
+from pathlib import Path
 
 import matplotlib
 import openpyxl
