@@ -150,6 +150,13 @@ def interpret_header(
             header_rows = {"qualtrics": 3, "surveymonkey": 2}.get(source, 1)
         detected = source
     first = [str(c) if c is not None else "" for c in head[0]] if head else []
+    seen = [c.strip() for c in first if c.strip()]
+    twice = sorted({c for c in seen if seen.count(c) > 1})
+    if twice:
+        notices.append(
+            f"{file}: column name(s) used more than once: {', '.join(twice)}; the "
+            "later ones are renamed 'name (2)', ..."
+        )
     second = [str(c) if c is not None else "" for c in head[1]] if len(head) > 1 else []
     questions: dict[str, str] = {}
     if detected == "surveymonkey":

@@ -301,13 +301,19 @@ def resolve_columns(
     return out
 
 
+_RENAMED = re.compile(r"^(?P<base>.+) \((?P<k>\d+)\)$")
+
+
 def _duplicate_names(cols: list[str], inst: Instrument) -> list[str]:
-    """Two columns that both name one item by id or alias (case-insensitive)."""
+    """Two columns that both name one item by id or alias (case-insensitive), including a
+    header repeated in the export (read as ``name (2)``)."""
     names = {n.casefold(): it.id for it in inst.items for n in (it.id, *it.aliases)}
     first: dict[str, str] = {}
     out = []
     for c in cols:
-        item = names.get(c.strip().casefold())
+        m = _RENAMED.match(c.strip())
+        key = m["base"] if m and m["base"].strip().casefold() in names else c
+        item = names.get(key.strip().casefold())
         if item is None:
             continue
         if item in first:

@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import datetime
 import os
 import tempfile
 from collections.abc import Mapping
@@ -29,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputFileError, Problem
+from .limits import check_table, check_workbook
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -69,13 +71,34 @@ def _decode(raw: bytes, encoding: str | None, file: str, notices: list[str]) -> 
                     hint="try --encoding cp1252 or utf-8",
                 )
             ) from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" export
+        notices.append(f"{file}: read as UTF-16 (it starts with a UTF-16 byte-order mark)")
+        return raw.decode("utf-16", errors="replace")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    lines = raw.splitlines(keepends=True)
+    utf8 = []
+    for line in lines:
+        try:
+            line.decode("utf-8")
+            utf8.append(any(b > 127 for b in line))
+        except UnicodeDecodeError:
+            utf8.append(False)
+    if any(utf8):  # some lines are UTF-8 with accents, others are not: decode line by line
         notices.append(
-            f"{file}: not UTF-8; read as Windows-1252 (cp1252). Pass --encoding to choose another."
+            f"{file}: the file mixes encodings: {sum(utf8)} line(s) read as UTF-8, the others as "
+            "Windows-1252 (cp1252). Check names with accents; save the file as UTF-8 to be sure."
         )
-        return raw.decode("cp1252", errors="replace")
+        return "".join(
+            line.decode("utf-8") if ok else line.decode("cp1252", errors="replace")
+            for line, ok in zip(lines, utf8, strict=True)
+        ).removeprefix("\ufeff")
+    notices.append(
+        f"{file}: not UTF-8; read as Windows-1252 (cp1252). Pass --encoding to choose another."
+    )
+    return raw.decode("cp1252", errors="replace")
 
 
 def _default_sheet(path: str | Path) -> str | int:
@@ -137,9 +160,9 @@ def read_excel_rows(
     (openpyxl if calamine cannot); empty cells are ``""``. Returns the rows and notices. By
     default the sheet called "responses" (as in our data-entry template), else the first."""
     file = str(path)
+    notices: list[str] = check_workbook(path)  # before anything is expanded
     if sheet is None:
         sheet = _default_sheet(path)
-    notices: list[str] = []
     try:
         rows = _calamine_rows(path, sheet)
     except InputFileError:
@@ -213,6 +236,7 @@ def _finish(df: pd.DataFrame, file: str, notices: list[str]) -> Table:
                 hint="export the survey with its responses",
             )
         )
+    check_table(df, file)
     return Table(df, np.arange(len(df), dtype=np.int64) + 2, file, notices)
 
 
@@ -274,6 +298,14 @@ def _cells(column: pd.Series) -> list[object]:
     return values.tolist()
 
 
+def output_date() -> datetime.datetime:
+    """The date written into files: ``SOURCE_DATE_EPOCH`` when set, else a fixed date, so the
+    same input gives byte-identical workbooks."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    seconds = int(epoch) if epoch.isdigit() else 946684800  # 2000-01-01
+    return datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC).replace(tzinfo=None)
+
+
 def write_workbook(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
     """Write sheets to an ``.xlsx`` file, row by row with xlsxwriter (twice as fast as pandas).
 
@@ -295,6 +327,7 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> Path
                 "constant_memory": True,
             },
         )
+        wb.set_properties({"created": output_date(), "author": "recovery-assessments"})
         head = wb.add_format(
             {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}
         )

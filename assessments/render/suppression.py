@@ -6,34 +6,21 @@ next smallest group is hidden too (complementary suppression).
 
 Examples
 --------
->>> suppressed_groups({"a": 30, "b": 4, "c": 12})
-['b', 'c']
 >>> suppressed_groups({"a": 30, "b": 4, "c": 3})
 ['c', 'b']
->>> suppressed_groups({"a": 30, "b": 4})
-['b', 'a']
->>> suppressed_groups({"a": 30, "b": 12})
-[]
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
+from ..stats._inputs import suppressed_groups
+
+__all__ = ["SUPPRESSED", "group_sizes", "mask_groups", "suppressed_groups"]
+
 SUPPRESSED = "suppressed (fewer than {n})"
-
-
-def suppressed_groups(sizes: Mapping[Any, int], min_group_size: int = 5) -> list[Any]:
-    """Groups to hide: the small ones, and a complement when only one would be hidden."""
-    order = sorted(sizes, key=lambda g: (sizes[g], str(g)))
-    small = [g for g in order if sizes[g] < min_group_size]
-    if len(small) == 1 and len(sizes) >= 2:
-        shown = [g for g in order if g not in small]
-        small.append(shown[0])
-    return small
 
 
 def group_sizes(frame: pd.DataFrame, by: str) -> dict[Any, int]:

@@ -159,3 +159,23 @@ def quietly(func: F) -> F:
             return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def suppressed_groups(
+    sizes: Mapping[Any, int], min_group_size: int = DEFAULT_MIN_GROUP_SIZE
+) -> list[Any]:
+    """Groups to hide: those under ``min_group_size``, and when exactly one would be hidden, the
+    next smallest too, so that it cannot be worked out from a total (complementary suppression).
+
+    >>> suppressed_groups({"a": 30, "b": 4, "c": 12})
+    ['b', 'c']
+    >>> suppressed_groups({"a": 30, "b": 4})
+    ['b', 'a']
+    >>> suppressed_groups({"a": 30, "b": 12})
+    []
+    """
+    order = sorted(sizes, key=lambda g: (sizes[g], str(g)))
+    small = [g for g in order if sizes[g] < min_group_size]
+    if len(small) == 1 and len(sizes) >= 2:
+        small.append(next(g for g in order if g not in small))
+    return small

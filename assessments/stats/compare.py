@@ -34,6 +34,7 @@ from ._inputs import (
     group_stats,
     quietly,
     score_frame,
+    suppressed_groups,
 )
 from .adjust import Correction, adjust
 from .effects import cliffs_delta, hedges_g, variance_explained, variance_explained_ci
@@ -44,17 +45,16 @@ Test = Literal["welch", "anova", "kruskal"]
 def split_groups(
     y: pd.Series, groups: Groups, min_group_size: int
 ) -> tuple[list[Any], list[np.ndarray], list[Any]]:
-    """Kept group names, their values (missing dropped), and suppressed group names."""
-    kept, values, small = [], [], []
-    for name, v in zip(groups.names, groups.split(y.to_numpy(dtype=float)), strict=True):
-        if len(v) == 0:
-            continue
-        if len(v) < min_group_size:
-            small.append(name)
-        else:
-            kept.append(name)
-            values.append(v)
-    return kept, values, small
+    """Kept group names, their values (missing dropped), and suppressed group names (small
+    groups, with complementary suppression: see :func:`suppressed_groups`)."""
+    parts = {
+        name: v
+        for name, v in zip(groups.names, groups.split(y.to_numpy(dtype=float)), strict=True)
+        if len(v)
+    }
+    hidden = suppressed_groups({g: len(v) for g, v in parts.items()}, min_group_size)
+    kept = [g for g in parts if g not in hidden]
+    return kept, [parts[g] for g in kept], [g for g in parts if g in hidden]
 
 
 def describe(
@@ -77,11 +77,15 @@ def describe(
     groups = Groups.of(group_labels(frame, by))
     rows = []
     for col in cols:
-        for g, v in zip(groups.names, groups.split(frame[col].to_numpy(dtype=float)), strict=True):
+        parts = groups.split(frame[col].to_numpy(dtype=float))
+        hidden = suppressed_groups(
+            {g: len(v) for g, v in zip(groups.names, parts, strict=True) if len(v)}, min_group_size
+        )
+        for g, v in zip(groups.names, parts, strict=True):
             if len(v) == 0:
                 continue
             row: dict[str, Any] = {"domain": col, "group": g, "n": len(v)}
-            if len(v) < min_group_size:
+            if g in hidden:
                 rows.append({**row, "suppressed": True})
                 continue
             sd = v.std(ddof=1) if len(v) > 1 else np.nan
