@@ -196,15 +196,25 @@ def read_csv_export(
         delimiter = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|").delimiter
     except csv.Error:
         delimiter = "\t" if file.lower().endswith((".tsv", ".tab")) else ","
-    stream = io.StringIO(text)
+    stream = io.StringIO(text, newline="")  # keep \r inside quoted cells as it is
     reader = csv.reader(stream, delimiter=delimiter)
     head: list[list[str]] = []
     offsets = [0]
-    for row in reader:
-        head.append(row)
-        offsets.append(stream.tell())
-        if len(head) == 3:
-            break
+    try:
+        for row in reader:
+            head.append(row)
+            offsets.append(stream.tell())
+            if len(head) == 3:
+                break
+    except csv.Error as exc:
+        raise InputFileError(
+            Problem(
+                "csv-parse",
+                f"the header rows cannot be parsed: {exc}",
+                file=file,
+                hint="check the delimiter and quoting",
+            )
+        ) from None
     detected, header_rows, names, questions = interpret_header(head, source, file, notices)
     start = offsets[min(header_rows, len(head))]
     body = text[start:]
@@ -227,7 +237,7 @@ def read_csv_export(
             na_values=[""],
             index_col=False,
         )
-    except (pd.errors.ParserError, ValueError) as exc:
+    except (pd.errors.ParserError, ValueError, csv.Error) as exc:
         raise InputFileError(
             Problem(
                 "csv-parse",
