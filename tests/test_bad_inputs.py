@@ -130,3 +130,9 @@ def test_duplicate_respondent_ids_are_scored_with_a_note():
     exit_code, output = check("duplicate-ids.csv")
     assert exit_code == 0
     assert "duplicate ids" in output
+
+
+def test_openpyxl_parses_with_defusedxml():
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML is True
