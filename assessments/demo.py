@@ -89,6 +89,7 @@ def run_demo(
     Returns one summary per instrument."""
     from .io import read_responses, write_scores, write_workbook
     from .io.tables import write_table
+    from .practices import action_plan, write_action_plan
     from .render import write_report
     from .scoring import score
 
@@ -120,6 +121,8 @@ def run_demo(
                 period="Spring 2026 (demo data)",
                 n_boot=n_boot,
             )
+            plan = action_plan(scores)
+            written.append(write_action_plan(plan, out / f"{iid}-action-plan.xlsx", instrument=iid))
         results.append(
             {**scores.summary(), "input": str(src), "written": [str(p) for p in written]}
         )

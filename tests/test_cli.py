@@ -35,7 +35,7 @@ def test_instruments_json():
     result = run("instruments", "--json")
     assert result.exit_code == 0
     rows = json.loads(result.output)
-    assert [r["id"] for r in rows] == ["oric", "orca", "rsa", "rsa-r"]
+    assert [r["id"] for r in rows] == ["oric", "orca", "rsa", "rsa-r", "peer-support-practices"]
     assert rows[1]["n_items"] == {"staff": 77}
 
 
@@ -101,11 +101,13 @@ def test_demo_writes_example_data_and_scores(tmp_path):
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in (tmp_path / "demo").iterdir())
     assert names == [
+        "orca-action-plan.xlsx",
         "orca-report.html",
         "orca-report.pdf",
         "orca-report.xlsx",
         "orca_answers.xlsx",
         "orca_scores.xlsx",
+        "oric-action-plan.xlsx",
         "oric-report.html",
         "oric-report.pdf",
         "oric-report.xlsx",

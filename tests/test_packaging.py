@@ -42,7 +42,15 @@ def test_wheel_ships_data_and_installed_copy_loads_instruments(tmp_path):
     )
     (wheel,) = wheels.glob("recovery_assessments-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    for name in ["oric.yaml", "orca.yaml", "rsa.yaml", "rsa-r.yaml", "keys/rsa.example.yaml"]:
+    for name in [
+        "oric.yaml",
+        "orca.yaml",
+        "rsa.yaml",
+        "rsa-r.yaml",
+        "keys/rsa.example.yaml",
+        "peer-support-practices.yaml",
+        "practices/peer-support.yaml",
+    ]:
         assert f"assessments/_data/instruments/{name}" in names
     assert "assessments/_data/reports/README.md" in names
     assert "assessments/instruments/instrument.schema.json" in names
@@ -61,6 +69,6 @@ def test_wheel_ships_data_and_installed_copy_loads_instruments(tmp_path):
 
     info = json.loads(out)
     assert info["file"].startswith(str(site))
-    assert info["ids"] == ["oric", "orca", "rsa", "rsa-r"]
+    assert info["ids"] == ["oric", "orca", "rsa", "rsa-r", "peer-support-practices"]
     assert info["instruments"].startswith(str(site))
     assert info["reports"].startswith(str(site))

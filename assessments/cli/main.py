@@ -143,8 +143,9 @@ def main(argv: list[str] | None = None) -> None:
     cli.main(args=argv, prog_name="assess")
 
 
-from . import analysis, importing, reporting  # noqa: E402  (they register their commands on ``cli``)
+from . import actions, analysis, importing, reporting  # noqa: E402  (they register their commands on ``cli``)
 
 analysis.register(cli)
 importing.register(cli)
 reporting.register(cli)
+actions.register(cli)

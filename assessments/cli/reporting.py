@@ -56,6 +56,12 @@ from .common import (
     help="Smaller groups are suppressed in every table, chart and sheet.",
 )
 @click.option("--n-boot", default=1000, show_default=True, help="Bootstrap resamples for ICCs.")
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(dir_okay=False),
+    help="An earlier action plan (assess actions) whose progress to show.",
+)
 @json_option
 @handles_errors
 def report_cmd(
@@ -67,6 +73,7 @@ def report_cmd(
     period: str,
     min_group_size: int,
     n_boot: int,
+    plan_file: str | None,
     as_json: bool,
     **options: Any,
 ) -> None:
@@ -106,6 +113,11 @@ def report_cmd(
     ) as progress:
         task = progress.add_task("reading and scoring", total=None)
         scores = score(load_responses(o), on_invalid=o["on_invalid"], id_column=o["id_column"])
+        plan = None
+        if plan_file:
+            from ..practices import read_action_plan
+
+            plan = read_action_plan(plan_file)
         previous = None
         if wave_file:
             progress.update(task, description="reading the earlier wave")
@@ -125,6 +137,7 @@ def report_cmd(
             period=period,
             min_group_size=min_group_size,
             n_boot=n_boot,
+            plan=plan,
             progress=lambda step: progress.update(task, description=step),
         )
     if as_json:

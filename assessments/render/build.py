@@ -188,6 +188,30 @@ def _workbook(
     return tables
 
 
+def _practice_blocks(
+    scores: Scores, overall: pd.DataFrame, practices: pd.DataFrame | None, names: dict[str, str]
+) -> list[Block]:
+    """The practices the library links to the three lowest-rated domains."""
+    from ..practices import linked_practices, load_practices
+
+    domain_ids = [d.id for d in scores.instrument.scored_domains]
+    rated = overall[overall["domain"].isin(domain_ids)].dropna(subset=["mean"])
+    lowest = [str(d) for d in rated.sort_values("mean").head(3)["domain"]]
+    library = practices if practices is not None else load_practices()
+    linked = linked_practices(library, scores.instrument.id, lowest)
+    if not len(linked):
+        return []
+    linked = linked.assign(
+        area=[names.get(d, d) for d in linked["domain"]], who=linked["actor"].str.replace("_", " ")
+    )
+    return [
+        TableBlock(
+            "Practices linked to the lowest-rated domains (practices library)",
+            _fmt_table(linked, {"area": "domain", "title": "practice", "who": "carried out by"}),
+        )
+    ]
+
+
 def _fmt_table(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     return df[list(columns)].rename(columns=columns).reset_index(drop=True)
 
@@ -202,6 +226,8 @@ def build_report(
     period: str = "",
     min_group_size: int = 5,
     n_boot: int = 1000,
+    practices: pd.DataFrame | None = None,
+    plan: pd.DataFrame | None = None,
 ) -> Report:
     """Build the report model from scored answers.
 
@@ -220,6 +246,12 @@ def build_report(
     min_group_size
         Smaller groups are suppressed in every table and chart (with complementary
         suppression so that they cannot be recovered from totals).
+    practices
+        The practices library (default: the shipped one): the areas for improvement list the
+        practices linked to the lowest domains.
+    plan
+        An action plan from an earlier wave (:func:`~assessments.practices.read_action_plan`):
+        a section shows the progress of its areas.
     """
     inst = scores.instrument
     names = _names(scores)
@@ -402,6 +434,7 @@ def build_report(
                 TableBlock(
                     "Areas for improvement: lowest rated items", _fmt_table(bottom, item_cols)
                 ),
+                *_practice_blocks(scores, overall, practices, names),
             ),
         )
     )
@@ -431,6 +464,36 @@ def build_report(
                             },
                         ),
                         decimals=3,
+                    ),
+                ),
+            )
+        )
+
+    if plan is not None:
+        from ..practices import plan_progress
+
+        progress = plan_progress(plan, scores)
+        sections.append(
+            Section(
+                "Progress on the action plan",
+                (
+                    Paragraph(
+                        "Each area of the earlier action plan: its score when the plan was made, "
+                        "its score now, and how many of its practices are marked done."
+                    ),
+                    TableBlock(
+                        "Action plan areas",
+                        _fmt_table(
+                            progress,
+                            {
+                                "area_name": "area",
+                                "baseline": "then",
+                                "now": "now",
+                                "change": "change",
+                                "practices": "practices",
+                                "done": "done",
+                            },
+                        ),
                     ),
                 ),
             )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from ..io.tables import _atomic
 from ..scoring import Scores
 from .build import build_report
@@ -28,6 +30,7 @@ def write_report(
     period: str = "",
     min_group_size: int = 5,
     n_boot: int = 1000,
+    plan: pd.DataFrame | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> list[Path]:
     """Build the report once and write it in each format; returns the paths written.
@@ -49,6 +52,7 @@ def write_report(
         period=period,
         min_group_size=min_group_size,
         n_boot=n_boot,
+        plan=plan,
     )
     written = []
     if "html" in formats:
