@@ -107,7 +107,7 @@ def run_demo(
         if report:
             previous = None
             if iid == "oric":  # a year earlier, a little less ready: the report shows change
-                before = demo_responses(iid, n=n, seed=seed + 100, wave="2025", shift=-0.3)
+                before = demo_responses(iid, n=n, seed=seed + k, wave="2025", shift=-0.35)
                 prev_src = out / f"{iid}_answers_2025{ext}"
                 write_table(before, prev_src)
                 previous = score(read_responses(prev_src, iid), on_invalid="missing")
