@@ -47,7 +47,7 @@ def domain_profile(
     if inst.total is not None:
         names[inst.total.id] = inst.total.name
     if ax is None:
-        ax = new_axes(7, 0.35 * len(cols) * max(1, len(groups) ** 0.5) + 1.4)
+        ax = new_axes(7, min(9.5, 0.35 * len(cols) * max(1, len(groups) ** 0.5) + 1.4))
     with theme():
         y0 = np.arange(len(cols))[::-1]
         step = 0.7 / max(len(groups), 1)

@@ -28,6 +28,7 @@ from .model import Block, Bullets, Figure, Note, Paragraph, Report, Section, Tab
 from .suppression import group_sizes, mask_groups, suppressed_groups
 
 TOP_ITEMS = 5
+MAX_CHART_ITEMS = 30  # longer item charts do not fit a page: show the lowest-rated ones
 
 
 def report_date() -> datetime.datetime:
@@ -212,6 +213,16 @@ def _practice_blocks(
     ]
 
 
+def _chart_items(scores: Scores) -> list[str] | None:
+    """All items, or the lowest-rated ones (in instrument order) when there are too many."""
+    inst = scores.instrument
+    if len(inst.items) <= MAX_CHART_ITEMS:
+        return None
+    means = scores.item_summary().set_index("item")["mean"].dropna().sort_values()
+    lowest = set(means.index[:MAX_CHART_ITEMS])
+    return [i for i in inst.item_ids if i in lowest]
+
+
 def _fmt_table(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     return df[list(columns)].rename(columns=columns).reset_index(drop=True)
 
@@ -376,8 +387,13 @@ def build_report(
                 )
             grp.append(
                 figure(
-                    charts.heatmap(shown_scores, by, min_group_size=min_group_size),
-                    f"Item means by {by}",
+                    charts.heatmap(
+                        shown_scores,
+                        by,
+                        min_group_size=min_group_size,
+                        level="item" if len(inst.items) <= MAX_CHART_ITEMS else "domain",
+                    ),
+                    f"{'Item' if len(inst.items) <= MAX_CHART_ITEMS else 'Score'} means by {by}",
                 )
             )
         else:
@@ -427,8 +443,13 @@ def build_report(
             "Items",
             (
                 figure(
-                    charts.answer_bars(shown_scores, min_group_size=min_group_size),
-                    "How people answered each item",
+                    charts.answer_bars(
+                        shown_scores, min_group_size=min_group_size, items=_chart_items(scores)
+                    ),
+                    "How people answered each item"
+                    if len(inst.items) <= MAX_CHART_ITEMS
+                    else f"How people answered the {MAX_CHART_ITEMS} lowest-rated items (all items "
+                    "are in the Excel workbook)",
                 ),
                 TableBlock("Strengths: highest rated items", _fmt_table(top, item_cols)),
                 TableBlock(
