@@ -32,7 +32,6 @@ import io
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..errors import InputFileError, Problem
@@ -371,8 +370,3 @@ def read_table(
 
         table = apply_dictionary(table, dictionary)
     return table
-
-
-def spreadsheet_rows(n: int, header_rows: int) -> np.ndarray:
-    """Spreadsheet row numbers of ``n`` data rows under ``header_rows`` header rows."""
-    return np.arange(n, dtype=np.int64) + header_rows + 1
