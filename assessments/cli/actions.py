@@ -7,19 +7,12 @@ from typing import Any
 
 import click
 
-from .common import console, handles_errors, input_options, json_option, load_scores
+from .common import console, handles_errors, input_options, json_option, load_scores, output_file
 
 
 @click.command("actions")
 @input_options
-@click.option(
-    "--output",
-    "-o",
-    "out",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="The plan workbook to write (.xlsx).",
-)
+@output_file("The plan workbook to write (.xlsx).")
 @click.option(
     "--domains",
     "n_domains",

@@ -183,15 +183,18 @@ def load_scores(options: dict[str, Any]) -> tuple[Scores, list[str]]:
     return scores, [*responses.notices, *report.quality_notes()]
 
 
+def output_file(help_text: str, *, required: bool = True) -> Callable[[F], F]:
+    """The ``-o/--output FILE`` option of a command that writes one file."""
+    return click.option(
+        "--output", "-o", "out", required=required, type=click.Path(dir_okay=False), help=help_text
+    )
+
+
 def output_option(func: F) -> F:
     """``-o results.xlsx|.csv``: write the result tables to a file."""
-    return click.option(
-        "--output",
-        "-o",
-        "out",
-        type=click.Path(dir_okay=False),
-        help="Also write the tables: .xlsx (one sheet each) or .csv.",
-    )(func)
+    return output_file("Also write the tables: .xlsx (one sheet each) or .csv.", required=False)(
+        func
+    )
 
 
 def emit(

@@ -16,6 +16,7 @@ from .common import (
     input_options,
     json_option,
     load_responses,
+    output_file,
     pop_inputs,
 )
 
@@ -118,14 +119,7 @@ def validate_cmd(html_out: str | None, as_json: bool, **options: Any) -> None:
 @click.command("template")
 @click.argument("instrument")
 @click.option("--version", "-v", "version", help="Respondent version, e.g. provider.")
-@click.option(
-    "--output",
-    "-o",
-    "out",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="The workbook to write (.xlsx).",
-)
+@output_file("The workbook to write (.xlsx).")
 @click.option("--rows", default=500, show_default=True, help="Rows with answer dropdowns.")
 @handles_errors
 def template_cmd(instrument: str, version: str | None, out: str, rows: int) -> None:

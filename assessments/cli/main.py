@@ -16,7 +16,7 @@ import click
 from .. import __version__
 from ..instruments import list_instruments, load_instrument
 from . import output
-from .common import console, handles_errors, input_options, json_option, load_scores
+from .common import console, handles_errors, input_options, json_option, load_scores, output_file
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -73,14 +73,7 @@ def show_cmd(instrument: str, version: str | None, key: str | None, as_json: boo
 
 @cli.command("score")
 @input_options
-@click.option(
-    "--output",
-    "-o",
-    "out",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="Where to write the scores: .csv, .tsv or .xlsx.",
-)
+@output_file("Where to write the scores: .csv, .tsv or .xlsx.")
 @json_option
 @handles_errors
 def score_cmd(out: str, as_json: bool, **options: Any) -> None:
