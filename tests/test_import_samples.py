@@ -56,6 +56,10 @@ def test_surveymonkey_starwars_cp1252_two_header_rows(starwars_mapping):
     assert s["blank"] == 5075
     assert s["invalid"] == 0
     assert report.can_score
+    log = r.cell_log()  # every translated cell, with its original value
+    assert len(log) == 5166 + 2569 + 1647 + 654 + 641 + 852
+    assert (log[log["original"] == "Unfamiliar (N/A)"]["status"] == "not_applicable").all()
+    assert log[log["original"] == "Very favorably"]["code"].eq(5).all()
     recodes = report.recodes.groupby("original")["count"].sum()
     assert recodes["Very favorably"] == 5166
     assert recodes["Unfamiliar (N/A)"] == 852

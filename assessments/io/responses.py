@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..errors import InstrumentError, Problem
 from ..instruments import Instrument, load_instrument, normalize_label
-from ..scoring.coding import ANSWERED, DONT_KNOW, NOT_APPLICABLE, Coder
+from ..scoring.coding import ANSWERED, DONT_KNOW, NOT_APPLICABLE, STATUS_NAMES, Coder
 from .exports import read_table
 from .mapping import ColumnMapping, load_mapping, resolve_columns
 from .tables import Table
@@ -54,6 +54,39 @@ class Responses:
     def metadata_columns(self) -> list[str]:
         """The non-item columns kept."""
         return [c for c in self.data.columns if c not in self.columns]
+
+    def cell_log(self) -> pd.DataFrame:
+        """Every cell whose answer was translated on its way to a code, with its original value.
+
+        Covers both the import translations (value labels, platform codes, mapping file) and the
+        labels and missing markers the scorer reads. Columns: ``row``, ``column``, ``item``,
+        ``original`` (as in the file), ``code`` (NaN unless a scored answer) and ``status``.
+        """
+        parts = []
+        for item, col in self.columns.items():
+            coder = Coder(self.instrument.item_scale(self.instrument.item(item)))
+            values, status, recoded = coder.code_column(self.data[item])
+            raw = self.raw[col]
+            imported = (raw.astype(str) != self.data[item].astype(str)).to_numpy() & (
+                raw.notna().to_numpy()
+            )
+            changed = recoded | imported
+            if changed.any():
+                parts.append(
+                    pd.DataFrame(
+                        {
+                            "row": self.rows[changed],
+                            "column": col,
+                            "item": item,
+                            "original": raw.to_numpy()[changed],
+                            "code": values[changed],
+                            "status": [STATUS_NAMES[s] for s in status[changed]],
+                        }
+                    )
+                )
+        if not parts:
+            return pd.DataFrame(columns=["row", "column", "item", "original", "code", "status"])
+        return pd.concat(parts, ignore_index=True).sort_values(["row", "column"], ignore_index=True)
 
     def recoded_cells(self) -> pd.DataFrame:
         """Every import-translated cell: ``row``, ``column``, ``item``, ``original``, ``new``."""
