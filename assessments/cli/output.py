@@ -26,8 +26,9 @@ def print_error(console: Console, exc: AssessmentError) -> None:
 def print_instruments(console: Console, rows: list[dict[str, Any]]) -> None:
     """Table of shipped instruments."""
     t = Table(title="Shipped instruments")
-    for col in ("id", "title", "versions (items)", "domains", "scales / total", "key status"):
-        t.add_column(col)
+    t.add_column("id", no_wrap=True)  # ids are copied into commands: never cut
+    for col in ("title", "versions (items)", "domains", "scales / total", "key status"):
+        t.add_column(col, overflow="fold")
     for r in rows:
         versions = ", ".join(f"{v} ({r['n_items'][v]})" for v in r["versions"])
         status = ", ".join(r["key_status"])
@@ -183,9 +184,10 @@ def print_frame(console: Console, df: Any, title: str, columns: list[str] | None
 
     cols = [c for c in (columns or list(df.columns)) if c in df.columns]
     t = Table(title=title)
-    for c in cols:
+    for j, c in enumerate(cols):
         numeric = pd.api.types.is_numeric_dtype(df[c].dtype)
-        t.add_column(c, justify="right" if numeric else "left")
+        # the first column names the row (domain, item): keep it whole; fold the others
+        t.add_column(c, justify="right" if numeric else "left", overflow="fold", no_wrap=j == 0)
     for rec in df[cols].itertuples(index=False):
         cells = []
         for c, v in zip(cols, rec, strict=True):
