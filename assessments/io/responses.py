@@ -66,11 +66,7 @@ class Responses:
         for item, col in self.columns.items():
             coder = Coder(self.instrument.item_scale(self.instrument.item(item)))
             values, status, recoded = coder.code_column(self.data[item])
-            raw = self.raw[col]
-            imported = (raw.astype(str) != self.data[item].astype(str)).to_numpy() & (
-                raw.notna().to_numpy()
-            )
-            changed = recoded | imported
+            changed = recoded | self._imported(item)
             if changed.any():
                 parts.append(
                     pd.DataFrame(
@@ -78,24 +74,19 @@ class Responses:
                             "row": self.rows[changed],
                             "column": col,
                             "item": item,
-                            "original": raw.to_numpy()[changed],
+                            "original": self.raw[col].to_numpy()[changed],
                             "code": values[changed],
                             "status": [STATUS_NAMES[s] for s in status[changed]],
                         }
                     )
                 )
-        if not parts:
-            return pd.DataFrame(columns=["row", "column", "item", "original", "code", "status"])
-        return pd.concat(parts, ignore_index=True).sort_values(["row", "column"], ignore_index=True)
+        return _cells(parts, ["row", "column", "item", "original", "code", "status"], sort=True)
 
     def recoded_cells(self) -> pd.DataFrame:
         """Every import-translated cell: ``row``, ``column``, ``item``, ``original``, ``new``."""
         parts = []
         for item, col in self.columns.items():
-            before, after = self.raw[col], self.data[item]
-            changed = (
-                before.astype(str) != after.astype(str)
-            ).to_numpy() & before.notna().to_numpy()
+            changed = self._imported(item)
             if changed.any():
                 parts.append(
                     pd.DataFrame(
@@ -103,14 +94,24 @@ class Responses:
                             "row": self.rows[changed],
                             "column": col,
                             "item": item,
-                            "original": before[changed].to_numpy(),
-                            "new": after[changed].to_numpy(),
+                            "original": self.raw[col].to_numpy()[changed],
+                            "new": self.data[item].to_numpy()[changed],
                         }
                     )
                 )
-        if not parts:
-            return pd.DataFrame(columns=["row", "column", "item", "original", "new"])
-        return pd.concat(parts, ignore_index=True)
+        return _cells(parts, ["row", "column", "item", "original", "new"])
+
+    def _imported(self, item: str) -> np.ndarray:
+        """Which cells of an item the import changed (value labels, codes, mapping file)."""
+        raw = self.raw[self.columns[item]]
+        return (raw.astype(str) != self.data[item].astype(str)).to_numpy() & raw.notna().to_numpy()
+
+
+def _cells(parts: list[pd.DataFrame], columns: list[str], *, sort: bool = False) -> pd.DataFrame:
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(parts, ignore_index=True)
+    return out.sort_values(["row", "column"], ignore_index=True) if sort else out
 
 
 def _target_value(target: int | str, inst: Instrument) -> object:
