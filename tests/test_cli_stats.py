@@ -66,6 +66,8 @@ def test_agreement_and_csv_outputs(answers, tmp_path):
         "site",
         "--on-invalid",
         "missing",
+        "--icc-ci",
+        "cluster_bootstrap",
         "--n-boot",
         "50",
         "-o",
@@ -73,8 +75,10 @@ def test_agreement_and_csv_outputs(answers, tmp_path):
     )
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out)
+    assert (table["icc_ci_method"] == "cluster_bootstrap").all()
     assert set(table["group"]) == {"North Clinic", "Riverside", "Downtown Center"}
-    assert table["verdict"].str.match(r"^(supported|not supported): rwg\(j\)").all()
+    assert table["verdict"].str.match(r"^(supported|not supported|cannot be judged)").all()
+    assert (table["aggregate"] == (table["agree_within"] & table["differ_between"])).all()
 
 
 def test_gaps_and_an_unknown_group(answers):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -93,9 +95,13 @@ def test_hedges_g_and_cliffs_delta_by_hand():
     a, b = np.array([2.0, 4, 4, 5, 7]), np.array([1.0, 2, 3, 3, 4, 6])
     sp = np.sqrt((4 * a.var(ddof=1) + 5 * b.var(ddof=1)) / 9)
     g, lo, hi = hedges_g(a, b)
-    assert g == pytest.approx((a.mean() - b.mean()) / sp * (1 - 3 / (4 * 11 - 9)))
-    se = np.sqrt(11 / 30 + g**2 / 22)
-    assert (lo, hi) == pytest.approx((g - 1.959964 * se, g + 1.959964 * se), rel=1e-6)
+    j = math.gamma(9 / 2) / (math.sqrt(9 / 2) * math.gamma(8 / 2))  # exact correction, df 9
+    d = (a.mean() - b.mean()) / sp
+    assert g == pytest.approx(d * j)
+    # the limits are noncentrality bounds of t = d sqrt(n1 n2 / (n1 + n2)), rescaled by J
+    root = math.sqrt(30 / 11)
+    assert stats.nct.cdf(d * root, 9, lo / j * root) == pytest.approx(0.975, abs=1e-9)
+    assert stats.nct.cdf(d * root, 9, hi / j * root) == pytest.approx(0.025, abs=1e-9)
     brute = np.mean([np.sign(x - y) for x in a for y in b])
     d, dlo, dhi = cliffs_delta(a, b)
     assert d == pytest.approx(brute)

@@ -196,7 +196,21 @@ def compare_cmd(
 @input_options
 @click.option("--by", "by", required=True, help="Group to aggregate to (site, team, program).")
 @click.option("--threshold", default=0.70, show_default=True, help="rwg(j) needed to aggregate.")
-@click.option("--n-boot", default=1000, show_default=True, help="Bootstrap resamples for ICCs.")
+@click.option(
+    "--options",
+    "domain_options",
+    multiple=True,
+    metavar="DOMAIN=A",
+    help="Number of answer options of a domain (repeatable); default: the domain's own scale.",
+)
+@click.option(
+    "--icc-ci",
+    type=click.Choice(["f", "cluster_bootstrap"]),
+    default="f",
+    show_default=True,
+    help="ICC intervals: F-based, or a bootstrap that resamples whole groups.",
+)
+@click.option("--n-boot", default=1000, show_default=True, help="Resamples for --icc-ci bootstrap.")
 @click.option("--seed", default=0, show_default=True, help="Bootstrap random seed.")
 @min_size_option
 @output_option
@@ -205,6 +219,8 @@ def compare_cmd(
 def agreement_cmd(
     by: str,
     threshold: float,
+    domain_options: tuple[str, ...],
+    icc_ci: str,
     n_boot: int,
     seed: int,
     min_group_size: int,
@@ -220,10 +236,18 @@ def agreement_cmd(
     """
     from ..stats import agreement
 
+    per_domain = _parse_domain_options(domain_options)
     scores, notices = load_scores(options)
     tables = {
         "agreement": agreement(
-            scores, by, threshold=threshold, n_boot=n_boot, seed=seed, min_group_size=min_group_size
+            scores,
+            by,
+            options=per_domain or None,
+            threshold=threshold,
+            ci=icc_ci,  # type: ignore[arg-type]
+            n_boot=n_boot,
+            seed=seed,
+            min_group_size=min_group_size,
         )
     }
     emit(
@@ -232,9 +256,33 @@ def agreement_cmd(
         out=out,
         notes=[*notices, *scores.notes],
         shown={
-            "agreement": ["domain", "group", "n", "rwg_j", "ad_m", "icc1", "icc2", "verdict"],
+            "agreement": [
+                "domain",
+                "group",
+                "n",
+                "rwg_j",
+                "ad_m",
+                "icc1",
+                "icc2",
+                "icc_p",
+                "verdict",
+            ],
         },
     )
+
+
+def _parse_domain_options(values: tuple[str, ...]) -> dict[str, int]:
+    """``("change_efficacy=7", ...)`` as ``{"change_efficacy": 7}``; a clear error otherwise."""
+    out: dict[str, int] = {}
+    for value in values:
+        name, sep, number = value.partition("=")
+        if not sep or not name.strip() or not number.strip().isdigit():
+            raise click.BadParameter(
+                f"{value!r}: expected DOMAIN=A, e.g. --options change_efficacy=7",
+                param_hint="--options",
+            )
+        out[name.strip()] = int(number)
+    return out
 
 
 @click.command("gaps")

@@ -253,6 +253,30 @@ class Instrument:
         """The response scale an item is answered on."""
         return self.scales[item.scale]
 
+    def domain_scale(self, domain_id: str) -> ResponseScale:
+        """The response scale a domain's items are answered on (the one rule every caller uses).
+
+        A domain whose items use different scales has no single scale: an error says so.
+
+        >>> from assessments import load_instrument
+        >>> load_instrument("oric").domain_scale("change_efficacy").max
+        5
+        """
+        dom = self.domain(domain_id)
+        names = sorted({self._items_by_id[i].scale for i in dom.items})
+        if len(names) > 1:
+            described = "; ".join(f"{n}: {self.scales[n].describe()}" for n in names)
+            raise InstrumentError(
+                Problem(
+                    "mixed-scales",
+                    f"domain {domain_id!r} of {self.id} mixes response scales ({described})",
+                    expected="every item of a domain on one response scale",
+                    hint="give the number of answer options for this domain explicitly "
+                    f"(options={{{domain_id!r}: A}} or --options {domain_id}=A)",
+                )
+            )
+        return self.scales[names[0]] if names else self.response_scale
+
     def item_domains(self, item_id: str) -> tuple[str, ...]:
         """Ids of the domains an item belongs to."""
         return tuple(d.id for d in self.domains if item_id in d.items)

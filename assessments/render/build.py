@@ -115,12 +115,12 @@ def _findings(
         )
     if agree is not None and len(agree):
         t = agree[~agree["suppressed"].astype(bool)]
-        per = t.groupby("domain", sort=False)["aggregate"].all()
-        ok = int(per.sum())
+        per = t.groupby("domain", sort=False)
+        ok = int(per["aggregate"].all().sum())
         out.append(
-            f"Agreement within groups supports aggregating to group level for {ok} of "
-            f"{len(per)} domains (rwg(j) ≥ 0.70 in every group)."
-            + ("" if ok == len(per) else " Treat the others' group means with caution.")
+            f"Group means stand for their groups in {ok} of {per.ngroups} domains: members of "
+            "each group agree and the groups differ from each other."
+            + ("" if ok == per.ngroups else " For the others, see the agreement section.")
         )
     if change is not None and len(change):
         c = change[~change["suppressed"].astype(bool)].dropna(subset=["p_value"])
@@ -221,6 +221,37 @@ def _chart_items(scores: Scores) -> list[str] | None:
     means = scores.item_summary().set_index("item")["mean"].dropna().sort_values()
     lowest = set(means.index[:MAX_CHART_ITEMS])
     return [i for i in inst.item_ids if i in lowest]
+
+
+def _agreement_verdicts(agree: pd.DataFrame, by: str, names: dict[str, str]) -> list[str]:
+    """One plain sentence per domain: may its group means be read as the groups' views?"""
+    lines = []
+    shown = agree[~agree["suppressed"].astype(bool)]
+    for dom, t in shown.groupby("domain", sort=False):
+        name = names.get(str(dom), str(dom))
+        agree_n = int(t["agree_within"].astype(bool).sum())
+        differ = t["differ_between"].dropna()
+        if agree_n < len(t):
+            text = (
+                f"members agree in {agree_n} of {len(t)} groups of {by}; where they do not, "
+                "the group's mean is not a shared view"
+            )
+        elif differ.empty:
+            text = f"members agree, but too few groups of {by} to tell whether they differ"
+        elif not bool(differ.iloc[0]):
+            text = (
+                f"members of each {by} agree, but the {by}s do not differ: report one "
+                "organization-wide score"
+            )
+        elif not bool(t["reliable_means"].dropna().astype(bool).all()):
+            text = (
+                f"members agree and the {by}s differ, but the {by} means are not reliable "
+                "(ICC(2) below 0.70): read differences between them with caution"
+            )
+        else:
+            text = f"members agree and the {by}s differ: {by} means can be read as such"
+        lines.append(f"{name}: {text}.")
+    return lines
 
 
 def _fmt_table(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
@@ -406,9 +437,11 @@ def build_report(
         blocks: list[Block] = [
             Paragraph(
                 "Before a group's mean is read as the group's view, its members should "
-                "agree (rwg(j) of 0.70 or more) and groups should differ (ICC(1) above "
-                "zero; ICC(2) of 0.70 or more means reliable group means)."
+                "agree (rwg(j) of 0.70 or more, AD at most a sixth of the answer options) and "
+                "the groups should differ (ICC(1) above zero with a significant F test); "
+                "ICC(2) of 0.70 or more means the group means are reliable."
             ),
+            *[Paragraph(line) for line in _agreement_verdicts(agree, aggregate_by, names)],
             figure(charts.agreement_chart(agree), f"Agreement within each {aggregate_by}"),
             TableBlock(
                 f"Agreement by {aggregate_by}",

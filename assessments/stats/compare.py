@@ -121,42 +121,85 @@ def welch_anova(n: np.ndarray, m: np.ndarray, v: np.ndarray) -> tuple[float, flo
 
 
 def classic_anova(n: np.ndarray, m: np.ndarray, v: np.ndarray) -> tuple[float, float, float, float]:
-    """Fisher's one-way ANOVA (R ``aov``): F, df1, df2, p."""
+    """Fisher's one-way ANOVA (R ``aov``): F, df1, df2, p. A group of one adds nothing to the
+    within-group sum of squares (its variance is undefined, its deviation is zero)."""
     k, total = len(n), n.sum()
     grand = (n * m).sum() / total
     ssb = (n * (m - grand) ** 2).sum()
-    ssw = ((n - 1) * v).sum()
+    ssw = np.where(n > 1, (n - 1) * np.where(np.isfinite(v), v, 0.0), 0.0).sum()
     df1, df2 = k - 1, total - k
-    f = (ssb / df1) / (ssw / df2) if ssw > 0 else np.nan
+    f = (ssb / df1) / (ssw / df2) if ssw > 0 and df2 > 0 else np.nan
     return float(f), float(df1), float(df2), float(stats.f.sf(f, df1, df2))
 
 
+def _welch_t(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
+    """Welch's t of ``b`` minus ``a``, its df and two-sided p (R ``t.test``), also when one
+    group has zero variance; NaN when both have."""
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    se2 = va + vb
+    if not se2 > 0:
+        return np.nan, np.nan, np.nan
+    t = (b.mean() - a.mean()) / np.sqrt(se2)
+    df = se2**2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
+    return float(t), float(df), float(2 * stats.t.sf(abs(t), df))
+
+
 @quietly
-def _omnibus(values: list[np.ndarray], level: float) -> dict[str, float]:
+def _omnibus(values: list[np.ndarray], level: float) -> dict[str, Any]:
     k = len(values)
     codes = np.concatenate([np.full(len(v), i) for i, v in enumerate(values)])
     n, m, v = group_stats(np.concatenate(values), codes, k)
-    out: dict[str, float] = {}
-    out["welch_f"], out["welch_df1"], out["welch_df2"], out["welch_p"] = welch_anova(n, m, v)
+    out: dict[str, Any] = {}
+    notes: list[str] = []
+    if k == 2 and min(n) >= 2:
+        # two groups: Welch's F is t², with Welch's df (defined even when one variance is 0)
+        t, df, p = _welch_t(values[0], values[1])
+        out.update(welch_f=t**2, welch_df1=1.0, welch_df2=df, welch_p=p, welch_t=t)
+    elif min(n) >= 2 and np.all(v > 0):
+        out["welch_f"], out["welch_df1"], out["welch_df2"], out["welch_p"] = welch_anova(n, m, v)
+    else:
+        out.update(welch_f=np.nan, welch_df1=float(k - 1), welch_df2=np.nan, welch_p=np.nan)
+    if not np.isfinite(out["welch_p"]):
+        notes.append(
+            "Welch's test needs two or more answers in every group and, with more than two "
+            "groups, some spread in each"
+            if min(n) < 2 or k > 2
+            else "every respondent in both groups gave the same score"
+        )
     out["anova_f"], out["anova_df1"], out["anova_df2"], out["anova_p"] = classic_anova(n, m, v)
-    kw = stats.kruskal(*values)
-    out["kruskal_h"], out["kruskal_df"], out["kruskal_p"] = (
-        float(kw.statistic),
-        k - 1,
-        float(kw.pvalue),
-    )
+    if not np.isfinite(out["anova_f"]):
+        notes.append(
+            "every respondent gave the same score as the rest of their group: F is undefined"
+            if n.sum() > k
+            else "every group has one respondent: F is undefined"
+        )
+    pooled = np.concatenate(values)
+    if np.ptp(pooled) > 0:
+        kw = stats.kruskal(*values)
+        out["kruskal_h"], out["kruskal_p"] = float(kw.statistic), float(kw.pvalue)
+    else:
+        out["kruskal_h"] = out["kruskal_p"] = np.nan
+        notes.append("every respondent gave the same score: no rank test")
+    out["kruskal_df"] = k - 1
     out.update(variance_explained(out["anova_f"], out["anova_df1"], out["anova_df2"]))
-    out.update(variance_explained_ci(out["anova_f"], out["anova_df1"], out["anova_df2"], level))
+    ci = variance_explained_ci(out["anova_f"], out["anova_df1"], out["anova_df2"], level)
+    if "note" in ci:
+        notes.append(str(ci.pop("note")))
+    out.update(ci)
     total = n.sum()
     out["rank_epsilon_squared"] = out["kruskal_h"] / (total - 1)
     if k == 2:
         a, b = values
-        out["welch_t"] = float(stats.ttest_ind(b, a, equal_var=False).statistic)
-        mw = stats.mannwhitneyu(b, a, alternative="two-sided")
-        out["mann_whitney_u"], out["mann_whitney_p"] = float(mw.statistic), float(mw.pvalue)
+        if np.ptp(pooled) > 0:
+            mw = stats.mannwhitneyu(b, a, alternative="two-sided")
+            out["mann_whitney_u"], out["mann_whitney_p"] = float(mw.statistic), float(mw.pvalue)
         out["hedges_g"], out["hedges_g_ci_low"], out["hedges_g_ci_high"] = hedges_g(b, a, level)
+        if not np.isfinite(out["hedges_g"]):
+            notes.append("Hedges' g needs two or more answers per group and a pooled SD above 0")
         d = cliffs_delta(b, a, level)
         out["cliffs_delta"], out["cliffs_delta_ci_low"], out["cliffs_delta_ci_high"] = d
+    if notes:
+        out["note"] = "; ".join(notes)
     return out
 
 
@@ -203,6 +246,7 @@ COMPARE_COLUMNS = [
     "cliffs_delta",
     "cliffs_delta_ci_low",
     "cliffs_delta_ci_high",
+    "note",
 ]
 
 
@@ -236,6 +280,8 @@ def compare(
     DataFrame
         One row per domain with the columns in ``COMPARE_COLUMNS``. Pair effect sizes (Hedges'
         g, Cliff's delta: second group minus first) are filled when exactly two groups remain.
+        With two groups ``welch_f`` is Welch's t squared (R ``t.test``, defined when one group
+        has zero variance). ``note`` says why any figure is blank.
     """
     if test not in ("welch", "anova", "kruskal"):
         raise ResponseError(
@@ -255,6 +301,14 @@ def compare(
             "test": test,
             "correction": correction,
         }
+        if row["n"] == 0:
+            row["note"] = "no respondent has this score"
+        elif len(kept) < 2:
+            row["note"] = (
+                f"fewer than two groups of {by} with answers"
+                + (f" (of at least {min_group_size})" if min_group_size > 1 else "")
+                + ": nothing to compare"
+            )
         if len(kept) >= 2:
             row.update(_omnibus(values, level))
             if test == "kruskal" and len(kept) == 2:

@@ -2,8 +2,14 @@
 
 Anonymous waves are compared as independent groups (Welch's t, Hedges' g of after minus
 before); matched respondents (``paired_on``) as pairs (paired t, Wilcoxon signed-rank, and the
-Jacobson-Truax reliable change index with the domain's alpha from the first wave). t-tests and
-Wilcoxon are scipy's; checked in tests/test_waves.py against hand computations.
+Jacobson-Truax reliable change index with the domain's alpha from the first wave).
+
+The t-tests match R ``t.test`` (Welch for independent waves). The paired Wilcoxon signed-rank
+test matches R ``wilcox.test(after, before, paired = TRUE)``: ``wilcoxon_v`` is V, the sum of
+the ranks of the positive differences (zero differences dropped); p is exact for fewer than 50
+pairs without ties or zeros, else the normal approximation with tie and continuity correction.
+Checked against R in ``tests/data/reference/stats/wilcoxon.csv``. Respondent ids must be unique
+within each wave to be paired; duplicates are refused with the ids listed.
 
 Examples
 --------
@@ -27,6 +33,7 @@ from scipy import stats
 from ..errors import Problem, ResponseError
 from ..scoring import Scores
 from ._inputs import DEFAULT_MIN_GROUP_SIZE, group_labels, quietly, score_frame
+from .compare import _welch_t
 from .effects import hedges_g
 from .reliability import reliability
 
@@ -35,34 +42,81 @@ RCI_Z = 1.96
 
 @quietly
 def _independent(yb: np.ndarray, ya: np.ndarray, level: float) -> dict[str, Any]:
-    t = stats.ttest_ind(ya, yb, equal_var=False)
+    t, df, p = _welch_t(yb, ya)
     g, lo, hi = hedges_g(ya, yb, level)
-    return {
+    out = {
         "test": "welch_t",
-        "statistic": float(t.statistic),
-        "df": float(t.df),
-        "p_value": float(t.pvalue),
+        "statistic": t,
+        "df": df,
+        "p_value": p,
         "hedges_g": g,
         "hedges_g_ci_low": lo,
         "hedges_g_ci_high": hi,
     }
+    if not np.isfinite(p):
+        out["note"] = "every respondent gave the same score in both waves: no test of change"
+    return out
+
+
+def signrank_sf_exact(v: float, n: int) -> tuple[float, float]:
+    """P(V <= v) and P(V >= v) of the signed-rank statistic of ``n`` pairs (R ``psignrank``),
+    by counting the subsets of ranks 1..n with each sum."""
+    top = n * (n + 1) // 2
+    counts = np.zeros(top + 1)
+    counts[0] = 1.0
+    for r in range(1, n + 1):
+        counts[r:] = counts[r:] + counts[: top + 1 - r].copy()
+    p = counts / counts.sum()
+    c = np.cumsum(p)
+    vi = int(round(v))
+    return float(c[vi]), float(1 - (c[vi - 1] if vi > 0 else 0.0))
+
+
+def wilcoxon_paired(d: np.ndarray) -> tuple[float, float]:
+    """V and two-sided p of the signed-rank test of differences ``d`` (R ``wilcox.test``,
+    ``paired = TRUE``, default ``exact`` and ``correct``).
+
+    >>> wilcoxon_paired(np.array([0.5, 0.6, 0.2, -0.9, 0.85, 0.8, 0.7, 0.3]))
+    (28.0, 0.1953125)
+    """
+    x = d[d != 0]
+    n = len(x)
+    if n == 0:
+        return np.nan, np.nan
+    ranks = stats.rankdata(np.abs(x))
+    v = float(ranks[x > 0].sum())
+    ties = len(np.unique(ranks)) != n
+    if n < 50 and not ties and len(x) == len(d):
+        low, high = signrank_sf_exact(v, n)
+        p = high if v > n * (n + 1) / 4 else low
+        return v, float(min(1.0, 2 * p))
+    _, nties = np.unique(ranks, return_counts=True)
+    z = v - n * (n + 1) / 4
+    sigma = np.sqrt(n * (n + 1) * (2 * n + 1) / 24 - (nties**3 - nties).sum() / 48)
+    z = (z - np.sign(z) * 0.5) / sigma
+    return v, float(2 * min(stats.norm.cdf(z), stats.norm.sf(z)))
 
 
 @quietly
 def _paired(yb: np.ndarray, ya: np.ndarray, alpha: float) -> dict[str, Any]:
     d = ya - yb
-    t = stats.ttest_rel(ya, yb)
-    w = stats.wilcoxon(ya, yb) if np.any(d != 0) else None
+    sd = float(d.std(ddof=1)) if len(d) > 1 else np.nan
+    t = d.mean() / (sd / np.sqrt(len(d))) if sd > 0 else np.nan
+    v, wp = wilcoxon_paired(d)
     out: dict[str, Any] = {
         "test": "paired_t",
-        "statistic": float(t.statistic),
+        "statistic": float(t),
         "df": len(d) - 1,
-        "p_value": float(t.pvalue),
+        "p_value": float(2 * stats.t.sf(abs(t), len(d) - 1)) if np.isfinite(t) else np.nan,
         "mean_change": float(d.mean()),
-        "sd_change": float(d.std(ddof=1)),
-        "wilcoxon_v": float(w.statistic) if w else np.nan,
-        "wilcoxon_p": float(w.pvalue) if w else np.nan,
+        "sd_change": sd,
+        "wilcoxon_v": v,
+        "wilcoxon_p": wp,
     }
+    if not np.any(d != 0):
+        out["note"] = "every respondent has the same score in both waves: no test of change"
+    elif not sd > 0:
+        out["note"] = "every respondent changed by the same amount: the paired t is undefined"
     s_diff = yb.std(ddof=1) * np.sqrt(2 * (1 - alpha)) if np.isfinite(alpha) else np.nan
     if np.isfinite(s_diff) and s_diff > 0:
         rci = d / s_diff
@@ -107,6 +161,22 @@ def change(
             if paired_on not in f.columns:
                 raise ResponseError(
                     Problem("unknown-column", f"no column {paired_on!r} in the {name} wave")
+                )
+        for f, name in ((fb, "before"), (fa, "after")):
+            ids = f[paired_on].dropna()
+            dup = pd.unique(ids[ids.duplicated()])
+            if len(dup):
+                shown = ", ".join(map(str, dup[:10])) + (" ..." if len(dup) > 10 else "")
+                raise ResponseError(
+                    Problem(
+                        "duplicate-id",
+                        f"{len(dup)} respondent id(s) appear more than once in the {name} wave "
+                        f"(column {paired_on!r}): {shown}",
+                        column=paired_on,
+                        expected="each id once per wave, so that each person makes one pair",
+                        hint="remove or merge the duplicated rows, or compare the waves as "
+                        "independent samples (leave out the id column)",
+                    )
                 )
     gb, ga = group_labels(fb, by), group_labels(fa, by)
     groups = sorted(set(pd.unique(gb.dropna())) & set(pd.unique(ga.dropna())), key=str)
@@ -174,5 +244,6 @@ def change(
             "n_reliably_worse",
             "n_no_reliable_change",
         ]
+    order.append("note")
     del cols_a
     return pd.DataFrame(rows).reindex(columns=[*order, "suppressed"])
