@@ -8,6 +8,7 @@ import pingouin as pg
 import pytest
 
 from assessments.stats import change, compare, hedges_g, posthoc, reliability
+from assessments.stats.effects import hedges_correction
 
 # pingouin's own code trips pandas 3 deprecation warnings; they are not ours to fix here
 pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
@@ -71,7 +72,12 @@ def test_cronbach_alpha_and_its_interval():
 
 def test_hedges_g_and_paired_t(groups):
     a, b = groups.y[groups.g == "a"], groups.y[groups.g == "b"]
-    assert hedges_g(a, b)[0] == pytest.approx(pg.compute_effsize(a, b, eftype="hedges"), rel=1e-12)
+    # pingouin uses the approximate correction 1 - 3 / (4 df - 1); we use the exact J (as R
+    # effectsize does): the same Cohen's d underneath
+    df = len(a) + len(b) - 2
+    approx = 1 - 3 / (4 * df - 1)
+    ours = hedges_g(a, b)[0] / hedges_correction(df) * approx
+    assert ours == pytest.approx(pg.compute_effsize(a, b, eftype="hedges"), rel=1e-12)
     rng = np.random.default_rng(2)
     before = pd.DataFrame({"id": range(30), "x": rng.normal(3, 1, 30)})
     after = before.assign(x=before.x + rng.normal(0.3, 0.5, 30))

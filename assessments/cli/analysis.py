@@ -99,10 +99,11 @@ def reliability_cmd(
 @click.option(
     "--posthoc",
     "posthoc_method",
-    default="games-howell",
+    default="auto",
     show_default=True,
-    type=click.Choice(["games-howell", "tukey", "dunn", "none"]),
-    help="Pairwise test.",
+    type=click.Choice(["auto", "games-howell", "tukey", "dunn", "vs-rest", "none"]),
+    help="Which groups differ: auto = Games-Howell for up to 10 groups, else each group "
+    "against the rest (Welch, Holm); games-howell always compares every pair.",
 )
 @click.option(
     "--correction",
@@ -187,6 +188,7 @@ def compare_cmd(
                 "ci_low",
                 "ci_high",
                 "p_adjusted",
+                "method",
             ],
         },
     )

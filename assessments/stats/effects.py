@@ -121,24 +121,33 @@ def hedges_correction(df: float) -> float:
     return float(np.exp(special.gammaln(df / 2) - np.log(np.sqrt(df / 2)) - special.gammaln((df - 1) / 2)))
 
 
+def _nct_cdf(t: float, df: float, ncp: float) -> float:
+    """P(T <= t) of the noncentral t; where scipy's cdf gives NaN far in a tail, the same
+    probability from the mirrored distribution (-T has noncentrality -ncp), else 0 or 1."""
+    value = float(stats.nct.cdf(t, df, ncp))
+    if not np.isfinite(value):
+        value = float(stats.nct.sf(-t, df, -ncp))
+    if not np.isfinite(value):
+        value = 0.0 if ncp > t else 1.0
+    return value
+
+
 def _nct_bounds(t: float, df: float, level: float) -> tuple[float, float]:
     """Two-sided interval for the noncentrality of an observed t (as effectsize .get_ncp_t)."""
     tail = (1 - level) / 2
 
     def bound(target: float) -> float:
-        width = max(10.0, 2 * abs(t))
-        lo, hi = t - width, t + width
+        width = 1.0
         for _ in range(60):
-            if stats.nct.cdf(t, df, lo) > target > stats.nct.cdf(t, df, hi):
+            lo, hi = t - width, t + width
+            if _nct_cdf(t, df, lo) > target > _nct_cdf(t, df, hi):
                 break
             width *= 2
-            lo, hi = t - width, t + width
-        try:
-            return float(
-                optimize.brentq(lambda x: stats.nct.cdf(t, df, x) - target, lo, hi, xtol=1e-12)
-            )
-        except ValueError:
+        else:
             return np.nan
+        return float(
+            optimize.brentq(lambda x: _nct_cdf(t, df, x) - target, lo, hi, xtol=1e-12)
+        )
 
     return bound(1 - tail), bound(tail)
 

@@ -1,4 +1,5 @@
-"""Which pairs of groups differ: Games-Howell (default), Tukey HSD, Dunn with Holm.
+"""Which groups differ: Games-Howell (default up to 10 groups), Tukey HSD, Dunn with Holm, or
+each group against the rest of the organization (default beyond 10 groups).
 
 Checked against: ``rstatix::games_howell_test`` on the bfi data
 (``tests/data/reference/bfi/games_howell.csv``: estimates, intervals, t and df to 1e-9, p to the
@@ -19,7 +20,6 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import combinations
 from typing import Any, Literal
 
 import numpy as np
@@ -33,7 +33,8 @@ from .adjust import holm
 from .compare import split_groups
 from .studentized_range import qtukey, tukey_sf
 
-Method = Literal["games-howell", "tukey", "dunn"]
+Method = Literal["auto", "games-howell", "tukey", "dunn", "vs-rest"]
+MAX_PAIRWISE_GROUPS = 10
 COLUMNS = [
     "domain",
     "group1",
@@ -45,70 +46,79 @@ COLUMNS = [
     "ci_high",
     "statistic",
     "df",
-    "p_value",
+    "p_unadjusted",
     "p_adjusted",
+    "adjustment",
     "method",
 ]
 
 
-@quietly
-def _games_howell(values: list[np.ndarray], level: float) -> list[dict[str, float]]:
-    k = len(values)
+def _pairs(k: int) -> tuple[np.ndarray, np.ndarray]:
+    i, j = np.triu_indices(k, 1)
+    return i, j
+
+
+def _moments(values: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = np.array([len(v) for v in values], float)
     m = np.array([v.mean() for v in values])
-    var = np.array([v.var(ddof=1) for v in values])
-    i, j = np.array(list(combinations(range(k), 2))).T
+    var = np.array([v.var(ddof=1) if len(v) > 1 else np.nan for v in values])
+    return n, m, var
+
+
+@quietly
+def _games_howell(values: list[np.ndarray], level: float) -> dict[str, np.ndarray]:
+    k = len(values)
+    n, m, var = _moments(values)
+    i, j = _pairs(k)
     a, b = var[i] / n[i], var[j] / n[j]
     diff = m[j] - m[i]
     se2 = a + b
     t = np.abs(diff) / np.sqrt(se2)
     df = se2**2 / (a**2 / (n[i] - 1) + b**2 / (n[j] - 1))
-    p = tukey_sf(t * np.sqrt(2), k, df)
-    q = qtukey(level, k, df)
-    half = q * np.sqrt(se2 / 2)
-    return [
-        {
-            "estimate": diff[x],
-            "ci_low": diff[x] - half[x],
-            "ci_high": diff[x] + half[x],
-            "statistic": t[x],
-            "df": df[x],
-            "p_value": p[x],
-            "p_adjusted": p[x],
-        }
-        for x in range(len(diff))
-    ]
+    ok = np.isfinite(t) & np.isfinite(df) & (df > 0)
+    p = np.full(len(diff), np.nan)
+    half = np.full(len(diff), np.nan)
+    if ok.any():
+        p[ok] = tukey_sf(t[ok] * np.sqrt(2), k, df[ok])
+        half[ok] = qtukey(level, k, df[ok]) * np.sqrt(se2[ok] / 2)
+    return {
+        "estimate": diff,
+        "ci_low": diff - half,
+        "ci_high": diff + half,
+        "statistic": t,
+        "df": df,
+        "p_unadjusted": np.full(len(diff), np.nan),
+        "p_adjusted": p,
+        "adjustment": "studentized range (family-wise)",
+    }
 
 
 @quietly
-def _tukey(values: list[np.ndarray], level: float) -> list[dict[str, float]]:
+def _tukey(values: list[np.ndarray], level: float) -> dict[str, np.ndarray]:
     k = len(values)
-    n = np.array([len(v) for v in values], float)
-    m = np.array([v.mean() for v in values])
+    n, m, _ = _moments(values)
     df = n.sum() - k
     msw = sum(((v - v.mean()) ** 2).sum() for v in values) / df
-    i, j = np.array(list(combinations(range(k), 2))).T
+    i, j = _pairs(k)
     diff = m[j] - m[i]
     se = np.sqrt(msw / 2 * (1 / n[i] + 1 / n[j]))
     q = np.abs(diff) / se
-    p = tukey_sf(q, k, df)
-    half = qtukey(level, k, df) * se
-    return [
-        {
-            "estimate": diff[x],
-            "ci_low": diff[x] - half[x],
-            "ci_high": diff[x] + half[x],
-            "statistic": q[x],
-            "df": df,
-            "p_value": p[x],
-            "p_adjusted": p[x],
-        }
-        for x in range(len(diff))
-    ]
+    p = tukey_sf(q, k, df) if np.isfinite(msw) and msw > 0 else np.full(len(q), np.nan)
+    half = float(qtukey(level, k, df)) * se
+    return {
+        "estimate": diff,
+        "ci_low": diff - half,
+        "ci_high": diff + half,
+        "statistic": q,
+        "df": np.full(len(q), df),
+        "p_unadjusted": np.full(len(q), np.nan),
+        "p_adjusted": p,
+        "adjustment": "studentized range (family-wise)",
+    }
 
 
 @quietly
-def _dunn(values: list[np.ndarray]) -> list[dict[str, float]]:
+def _dunn(values: list[np.ndarray], level: float) -> dict[str, np.ndarray]:
     k = len(values)
     pooled = np.concatenate(values)
     total = len(pooled)
@@ -118,23 +128,57 @@ def _dunn(values: list[np.ndarray]) -> list[dict[str, float]]:
     n = np.array([len(v) for v in values], float)
     _, ties = np.unique(pooled, return_counts=True)
     tie_term = (ties**3 - ties).sum() / (12 * (total - 1))
-    i, j = np.array(list(combinations(range(k), 2))).T
+    i, j = _pairs(k)
     se = np.sqrt((total * (total + 1) / 12 - tie_term) * (1 / n[i] + 1 / n[j]))
     z = (mean_rank[j] - mean_rank[i]) / se
     p = 2 * stats.norm.sf(np.abs(z))
-    adj = holm(p)
-    return [
-        {
-            "estimate": mean_rank[j][x] - mean_rank[i][x],
-            "ci_low": np.nan,
-            "ci_high": np.nan,
-            "statistic": z[x],
-            "df": np.nan,
-            "p_value": p[x],
-            "p_adjusted": adj[x],
-        }
-        for x in range(len(z))
-    ]
+    nan = np.full(len(z), np.nan)
+    return {
+        "estimate": mean_rank[j] - mean_rank[i],
+        "ci_low": nan,
+        "ci_high": nan,
+        "statistic": z,
+        "df": nan,
+        "p_unadjusted": p,
+        "p_adjusted": holm(p),
+        "adjustment": "holm",
+    }
+
+
+@quietly
+def _vs_rest(values: list[np.ndarray], level: float) -> dict[str, np.ndarray]:
+    """Each group against all the others pooled: Welch's t (R ``t.test``), Holm within the
+    domain, with the Welch interval of the difference (group minus rest)."""
+    n, m, var = _moments(values)
+    total, sums = n.sum(), n * m
+    sq = np.array([((v - v.mean()) ** 2).sum() for v in values])
+    grand = sums.sum() / total
+    n_rest = total - n
+    m_rest = (sums.sum() - sums) / n_rest
+    # sum of squares of the rest about its own mean, from the groups' sums of squares
+    ss_all = sq + n * (m - grand) ** 2
+    ss_rest = ss_all.sum() - ss_all - n_rest * (m_rest - grand) ** 2
+    var_rest = ss_rest / (n_rest - 1)
+    a, b = var / n, var_rest / n_rest
+    se2 = a + b
+    diff = m - m_rest
+    t = diff / np.sqrt(se2)
+    df = se2**2 / (a**2 / (n - 1) + b**2 / (n_rest - 1))
+    p = 2 * stats.t.sf(np.abs(t), df)
+    half = stats.t.ppf(1 - (1 - level) / 2, df) * np.sqrt(se2)
+    return {
+        "estimate": diff,
+        "ci_low": diff - half,
+        "ci_high": diff + half,
+        "statistic": t,
+        "df": df,
+        "p_unadjusted": p,
+        "p_adjusted": holm(np.where(np.isfinite(p), p, np.nan)),
+        "adjustment": "holm",
+    }
+
+
+_FUNCS = {"games-howell": _games_howell, "tukey": _tukey, "dunn": _dunn, "vs-rest": _vs_rest}
 
 
 def posthoc(
@@ -142,49 +186,62 @@ def posthoc(
     by: str,
     columns: Sequence[str] | None = None,
     *,
-    method: Method = "games-howell",
+    method: Method = "auto",
     level: float = 0.95,
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
 ) -> pd.DataFrame:
-    """Every pair of (non-suppressed) groups, for every domain.
+    """Which groups differ, for every domain.
 
-    ``estimate`` is the second group's mean minus the first's (Dunn: difference of mean ranks);
-    ``statistic`` is Games-Howell's t, Tukey's q or Dunn's z. ``p_adjusted`` is family-wise
-    within a domain: from the studentized range (Games-Howell, Tukey) or Holm (Dunn).
+    ``method``: ``"games-howell"`` (every pair, unequal variances), ``"tukey"`` (every pair,
+    equal variances), ``"dunn"`` (every pair, ranks, Holm), ``"vs-rest"`` (each group against
+    the rest of the organization: Welch's t, Holm-adjusted), or ``"auto"`` (default):
+    Games-Howell for up to 10 groups, each group against the rest beyond that (a table of
+    every pair of 49 sites has 1,176 rows and helps nobody).
+
+    ``estimate`` is the second group's mean minus the first's (Dunn: difference of mean ranks;
+    vs-rest: the group minus the rest, with ``group2`` = ``"rest"``). ``statistic`` is
+    Games-Howell's t, Tukey's q, Dunn's z or Welch's t. ``p_adjusted`` is family-wise within a
+    domain: from the studentized range (Games-Howell, Tukey: these have no unadjusted p, so
+    ``p_unadjusted`` is blank) or Holm (Dunn, vs-rest); ``adjustment`` names which.
 
     Returns
     -------
     DataFrame
-        Columns ``COLUMNS``: domain, group1, group2, n1, n2, estimate, ci_low, ci_high,
-        statistic, df, p_value, p_adjusted, method.
+        Columns ``COLUMNS``.
     """
-    funcs = {
-        "games-howell": lambda v: _games_howell(v, level),
-        "tukey": lambda v: _tukey(v, level),
-        "dunn": _dunn,
-    }
-    if method not in funcs:
+    if method not in (*_FUNCS, "auto"):
         raise ResponseError(
-            Problem("bad-option", f"method={method!r}", expected="games-howell, tukey or dunn")
+            Problem(
+                "bad-option",
+                f"method={method!r}",
+                expected="auto, games-howell, tukey, dunn or vs-rest",
+            )
         )
     frame, cols = score_frame(data, columns)
     groups = Groups.of(group_labels(frame, by))
-    rows: list[dict[str, Any]] = []
+    parts: list[pd.DataFrame] = []
     for col in cols:
         kept, values, _ = split_groups(frame[col], groups, min_group_size)
         if len(kept) < 2:
             continue
-        pairs = list(combinations(range(len(kept)), 2))
-        for (gi, gj), res in zip(pairs, funcs[method](values), strict=True):
-            rows.append(
-                {
-                    "domain": col,
-                    "group1": kept[gi],
-                    "group2": kept[gj],
-                    "n1": len(values[gi]),
-                    "n2": len(values[gj]),
-                    **res,
-                    "method": method,
-                }
-            )
-    return pd.DataFrame(rows).reindex(columns=COLUMNS)
+        chosen = method
+        if method == "auto":
+            chosen = "games-howell" if len(kept) <= MAX_PAIRWISE_GROUPS else "vs-rest"
+        res = _FUNCS[chosen](values, level)
+        sizes = np.array([len(v) for v in values])
+        if chosen == "vs-rest":
+            names = np.array(kept, dtype=object)
+            block = {
+                "group1": names,
+                "group2": np.full(len(kept), "rest", dtype=object),
+                "n1": sizes,
+                "n2": sizes.sum() - sizes,
+            }
+        else:
+            i, j = _pairs(len(kept))
+            names = np.array(kept, dtype=object)
+            block = {"group1": names[i], "group2": names[j], "n1": sizes[i], "n2": sizes[j]}
+        parts.append(pd.DataFrame({"domain": col, **block, **res, "method": chosen}))
+    if not parts:
+        return pd.DataFrame(columns=COLUMNS)
+    return pd.concat(parts, ignore_index=True).reindex(columns=COLUMNS)
