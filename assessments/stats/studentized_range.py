@@ -53,6 +53,15 @@ def _legendre(n: int) -> tuple[np.ndarray, np.ndarray]:
 def _range_tables(k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """w grid, log T(w) and the range density T'(w) (known standard deviation), for ``k``."""
     w = np.arange(0.0, _W_MAX + _W_STEP / 2, _W_STEP)
+    log_tail, density = np.empty_like(w), np.empty_like(w)
+    for start in range(0, len(w), 1024):  # blocks of rows keep the temporaries small
+        part = slice(start, start + 1024)
+        log_tail[part], density[part] = _range_block(w[part], k)
+    log_tail[0] = 0.0  # T(0) = 1
+    return w, log_tail, density
+
+
+def _range_block(w: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     t, wt = _legendre(_Z_NODES)
     lo = -10.0
     hi = np.maximum(10.0, w / 2 + 10.0)
@@ -66,15 +75,13 @@ def _range_tables(k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
         ratio = np.where(log_a > -700, c / np.exp(log_a), 1.0)
         diff = -np.expm1(m * np.log1p(-np.clip(ratio, 0.0, 1.0)))
-        tail_terms = phi * np.exp(m * log_a) * diff
-        tail = k * (tail_terms * weights).sum(axis=1)
+        tail = k * (phi * np.exp(m * log_a) * diff * weights).sum(axis=1)
         inner = np.clip(special.ndtr(z) - c, 0.0, 1.0)
         dens_terms = phi * np.exp(-0.5 * (z - w[:, None]) ** 2) / np.sqrt(2 * np.pi)
         dens_terms = dens_terms * inner ** (k - 2) if k > 2 else dens_terms
         density = k * (k - 1) * (dens_terms * weights).sum(axis=1)
         log_tail = np.log(np.clip(tail, 1e-300, 1.0))
-    log_tail[0] = 0.0  # T(0) = 1
-    return w, log_tail, density
+    return log_tail, density
 
 
 def _log_s_nodes(df: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
