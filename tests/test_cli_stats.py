@@ -51,7 +51,7 @@ def test_reliability_writes_a_workbook(answers, tmp_path):
     out = tmp_path / "rel.xlsx"
     result = run("reliability", answers, "-i", "oric", "--on-invalid", "missing", "-o", out)
     assert result.exit_code == 0, result.output
-    assert openpyxl.load_workbook(out).sheetnames == ["reliability", "items"]
+    assert openpyxl.load_workbook(out).sheetnames == ["reliability", "items", "omega_h"]
     assert "raw_alpha" in result.output
 
 

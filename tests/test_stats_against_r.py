@@ -361,3 +361,33 @@ def test_feldt_interval_counts_respondents_who_answered_the_domain():
     assert one["alpha_ci_low"] == pytest.approx(two["alpha_ci_low"], rel=1e-12)
     low = 1 - (1 - one["raw_alpha"]) * stats.f.ppf(0.975, 39, 78)
     assert one["alpha_ci_low"] == pytest.approx(low, rel=1e-12)
+
+
+# ------------------------------------------------------------------------ omega hierarchical
+def test_omega_hierarchical_matches_psych():
+    from assessments.stats.factors import omega_hierarchical
+
+    m, o = ref("omega_h_matrices.csv"), ref("omega_h.csv")
+    for row in o.itertuples():
+        d = m[m.case == row.case]
+        k = d.i.max()
+        r = np.zeros((k, k))
+        r[d.i - 1, d.j - 1] = d.r
+        got = omega_hierarchical(r, row.n_factors)
+        assert got["omega_h"] == pytest.approx(row.omega_h, abs=1e-4), row.case
+        assert got["omega_total"] == pytest.approx(row.omega_total, abs=1e-4), row.case
+
+
+def test_omega_h_is_reported_for_scales_made_of_facets():
+    from assessments.demo import demo_responses
+    from assessments.stats import omega_h
+
+    scored = score(demo_responses("orca", n=300, seed=5), "orca", on_invalid="missing")
+    got = omega_h(scored).set_index("scale")
+    assert set(got.index) == {"evidence", "context", "facilitation"}
+    assert (got["omega_h"] < got["omega_total"]).all()
+    assert got.loc["context", "n_facets"] == 6
+    oric = score(demo_responses("oric", n=200, seed=1), "oric", on_invalid="missing")
+    two = omega_h(oric).iloc[0]
+    assert two["scale"] == "total" and two["n_facets"] == 2
+    assert "not identified" in two["note"]

@@ -43,8 +43,8 @@ def reliability_cmd(
     Example:
       assess reliability answers.csv -i orca --by site -o reliability.xlsx
     """
-    from ..stats import item_reliability, reliability
-    from ..stats.reliability import Method
+    from ..stats import item_reliability, omega_h, reliability
+    from ..stats.reliability import Method, facet_structure
 
     scores, notices = load_scores(options)
     method: Method = "listwise" if listwise else "pairwise"
@@ -52,6 +52,8 @@ def reliability_cmd(
         "reliability": reliability(scores, by, method=method, min_group_size=min_group_size),
         "items": item_reliability(scores, by, method=method, min_group_size=min_group_size),
     }
+    if facet_structure(scores):
+        tables["omega_h"] = omega_h(scores, by, method=method, min_group_size=min_group_size)
     emit(
         tables,
         as_json=as_json,
@@ -70,6 +72,7 @@ def reliability_cmd(
                 "omega_total",
                 "suppressed",
             ],
+            "omega_h": ["group", "scale", "n_facets", "n_items", "n", "omega_h", "omega_total"],
             "items": [
                 "group",
                 "domain",

@@ -11,7 +11,7 @@ from .effects import cliffs_delta, hedges_g
 from .gaps import gaps
 from .norms import load_benchmarks, norms
 from .posthoc import posthoc
-from .reliability import item_reliability, omega_total, reliability
+from .reliability import item_reliability, omega_h, omega_total, reliability
 from .waves import change
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "item_reliability",
     "load_benchmarks",
     "norms",
+    "omega_h",
     "omega_total",
     "posthoc",
     "reliability",

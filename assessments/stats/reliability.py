@@ -21,11 +21,12 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import stats
 
 from ..scoring import Scores
 from ..scoring.coding import DONT_KNOW, NOT_APPLICABLE
 from ._inputs import DEFAULT_MIN_GROUP_SIZE, group_labels, item_sets, quietly
+from .factors import minres, omega_hierarchical
 
 Method = Literal["pairwise", "listwise"]
 
@@ -46,51 +47,11 @@ def _cov2cor(c: np.ndarray) -> np.ndarray:
     return c / np.outer(sd, sd)
 
 
-def _smc(r: np.ndarray) -> np.ndarray:
-    """Squared multiple correlations, 1 - 1/diag(R⁻¹) (psych::smc; pseudo-inverse if singular)."""
-    try:
-        inv = np.linalg.inv(r)
-    except np.linalg.LinAlgError:
-        inv = np.linalg.pinv(r)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = 1 - 1 / np.diag(inv)
-    return np.clip(np.where(np.isfinite(out), out, 1.0), 0.0, 1.0)
-
-
-def _one_factor_loadings(r: np.ndarray, psi: np.ndarray) -> np.ndarray:
-    s = r.copy()
-    np.fill_diagonal(s, 1 - psi)
-    vals, vecs = np.linalg.eigh(s)
-    return vecs[:, -1] * np.sqrt(max(vals[-1], 0.0))
-
-
 def minres_one_factor(r: np.ndarray) -> np.ndarray:
-    """Loadings of psych's one-factor minimum-residual fit (``fa(r, 1, fm = "minres")``).
-
-    The uniquenesses ψ minimize the squared off-diagonal residuals, bounded to [0.005, 1] as
-    psych's ``optim(method = "L-BFGS-B")`` bounds them (so a Heywood case stops at
-    communality 0.995 instead of running past 1), started from 1 - SMC.
-    """
-    k = r.shape[0]
-    low = np.tril_indices(k, -1)
-
-    def loss(psi: np.ndarray) -> tuple[float, np.ndarray]:
-        lam = _one_factor_loadings(r, psi)
-        resid = r - np.outer(lam, lam)
-        # psych's gradient (FAgr.minres): the diagonal of model minus data
-        grad = lam**2 + psi - 1
-        return float((resid[low] ** 2).sum()), grad
-
-    start = 1 - _smc(r)
-    fit = optimize.minimize(
-        loss,
-        np.clip(start, 0.005, 1.0),
-        jac=True,
-        method="L-BFGS-B",
-        bounds=[(0.005, 1.0)] * k,
-        options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 1000},
-    )
-    return _one_factor_loadings(r, fit.x)
+    """Loadings of psych's one-factor minimum-residual fit (``fa(r, 1, fm = "minres")``): the
+    uniquenesses are bounded to [0.005, 1] as psych bounds them, so a Heywood case stops at
+    communality 0.995 instead of running past 1 (:func:`assessments.stats.factors.minres`)."""
+    return minres(r, 1)[:, 0]
 
 
 def omega_total(r: np.ndarray) -> float:
@@ -122,7 +83,10 @@ def omega_total(r: np.ndarray) -> float:
 
 
 def _feldt_ci(alpha: float, n: int, k: int, level: float) -> tuple[float, float]:
-    """Feldt (1987) interval, as psych::alpha.ci."""
+    """Feldt (1987) interval, as psych::alpha.ci, with ``n`` the respondents who answered at
+    least one item of the domain (listwise: complete cases). psych counts every row of the data
+    it is given; respondents with no answer carry no information and do not narrow the
+    interval here."""
     if not np.isfinite(alpha) or n < 2 or k < 2:
         return np.nan, np.nan
     df1, df2 = n - 1, (n - 1) * (k - 1)
@@ -265,3 +229,79 @@ def item_reliability(
     order = ["group", "domain", "item", "r_drop", "alpha_if_dropped", "mean", "sd", "n"]
     order += ["pct_not_applicable", "pct_dont_know", "suppressed"]
     return pd.DataFrame(rows).reindex(columns=order)
+
+
+def facet_structure(data: Scores) -> dict[str, list[str]]:
+    """Scales made of two or more domains (facets), and their facets: the scores for which
+    omega hierarchical is meaningful. A total over every item uses every scored domain."""
+    inst = data.instrument
+    scored = [d.id for d in inst.scored_domains]
+    out: dict[str, list[str]] = {}
+    parts = [*inst.composites, *([inst.total] if inst.total is not None else [])]
+    for sc in parts:
+        facets = scored if sc.all_items else [d for d in sc.domains if d in scored]
+        if len(facets) >= 2:
+            out[sc.id] = facets
+    return out
+
+
+@quietly
+def omega_h(
+    data: Scores,
+    by: str | None = None,
+    *,
+    method: Method = "pairwise",
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+) -> pd.DataFrame:
+    """Omega hierarchical of every scale made of facets: how much of the scale score's
+    variance one general factor explains (psych::omega with ``nfactors`` = number of facets;
+    :func:`assessments.stats.factors.omega_hierarchical`).
+
+    Returns
+    -------
+    DataFrame
+        ``group``, ``scale``, ``n_facets``, ``n_items``, ``n``, ``omega_h``, ``omega_total``,
+        ``note``, ``suppressed``. The correlations are computed as :func:`reliability` does.
+    """
+    structure = facet_structure(data)
+    inst = data.instrument
+    items, _, _, groups = _split(data, by, None)
+    rows = []
+    for g in pd.unique(groups.dropna()):
+        mask = (groups == g).to_numpy()
+        for scale, facets in structure.items():
+            cols = [i for d in facets for i in inst.domain(d).items]
+            x = items.loc[mask, cols].astype(float)
+            row: dict[str, object] = {
+                "group": g,
+                "scale": scale,
+                "n_facets": len(facets),
+                "n_items": len(cols),
+                "n": int(x.notna().any(axis=1).sum()),
+            }
+            if mask.sum() < min_group_size:
+                rows.append({**row, "suppressed": True})
+                continue
+            r = _cov2cor(_cov(x, method))
+            notes = []
+            if not np.isfinite(r).all():
+                notes.append("some item pairs have no common answers or no spread")
+            if len(cols) <= len(facets) + 1:
+                notes.append("too few items for as many factors as facets")
+            res = omega_hierarchical(r, len(facets)) if not notes else {}
+            if len(facets) == 2 and not notes:
+                notes.append(
+                    "two facets: the general factor is not identified, so both facets get the "
+                    "same general loading (psych's option 'equal'); read omega_h with caution"
+                )
+            rows.append(
+                {
+                    **row,
+                    "omega_h": res.get("omega_h", np.nan),
+                    "omega_total": res.get("omega_total", np.nan),
+                    "note": "; ".join(notes) if notes else np.nan,
+                    "suppressed": False,
+                }
+            )
+    cols_out = ["group", "scale", "n_facets", "n_items", "n", "omega_h", "omega_total"]
+    return pd.DataFrame(rows).reindex(columns=[*cols_out, "note", "suppressed"])

@@ -120,7 +120,34 @@ out(data.frame(site = site, items), "rwg_options_data.csv")
 out(data.frame(site = r1$grpid, rwg_j = r1$rwg.j, rwg_j_star = r2$rwg.lindell, n = r1$gsize),
     "rwg_options.csv")
 
+# --- omega hierarchical (psych::omega with nfactors = the number of facets) --------------------
+oh_m <- list(); oh <- list()
+specs <- list(c(4, 4), c(3, 3, 3), c(5, 4, 6), c(3, 4, 3, 4), c(4, 4, 4, 4, 4), c(6, 6))
+for (x in seq_along(specs)) {
+  sizes <- specs[[x]]; f <- length(sizes); n <- 400
+  g <- rnorm(n); facets <- sapply(1:f, function(i) rnorm(n))
+  items <- do.call(cbind, lapply(1:f, function(i) sapply(1:sizes[i], function(j) {
+    lg <- runif(1, 0.35, 0.7); ls <- runif(1, 0.3, 0.6)
+    lg * g + ls * facets[, i] + sqrt(max(1 - lg^2 - ls^2, 0.1)) * rnorm(n)
+  })))
+  r <- cor(items); k <- ncol(r)
+  o <- suppressWarnings(suppressMessages(omega(r, nfactors = f, plot = FALSE)))
+  oh_m[[x]] <- data.frame(case = x, i = rep(1:k, k), j = rep(1:k, each = k), r = as.vector(r))
+  oh[[x]] <- data.frame(case = x, n_factors = f, omega_h = o$omega_h, omega_total = o$omega.tot)
+}
+# the bfi data: 25 items, five factors (psych flips reverse-keyed items itself)
+bfi <- read.csv("../bfi/data.csv")
+r <- cor(bfi[, c(paste0("A", 1:5), paste0("C", 1:5), paste0("E", 1:5), paste0("N", 1:5),
+                 paste0("O", 1:5))], use = "pairwise")
+o <- suppressWarnings(suppressMessages(omega(r, nfactors = 5, plot = FALSE)))
+k <- ncol(r); x <- length(specs) + 1
+oh_m[[x]] <- data.frame(case = x, i = rep(1:k, k), j = rep(1:k, each = k), r = as.vector(r))
+oh[[x]] <- data.frame(case = x, n_factors = 5, omega_h = o$omega_h, omega_total = o$omega.tot)
+out(do.call(rbind, oh_m), "omega_h_matrices.csv")
+out(do.call(rbind, oh), "omega_h.csv")
+
 writeLines(c(R.version.string,
              paste("psych", packageVersion("psych")),
              paste("multilevel", packageVersion("multilevel")),
-             paste("effectsize", packageVersion("effectsize"))), "versions.txt")
+             paste("effectsize", packageVersion("effectsize")),
+             paste("GPArotation", packageVersion("GPArotation"))), "versions.txt")
