@@ -25,9 +25,9 @@ Three facets whose factors correlate 0.5: each item's general loading is λ √0
 >>> r = np.outer(lam, lam) * np.where(facet[:, None] == facet[None, :], 1.0, 0.5)
 >>> np.fill_diagonal(r, 1.0)
 >>> got = omega_hierarchical(r, 3)
->>> round(got["omega_h"], 4), round((lam.sum() * np.sqrt(0.5)) ** 2 / r.sum(), 4)
+>>> round(got["omega_h"], 4), round(float((lam.sum() * np.sqrt(0.5)) ** 2 / r.sum()), 4)
 (0.5942, 0.5942)
->>> round(got["omega_total"], 4), round(1 - (1 - lam**2).sum() / r.sum(), 4)
+>>> round(got["omega_total"], 4), round(float(1 - (1 - lam**2).sum() / r.sum()), 4)
 (0.7925, 0.7925)
 """
 
