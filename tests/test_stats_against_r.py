@@ -391,3 +391,15 @@ def test_omega_h_is_reported_for_scales_made_of_facets():
     two = omega_h(oric).iloc[0]
     assert two["scale"] == "total" and two["n_facets"] == 2
     assert "not identified" in two["note"]
+
+
+def test_posthoc_and_change_never_return_an_empty_table_without_a_reason():
+    from assessments.stats import posthoc
+
+    df = pd.DataFrame({"g": ["a"] * 8, "y": np.arange(8.0)})
+    got = posthoc(df, "g", columns=["y"])
+    assert len(got) == 1 and "fewer than two groups" in got.iloc[0]["note"]
+    before = pd.DataFrame({"site": ["a"] * 6, "y": np.arange(6.0)})
+    after = pd.DataFrame({"site": ["b"] * 6, "y": np.arange(6.0)})
+    wave = change(before, after, by="site", columns=["y"])
+    assert len(wave) == 1 and "present in both waves" in wave.iloc[0]["note"]

@@ -69,6 +69,28 @@ _LABEL_AND_CODE = re.compile(r"^\s*(.+?)\s*\(\s*(-?\d+)\s*\)\s*$")
 Classified = tuple[float, int, bool]  # value, status, recoded (a label or marker was translated)
 
 
+def _factorize_keeping_booleans(column: pd.Series) -> tuple[np.ndarray, list[Any]]:
+    """``pd.factorize``, except that True/False stay apart from 1/0 (pandas merges them, which
+    would score a boolean cell as the code 1): the uniques are the original objects."""
+    kind = pd.api.types.infer_dtype(column, skipna=True)
+    if kind not in ("boolean", "mixed", "mixed-integer"):
+        idx, uniques = pd.factorize(column, use_na_sentinel=True)
+        return idx, list(uniques)
+    obj = column.to_numpy(dtype=object)
+    is_bool = np.fromiter((isinstance(v, bool | np.bool_) for v in obj), bool, len(obj))
+    if not is_bool.any():
+        idx, uniques = pd.factorize(column, use_na_sentinel=True)
+        return idx, list(uniques)
+    keys = obj.copy()
+    keys[is_bool] = np.array([f"\x00bool:{bool(v)}" for v in obj[is_bool]], dtype=object)
+    idx, _ = pd.factorize(pd.Series(keys, dtype=object), use_na_sentinel=True)
+    firsts = np.full(idx.max() + 1 if len(idx) and idx.max() >= 0 else 0, -1)
+    valid = np.flatnonzero(idx >= 0)
+    order = valid[::-1]
+    firsts[idx[order]] = order  # the first row holding each key (later rows overwritten first)
+    return idx, [obj[i] for i in firsts]
+
+
 @dataclass
 class Coder:
     """Classifies answers for one response scale."""
@@ -138,15 +160,20 @@ class Coder:
         text = str(raw).strip()
         if not text:
             return math.nan, BLANK, False
-        if text.upper() in MISSING_MARKERS:
-            return math.nan, BLANK, True
-        try:
-            number = float(text)
-        except ValueError:
-            pass
-        else:
-            return self._number(number) if math.isfinite(number) else (math.nan, INVALID, False)
+        # a label that is a point of the scale (or its N/A, Don't know) is always that point,
+        # even when it reads like a missing marker ("None", "NA")
         hit = self.labels.get(normalize_label(text))
+        if hit is None and text.upper() in MISSING_MARKERS:
+            return math.nan, BLANK, True
+        if hit is None:
+            try:
+                number = float(text)
+            except ValueError:
+                pass
+            else:
+                return (
+                    self._number(number) if math.isfinite(number) else (math.nan, INVALID, False)
+                )
         if hit is None:
             for pattern, code_first in ((_CODE_AND_LABEL, True), (_LABEL_AND_CODE, False)):
                 m = pattern.match(text)
@@ -191,7 +218,7 @@ class Coder:
             status = self._lookup(x)
             values = np.where(status == ANSWERED, x, np.nan)
             return values, status, np.zeros(n, dtype=bool)
-        idx, uniques = pd.factorize(column, use_na_sentinel=True)
+        idx, uniques = _factorize_keeping_booleans(column)
         table = [self.classify(u) for u in uniques]
         # one extra slot for the NA sentinel (-1 indexes the last element)
         vals = np.array([t[0] for t in table] + [math.nan], dtype="float64")

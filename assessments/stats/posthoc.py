@@ -50,6 +50,7 @@ COLUMNS = [
     "p_adjusted",
     "adjustment",
     "method",
+    "note",
 ]
 
 
@@ -207,7 +208,8 @@ def posthoc(
     Returns
     -------
     DataFrame
-        Columns ``COLUMNS``.
+        Columns ``COLUMNS``. A domain with fewer than two groups to compare gets one row whose
+        ``note`` says so.
     """
     if method not in (*_FUNCS, "auto"):
         raise ResponseError(
@@ -223,6 +225,12 @@ def posthoc(
     for col in cols:
         kept, values, _ = split_groups(frame[col], groups, min_group_size)
         if len(kept) < 2:
+            note = (
+                f"fewer than two groups of {by} with answers"
+                + (f" (of at least {min_group_size})" if min_group_size > 1 else "")
+                + ": no pairs to compare"
+            )
+            parts.append(pd.DataFrame({"domain": [col], "note": [note]}))
             continue
         chosen = method
         if method == "auto":
@@ -244,4 +252,4 @@ def posthoc(
         parts.append(pd.DataFrame({"domain": col, **block, **res, "method": chosen}))
     if not parts:
         return pd.DataFrame(columns=COLUMNS)
-    return pd.concat(parts, ignore_index=True).reindex(columns=COLUMNS)
+    return pd.concat([p.reindex(columns=COLUMNS) for p in parts], ignore_index=True)

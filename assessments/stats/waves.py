@@ -246,4 +246,9 @@ def change(
         ]
     order.append("note")
     del cols_a
+    if not groups:
+        shown = f" of {by}" if by else ""
+        rows = [
+            {"domain": col, "note": f"no group{shown} is present in both waves"} for col in cols
+        ]
     return pd.DataFrame(rows).reindex(columns=[*order, "suppressed"])
