@@ -58,7 +58,9 @@ def test_dunn_z_squared_is_kruskal_h_for_two_groups():
     got = posthoc(df, "g", columns=["x"], method="dunn").iloc[0]
     h = stats.kruskal(df.x[df.g == "a"], df.x[df.g == "b"]).statistic
     assert got.statistic**2 == pytest.approx(h, rel=1e-12)
-    assert got.p_unadjusted == pytest.approx(stats.kruskal(df.x[df.g == "a"], df.x[df.g == "b"]).pvalue)
+    assert got.p_unadjusted == pytest.approx(
+        stats.kruskal(df.x[df.g == "a"], df.x[df.g == "b"]).pvalue
+    )
 
 
 def test_dunn_holm_adjusts_within_a_domain():
@@ -137,7 +139,12 @@ def _tail_by_adaptive_quadrature(q, k, df):
     hi = dist.isf(1e-16)
     points = [x for x in (1 / q, 3 / q, dist.median()) if x < hi]
     return integrate.quad(
-        lambda s: dist.pdf(s) * inner(q * s), 0, hi, points=points, epsabs=0, epsrel=1e-10,
+        lambda s: dist.pdf(s) * inner(q * s),
+        0,
+        hi,
+        points=points,
+        epsabs=0,
+        epsrel=1e-10,
         limit=400,
     )[0]
 
@@ -174,7 +181,8 @@ def test_more_than_ten_groups_compare_each_with_the_rest():
 
     df = many_sites()
     got = posthoc(df, "site", columns=["x"])
-    assert len(got) == 14 and (got["method"] == "vs-rest").all()
+    assert len(got) == 14
+    assert (got["method"] == "vs-rest").all()
     assert (got["group2"] == "rest").all()
     raw = []
     for row in got.itertuples():

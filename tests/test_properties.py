@@ -36,7 +36,7 @@ def test_every_row_is_scored_or_excluded_and_scores_are_right(rows):
         for d in ORIC.domains:
             got = by_row.loc[row_id, d.id]
             answered = [valid[x] for x in d.items if x in valid]
-            if answered:
+            if len(answered) >= math.ceil(len(d.items) / 2):  # the toolkit's default rule
                 assert math.isclose(got, sum(answered) / len(answered))
             else:
                 assert math.isnan(got)

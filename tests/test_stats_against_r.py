@@ -109,7 +109,8 @@ def test_duplicate_ids_in_a_paired_wave_are_refused_with_the_ids():
 def test_all_zero_paired_differences_say_why():
     w = pd.DataFrame({"id": range(6), "x": [3.0, 4, 2, 5, 3, 4]})
     got = change(w, w, paired_on="id", columns=["x"]).iloc[0]
-    assert np.isnan(got["wilcoxon_p"]) and np.isnan(got["p_value"])
+    assert np.isnan(got["wilcoxon_p"])
+    assert np.isnan(got["p_value"])
     assert "same score in both waves" in got["note"]
 
 
@@ -152,7 +153,8 @@ def test_an_interval_that_cannot_be_computed_is_nan_with_a_note(monkeypatch):
     df = pd.DataFrame({"g": np.repeat(list("abc"), 20), "y": rng.normal(size=60)})
     df.loc[df.g == "c", "y"] += 5
     got = compare(df, "g", columns=["y"]).iloc[0]
-    assert np.isfinite(got["eta_squared"]) and np.isnan(got["eta_squared_ci_low"])
+    assert np.isfinite(got["eta_squared"])
+    assert np.isnan(got["eta_squared_ci_low"])
     assert "too large for the noncentral F" in got["note"]
 
 
@@ -161,7 +163,8 @@ def test_compare_with_large_effects_many_groups_and_large_n():
     sites = np.repeat([f"site {i:02d}" for i in range(49)], 2041)
     y = rng.normal(np.repeat(np.linspace(1, 5, 49), 2041), 0.3)
     got = compare(pd.DataFrame({"site": sites, "y": y}), "site", columns=["y"]).iloc[0]
-    assert got["k_groups"] == 49 and got["n"] == 49 * 2041
+    assert got["k_groups"] == 49
+    assert got["n"] == 49 * 2041
     for col in ("eta_squared_ci_low", "eta_squared_ci_high", "omega_squared_ci_low"):
         assert np.isfinite(got[col]) or "noncentral" in str(got["note"])
     assert got["eta_squared_ci_low"] <= got["eta_squared"] <= got["eta_squared_ci_high"]
@@ -191,7 +194,8 @@ def test_groups_of_one_give_r_s_anova_and_iccs():
     assert got["anova_f"] == pytest.approx(expected.loc[4, "f"], rel=1e-9)
     assert got["anova_p"] == pytest.approx(expected.loc[4, "p_value"], rel=1e-9)
     assert np.isfinite(got["eta_squared"])
-    assert np.isnan(got["welch_p"]) and "two or more answers in every group" in got["note"]
+    assert np.isnan(got["welch_p"])
+    assert "two or more answers in every group" in got["note"]
 
 
 def _simulate(rng, sizes, rho):
@@ -237,7 +241,8 @@ def test_a_single_group_and_an_all_missing_domain_say_why():
     assert "fewer than two groups" in got.loc["y", "note"]
     assert "no respondent" in got.loc["z", "note"]
     i = icc(df, "g", columns=["y"]).iloc[0]
-    assert np.isnan(i["icc1"]) and "two or more groups" in i["note"]
+    assert np.isnan(i["icc1"])
+    assert "two or more groups" in i["note"]
 
 
 # ------------------------------------------------------------------------ rwg(j) per domain
@@ -389,7 +394,8 @@ def test_omega_h_is_reported_for_scales_made_of_facets():
     assert got.loc["context", "n_facets"] == 6
     oric = score(demo_responses("oric", n=200, seed=1), "oric", on_invalid="missing")
     two = omega_h(oric).iloc[0]
-    assert two["scale"] == "total" and two["n_facets"] == 2
+    assert two["scale"] == "total"
+    assert two["n_facets"] == 2
     assert "not identified" in two["note"]
 
 
@@ -398,8 +404,10 @@ def test_posthoc_and_change_never_return_an_empty_table_without_a_reason():
 
     df = pd.DataFrame({"g": ["a"] * 8, "y": np.arange(8.0)})
     got = posthoc(df, "g", columns=["y"])
-    assert len(got) == 1 and "fewer than two groups" in got.iloc[0]["note"]
+    assert len(got) == 1
+    assert "fewer than two groups" in got.iloc[0]["note"]
     before = pd.DataFrame({"site": ["a"] * 6, "y": np.arange(6.0)})
     after = pd.DataFrame({"site": ["b"] * 6, "y": np.arange(6.0)})
     wave = change(before, after, by="site", columns=["y"])
-    assert len(wave) == 1 and "present in both waves" in wave.iloc[0]["note"]
+    assert len(wave) == 1
+    assert "present in both waves" in wave.iloc[0]["note"]

@@ -31,9 +31,7 @@ def print_instruments(console: Console, rows: list[dict[str, Any]]) -> None:
         t.add_column(col, overflow="fold")
     for r in rows:
         versions = ", ".join(f"{v} ({r['n_items'][v]})" for v in r["versions"])
-        status = ", ".join(r["key_status"])
-        if r["missing_keys"]:
-            status += " (needs a key file)"
+        status = r["key"]
         t.add_row(
             r["id"],
             r["title"],
@@ -69,6 +67,9 @@ def instrument_json(inst: Instrument) -> dict[str, Any]:
                 "name": d.name,
                 "items": list(d.items),
                 "min_answered": d.min_answered,
+                "min_answered_rule": "toolkit default"
+                if d.min_answered_is_default
+                else "instrument",
                 "key_status": d.key_status,
                 "key_source": d.key_source,
             }
@@ -109,7 +110,12 @@ def print_instrument(console: Console, inst: Instrument) -> None:
     for col in ("id", "name", "items", "scored when", "key"):
         d.add_column(col)
     for dom in inst.domains:
-        when = f">= {dom.min_items()} of {len(dom.items)} answered" if dom.items else "-"
+        when = (
+            f">= {dom.min_items()} of {len(dom.items)} answered"
+            + (" (toolkit default)" if dom.min_answered_is_default else "")
+            if dom.items
+            else "-"
+        )
         d.add_row(
             dom.id,
             dom.name,
@@ -148,6 +154,13 @@ def print_instrument(console: Console, inst: Instrument) -> None:
     if inst.suggested_drop:
         console.print(
             "Suggested drops (--drop-suggested): " + ", ".join(inst.suggested_drop), markup=False
+        )
+    if any(d.min_answered_is_default for d in inst.scored_domains):
+        console.print(
+            "Scored when: where the instrument states no minimum, a domain is scored when at "
+            "least half of its items are answered (the toolkit's default). Set min_answered in "
+            "the instrument file (docs/scoring.md) to change it.",
+            markup=False,
         )
     for w in inst.key_warnings():
         console.print("[yellow]note:[/yellow] " + w)

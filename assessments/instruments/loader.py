@@ -15,6 +15,7 @@ from typing import Any
 from ..errors import InstrumentError
 from .document import Document, read_document
 from .model import (
+    TOOLKIT_MIN_ANSWERED,
     Answer,
     Domain,
     Instrument,
@@ -200,7 +201,16 @@ def _items(
 
 
 def _key(raw: dict[str, Any], defaults: dict[str, Any]) -> tuple[Any, str]:
-    key = raw.get("key") or defaults.get("key") or {"status": "published"}
+    """Key status and source; without a ``key`` block the key is the file author's own
+    (``user``): only a file that says so calls a key ``published``."""
+    key = (
+        raw.get("key")
+        or defaults.get("key")
+        or {
+            "status": "user",
+            "source": "no key block in the instrument file: the author's own scoring key",
+        }
+    )
     return key["status"], key.get("source", "")
 
 
@@ -238,7 +248,8 @@ def _domains(
             doc.problem(
                 "duplicate-id", f"domain {did!r} lists item {x!r} twice", ("domains", i, "items")
             )
-        if not raw["items"] and status != "user":
+        explicit = raw.get("key") or defaults.get("key") or {}
+        if not raw["items"] and explicit.get("status") != "user":
             doc.problem(
                 "empty-domain",
                 f"domain {did!r} has no items",
@@ -250,10 +261,14 @@ def _domains(
                 id=did,
                 name=raw["name"],
                 items=tuple(raw["items"]),
-                min_answered=float(raw.get("min_answered", defaults.get("min_answered", 0.0))),
+                min_answered=float(
+                    raw.get("min_answered", defaults.get("min_answered", TOOLKIT_MIN_ANSWERED))
+                ),
                 key_status=status,
                 key_source=source,
                 description=raw.get("description", ""),
+                min_answered_is_default="min_answered" not in raw
+                and "min_answered" not in defaults,
             )
         )
     return tuple(out)
@@ -292,10 +307,13 @@ def _composite(
         name=raw["name"],
         domains=tuple(parts),
         method=method,
-        min_answered=float(raw.get("min_answered", 0.0 if method == "mean_of_items" else 1.0)),
+        min_answered=float(
+            raw.get("min_answered", TOOLKIT_MIN_ANSWERED if method == "mean_of_items" else 1.0)
+        ),
         key_status=status,
         key_source=source,
         all_items=all_items,
+        min_answered_is_default="min_answered" not in raw,
     )
 
 

@@ -98,23 +98,48 @@ class Item:
     text: str | None = None  # licensed wording a user may load; never shipped by us
 
 
+TOOLKIT_MIN_ANSWERED = 0.5  # where an instrument states no rule: at least half the items
+
+
+def min_answered_text(share: float, is_default: bool, unit: str = "items") -> str:
+    """How a minimum-answered rule reads to a person.
+
+    >>> min_answered_text(0.5, True)
+    "at least half of the items (the toolkit's default: the instrument states no rule)"
+    """
+    if share <= 0:
+        text = f"at least one of the {unit}"
+    elif share >= 1:
+        text = f"all of the {unit}"
+    elif abs(share - 0.5) < 1e-9:
+        text = f"at least half of the {unit}"
+    else:
+        text = f"at least {share:.0%} of the {unit}"
+    if is_default:
+        text += " (the toolkit's default: the instrument states no rule)"
+    return text
+
+
 @dataclass(frozen=True)
 class Domain:
     """A subscale: the mean of its items, blank when fewer than ``min_answered`` are answered.
 
     ``min_answered`` is the minimum *share* of items answered (0.5 = at least half); 0 means at
-    least one item. ``key_status`` says where the item list comes from: ``published`` (from the
-    instrument's developers), ``provisional`` (our inference, see ``key_source``) or ``user``
+    least one item. Where the instrument states no rule, the toolkit's default applies: at
+    least half of the domain's items, ceil(n / 2) (``min_answered_is_default`` is then True).
+    ``key_status`` says where the item list comes from: ``published`` (from the instrument's
+    developers), ``provisional`` (our inference, see ``key_source``) or ``user``
     (supplied by the user from the official scoring instructions).
     """
 
     id: str
     name: str
     items: tuple[str, ...]
-    min_answered: float = 0.0
+    min_answered: float = TOOLKIT_MIN_ANSWERED
     key_status: KeyStatus = "published"
     key_source: str = ""
     description: str = ""
+    min_answered_is_default: bool = False  # True: the instrument states no rule; ours applies
 
     def min_items(self, n_items: int | None = None) -> int:
         """Smallest number of answered items for which the domain is scored.
@@ -144,6 +169,7 @@ class Scale:
     key_status: KeyStatus = "published"
     key_source: str = ""
     all_items: bool = False  # the total over every item of the version, whatever its domain
+    min_answered_is_default: bool = False
 
 
 @dataclass(frozen=True)
@@ -277,6 +303,33 @@ class Instrument:
             )
         return self.scales[names[0]] if names else self.response_scale
 
+    def score_scale(self, score_id: str) -> ResponseScale | None:
+        """The response scale a domain, scale or total is on; None when its items mix scales
+        (then no "of N" and no answer labels may describe it)."""
+        if score_id in self._domains_by_id:
+            try:
+                return self.domain_scale(score_id)
+            except InstrumentError:
+                return None
+        parts = [*self.composites, *([self.total] if self.total is not None else [])]
+        sc = next((x for x in parts if x.id == score_id), None)
+        if sc is None:
+            return None
+        names = {self._items_by_id[i].scale for i in self.scale_items(sc)}
+        return self.scales[names.pop()] if len(names) == 1 else None
+
+    @property
+    def scored_scales(self) -> tuple[ResponseScale, ...]:
+        """The distinct response scales the scored items use, in first-use order."""
+        used = {d: None for dom in self.scored_domains for d in (self.domain_scale_name(dom.id))}
+        return tuple(self.scales[n] for n in used)
+
+    def domain_scale_name(self, domain_id: str) -> tuple[str, ...]:
+        """Names of the scales a domain's items use (one, unless it mixes scales)."""
+        return tuple(
+            dict.fromkeys(self._items_by_id[i].scale for i in self.domain(domain_id).items)
+        )
+
     def item_domains(self, item_id: str) -> tuple[str, ...]:
         """Ids of the domains an item belongs to."""
         return tuple(d.id for d in self.domains if item_id in d.items)
@@ -313,6 +366,36 @@ class Instrument:
         if self.total is not None:
             parts.append(self.total.key_status)
         return tuple(sorted(set(parts)))
+
+    def key_description(self) -> str:
+        """Where the scoring key of each part comes from, in one line (what ``assess
+        instruments`` shows), e.g. ``domains published; total provisional``.
+
+        >>> from assessments import load_instrument
+        >>> load_instrument("oric").key_description()
+        'domains published; total provisional'
+        """
+        parts: list[tuple[str, list[str]]] = [
+            ("domains", [d.key_status for d in self.domains]),
+            ("scales", [s.key_status for s in self.composites]),
+            ("total", [self.total.key_status] if self.total is not None else []),
+        ]
+        every = {x for _, statuses in parts for x in statuses}
+        out = []
+        for name, statuses in parts:
+            if not statuses:
+                continue
+            counts = {x: statuses.count(x) for x in dict.fromkeys(statuses)}
+            if len(counts) == 1:
+                text = next(iter(counts))
+            else:
+                text = ", ".join(f"{n} {x}" for x, n in counts.items())
+            if name == "domains" and self.missing_keys:
+                text += " (needs a key file)"
+            out.append(f"{name} {text}")
+        if len(every) == 1 and not self.missing_keys:
+            return next(iter(every))
+        return "; ".join(out)
 
     def key_warnings(self) -> list[str]:
         """Sentences to show wherever scores are shown: provisional, user or missing keys."""
@@ -439,6 +522,7 @@ class Instrument:
             "domains": [d.id for d in self.domains],
             "scales": [s.id for s in self.composites],
             "total": self.total.id if self.total else None,
-            "key_status": sorted({d.key_status for d in self.domains}),
+            "key_status": list(self.key_statuses),
+            "key": self.key_description(),
             "missing_keys": list(self.missing_keys),
         }

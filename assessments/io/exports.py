@@ -50,6 +50,47 @@ _FORMS_META = {
     "name",
     "last modified time",
 }
+SURVEYMONKEY_META = {  # the respondent id stays: it becomes respondent_id
+    "collector id",
+    "collectorid",
+    "start date",
+    "startdate",
+    "end date",
+    "enddate",
+    "ip address",
+    "email address",
+    "first name",
+    "last name",
+    "custom data",
+}
+_SM_SUBHEADERS = {"Response", "Open-Ended Response", "Other (please specify)"}
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _looks_like_surveymonkey(first: list[str], second: list[str]) -> str:
+    """``"yes"``, ``"maybe"`` or ``"no"``: does the second row hold SurveyMonkey sub-headers?
+
+    SurveyMonkey writes the question only over the first column of a matrix (the others are
+    blank) and a second row of row labels, ``Response`` or ``Open-Ended Response``; a second row
+    of data holds numbers or blanks where the first row named a column.
+    """
+    if not second or any(_is_number(c) for c in second if c):
+        return "no"
+    if any(c in _SM_SUBHEADERS for c in second):
+        return "yes"
+    continued = [i for i, c in enumerate(first) if not c and any(first[:i]) and i < len(second)]
+    if continued and all(second[i] for i in continued):
+        return "yes" if len(continued) >= 2 else "maybe"
+    return "no"
+
+
 QUALTRICS_META = {
     "startdate",
     "enddate",
@@ -93,9 +134,7 @@ def detect_csv(head: list[list[str]]) -> tuple[str, int]:
         and ("ResponseID" in second or "ResponseId" in second)
     ):
         return "qualtrics", 2
-    if second and ("Response" in second) and (not second[0]) and any(not c for c in first[1:]):
-        return "surveymonkey", 2
-    if second and second[0] == "" and "Response" in second:
+    if _looks_like_surveymonkey(first, second) == "yes":
         return "surveymonkey", 2
     folded = {c.casefold() for c in first}
     if "timestamp" in folded or {"start time", "completion time"} <= folded:
@@ -149,6 +188,14 @@ def interpret_header(
             header_rows = {"qualtrics": 3, "surveymonkey": 2}.get(source, 1)
         detected = source
     first = [str(c) if c is not None else "" for c in head[0]] if head else []
+    if source in ("auto", None) and detected == "table" and len(head) > 1:
+        guess = _looks_like_surveymonkey([c.strip() for c in first], [c.strip() for c in head[1]])
+        if guess == "maybe":
+            notices.append(
+                f"{file}: the first row has a blank column name over text in the second row, as "
+                "a SurveyMonkey export's two header rows do; read with one header row. If it "
+                "is a SurveyMonkey export, pass --source surveymonkey."
+            )
     seen = [c.strip() for c in first if c.strip()]
     twice = sorted({c for c in seen if seen.count(c) > 1})
     if twice:
@@ -264,6 +311,13 @@ def _platform_table(
         metadata = {c for c in cols if c.casefold() in _FORMS_META}
     elif detected == "redcap":
         metadata = {c for c in cols if is_redcap_metadata(c)}
+    elif detected == "surveymonkey":
+        metadata = {
+            c
+            for c in cols
+            if str(c).casefold().strip() in SURVEYMONKEY_META
+            or str(c).casefold().startswith("custom data")
+        }
     notices = list(table.notices)
     if detected != "table":
         notices.append(f"{table.file}: read as a {detected} export ({header_rows} header row(s))")

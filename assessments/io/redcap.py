@@ -67,24 +67,62 @@ def read_dictionary(path: str | Path) -> pd.DataFrame:
 
 
 def apply_dictionary(table: Table, path: str | Path) -> Table:
-    """Attach the dictionary's value labels and question text to a REDCap raw export."""
+    """Attach the dictionary's value labels and question text to a REDCap raw export.
+
+    A coded field's choices are the only answers it can hold: any other raw value is read as an
+    invalid answer, never as a code of the instrument's scale. Fields the dictionary does not
+    describe, choices that cannot be read, and checkbox groups (which record unchecked and
+    unanswered alike as 0) get a notice.
+    """
     d = read_dictionary(path)
     labels = dict(table.value_labels)
     questions = dict(table.questions)
+    closed = set(table.closed_labels)
+    notices = list(table.notices)
+    described: set[str] = set()
+    checkbox: list[str] = []
     for rec in d.to_dict("records"):
         name, kind = rec[FIELD], rec[TYPE]
+        described.add(name)
+        if kind == "checkbox":
+            parts = [c for c in table.data.columns if str(c).startswith(f"{name}___")]
+            described.update(parts)
+            if parts:
+                checkbox.append(name)
+            continue
         if name not in table.data.columns:
             continue
         questions[name] = rec.get(LABEL, "") or name
-        if kind in CODED_TYPES and rec[CHOICES]:
-            labels[name] = parse_choices(rec[CHOICES])
+        if kind in CODED_TYPES:
+            choices = parse_choices(rec[CHOICES]) if rec[CHOICES] else {}
+            if choices:
+                labels[name] = choices
+                closed.add(name)
+            else:
+                notices.append(
+                    f"{table.file}: field {name!r} is a {kind} field whose choices in "
+                    f"{Path(path).name} cannot be read ({rec[CHOICES]!r}); its raw values are "
+                    "read as codes. Check the dictionary's Choices column."
+                )
         elif kind in FIXED:
             labels[name] = dict(FIXED[kind])
-    notices = [
-        *table.notices,
+            closed.add(name)
+    if checkbox:
+        notices.append(
+            f"{table.file}: checkbox field(s) {', '.join(checkbox)}: REDCap records 0 both for "
+            "'not checked' and for a question never answered, so the two cannot be told apart; "
+            "a respondent who skipped the question counts as not checking any box."
+        )
+    notices.append(
         f"{table.file}: value labels of {len(labels)} field(s) taken from "
-        f"the REDCap data dictionary {Path(path).name}",
-    ]
+        f"the REDCap data dictionary {Path(path).name}"
+    )
     return replace(
-        table, value_labels=labels, questions=questions, notices=notices, source="redcap"
+        table,
+        value_labels=labels,
+        questions=questions,
+        notices=notices,
+        source="redcap",
+        closed_labels=closed,
+        dictionary_fields=frozenset(described),
     )

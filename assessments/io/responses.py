@@ -18,7 +18,14 @@ import pandas as pd
 
 from ..errors import InstrumentError, Problem
 from ..instruments import Instrument, load_instrument, normalize_label
-from ..scoring.coding import ANSWERED, DONT_KNOW, NOT_APPLICABLE, STATUS_NAMES, Coder
+from ..scoring.coding import (
+    ANSWERED,
+    DONT_KNOW,
+    NOT_APPLICABLE,
+    STATUS_NAMES,
+    Coder,
+    _factorize_keeping_booleans,
+)
 from .exports import read_table
 from .mapping import ColumnMapping, load_mapping, resolve_columns
 from .tables import Table
@@ -142,10 +149,12 @@ def _translator(
     missing = table.user_missing.get(col, set())
     for raw, label in labels.items():
         _, status, _ = coder.classify(label)
-        if status in (ANSWERED, NOT_APPLICABLE, DONT_KNOW):
-            out[raw] = (label, "value label")
-        elif raw in missing:
+        declared_missing = raw in missing or _in_ranges(raw, table.user_missing_ranges.get(col))
+        if declared_missing and status not in (NOT_APPLICABLE, DONT_KNOW):
+            # the file says this value is missing, whatever its label: never an answer
             out[raw] = (None, f"user-missing value ({label})")
+        elif status in (ANSWERED, NOT_APPLICABLE, DONT_KNOW):
+            out[raw] = (label, "value label")
     for raw in missing:
         out.setdefault(raw, (None, "user-missing value"))
     for code, meaning in table.special_codes.items():
@@ -162,6 +171,41 @@ def _translator(
     return out
 
 
+def _metadata_column(table: Table, col: str) -> pd.Series:
+    """A column kept beside the answers: value labels applied (SPSS ``1`` -> ``MALES``) and
+    whole numbers stored as doubles shown as integers (ids ``1000``, not ``1000.0``)."""
+    series = table.data[col]
+    labels = table.value_labels.get(col)
+    declared = table.user_missing.get(col, set())
+    ranges = table.user_missing_ranges.get(col)
+    if declared or ranges:
+        missing = [
+            (not pd.isna(v)) and (v in declared or _in_ranges(v, ranges))
+            for v in series.to_numpy(dtype=object)
+        ]
+        series = series.mask(pd.Series(missing, index=series.index))
+    if labels:
+        lookup = {_as_number(k) if _as_number(k) is not None else k: v for k, v in labels.items()}
+        mapped = [
+            lookup.get(_as_number(v) if _as_number(v) is not None else v, v)
+            if not pd.isna(v)
+            else None
+            for v in series.to_numpy(dtype=object)
+        ]
+        return pd.Series(mapped, index=series.index, name=col, dtype=object)
+    if pd.api.types.is_float_dtype(series.dtype):
+        x = series.to_numpy(dtype=float)
+        finite = x[np.isfinite(x)]
+        if len(finite) and np.all(finite == np.round(finite)) and np.all(np.abs(finite) < 2**53):
+            return series.astype("Int64")
+    return series
+
+
+def _in_ranges(value: object, ranges: list[tuple[float, float]] | None) -> bool:
+    number = _as_number(value) if ranges else None
+    return number is not None and any(lo <= number <= hi for lo, hi in ranges or [])
+
+
 def _as_number(value: object) -> float | None:
     if isinstance(value, bool):
         return None
@@ -174,19 +218,38 @@ def _as_number(value: object) -> float | None:
 
 
 def _translate(
-    series: pd.Series, table: dict[Any, tuple[object, str]]
+    series: pd.Series,
+    table: dict[Any, tuple[object, str]],
+    missing_ranges: list[tuple[float, float]] | None = None,
+    closed: dict[object, str] | None = None,
 ) -> tuple[pd.Series, list[tuple[object, object, str, int]]]:
-    if not table:
+    """Apply a column's translations. With ``closed`` (the only valid raw codes and their
+    labels, as a REDCap dictionary gives them) any other value becomes an invalid answer."""
+    if not table and not missing_ranges and not closed:
         return series, []
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    known_labels = {normalize_label(v) for v in (closed or {}).values()}
+    codes, uniques = _factorize_keeping_booleans(series)
     new = list(uniques)
     log = []
     counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
     for i, u in enumerate(uniques):
         key: Any = str(u).strip() if isinstance(u, str) else u
         hit = table.get(_as_number(u))  # 1, 1.0 and "1" are one key
+        if hit is None and _in_ranges(u, missing_ranges):
+            hit = (None, "user-missing value (declared range)")
         if hit is None and isinstance(u, str):
             hit = table.get(key) or table.get(("label", normalize_label(key)))
+        if hit is None and closed and not (isinstance(u, str) and not u.strip()):
+            number = _as_number(u)
+            choice = next((lab for c, lab in closed.items() if _as_number(c) == number), None)
+            is_label = isinstance(u, str) and normalize_label(u) in known_labels
+            if choice is not None and number is not None:
+                hit = (choice, "value label")  # a choice whose label is not on the scale
+            elif not is_label:
+                hit = (
+                    f"{key} (not a choice of this field in the REDCap dictionary)",
+                    "not a choice in the REDCap dictionary",
+                )
         if hit is not None:
             new[i] = hit[0]
             log.append((key, hit[0], hit[1], int(counts[i])))
@@ -247,13 +310,18 @@ def read_responses(
         list(table.data.columns), inst, mp, file=table.file, allow_missing_items=allow_missing_items
     )
     coder_by_scale = {name: Coder(sc) for name, sc in inst.scales.items()}
-    out = pd.DataFrame(index=table.data.index)
+    parts: dict[str, pd.Series] = {}
     log: list[dict[str, object]] = []
     columns, methods = {}, {}
     for col, (item, method) in resolved.items():
         coder = coder_by_scale[inst.item(item).scale]
-        values, entries = _translate(table.data[col], _translator(table, col, inst, coder, mp))
-        out[item] = values
+        values, entries = _translate(
+            table.data[col],
+            _translator(table, col, inst, coder, mp),
+            table.user_missing_ranges.get(col),
+            table.value_labels.get(col) if col in table.closed_labels else None,
+        )
+        parts[item] = values
         columns[item], methods[item] = col, method
         log += [
             {"column": col, "item": item, "original": o, "new": n, "reason": r, "count": c}
@@ -263,15 +331,29 @@ def read_responses(
     dropped = [
         c for c in table.data.columns if c not in resolved and (c in table.metadata or c in ignored)
     ]
-    for c in table.data.columns:
-        if c not in resolved and c not in dropped:
-            out[c] = table.data[c]
+    passed = [c for c in table.data.columns if c not in resolved and c not in dropped]
     item_order = [i for i in inst.item_ids if i in columns]
-    out = out[[*[c for c in out.columns if c not in columns], *item_order]]
+    # one construction, not a column at a time (which fragments the frame)
+    out = pd.DataFrame(
+        {
+            **{c: _metadata_column(table, c) for c in passed},
+            **{i: parts[i] for i in item_order},
+        },
+        index=table.data.index,
+    )
     translations = pd.DataFrame(
         log, columns=["column", "item", "original", "new", "reason", "count"]
     )
     notices = list(table.notices)
+    if table.dictionary_fields is not None:
+        absent = [c for c in columns.values() if c not in table.dictionary_fields]
+        if absent:
+            notices.append(
+                f"{table.file}: {len(absent)} item column(s) are not in the data dictionary "
+                f"({', '.join(map(str, absent[:8]))}{' ...' if len(absent) > 8 else ''}); "
+                "their raw values are read as codes of the instrument's scale. Check that "
+                "the dictionary belongs to this export."
+            )
     if dropped:
         notices.append(
             f"{len(dropped)} platform or ignored column(s) left out: "

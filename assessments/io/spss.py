@@ -1,15 +1,15 @@
-"""SPSS ``.sav`` files through pyreadstat (the ``spss`` extra).
+"""SPSS ``.sav`` files through pyreadstat (part of the normal install).
 
-Value labels and user-defined missing values are kept: a value whose label names the
-instrument's N/A or Don't-know answer becomes that answer; any other user-missing value (e.g.
-9 = not answered) is read as blank, and the import log says so.
+Value labels and user-defined missing values are kept. Every user-missing declaration of a
+variable is honoured, discrete values and ranges (``LO THRU HI``): a declared-missing value whose
+label names the instrument's N/A or Don't-know answer becomes that answer; any other (e.g.
+9 = not answered, or 3 declared missing although 3 is also a point of the scale) is read as
+blank, and the import log counts it.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-
-import numpy as np
 
 from ..errors import InputFileError, Problem
 from .tables import Table, _finish
@@ -23,9 +23,9 @@ def read_sav(path: str | Path) -> Table:
         raise InputFileError(
             Problem(
                 "missing-extra",
-                "reading SPSS files needs pyreadstat",
+                "reading SPSS files needs pyreadstat, which the normal install includes",
                 file=str(path),
-                hint='pip install "recovery-assessments[spss]"',
+                hint="reinstall the toolkit: pip install recovery-assessments",
             )
         ) from None
     try:
@@ -36,16 +36,14 @@ def read_sav(path: str | Path) -> Table:
         ) from None
     table = _finish(df, str(path), [])
     missing: dict[str, set[object]] = {}
-    for col, ranges in (getattr(meta, "missing_ranges", None) or {}).items():
-        values: set[object] = set()
-        for r in ranges:
+    ranges: dict[str, list[tuple[float, float]]] = {}
+    for col, declared in (getattr(meta, "missing_ranges", None) or {}).items():
+        for r in declared:
             lo, hi = r.get("lo"), r.get("hi")
             if lo is not None and lo == hi:
-                values.add(lo)
-            elif isinstance(lo, int | float) and isinstance(hi, int | float) and hi - lo <= 100:
-                values.update(float(v) for v in np.arange(lo, hi + 1))
-        if values:
-            missing[col] = values
+                missing.setdefault(col, set()).add(lo)
+            elif isinstance(lo, int | float) and isinstance(hi, int | float):
+                ranges.setdefault(col, []).append((float(lo), float(hi)))
     for col, vals in (getattr(meta, "missing_user_values", None) or {}).items():
         missing.setdefault(col, set()).update(vals)
     labels: dict[str, dict[object, str]] = {
@@ -62,4 +60,5 @@ def read_sav(path: str | Path) -> Table:
         questions=questions,
         value_labels=labels,
         user_missing=missing,
+        user_missing_ranges=ranges,
     )

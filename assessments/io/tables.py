@@ -54,6 +54,9 @@ class Table:
     questions: dict[str, str] = field(default_factory=dict)
     value_labels: dict[str, dict[object, str]] = field(default_factory=dict)
     user_missing: dict[str, set[object]] = field(default_factory=dict)
+    user_missing_ranges: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+    closed_labels: set[str] = field(default_factory=set)  # labels are the only valid answers
+    dictionary_fields: frozenset[str] | None = None  # fields a REDCap dictionary describes
     metadata: set[str] = field(default_factory=set)
     special_codes: dict[float, str] = field(default_factory=dict)
 
@@ -101,15 +104,33 @@ def _decode(raw: bytes, encoding: str | None, file: str, notices: list[str]) -> 
     return raw.decode("cp1252", errors="replace")
 
 
-def _default_sheet(path: str | Path) -> str | int:
-    """A sheet called "responses" (as in our data-entry template), else the first."""
+def _default_sheet(path: str | Path, notices: list[str]) -> str | int:
+    """A visible sheet called "responses" (as in our data-entry template), else the first
+    visible sheet. Hidden and very hidden sheets are never read by default; a notice lists
+    every other sheet with its state."""
     try:
         from python_calamine import CalamineWorkbook
 
-        names = CalamineWorkbook.from_path(str(path)).sheet_names
+        meta = CalamineWorkbook.from_path(str(path)).sheets_metadata
     except Exception:  # unreadable files are reported when the sheet is read
         return 0
-    return next((n for n in names if n.strip().casefold() == "responses"), 0)
+    states = [(m.name, str(m.visible).rsplit(".", 1)[-1].lower()) for m in meta]
+    visible = [n for n, state in states if state == "visible"]
+    if not visible:
+        return 0
+    chosen = next((n for n in visible if n.strip().casefold() == "responses"), visible[0])
+    others = [
+        f"{n!r} ({'very hidden' if state == 'veryhidden' else state})"
+        for n, state in states
+        if n != chosen
+    ]
+    if others:
+        notices.append(
+            f"{path}: read sheet {chosen!r}; the workbook also has "
+            + ", ".join(others)
+            + ". Pass --sheet NAME to read another."
+        )
+    return chosen
 
 
 def _formula_notice(path: str | Path) -> str | None:
@@ -162,7 +183,7 @@ def read_excel_rows(
     file = str(path)
     notices: list[str] = check_workbook(path)  # before anything is expanded
     if sheet is None:
-        sheet = _default_sheet(path)
+        sheet = _default_sheet(path, notices)
     try:
         rows = _calamine_rows(path, sheet)
     except InputFileError:

@@ -195,7 +195,12 @@ def validate(
     inst = responses.instrument
     s = scores if scores is not None else score(responses, on_invalid="missing")
     problems: list[Problem] = []
-    notes = list(responses.notices) + list(s.notes)
+    # scoring here always runs with invalid answers as missing; under on_invalid="error" its
+    # note that they "were treated as missing" would contradict "cannot be scored"
+    score_notes = [
+        n for n in s.notes if on_invalid == "missing" or "outside the scale were treated" not in n
+    ]
+    notes = list(responses.notices) + score_notes
     invalid = s.invalid.copy()
     if len(invalid):
         from ..scoring.coding import Coder
@@ -285,10 +290,8 @@ def validate(
         "columns_mapped": len(responses.columns),
         "columns_kept_as_metadata": len(responses.metadata_columns),
         "columns_left_out": len(responses.dropped),
-        "cells_recoded": int(
-            responses.translations["count"].sum() if len(responses.translations) else 0
-        )
-        + int(s.recodes["count"].sum() if len(s.recodes) else 0),
+        # distinct cells: a value label read by the import and again by the scorer is one cell
+        "cells_recoded": len(responses.cell_log()),
         "answers": cells["answered"],
         "not_applicable": cells["not_applicable"],
         "dont_know": cells["dont_know"],
@@ -298,9 +301,17 @@ def validate(
         "empty_rows": len(empty),
         "partial_completes": len(partial),
         "straight_lined": len(straight),
-        "would_score": s.n_scored,
-        "would_exclude": s.n_excluded,
     }
+    if problems:
+        # the file cannot be scored as it is: say what scoring would give only on the condition
+        # the user would have to accept, never beside "cannot be scored" as if it would run
+        blocking = {p.code for p in problems}
+        if blocking == {"invalid-value"}:
+            summary["would_score_with_on_invalid_missing"] = s.n_scored
+            summary["would_exclude_with_on_invalid_missing"] = s.n_excluded
+    else:
+        summary["would_score"] = s.n_scored
+        summary["would_exclude"] = s.n_excluded
     return ValidationReport(
         summary=summary,
         columns=columns,

@@ -52,12 +52,13 @@ def action_plan(
     """
     inst = scores.instrument
     library = practices if practices is not None else load_practices()
-    scale_max = inst.response_scale.max
     names = {d.id: d.name for d in inst.domains}
     doms = scores.respondents[[d.id for d in inst.scored_domains]].agg(["mean", "count"]).T
     doms = doms[doms["count"] >= min_n].sort_values("mean").head(n_domains)
     rows: list[dict[str, Any]] = []
     for dom, r in doms.iterrows():
+        own = inst.score_scale(str(dom))
+        scale_max = own.max if own is not None else inst.response_scale.max
         target = min(scale_max, round(float(r["mean"]) + 0.25, 2))
         base = {
             "area_type": "domain",
@@ -84,6 +85,8 @@ def action_plan(
     items = scores.item_summary()
     items = items[items["n_answered"] >= min_n].sort_values("mean").head(n_items)
     for it in items.to_dict("records"):
+        item_scale = inst.item_scale(inst.item(str(it["item"])))
+        scale_max = item_scale.max
         target = min(scale_max, round(float(it["mean"]) + 0.25, 2))
         rows.append(
             {

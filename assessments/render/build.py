@@ -24,6 +24,7 @@ from matplotlib.axes import Axes
 from .. import charts, stats
 from ..io.results import notes_frame
 from ..scoring import Scores
+from ..stats._inputs import group_labels
 from .model import Block, Bullets, Figure, Note, Paragraph, Report, Section, TableBlock
 from .suppression import group_sizes, mask_groups, suppressed_groups
 
@@ -82,6 +83,27 @@ def _overall(scores: Scores) -> pd.DataFrame:
     return d
 
 
+def _of_scale(scores: Scores, row: pd.Series) -> str:
+    """``3.61 of 5`` on the score's own scale (just the mean when its items mix scales)."""
+    scale = scores.instrument.score_scale(str(row["domain"]))
+    return f"{row['mean']:.2f}" + (f" of {scale.max}" if scale is not None else "")
+
+
+def _gap_sentence(g: pd.Series, names: dict[str, str]) -> str:
+    """The largest gap in words: the higher group named first, with its own mean first, and
+    the effect size of higher minus lower (so name, numbers and sign always agree)."""
+    a_higher = g["mean_a"] >= g["mean_b"]
+    higher, lower = (g["a"], g["b"]) if a_higher else (g["b"], g["a"])
+    m_hi, m_lo = (g["mean_a"], g["mean_b"]) if a_higher else (g["mean_b"], g["mean_a"])
+    size = abs(float(g["hedges_g"]))
+    word = "large" if size >= 0.8 else "moderate" if size >= 0.5 else "small"
+    return (
+        f"Largest perspective gap: {higher} rated {names.get(g['name'], g['name'])} higher "
+        f"than {lower} did ({m_hi:.2f} vs {m_lo:.2f}; Hedges' g = {size:.2f}, a {word} "
+        "difference)."
+    )
+
+
 def _findings(
     scores: Scores,
     overall: pd.DataFrame,
@@ -99,20 +121,12 @@ def _findings(
         ranked = doms.sort_values("mean")
         lo, hi = ranked.iloc[0], ranked.iloc[-1]
         out.append(
-            f"Highest rated: {hi.score} (mean {hi['mean']:.2f} of "
-            f"{scores.instrument.response_scale.max}); lowest rated: {lo.score} "
-            f"(mean {lo['mean']:.2f})."
+            f"Highest rated: {hi.score} (mean {_of_scale(scores, hi)}); lowest rated: "
+            f"{lo.score} (mean {_of_scale(scores, lo)})."
         )
     if gap is not None and len(gap):
         g = gap.iloc[0]
-        higher, lower = (g.a, g.b) if g.gap > 0 else (g.b, g.a)
-        size = abs(g.hedges_g)
-        word = "large" if size >= 0.8 else "moderate" if size >= 0.5 else "small"
-        out.append(
-            f"Largest perspective gap: {higher} rated {names.get(g['name'], g['name'])} "
-            f"higher than {lower} ({g.mean_a:.2f} vs {g.mean_b:.2f}; Hedges' g = "
-            f"{g.hedges_g:+.2f}, a {word} difference)."
-        )
+        out.append(_gap_sentence(g, names))
     if agree is not None and len(agree):
         t = agree[~agree["suppressed"].astype(bool)]
         per = t.groupby("domain", sort=False)
@@ -298,6 +312,8 @@ def build_report(
     inst = scores.instrument
     names = _names(scores)
     aggregate_by = aggregate_by or by
+    for column in dict.fromkeys(c for c in (by, aggregate_by) if c):
+        group_labels(scores.respondents, column)  # a clear error naming the columns
     shown_scores, hidden = _hide(scores, by, min_group_size)
     agg_scores, agg_hidden = (
         _hide(scores, aggregate_by, min_group_size) if aggregate_by else (scores, [])
@@ -327,9 +343,19 @@ def build_report(
 
     dom_blocks: list[Block] = [
         Paragraph(
-            f"Scores run from {inst.response_scale.min} ({inst.response_scale.points[0].label})"
-            f" to {inst.response_scale.max} ({inst.response_scale.points[-1].label}); higher "
-            "is better. Each score is the mean of a respondent's answered items."
+            "; ".join(
+                (
+                    "Scores"
+                    if len(inst.scored_scales) == 1
+                    else "Scores on the "
+                    + ("main" if sc.name == "default" else str(sc.name))
+                    + " scale"
+                )
+                + " run "
+                f"from {sc.min} ({sc.points[0].label}) to {sc.max} ({sc.points[-1].label})"
+                for sc in inst.scored_scales
+            )
+            + "; higher is better. Each score is the mean of a respondent's answered items."
         ),
         figure(
             charts.domain_profile(shown_scores, by=by, min_group_size=min_group_size),
@@ -468,8 +494,12 @@ def build_report(
 
     items = scores.item_summary()
     items = items[items["n_answered"] > 0]
-    top = items.sort_values("mean", ascending=False).head(TOP_ITEMS)
-    bottom = items.sort_values("mean").head(TOP_ITEMS)
+    # strengths and areas for improvement never share an item: with few items, each side
+    # takes at most half of them
+    shown_n = min(TOP_ITEMS, len(items) // 2)
+    ranked = items.sort_values(["mean", "item"], kind="stable")
+    bottom = ranked.head(shown_n)
+    top = ranked.drop(bottom.index).iloc[::-1].head(shown_n)
     item_cols = {"number": "item", "label": "label", "mean": "mean", "n_answered": "n"}
     sections.append(
         Section(
@@ -602,8 +632,10 @@ def build_report(
             tuple(
                 [
                     f"{d.name}: items {', '.join(str(inst.number(i)) for i in d.items)}; "
-                    f"scored when at least {d.min_items()} of {len(d.items)} are answered; "
-                    f"key {d.key_status}" + (f" ({d.key_source})" if d.key_source else "")
+                    f"scored when at least {d.min_items()} of {len(d.items)} are answered"
+                    + (" (the toolkit's default rule)" if d.min_answered_is_default else "")
+                    + f"; key {d.key_status}"
+                    + (f" ({d.key_source})" if d.key_source else "")
                     for d in inst.scored_domains
                 ]
                 + [
@@ -621,6 +653,18 @@ def build_report(
                 ]
             )
         ),
+        *(
+            [
+                Paragraph(
+                    "Where the instrument states no minimum number of answered items, a "
+                    "domain is scored when at least half of its items are answered (the "
+                    "toolkit's default, ceil(n / 2)); set min_answered in the instrument file "
+                    "to use another rule."
+                )
+            ]
+            if any(d.min_answered_is_default for d in inst.scored_domains)
+            else []
+        ),
         Paragraph(
             "Reverse-keyed items are scored max + min − answer. N/A, Don't know and blank "
             "answers count as missing. Group comparisons use Welch's ANOVA with Holm's "
@@ -637,9 +681,9 @@ def build_report(
     )
     created = report_date()
     cover = [
-        ("Organization", organization or "not given"),
+        *([("Organization", organization)] if organization else []),
         ("Instrument", f"{inst.title}" + (f", {inst.version} version" if inst.version else "")),
-        ("Collection period", period or "not given"),
+        *([("Collection period", period)] if period else []),
         ("Respondents", f"{scores.n_scored} scored of {scores.rows_read}"),
     ]
     if by:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..io.tables import _atomic
 from ..scoring import Scores
 from .build import build_report
 from .html import render_html
@@ -57,14 +56,10 @@ def write_report(
     written = []
     if "html" in formats:
         step("writing HTML")
-        path = folder / f"{stem}.html"
-        _atomic(path, lambda tmp: tmp.write_text(render_html(report), encoding="utf-8"))
-        written.append(path)
+        written.append(render_html(report, folder / f"{stem}.html"))
     if "pdf" in formats:
         step("writing PDF")
-        path = folder / f"{stem}.pdf"
-        _atomic(path, lambda tmp: tmp.write_bytes(render_pdf(report)))
-        written.append(path)
+        written.append(render_pdf(report, folder / f"{stem}.pdf"))
     if "xlsx" in formats:
         step("writing Excel")
         written.append(render_xlsx(report, folder / f"{stem}.xlsx"))

@@ -11,6 +11,8 @@ from __future__ import annotations
 import html
 import re
 from functools import cache
+from pathlib import Path
+from typing import overload
 
 import pandas as pd
 
@@ -33,15 +35,22 @@ def _slug(text: str, i: int) -> str:
 
 
 def format_cell(value: object, decimals: int) -> tuple[str, bool]:
-    """Text of a table cell and whether it is a number."""
+    """Text of a table cell and whether it is a number.
+
+    >>> format_cell(-0.001, 2), format_cell(0.0004, 3), format_cell(-0.0004, 3)
+    (('0.00', True), ('<0.001', True), ('0.000', True))
+    """
     if value is None or (isinstance(value, float) and value != value):
         return "", False
     if isinstance(value, bool):
         return ("yes" if value else "no"), False
     if isinstance(value, float):
-        if value != 0 and abs(value) < 0.001:
+        if 0 < value < 0.001 and decimals >= 3:
             return "<0.001", True
-        return f"{value:.{decimals}f}", True
+        text = f"{value:.{decimals}f}"
+        if float(text) == 0:
+            text = text.lstrip("-")  # a value that rounds to zero is never "-0.00"
+        return text, True
     if isinstance(value, int):
         return str(value), True
     return str(value), False
@@ -75,8 +84,25 @@ def _figure(f: Figure) -> str:
     return f"<figure>{svg}<figcaption>{e(f.caption)}</figcaption></figure>"
 
 
-def render_html(report: Report, *, standalone: bool = True) -> str:
-    """The report as HTML: a whole page, or (``standalone=False``) a fragment for Jupyter."""
+@overload
+def render_html(report: Report, path: None = None, *, standalone: bool = True) -> str: ...
+@overload
+def render_html(report: Report, path: str | Path, *, standalone: bool = True) -> Path: ...
+def render_html(
+    report: Report, path: str | Path | None = None, *, standalone: bool = True
+) -> str | Path:
+    """The report as HTML: a whole page, or (``standalone=False``) a fragment for Jupyter.
+
+    Like every renderer: with ``path`` the file is written (whole or not at all) and its path
+    returned; without, the content is returned.
+    """
+    if path is not None:
+        from ..io.tables import _atomic
+
+        text = render_html(report, standalone=standalone)
+        out = Path(path)
+        _atomic(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        return out
     e = html.escape
     parts = [
         '<header class="cover">',

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import io
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import matplotlib
 from fpdf import FPDF
@@ -132,8 +132,20 @@ def _note(pdf: FPDF, n: Note) -> None:
     pdf.ln(2)
 
 
-def render_pdf(report: Report) -> bytes:
-    """The report as PDF bytes."""
+@overload
+def render_pdf(report: Report, path: None = None) -> bytes: ...
+@overload
+def render_pdf(report: Report, path: str | Path) -> Path: ...
+def render_pdf(report: Report, path: str | Path | None = None) -> bytes | Path:
+    """The report as PDF: bytes, or with ``path`` the file written (whole or not at all) and
+    its path."""
+    if path is not None:
+        from ..io.tables import _atomic
+
+        data = render_pdf(report)
+        out = Path(path)
+        _atomic(out, lambda tmp: tmp.write_bytes(data))
+        return out
     pdf = _PDF(format="A4")
     pdf.report_title = report.title
     pdf.set_auto_page_break(True, margin=16)

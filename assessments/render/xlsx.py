@@ -8,12 +8,22 @@ written by :func:`assessments.io.write_workbook` (formats, frozen headers, filte
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
+from typing import overload
 
 from ..io.tables import write_workbook
 from .model import Report
 
 
-def render_xlsx(report: Report, path: str | Path) -> Path:
-    """Write the report's data tables as a workbook."""
-    return write_workbook(dict(report.workbook), path)
+@overload
+def render_xlsx(report: Report, path: None = None) -> bytes: ...
+@overload
+def render_xlsx(report: Report, path: str | Path) -> Path: ...
+def render_xlsx(report: Report, path: str | Path | None = None) -> bytes | Path:
+    """The report's data tables as a workbook: with ``path`` the file written (whole or not at
+    all) and its path, as the other renderers do; without, the workbook's bytes."""
+    if path is not None:
+        return write_workbook(dict(report.workbook), path)
+    with tempfile.TemporaryDirectory() as folder:
+        return write_workbook(dict(report.workbook), Path(folder) / "report.xlsx").read_bytes()

@@ -111,6 +111,11 @@ class Coder:
                 for text in (special.label, *special.synonyms):
                     labels[normalize_label(text)] = (special.code, status)
         self.labels = labels
+        self._exact_points = {
+            text.strip().upper(): p.code
+            for p in self.scale.points
+            for text in (p.label, *p.synonyms)
+        }
         self._codes = {float(c): ANSWERED for c in self.scale.codes}
         if self.scale.not_applicable is not None:
             self._codes[float(self.scale.not_applicable.code)] = NOT_APPLICABLE
@@ -160,20 +165,21 @@ class Coder:
         text = str(raw).strip()
         if not text:
             return math.nan, BLANK, False
-        # a label that is a point of the scale (or its N/A, Don't know) is always that point,
-        # even when it reads like a missing marker ("None", "NA")
+        # a label that is a scored point of the scale is always that point, even when it reads
+        # like a missing marker ("None" on a frequency scale, "NA" as a point)
+        if text.upper() in MISSING_MARKERS:
+            code = self._exact_points.get(text.upper())
+            if code is None:
+                return math.nan, BLANK, True
+            return float(code), ANSWERED, True
         hit = self.labels.get(normalize_label(text))
-        if hit is None and text.upper() in MISSING_MARKERS:
-            return math.nan, BLANK, True
         if hit is None:
             try:
                 number = float(text)
             except ValueError:
                 pass
             else:
-                return (
-                    self._number(number) if math.isfinite(number) else (math.nan, INVALID, False)
-                )
+                return self._number(number) if math.isfinite(number) else (math.nan, INVALID, False)
         if hit is None:
             for pattern, code_first in ((_CODE_AND_LABEL, True), (_LABEL_AND_CODE, False)):
                 m = pattern.match(text)

@@ -8,16 +8,22 @@ Examples
 --------
 >>> import pandas as pd
 >>> from assessments import score
->>> answers = pd.DataFrame({"oric_2": [5, 4], "oric_4": ["Agree", "n/a"], "site": ["A", "B"]})
+>>> answers = pd.DataFrame(
+...     {"oric_2": [5, 4], "oric_4": ["Agree", "n/a"], "oric_6": [4, 4], "site": ["A", "B"]}
+... )
 >>> s = score(answers, "oric", allow_missing_items=True)
 >>> s.respondents[["respondent_id", "site", "change_commitment", "change_commitment_n"]]
    respondent_id site  change_commitment  change_commitment_n
-0              2    A                5.0                    2
-1              3    B                4.0                    1
+0              2    A           4.666667                    3
+1              3    B                NaN                    2
+
+B answered 2 of the facet's 5 items, fewer than half (the toolkit's default rule where ORIC
+states none), so the facet is blank rather than a guess from two answers.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,7 +123,8 @@ def _id_column(columns: Sequence[object], id_column: str | None, file: str | Non
                 expected="one of " + ", ".join(map(str, columns)),
             )
         )
-    folded = {str(c).strip().casefold(): c for c in columns}
+    # "Respondent ID", "respondent-id" and "RespondentID" are one name
+    folded = {re.sub(r"[\s\-.]+", "_", str(c).strip().casefold()): c for c in columns}
     for cand in ID_CANDIDATES:
         if cand in folded:
             return folded[cand]

@@ -89,11 +89,19 @@ def group_labels(frame: pd.DataFrame, by: str | None) -> pd.Series:
     if by is None:
         return pd.Series("all", index=frame.index, dtype=object)
     if by not in frame.columns:
+        import difflib
+
+        names = [str(c) for c in frame.columns]
+        folded = {n.casefold(): n for n in names}
+        close = folded.get(str(by).casefold()) or next(
+            iter(difflib.get_close_matches(str(by), names, n=1, cutoff=0.6)), None
+        )
         raise ResponseError(
             Problem(
                 "unknown-column",
                 f"no column {by!r} to group by",
-                expected="one of " + ", ".join(map(str, frame.columns)),
+                expected="one of " + ", ".join(names),
+                hint=f"did you mean {close!r}? (names are case-sensitive)" if close else None,
             )
         )
     return frame[by]

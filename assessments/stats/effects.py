@@ -118,7 +118,9 @@ def hedges_correction(df: float) -> float:
     >>> round(hedges_correction(10), 6)
     0.922746
     """
-    return float(np.exp(special.gammaln(df / 2) - np.log(np.sqrt(df / 2)) - special.gammaln((df - 1) / 2)))
+    return float(
+        np.exp(special.gammaln(df / 2) - np.log(np.sqrt(df / 2)) - special.gammaln((df - 1) / 2))
+    )
 
 
 def _nct_cdf(t: float, df: float, ncp: float) -> float:
@@ -145,9 +147,7 @@ def _nct_bounds(t: float, df: float, level: float) -> tuple[float, float]:
             width *= 2
         else:
             return np.nan
-        return float(
-            optimize.brentq(lambda x: _nct_cdf(t, df, x) - target, lo, hi, xtol=1e-12)
-        )
+        return float(optimize.brentq(lambda x: _nct_cdf(t, df, x) - target, lo, hi, xtol=1e-12))
 
     return bound(1 - tail), bound(tail)
 

@@ -120,7 +120,7 @@ def _log_s_nodes(df: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _interp_log_tail(w: np.ndarray, k: int) -> np.ndarray:
     """log T(w) by cubic Hermite interpolation (values and slopes −T'/T at the grid points)."""
-    grid, log_tail, density = _range_tables(k)
+    grid, log_tail, _density = _range_tables(k)
     slope = _log_tail_slopes(k)
     pos = np.clip(w, 0.0, _W_MAX) / _W_STEP
     i = np.minimum(pos.astype(np.int64), len(grid) - 2)

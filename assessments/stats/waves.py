@@ -68,7 +68,7 @@ def signrank_sf_exact(v: float, n: int) -> tuple[float, float]:
         counts[r:] = counts[r:] + counts[: top + 1 - r].copy()
     p = counts / counts.sum()
     c = np.cumsum(p)
-    vi = int(round(v))
+    vi = round(v)
     return float(c[vi]), float(1 - (c[vi - 1] if vi > 0 else 0.0))
 
 
