@@ -22,7 +22,9 @@ BLOCK = re.compile(r"^```(\w+)\n(.*?)^```", re.S | re.M)
 
 
 def blocks(kind: str) -> list[str]:
-    return [body for lang, body in BLOCK.findall(README.read_text(encoding="utf-8")) if lang == kind]
+    return [
+        body for lang, body in BLOCK.findall(README.read_text(encoding="utf-8")) if lang == kind
+    ]
 
 
 def is_install(body: str) -> bool:
@@ -30,7 +32,11 @@ def is_install(body: str) -> bool:
 
 
 def test_the_install_commands_are_the_ones_ci_runs():
-    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").replace("pip install -q ", "pip install ")
+    ci = (
+        (ROOT / ".ci" / "run")
+        .read_text(encoding="utf-8")
+        .replace("pip install -q ", "pip install ")
+    )
     first, second = [b for b in blocks("bash") if is_install(b)][:2]
     for command in (first, second):
         venv_and_install = command.strip().split(" && ")[:3]
@@ -76,6 +82,6 @@ def test_every_python_block_runs_as_written(ran_bash, monkeypatch):
     monkeypatch.chdir(ran_bash)
     namespace: dict[str, object] = {}
     for body in blocks("python"):
-        exec(compile(body, "README.md", "exec"), namespace)  # noqa: S102 - the README's own code
+        exec(compile(body, "README.md", "exec"), namespace)
     assert (ran_bash / "report.pdf").read_bytes().startswith(b"%PDF")
     assert str(namespace["html_text"]).lstrip().lower().startswith("<!doctype html")

@@ -202,3 +202,35 @@ def test_a_user_instrument_without_a_key_block_is_not_called_published(tmp_path)
     inst = load_instrument(path)
     assert inst.domain("all").key_status == "user"
     assert inst.key_description() == "user"
+
+
+def test_validate_counts_each_recoded_cell_once_and_never_contradicts_itself(tmp_path):
+    import subprocess
+    import sys
+
+    from assessments import validate
+
+    inst = tmp_path / "agree3.yaml"
+    inst.write_text(AGREE3, encoding="utf-8")
+    r = read_responses(EXPORTS / "user-missing.sav", inst)
+    report = validate(r)
+    import pyreadstat
+
+    raw, _ = pyreadstat.read_sav(str(EXPORTS / "user-missing.sav"), user_missing=True)
+    # every item cell is translated once (a value label, or a user-missing value to blank);
+    # the import and the scorer both reading a label is still one cell
+    assert report.summary["cells_recoded"] == int(raw[["q1", "q2", "q3"]].notna().sum().sum())
+    assert report.summary["cells_recoded"] == 90
+    assert report.summary["would_score"] == 30
+    bad = validate(read_responses(EXPORTS / "boolean-cells.xlsx", "oric"))
+    assert not bad.can_score
+    assert "would_score" not in bad.summary
+    assert bad.summary["would_score_with_on_invalid_missing"] == 8
+    assert not any("treated as missing" in n for n in bad.notes)
+    cli = [sys.executable, "-m", "assessments.cli.main", "validate"]
+    run = subprocess.run(
+        [*cli, str(EXPORTS / "user-missing.sav"), "-i", str(inst)], capture_output=True, text=True
+    )
+    assert run.returncode == 0
+    assert "Warning" not in run.stderr
+    assert "Traceback" not in run.stderr

@@ -99,7 +99,10 @@ def input_options(func: F) -> F:
         click.option(
             "--allow-missing-items", is_flag=True, help="Score even if some items have no column."
         ),
-        click.option("--sheet", help="Excel sheet to read (default: 'responses', else the first)."),
+        click.option(
+            "--sheet",
+            help="Excel sheet to read (default: 'responses', else the first visible sheet).",
+        ),
         click.option("--encoding", help="Text encoding of a CSV file (default: detected)."),
         click.option(
             "--map",

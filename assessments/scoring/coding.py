@@ -168,10 +168,10 @@ class Coder:
         # a label that is a scored point of the scale is always that point, even when it reads
         # like a missing marker ("None" on a frequency scale, "NA" as a point)
         if text.upper() in MISSING_MARKERS:
-            code = self._exact_points.get(text.upper())
-            if code is None:
+            point = self._exact_points.get(text.upper())
+            if point is None:
                 return math.nan, BLANK, True
-            return float(code), ANSWERED, True
+            return float(point), ANSWERED, True
         hit = self.labels.get(normalize_label(text))
         if hit is None:
             try:
@@ -197,18 +197,41 @@ class Coder:
         return (float(code) if status == ANSWERED else math.nan), status, True
 
     def _lookup(self, x: np.ndarray) -> np.ndarray:
-        """Status of every number in ``x`` at once, through a table indexed by ``code - min``."""
-        lo, hi = int(min(self._codes)), int(max(self._codes))
-        table = np.full(hi - lo + 1, INVALID, dtype=np.int8)
-        for code, kind in self._codes.items():
-            table[int(code) - lo] = kind
-        offset = x - lo
-        inside = (offset >= 0) & (offset <= hi - lo)  # False for NaN
-        whole = np.where(inside, offset, 0).astype(np.intp)
-        status = table[whole]
-        status[~inside | (whole != offset)] = INVALID
+        """Status of every number in ``x`` at once, through a table indexed by ``code - min``.
+
+        When the scored codes are consecutive whole numbers and N/A and Don't know lie outside
+        them (1-5 with 97/98, or no special codes), two comparisons and one test of wholeness
+        decide; otherwise the table does."""
+        lo, hi, table, simple = self._table
+        with np.errstate(invalid="ignore"):
+            inside = (x >= lo) & (x <= hi)  # False for NaN
+            whole = np.floor(x) == x
+            if simple:
+                status = np.where(inside & whole, np.int8(ANSWERED), np.int8(INVALID))
+            else:
+                offset = np.where(inside & whole, x - lo, 0).astype(np.intp)
+                status = np.where(inside & whole, table[offset], np.int8(INVALID))
         status[np.isnan(x)] = BLANK
-        return status
+        return status.astype(np.int8, copy=False)
+
+    @property
+    def _table(self) -> tuple[int, int, np.ndarray, bool]:
+        cached = getattr(self, "_table_cache", None)
+        if cached is None:
+            lo, hi = int(min(self._codes)), int(max(self._codes))
+            table = np.full(hi - lo + 1, INVALID, dtype=np.int8)
+            for code, kind in self._codes.items():
+                table[int(code) - lo] = kind
+            answered = [float(c) for c in self.scale.codes]
+            a_lo, a_hi = min(answered), max(answered)
+            consecutive = sorted(answered) == [a_lo + i for i in range(len(answered))]
+            specials = [c for c, kind in self._codes.items() if kind != ANSWERED]
+            if consecutive and not specials:
+                cached = (int(a_lo), int(a_hi), table, True)
+            else:
+                cached = (lo, hi, table, False)
+            self._table_cache = cached
+        return cached
 
     def code_column(self, column: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Code a whole column: returns ``values`` (float64), ``status`` (int8), ``recoded`` (bool).

@@ -411,9 +411,14 @@ def _invalid_cells(
 
 
 def _status_counts(status: np.ndarray) -> dict[str, np.ndarray]:
-    """Per respondent, how many item cells have each status (``n_answered``, ``n_blank``...)."""
+    """Per respondent, how many item cells have each status (``n_answered``, ``n_blank``...).
+
+    Statuses above the largest one present are zero without a pass over the matrix (most files
+    have no N/A, Don't know or invalid cell)."""
+    top = int(status.max()) if status.size else 0
+    zeros = np.zeros(status.shape[0], dtype=np.int64)
     return {
-        f"n_{name}": (status == code).sum(axis=1, dtype=np.int64)
+        f"n_{name}": (status == code).sum(axis=1, dtype=np.int64) if code <= top else zeros.copy()
         for code, name in enumerate(STATUS_NAMES)
     }
 

@@ -1,0 +1,151 @@
+"""Every sentence the report writes is true (issue 14): names, numbers and signs agree, each
+domain is described on its own scale, strengths and areas for improvement never overlap, no
+"-0.00", nothing "not given" on the cover, and a clear error for a grouping column that is not
+there. Expected figures are computed here from the data, independently of the report."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from assessments import load_instrument, score
+from assessments.cli.main import cli
+from assessments.errors import ResponseError
+from assessments.render import build_report, render_html
+from assessments.render.html import format_cell
+
+
+def two_roles(higher_sorts_second: bool = True):
+    """'peer specialist' (sorts after 'clinician') rates change efficacy clearly higher."""
+    rng = np.random.default_rng(5)
+    rows = []
+    for role, level in (("clinician", 2.6), ("peer specialist", 4.2)):
+        for _ in range(30):
+            base = np.clip(np.rint(rng.normal(level, 0.6, 12)), 1, 5)
+            rows.append({"role": role, **{f"oric_{k + 1}": base[k] for k in range(12)}})
+    return pd.DataFrame(rows)
+
+
+def test_the_gap_sentence_names_the_higher_group_with_its_own_mean():
+    df = two_roles()
+    s = score(df, "oric")
+    report = build_report(s, "role")
+    bullets = report.sections[0].blocks[0].items
+    [gap] = [b for b in bullets if b.startswith("Largest perspective gap")]
+    m = re.match(
+        r"Largest perspective gap: (.+?) rated (.+?) higher than (.+?) did "
+        r"\((\d\.\d\d) vs (\d\.\d\d); Hedges' g = (\d\.\d\d)",
+        gap,
+    )
+    assert m, gap
+    higher, domain, lower, m_hi, m_lo, g = m.groups()
+    assert (higher, lower) == ("peer specialist", "clinician")
+    column = {"Change commitment": "change_commitment", "Change efficacy": "change_efficacy"}
+    means = s.respondents.groupby("role")[column[domain]].mean()
+    assert float(m_hi) == pytest.approx(means["peer specialist"], abs=0.005)
+    assert float(m_lo) == pytest.approx(means["clinician"], abs=0.005)
+    assert float(m_hi) > float(m_lo)
+    assert float(g) > 0
+
+
+MIXED = textwrap.dedent(
+    """
+    id: two-scales
+    title: A 0-5 main scale and a 1-5 domain (tests only)
+    response_scale:
+      points:
+        - {code: 0, label: Never}
+        - {code: 1, label: Rarely}
+        - {code: 2, label: Sometimes}
+        - {code: 3, label: Often}
+        - {code: 4, label: Very often}
+        - {code: 5, label: Every day}
+    other_scales:
+      agree:
+        points:
+          - {code: 1, label: Disagree}
+          - {code: 2, label: Somewhat disagree}
+          - {code: 3, label: Neutral}
+          - {code: 4, label: Somewhat agree}
+          - {code: 5, label: Agree}
+    items:
+      - {id: f1, label: Frequency one}
+      - {id: f2, label: Frequency two}
+      - {id: f3, label: Frequency three}
+      - {id: a1, label: Agreement one, scale: agree}
+      - {id: a2, label: Agreement two, scale: agree}
+      - {id: a3, label: Agreement three, scale: agree}
+    domains:
+      - {id: often, name: How often, items: [f1, f2, f3]}
+      - {id: agreement, name: Agreement, items: [a1, a2, a3]}
+    """
+)
+
+
+def test_each_domain_is_described_on_its_own_scale(tmp_path):
+    path = tmp_path / "two.yaml"
+    path.write_text(MIXED, encoding="utf-8")
+    inst = load_instrument(path)
+    rng = np.random.default_rng(2)
+    df = pd.DataFrame(
+        {
+            **{f"f{k}": rng.integers(0, 2, 40) for k in (1, 2, 3)},  # low: 0-1 of 5
+            **{f"a{k}": rng.integers(4, 6, 40) for k in (1, 2, 3)},  # high: 4-5 of 5
+        }
+    )
+    report = build_report(score(df, inst))
+    first = report.sections[0].blocks[0].items[0]
+    assert re.search(r"Highest rated: Agreement \(mean \d\.\d\d of 5\)", first), first
+    assert re.search(r"lowest rated: How often \(mean \d\.\d\d of 5\)", first), first
+    text = render_html(report)
+    assert "Scores on the main scale run from 0 (Never) to 5 (Every day)" in text
+    assert "Scores on the agree scale run from 1 (Disagree) to 5 (Agree)" in text
+    assert "of 6" not in text
+
+
+def test_strengths_and_areas_for_improvement_never_share_an_item(tmp_path):
+    path = tmp_path / "two.yaml"
+    path.write_text(MIXED, encoding="utf-8")
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({i: rng.integers(1, 6, 30) for i in ["f1", "f2", "f3", "a1", "a2", "a3"]})
+    report = build_report(score(df, load_instrument(path)))
+    tables = {
+        b.caption: b.data for sec in report.sections for b in sec.blocks if hasattr(b, "data")
+    }
+    strong = next(v for k, v in tables.items() if "strength" in k.lower())
+    weak = next(v for k, v in tables.items() if "improvement" in k.lower())
+    assert len(strong) == len(weak) == 3
+    assert not set(strong["item"]) & set(weak["item"])
+
+
+def test_no_negative_zero_and_no_empty_cover_lines():
+    assert format_cell(-0.0001, 2) == ("0.00", True)
+    assert format_cell(-0.004, 2) == ("0.00", True)
+    assert format_cell(-0.006, 2) == ("-0.01", True)
+    s = score(two_roles(), "oric")
+    report = build_report(s, "role")
+    labels = [k for k, _ in report.cover]
+    assert "Organization" not in labels
+    assert "Collection period" not in labels
+    assert "not given" not in render_html(report)
+    assert "-0.00" not in render_html(report)
+
+
+def test_a_grouping_column_that_is_not_there_is_a_clear_error(tmp_path):
+    s = score(two_roles(), "oric")
+    with pytest.raises(ResponseError, match="no column 'Role' to group by") as err:
+        build_report(s, "Role")
+    assert "did you mean 'role'" in err.value.problems[0].hint
+    path = tmp_path / "answers.csv"
+    two_roles().to_csv(path, index=False)
+    result = CliRunner().invoke(
+        cli, ["report", str(path), "-i", "oric", "--by", "Site", "-o", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 1
+    assert "no column 'Site'" in result.output
+    assert "internal error" not in result.output
