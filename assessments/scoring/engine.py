@@ -363,8 +363,19 @@ def _code_items(df: pd.DataFrame, inst: Instrument, by_item: dict[str, object]) 
         if iid not in by_item:
             continue
         col = df[by_item[iid]]
-        v, st, rec = coders[iid].code_column(col)
         item = inst.item(iid)
+        if col.dtype == np.float64 or (
+            pd.api.types.is_integer_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype)
+        ):
+            x = col.to_numpy(dtype="float64", na_value=np.nan)
+            bad_fast = coders[iid].code_numeric_into(
+                x, values[:, j], status[:, j], reverse=item.reverse
+            )
+            if bad_fast is not None:
+                if len(bad_fast):
+                    invalid_rows[j] = bad_fast
+                continue
+        v, st, rec = coders[iid].code_column(col)
         values[:, j] = inst.item_scale(item).reverse(v) if item.reverse else v
         status[:, j] = st
         bad = np.flatnonzero(st == INVALID)
@@ -442,15 +453,15 @@ def _excluded(
 
 
 def _sum_items(
-    values: np.ndarray, answered: np.ndarray, columns: list[int]
+    filled: np.ndarray, answered: np.ndarray, columns: list[int]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Sum and count of the answered cells of some item columns, one column at a time."""
-    total = np.zeros(values.shape[0])
-    count = np.zeros(values.shape[0], dtype=np.int64)
+    """Sum and count of the answered cells of some item columns (``filled`` holds 0 where a
+    cell is not answered), one in-place pass per column."""
+    total = np.zeros(filled.shape[0])
+    count = np.zeros(filled.shape[0], dtype=np.int64)
     for j in columns:
-        ok = answered[:, j]
-        total += np.where(ok, values[:, j], 0.0)
-        count += ok
+        np.add(total, filled[:, j], out=total)
+        np.add(count, answered[:, j], out=count)
     return total, count
 
 
@@ -458,11 +469,12 @@ def _compute(inst: Instrument, values: np.ndarray, status: np.ndarray) -> pd.Dat
     """Domain, scale and total scores with their counts (checked against R rowMeans)."""
     pos = {iid: j for j, iid in enumerate(inst.item_ids)}
     answered = status == ANSWERED
+    filled = np.where(answered, values, 0.0)
     cols: dict[str, np.ndarray] = {}
     dscores: dict[str, np.ndarray] = {}
     prorated = np.zeros(len(values), dtype=bool)
     for dom in inst.scored_domains:
-        total, count = _sum_items(values, answered, [pos[i] for i in dom.items])
+        total, count = _sum_items(filled, answered, [pos[i] for i in dom.items])
         ok = count >= dom.min_items()
         with np.errstate(invalid="ignore", divide="ignore"):
             dscores[dom.id] = np.where(ok, total / np.maximum(count, 1), np.nan)
@@ -478,7 +490,7 @@ def _compute(inst: Instrument, values: np.ndarray, status: np.ndarray) -> pd.Dat
             width = sub.shape[1]
         else:
             idx = [pos[i] for i in inst.scale_items(sc)]
-            total, cnt = _sum_items(values, answered, idx)
+            total, cnt = _sum_items(filled, answered, idx)
             width = len(idx)
         need = max(1, int(np.ceil(sc.min_answered * width - 1e-9)))
         with np.errstate(invalid="ignore", divide="ignore"):
