@@ -133,5 +133,10 @@ class ResponseError(AssessmentError):
     """Survey answers cannot be scored as they are (invalid values, unmapped items, ...)."""
 
 
+class OutputError(AssessmentError):
+    """An output cannot be written where asked (it would replace an input, the folder cannot
+    be written to, the disk is full)."""
+
+
 class InputFileError(AssessmentError):
     """A data file cannot be read (missing, empty, unknown format, undecodable)."""

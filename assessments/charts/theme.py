@@ -89,8 +89,11 @@ def title(ax: Axes, text: str, width: int = 40) -> None:
 
 
 def inner_legend(ax: Axes) -> None:
-    """A compact legend inside the Axes (legends outside get cut off in small figures)."""
-    ax.legend(loc="best", fontsize=7, framealpha=0.9, borderaxespad=0.3)
+    """A compact legend inside the Axes (legends outside get cut off in small figures); none
+    when nothing is labelled (every group suppressed), rather than matplotlib's warning."""
+    handles, _ = ax.get_legend_handles_labels()
+    if handles:
+        ax.legend(loc="best", fontsize=7, framealpha=0.9, borderaxespad=0.3)
 
 
 def set_alt_text(ax: Axes, text: str) -> Axes:

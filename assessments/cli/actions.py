@@ -43,7 +43,7 @@ def actions_cmd(
     from ..practices import action_plan, write_action_plan
     from . import output
 
-    scores, notices = load_scores(options)
+    scores, notices = load_scores(options, [out])
     plan = action_plan(scores, n_domains=n_domains, n_items=n_items, min_n=min_n)
     path = write_action_plan(plan, Path(out), instrument=scores.instrument.id)
     if as_json:

@@ -46,7 +46,7 @@ def reliability_cmd(
     from ..stats import item_reliability, omega_h, reliability
     from ..stats.reliability import Method, facet_structure
 
-    scores, notices = load_scores(options)
+    scores, notices = load_scores(options, [out])
     method: Method = "listwise" if listwise else "pairwise"
     tables = {
         "reliability": reliability(scores, by, method=method, min_group_size=min_group_size),
@@ -137,7 +137,7 @@ def compare_cmd(
     """
     from ..stats import compare, describe, posthoc
 
-    scores, notices = load_scores(options)
+    scores, notices = load_scores(options, [out])
     tables = {
         "compare": compare(
             scores,
@@ -242,7 +242,7 @@ def agreement_cmd(
     from ..stats import agreement
 
     per_domain = _parse_domain_options(domain_options)
-    scores, notices = load_scores(options)
+    scores, notices = load_scores(options, [out])
     tables = {
         "agreement": agreement(
             scores,
@@ -318,7 +318,7 @@ def gaps_cmd(
     """
     from ..stats import gaps
 
-    scores, notices = load_scores(options)
+    scores, notices = load_scores(options, [out])
     tables = {
         "gaps": gaps(
             scores, a=group_a, b=group_b, by=by, items=not no_items, min_group_size=min_group_size
@@ -364,7 +364,7 @@ def norms_cmd(benchmarks: str | None, out: str | None, as_json: bool, **options:
     """
     from ..stats import norms
 
-    scores, notices = load_scores(options)
+    scores, notices = load_scores(options, [out])
     tables = {"norms": norms(scores, benchmarks=benchmarks)}
     emit(
         tables,

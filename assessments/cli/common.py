@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,6 +22,7 @@ from . import output
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_INVALID = 1
 EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 
 def console(err: bool = False) -> Console:
@@ -53,7 +54,10 @@ def handles_errors(func: F) -> F:
             else:
                 output.print_error(console(err=True), exc)
             sys.exit(EXIT_INVALID)
-        except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException):
+        except KeyboardInterrupt:
+            click.echo("interrupted (Ctrl-C); no file is left half-written", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except (click.exceptions.Exit, click.ClickException):
             raise
         except Exception as exc:  # a bug, not bad input: short message unless debugging
             if os.environ.get("ASSESS_DEBUG"):
@@ -169,15 +173,41 @@ def pop_inputs(options: dict[str, Any]) -> dict[str, Any]:
     return {k: options.pop(k) for k in INPUT_KEYS}
 
 
-def load_scores(options: dict[str, Any]) -> tuple[Scores, list[str]]:
+INPUT_PATH_KEYS = ("input_file", "mapping", "key", "dictionary")
+
+
+def refuse_overwriting_inputs(
+    options: dict[str, Any], outputs: Sequence[str | Path | None], *extra_inputs: str | None
+) -> None:
+    """Before any work: no output path may be one of the input files (the export, mapping,
+    key, dictionary, earlier wave or plan), whatever the spelling or link."""
+    from ..io.guard import refuse_overwriting
+
+    inputs = [options.get(k) for k in INPUT_PATH_KEYS] + list(extra_inputs)
+    refuse_overwriting([o for o in outputs if o], [i for i in inputs if i])
+
+
+def scores_outputs(out: str | Path) -> list[Path]:
+    """The files ``write_scores`` writes for ``out`` (the side files of a CSV included)."""
+    p = Path(out)
+    if p.suffix.lower() in (".csv", ".tsv"):
+        return [p, p.with_suffix(f".excluded{p.suffix}"), p.with_suffix(f".invalid{p.suffix}")]
+    return [p]
+
+
+def load_scores(
+    options: dict[str, Any], outputs: Sequence[str | Path | None] | None = None
+) -> tuple[Scores, list[str]]:
     """Read, map and score an input as ``assess score`` does; returns the scores and the notes
     of the import and its quality checks (duplicate ids, straight-lining, partial completes).
 
-    Pops the input options from ``options``, leaving the command's own.
+    Pops the input options from ``options``, leaving the command's own. ``outputs`` are checked
+    first: none may be an input file.
     """
     from ..io import validate
     from ..scoring import score
 
+    refuse_overwriting_inputs(options, outputs or [])
     o = pop_inputs(options)
     responses = load_responses(o)
     scores = score(responses, on_invalid=o["on_invalid"], id_column=o["id_column"])

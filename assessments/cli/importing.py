@@ -18,6 +18,7 @@ from .common import (
     load_responses,
     output_file,
     pop_inputs,
+    refuse_overwriting_inputs,
 )
 
 
@@ -57,13 +58,16 @@ def map_cmd(
     """
     from ..instruments import load_instrument
     from ..io import draft_mapping, mapping_yaml, read_table
+    from ..io.guard import refuse_overwriting
+    from ..io.tables import _atomic
 
+    refuse_overwriting([out] if out else [], [input_file, instrument])
     table = read_table(input_file, sheet=sheet, encoding=encoding, source=source)
     inst = load_instrument(instrument, version).select(version)
     draft = draft_mapping(list(table.data.columns), inst)
     if out:
         text = mapping_yaml(draft, inst, table.source)
-        Path(out).write_text(text, encoding="utf-8")
+        _atomic(Path(out), lambda tmp: tmp.write_text(text, encoding="utf-8"))
     if as_json:
         click.echo(
             json.dumps(
@@ -102,12 +106,15 @@ def validate_cmd(html_out: str | None, as_json: bool, **options: Any) -> None:
       assess validate export.csv -i oric --html check.html
     """
     from ..io import validate
+    from ..io.tables import _atomic
 
+    refuse_overwriting_inputs(options, [html_out])
     o = pop_inputs(options)
     responses = load_responses(o)
     report = validate(responses, on_invalid=o["on_invalid"])
     if html_out:
-        Path(html_out).write_text(report.to_html(), encoding="utf-8")
+        page = report.to_html()
+        _atomic(Path(html_out), lambda tmp: tmp.write_text(page, encoding="utf-8"))
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, default=str))
     else:

@@ -16,7 +16,15 @@ import click
 from .. import __version__
 from ..instruments import list_instruments, load_instrument
 from . import output
-from .common import console, handles_errors, input_options, json_option, load_scores, output_file
+from .common import (
+    console,
+    handles_errors,
+    input_options,
+    json_option,
+    load_scores,
+    output_file,
+    scores_outputs,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -89,7 +97,7 @@ def score_cmd(out: str, as_json: bool, **options: Any) -> None:
     """
     from ..io import write_scores
 
-    scores, notices = load_scores(options)
+    scores, notices = load_scores(options, scores_outputs(out))
     written = write_scores(scores, Path(out))
     summary = {**scores.summary(), "notices": notices, "written": [str(p) for p in written]}
     if as_json:

@@ -14,6 +14,7 @@ from .common import (
     json_option,
     load_responses,
     pop_inputs,
+    refuse_overwriting_inputs,
 )
 
 
@@ -103,6 +104,12 @@ def report_cmd(
         raise ResponseError(
             Problem("bad-option", "--by can be given at most twice", hint="--by role --by site")
         )
+    from ..instruments import load_instrument
+
+    stem = f"{load_instrument(options['instrument']).id}-report"
+    refuse_overwriting_inputs(
+        options, [Path(out) / f"{stem}.{ext}" for ext in chosen], wave_file, plan_file
+    )
     o = pop_inputs(options)
     with Progress(
         SpinnerColumn(),

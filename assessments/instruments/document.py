@@ -182,6 +182,9 @@ def _expected(sub: Any) -> str | None:
 def read_document(path: str | Path, schema_name: str) -> Document:
     """Read and schema-validate a YAML file, collecting (not raising) every problem."""
     p = Path(path)
+    from ..io.guard import protect
+
+    protect(p)
     try:
         text = p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:

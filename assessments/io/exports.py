@@ -400,6 +400,9 @@ def read_table(
         raise InputFileError(
             Problem("file-not-found", "no such file", file=str(path), hint="check the path")
         )
+    from .guard import protect
+
+    protect(p)
     ext = p.suffix.lower()
     if ext == ".sav" or ext == ".zsav" or source == "spss":
         from .spss import read_sav

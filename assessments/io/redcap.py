@@ -47,6 +47,9 @@ def parse_choices(text: str) -> dict[object, str]:
 
 def read_dictionary(path: str | Path) -> pd.DataFrame:
     """Read a REDCap data dictionary CSV."""
+    from .guard import protect
+
+    protect(path)
     try:
         d = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:

@@ -18,13 +18,15 @@ Examples
 
 from __future__ import annotations
 
+import csv
 import datetime
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -32,7 +34,9 @@ import pandas as pd
 from ..errors import InputFileError, Problem
 from .limits import check_table, check_workbook
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# full-width ＝ ＋ － ＠ are escaped too: some spreadsheet and IME settings turn them into formulas
+_LEADING_SPACE_FORMULA = re.compile(r"^[ \u00a0\u3000]+[=+\-@\uff1d\uff0b\uff0d\uff20]")
 
 
 @dataclass(frozen=True)
@@ -269,25 +273,52 @@ def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
             continue
         text = s.astype("string")
-        risky = text.str.startswith(FORMULA_START).fillna(False)
+        risky = (
+            text.str.startswith(FORMULA_START) | text.str.contains(_LEADING_SPACE_FORMULA)
+        ).fillna(False)
         numeric = pd.to_numeric(text, errors="coerce").notna()
         hit = (risky & ~numeric).to_numpy(dtype=bool)
         if hit.any():
             out[col] = s.astype(object)
             out.loc[hit, col] = "'" + text[hit]
+    out.columns = [_escape_text(c) for c in out.columns]  # headers get the same treatment
     return out
 
 
+def _escape_text(value: object) -> object:
+    """One header or cell: ``'`` before text a spreadsheet would run as a formula."""
+    if not isinstance(value, str):
+        return value
+    risky = value.startswith(FORMULA_START) or bool(_LEADING_SPACE_FORMULA.match(value))
+    if not risky:
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return "'" + value
+    return value
+
+
 def _atomic(path: Path, write: object) -> None:
+    from .guard import check_output
+
+    check_output(path)  # never replace a file that was read as input
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     os.close(fd)
     try:
         write(Path(tmp))  # type: ignore[operator]
+        os.chmod(tmp, 0o666 & ~_umask())  # as any new file: mkstemp's 0600 ignores the umask
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_table(df: pd.DataFrame, path: str | Path) -> Path:
@@ -305,10 +336,26 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
             )
         )
     sep = "\t" if p.suffix.lower() == ".tsv" else ","
+    safe = escape_formulas(df)
+    # a bare carriage return inside a field must be quoted too (with "\n" as line end the csv
+    # module would not), or the file reads back with extra rows
+    quoting: Literal[0, 1] = csv.QUOTE_ALL if _holds_carriage_return(safe) else csv.QUOTE_MINIMAL
     _atomic(
-        p, lambda tmp: escape_formulas(df).to_csv(tmp, index=False, sep=sep, lineterminator="\n")
+        p,
+        lambda tmp: safe.to_csv(tmp, index=False, sep=sep, lineterminator="\n", quoting=quoting),
     )
     return p
+
+
+def _holds_carriage_return(df: pd.DataFrame) -> bool:
+    if any("\r" in str(c) for c in df.columns):
+        return True
+    for col in df.columns:
+        s = df[col]
+        textual = pd.api.types.is_object_dtype(s.dtype) or pd.api.types.is_string_dtype(s.dtype)
+        if textual and s.astype("string").str.contains("\r", regex=False).fillna(False).any():
+            return True
+    return False
 
 
 def _cells(column: pd.Series) -> list[object]:

@@ -175,6 +175,9 @@ def write_action_plan(plan: pd.DataFrame, path: str | Path, *, instrument: str =
 
 def read_action_plan(path: str | Path) -> pd.DataFrame:
     """Read a (filled-in) plan workbook back."""
+    from ..io.guard import protect
+
+    protect(path)
     try:
         plan = pd.read_excel(path, sheet_name="plan", engine="calamine")
     except Exception as exc:

@@ -454,7 +454,15 @@ def build_report(
                 )
             )
         else:
-            grp.append(Paragraph(f"Fewer than two groups of {by} are large enough to compare."))
+            grp.append(
+                Paragraph(
+                    f"No group of {by} is large enough to show: every one has fewer than "
+                    f"{min_group_size} respondents or would reveal one that has. The results "
+                    "above are for all respondents together."
+                    if not shown
+                    else f"Fewer than two groups of {by} are large enough to compare."
+                )
+            )
         sections.append(Section(f"Groups compared by {by}", tuple(grp)))
 
     if agree is not None and aggregate_by:
@@ -668,9 +676,11 @@ def build_report(
         Paragraph(
             "Reverse-keyed items are scored max + min − answer. N/A, Don't know and blank "
             "answers count as missing. Group comparisons use Welch's ANOVA with Holm's "
-            "correction across scores; agreement uses rwg(j) against a uniform null and "
-            f"ICCs from a one-way ANOVA. Groups under {min_group_size} respondents are "
-            "suppressed. Statistics are checked against R (psych, multilevel, rstatix)."
+            "correction across scores; agreement uses rwg(j) against a uniform null on each "
+            "domain's own scale and ICCs from a one-way ANOVA with F-based intervals, and a "
+            "group mean is read as the group's view only when members agree and groups differ. "
+            f"Groups under {min_group_size} respondents are suppressed. Statistics are checked "
+            "against R (psych, multilevel, effectsize, rstatix, base R)."
         ),
         *warnings,
     ]

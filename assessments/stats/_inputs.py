@@ -142,6 +142,8 @@ class Groups:
 
     def split(self, y: np.ndarray) -> list[np.ndarray]:
         """The non-missing values of ``y`` for each group, in ``names`` order."""
+        if not self.names:  # every label missing (or every group hidden): no parts at all
+            return []
         ok = (self.codes >= 0) & ~np.isnan(y)
         c, v = self.codes[ok], y[ok]
         order = np.argsort(c, kind="stable")

@@ -35,6 +35,9 @@ BENCHMARK_COLUMNS = ["target", "mean", "sd", "n", "source", "sample"]
 def load_benchmarks(path: str | Path) -> pd.DataFrame:
     """Read a benchmark CSV with columns ``target, mean`` and optional ``sd, n, source, sample``."""
     p = Path(path)
+    from ..io.guard import protect
+
+    protect(p)
     try:
         df = pd.read_csv(p)
     except (OSError, pd.errors.ParserError) as exc:
