@@ -129,3 +129,32 @@ def test_missing_file_is_reported():
     with pytest.raises(InstrumentError) as exc:
         load_instrument("no/such/file.yaml")
     assert exc.value.codes == ["file-not-found"]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (
+            "a: &a [x, x, x, x, x, x, x, x, x]\n"
+            + "".join(
+                f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n"
+                for p, n in zip("abcdef", "bcdefg", strict=True)
+            ),
+            "yaml-too-large",
+        ),
+        ("id: x\nitems: !include other.yaml\n", "yaml-tag"),
+        ("base: &b {a: 1}\nother:\n  <<: *b\n  c: 2\n", "yaml-merge-key"),
+        ("a: &a [1, *a]\n", "yaml-recursive"),
+        ("a: " + "[" * 100_000 + "]" * 100_000 + "\n", "yaml-too-deep"),
+        ("a: " + "[" * 80 + "]" * 80 + "\n", "yaml-too-deep"),
+    ],
+)
+def test_hostile_yaml_is_refused_with_a_clear_error(write_yaml, text, code):
+    """Billion laughs, !include, merge keys, a self-referencing alias and deep nesting: each a
+    problem with its code, quickly, instead of gigabytes of memory or an internal error."""
+    import time
+
+    start = time.perf_counter()
+    got = problems(write_yaml(text))
+    assert got.codes[:1] == [code]
+    assert time.perf_counter() - start < 5

@@ -97,11 +97,93 @@ def _walk(node: yaml.Node, path: PathT, doc: Document, loader: yaml.SafeLoader) 
     return loader.construct_object(node, deep=True)
 
 
+MAX_DEPTH = 64  # definition files nest a few levels; a deeper one is an attack or an accident
+MAX_NODES = 200_000  # values after expanding aliases (a 77-item instrument has about 3,000)
+_KNOWN_TAGS = {
+    f"tag:yaml.org,2002:{t}"
+    for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp", "binary")
+}
+
+
+def _safe_graph(root: yaml.Node, doc: Document) -> bool:
+    """Walk the composed YAML (without recursion) before building anything: refuse nesting
+    deeper than ``MAX_DEPTH``, more than ``MAX_NODES`` values once aliases are expanded (the
+    "billion laughs"), an alias inside the node it names, merge keys and tags such as
+    ``!include``. Each refusal is a problem with its line; returns whether the file is safe."""
+
+    def refuse(code: str, message: str, node: yaml.Node, hint: str) -> bool:
+        doc.problems.append(
+            Problem(code, message, file=doc.file, line=node.start_mark.line + 1, hint=hint)
+        )
+        return False
+
+    stack: list[tuple[yaml.Node, int, tuple[int, ...]]] = [(root, 1, ())]
+    seen = 0
+    while stack:
+        node, depth, ancestors = stack.pop()
+        seen += 1
+        if seen > MAX_NODES:
+            return refuse(
+                "yaml-too-large",
+                f"more than {MAX_NODES:,} values once its aliases (*name) are expanded",
+                node,
+                "write the values out instead of repeating aliases",
+            )
+        if depth > MAX_DEPTH:
+            return refuse(
+                "yaml-too-deep",
+                f"nested more than {MAX_DEPTH} levels deep",
+                node,
+                "definition files need only a few levels; check the indentation",
+            )
+        if id(node) in ancestors:
+            return refuse(
+                "yaml-recursive",
+                "an alias (*name) refers to the value that contains it",
+                node,
+                "remove the alias or point it at another value",
+            )
+        if node.tag == "tag:yaml.org,2002:merge" or (
+            isinstance(node, yaml.ScalarNode) and node.value == "<<" and node.style is None
+        ):
+            return refuse(
+                "yaml-merge-key",
+                "merge keys (<<: *name) are not supported in definition files",
+                node,
+                "write the keys out in full",
+            )
+        if node.tag not in _KNOWN_TAGS:
+            return refuse(
+                "yaml-tag",
+                f"the tag {node.tag!r} is not supported (files are never included or run)",
+                node,
+                "remove the tag; write the value itself",
+            )
+        inner = (*ancestors, id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.append((key, depth + 1, inner))
+                stack.append((value, depth + 1, inner))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1, inner) for child in node.value)
+    return True
+
+
 def parse_yaml(text: str, file: str) -> Document:
     """Parse YAML ``text`` from ``file`` into a :class:`Document`; syntax errors become problems."""
     doc = Document(data=None, file=file)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        doc.problems.append(
+            Problem(
+                "yaml-too-deep",
+                f"nested far more than {MAX_DEPTH} levels deep",
+                file=file,
+                hint="definition files need only a few levels; check the brackets and indentation",
+            )
+        )
+        return doc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         doc.problems.append(
@@ -117,9 +199,22 @@ def parse_yaml(text: str, file: str) -> Document:
     if node is None:
         doc.problems.append(Problem("empty-file", "the file is empty", file=file))
         return doc
+    if not _safe_graph(node, doc):
+        return doc
     loader = yaml.SafeLoader("")
     try:
         doc.data = _walk(node, (), doc, loader)
+    except yaml.YAMLError as exc:  # a value no constructor can build (a bad date, ...)
+        mark = getattr(exc, "problem_mark", None)
+        doc.problems.append(
+            Problem(
+                "yaml-value",
+                f"a value cannot be read: {getattr(exc, 'problem', exc)}",
+                file=file,
+                line=mark.line + 1 if mark else None,
+                hint="quote the value to keep it as text",
+            )
+        )
     finally:
         loader.dispose()
     doc.lines = {p: n for p, n in doc.lines.items() if "<key>" not in p}

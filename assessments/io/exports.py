@@ -228,7 +228,17 @@ def read_csv_export(
     """Read a CSV/TSV export, detecting (or given) its platform and header rows."""
     file = str(path)
     notices: list[str] = []
-    text = _decode(Path(path).read_bytes(), encoding, file, notices)
+    raw = Path(path).read_bytes()
+    if raw[:4] == b"PK\x03\x04":
+        raise InputFileError(
+            Problem(
+                "wrong-extension",
+                "this is an Excel workbook (or another zip file) named like a text file",
+                file=file,
+                hint=f"rename it to {Path(path).with_suffix('.xlsx').name} and read it again",
+            )
+        )
+    text = _decode(raw, encoding, file, notices)
     if not text.strip():
         raise InputFileError(
             Problem(
@@ -261,6 +271,9 @@ def read_csv_export(
                 hint="check the delimiter and quoting",
             )
         ) from None
+    from .limits import check_header_width
+
+    check_header_width(max((len(r) for r in head), default=0), file)
     detected, header_rows, names, questions = interpret_header(head, source, file, notices)
     start = offsets[min(header_rows, len(head))]
     body = text[start:]
@@ -396,6 +409,16 @@ def read_table(
         Missing, empty or unreadable file, or an unknown extension.
     """
     p = Path(path)
+    if p.exists() and not p.is_file():
+        kind = "a folder" if p.is_dir() else "not a regular file (a device, pipe or socket)"
+        raise InputFileError(
+            Problem(
+                "not-a-file",
+                f"this is {kind}, not an export",
+                file=str(path),
+                hint="give the path of the exported file",
+            )
+        )
     if not p.is_file():
         raise InputFileError(
             Problem("file-not-found", "no such file", file=str(path), hint="check the path")

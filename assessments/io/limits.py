@@ -26,6 +26,7 @@ Examples
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,6 +109,7 @@ def check_workbook(path: str | Path) -> list[str]:
                 hint="do not open this file; ask for a new export",
             )
         )
+    _check_used_ranges(path, infos, limits)
     names = [i.filename.lower() for i in infos]
     notices = []
     if any(n.endswith("vbaproject.bin") for n in names):
@@ -118,6 +120,65 @@ def check_workbook(path: str | Path) -> list[str]:
             "followed, the values saved in this file are read"
         )
     return notices
+
+
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?"')
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"')
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def _check_used_ranges(path: str | Path, infos: list[zipfile.ZipInfo], limits: Limits) -> None:
+    """Refuse a sheet whose used range is beyond the row or column limit before any reader
+    allocates it (one cell at XFD1048576 makes a reader build a 16,384 x 1,048,576 grid). The
+    sheet's ``<dimension>`` is read; small sheets are also scanned for their cell references."""
+    with zipfile.ZipFile(path) as z:
+        for info in infos:
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            with z.open(info) as f:
+                head = f.read(4096)
+                body = head + f.read() if info.file_size <= 5_000_000 else head
+            rows = cols = 0
+            dim = _DIMENSION.search(head)
+            if dim and dim.group(3):
+                cols, rows = _column_number(dim.group(3)), int(dim.group(4))
+            for m in _CELL_REF.finditer(body):
+                cols = max(cols, _column_number(m.group(1)))
+                rows = max(rows, int(m.group(2)))
+            if cols > limits.max_columns or rows > limits.max_rows + 100:
+                sheet = info.filename.rsplit("/", 1)[-1].removesuffix(".xml")
+                raise InputFileError(
+                    Problem(
+                        "too-large",
+                        f"{sheet} uses cells up to row {rows:,} and column {cols:,}",
+                        file=str(path),
+                        expected=f"at most {limits.max_rows:,} rows and "
+                        f"{limits.max_columns:,} columns",
+                        hint="delete the stray cells far from the data (or the formatting of "
+                        "whole rows and columns) and save again, or export CSV",
+                    )
+                )
+
+
+def check_header_width(n_columns: int, file: str) -> None:
+    """Refuse a table wider than the column limit from its header line, before parsing."""
+    limits = current_limits()
+    if n_columns > limits.max_columns:
+        raise InputFileError(
+            Problem(
+                "too-many-columns",
+                f"{n_columns:,} columns in the header",
+                file=file,
+                expected=f"at most {limits.max_columns:,}",
+                hint="remove unused columns, or raise ASSESS_MAX_COLUMNS",
+            )
+        )
 
 
 def check_table(df: pd.DataFrame, file: str, first_row: int = 2) -> None:
