@@ -150,3 +150,59 @@ def test_a_report_where_every_group_is_hidden_says_so(tmp_path):
         "oric-report.pdf",
         "oric-report.xlsx",
     }
+
+
+def test_a_parent_path_that_is_a_file_is_a_clear_error(answers, tmp_path):
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    result = run("score", answers, "-i", "oric", "--on-invalid", "missing", "-o", blocker / "s.csv")
+    assert result.exit_code == 1
+    assert "a part of the path is a file" in result.output
+    assert "internal error" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        (OSError(28, "No space left on device"), "the disk is full"),
+        (PermissionError(13, "Permission denied"), "cannot be written to"),
+    ],
+)
+def test_a_full_disk_or_a_read_only_folder_leaves_no_partial_file(
+    answers, tmp_path, monkeypatch, error, words
+):
+    """Simulated (the tests may run as root, who can write anywhere): the write itself fails."""
+    import pandas.core.generic
+
+    def failing(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(pandas.core.generic.NDFrame, "to_csv", failing)
+    out = tmp_path / "scores.csv"
+    result = run("score", answers, "-i", "oric", "--on-invalid", "missing", "-o", out)
+    assert result.exit_code == 1
+    assert words in result.output
+    assert "nothing was written" in result.output
+    assert list(tmp_path.glob("*.part")) == []
+    assert not out.exists()
+
+
+def test_a_report_set_is_written_whole_or_not_at_all(answers, tmp_path, monkeypatch):
+    import errno
+
+    import assessments.io.tables as tables
+
+    real = tables.atomic_set
+
+    def full_disk_on_pdf(files):
+        def fail(tmp):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        return real([(p, fail if p.suffix == ".pdf" else w) for p, w in files])
+
+    monkeypatch.setattr("assessments.render.files.atomic_set", full_disk_on_pdf)
+    out = tmp_path / "report"
+    result = run("report", answers, "-i", "oric", "--on-invalid", "missing", "-o", out)
+    assert result.exit_code == 1
+    assert "the disk is full" in result.output
+    assert not out.exists() or not any(out.iterdir())  # no HTML without the PDF and XLSX

@@ -23,7 +23,7 @@ import datetime
 import os
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, cast
@@ -31,7 +31,7 @@ from typing import Literal, cast
 import numpy as np
 import pandas as pd
 
-from ..errors import InputFileError, Problem
+from ..errors import InputFileError, OutputError, Problem
 from .limits import check_table, check_workbook
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -300,19 +300,67 @@ def _escape_text(value: object) -> object:
 
 
 def _atomic(path: Path, write: object) -> None:
+    """Write ``path`` whole or not at all: into a temporary file beside it, then renamed."""
+    atomic_set([(path, write)])
+
+
+def atomic_set(files: Sequence[tuple[Path, object]]) -> None:
+    """Write several files all or none: each goes to a temporary file beside it, and only when
+    every one is written are they renamed into place. A failure (a read-only folder, a full
+    disk, a parent path that is a file) removes the temporary files, leaves any earlier file
+    of the same name untouched, and becomes an :class:`OutputError` that says what to do."""
     from .guard import check_output
 
-    check_output(path)  # never replace a file that was read as input
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
+    for path, _ in files:
+        check_output(path)  # never replace a file that was read as input
+    done: list[tuple[str, Path]] = []
     try:
-        write(Path(tmp))  # type: ignore[operator]
-        os.chmod(tmp, 0o666 & ~_umask())  # as any new file: mkstemp's 0600 ignores the umask
-        os.replace(tmp, path)
+        for path, write in files:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+                os.close(fd)
+            except OSError as exc:
+                raise _output_error(path, exc) from None
+            done.append((tmp, path))
+            try:
+                write(Path(tmp))  # type: ignore[operator]
+                os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would ignore the umask
+            except OSError as exc:
+                raise _output_error(path, exc) from None
+        for tmp, path in done:
+            try:
+                os.replace(tmp, path)
+            except OSError as exc:
+                raise _output_error(path, exc) from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        for tmp, _ in done:
+            Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _output_error(path: Path, exc: OSError) -> OutputError:
+    import errno
+
+    if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
+        why, hint = "the disk is full", "free some space, or write to another disk with -o"
+    elif isinstance(exc, PermissionError) or exc.errno == errno.EROFS:
+        why, hint = "the folder cannot be written to", "choose a folder you can write to with -o"
+    elif isinstance(exc, NotADirectoryError | FileExistsError) or exc.errno == errno.ENOTDIR:
+        why = "a part of the path is a file, not a folder"
+        hint = "choose an output path whose folders are folders"
+    elif isinstance(exc, IsADirectoryError):
+        why, hint = "the path is a folder", "give a file name, e.g. -o scores.csv"
+    else:
+        why, hint = f"it cannot be written ({exc.strerror or exc})", "choose another output path"
+    return OutputError(
+        Problem(
+            "output-failed",
+            f"cannot write the output: {why}; nothing was written",
+            file=str(path),
+            hint=hint,
+        )
+    )
 
 
 def _umask() -> int:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..io.tables import atomic_set
 from ..scoring import Scores
 from .build import build_report
 from .html import render_html
@@ -34,12 +35,11 @@ def write_report(
 ) -> list[Path]:
     """Build the report once and write it in each format; returns the paths written.
 
-    Each file is written to a temporary name and renamed, so an interrupted run never leaves a
-    half-written report.
+    Every file is rendered first, then all are written to temporary names and renamed together:
+    a full disk or an interrupted run never leaves a half-written report or a partial set.
     """
     step = progress or (lambda _: None)
     folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
     stem = name or f"{scores.instrument.id}-report"
     step("building the report")
     report = build_report(
@@ -53,14 +53,20 @@ def write_report(
         n_boot=n_boot,
         plan=plan,
     )
-    written = []
+    files = []
     if "html" in formats:
-        step("writing HTML")
-        written.append(render_html(report, folder / f"{stem}.html"))
+        step("rendering HTML")
+        page = render_html(report)
+        files.append((folder / f"{stem}.html", lambda tmp: tmp.write_text(page, encoding="utf-8")))
     if "pdf" in formats:
-        step("writing PDF")
-        written.append(render_pdf(report, folder / f"{stem}.pdf"))
+        step("rendering PDF")
+        document = render_pdf(report)
+        files.append((folder / f"{stem}.pdf", lambda tmp: tmp.write_bytes(document)))
     if "xlsx" in formats:
-        step("writing Excel")
-        written.append(render_xlsx(report, folder / f"{stem}.xlsx"))
+        step("rendering Excel")
+        workbook = render_xlsx(report)
+        files.append((folder / f"{stem}.xlsx", lambda tmp: tmp.write_bytes(workbook)))
+    step("writing the report set")
+    atomic_set(files)  # the set is written whole, or not at all
+    written = [path for path, _ in files]
     return written
