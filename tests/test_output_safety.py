@@ -206,3 +206,32 @@ def test_a_report_set_is_written_whole_or_not_at_all(answers, tmp_path, monkeypa
     assert result.exit_code == 1
     assert "the disk is full" in result.output
     assert not out.exists() or not any(out.iterdir())  # no HTML without the PDF and XLSX
+
+
+def test_reliability_and_agreement_by_group_cannot_be_undone_by_subtraction(tmp_path):
+    """Sites of 3, 6 and 7: the overall item means and the shown sites' item means must not
+    give back the 3-person site's means (issue 15)."""
+    import json
+
+    df = demo_responses("oric", n=16, seed=9).reset_index(drop=True)
+    df["site"] = ["small"] * 3 + ["middle"] * 6 + ["large"] * 7
+    path = tmp_path / "sites.csv"
+    df.to_csv(path, index=False)
+    base = ("-i", "oric", "--on-invalid", "missing", "--json")
+    overall = json.loads(run("reliability", path, *base).output)
+    by_site = json.loads(run("reliability", path, *base, "--by", "site").output)
+    shown = [r for r in by_site["items"] if not r["suppressed"]]
+    assert {r["group"] for r in shown} == {"large"}  # the small site and its complement hidden
+    everyone = {r["item"]: (r["mean"], r["n"]) for r in overall["items"]}
+    from assessments import score
+
+    scored = score(df, "oric", on_invalid="missing")
+    truth = scored.items.assign(site=scored.respondents["site"].to_numpy())
+    for r in shown:
+        _, n_all = everyone[r["item"]]
+        answered = truth.groupby("site")[r["item"]].count()
+        # all that subtraction gives is the pooled mean of the small and the middle site
+        assert n_all - r["n"] == answered["small"] + answered["middle"]
+        assert answered["middle"] > 0
+    agree = json.loads(run("agreement", path, *base, "--by", "site").output)["agreement"]
+    assert {r["group"] for r in agree if not r["suppressed"]} <= {"large"}

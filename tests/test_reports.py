@@ -129,7 +129,13 @@ def test_small_groups_are_suppressed_everywhere(scores, report, tmp_path):
     assert rest_n > 4  # two groups are hidden together ...
     assert abs(recovered - true) > 0.01  # ... so the small one cannot be worked out
     out = write_report(
-        scores, tmp_path, by="role", aggregate_by="site", formats=["xlsx"], n_boot=50
+        scores,
+        tmp_path,
+        by="role",
+        aggregate_by="site",
+        formats=["xlsx"],
+        n_boot=50,
+        include_respondents=True,
     )[0]
     wb = openpyxl.load_workbook(out)
     roles = (
@@ -147,8 +153,19 @@ def test_small_groups_are_suppressed_everywhere(scores, report, tmp_path):
 
 
 def test_excel_sheets_and_formula_text(scores, tmp_path):
+    shared = write_report(scores, tmp_path / "shared", by="role", formats=["xlsx"], n_boot=50)[0]
+    sheets = openpyxl.load_workbook(shared).sheetnames
+    assert "scores" not in sheets  # a report to share holds no respondent rows
+    excluded = openpyxl.load_workbook(shared)["excluded"]
+    assert [c.value for c in excluded[1]] == ["reason", "rows"]  # counts, not respondents
     out = write_report(
-        scores, tmp_path, by="role", aggregate_by="site", formats=["xlsx"], n_boot=50
+        scores,
+        tmp_path,
+        by="role",
+        aggregate_by="site",
+        formats=["xlsx"],
+        n_boot=50,
+        include_respondents=True,
     )[0]
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == [

@@ -58,6 +58,11 @@ from .common import (
 )
 @click.option("--n-boot", default=1000, show_default=True, help="Bootstrap resamples for ICCs.")
 @click.option(
+    "--include-respondents",
+    is_flag=True,
+    help="Put one row per respondent in the Excel report (confidential: do not share it).",
+)
+@click.option(
     "--plan",
     "plan_file",
     type=click.Path(dir_okay=False),
@@ -75,6 +80,7 @@ def report_cmd(
     min_group_size: int,
     n_boot: int,
     plan_file: str | None,
+    include_respondents: bool,
     as_json: bool,
     **options: Any,
 ) -> None:
@@ -145,6 +151,7 @@ def report_cmd(
             min_group_size=min_group_size,
             n_boot=n_boot,
             plan=plan,
+            include_respondents=include_respondents,
             progress=lambda step: progress.update(task, description=step),
         )
     if as_json:

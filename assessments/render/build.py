@@ -178,18 +178,24 @@ def _workbook(
     agree: pd.DataFrame | None,
     min_group_size: int,
     hidden: list[Any],
+    include_respondents: bool = False,
 ) -> dict[str, pd.DataFrame]:
-    """The follow-up workbook's tables, reusing what the report computed."""
-    respondents = scores.respondents
-    for col in dict.fromkeys(c for c in (by, aggregate_by) if c):
-        respondents = mask_groups(
-            respondents, col, [g for g in hidden if g in set(respondents[col])], min_group_size
-        )
-    tables = {
-        "scores": respondents,
-        "domain_summary": overall.drop(columns=["group", "suppressed"]),
-        "item_statistics": scores.item_summary(),
-    }
+    """The follow-up workbook's tables, reusing what the report computed.
+
+    A report is meant to be shared, so it holds no respondent-level rows (a reader who knows
+    the export order could work out a suppressed group's scores from them) unless
+    ``include_respondents`` asks for them: then ``scores`` and ``excluded`` list each
+    respondent, and the workbook is confidential."""
+    tables: dict[str, pd.DataFrame] = {}
+    if include_respondents:
+        respondents = scores.respondents
+        for col in dict.fromkeys(c for c in (by, aggregate_by) if c):
+            respondents = mask_groups(
+                respondents, col, [g for g in hidden if g in set(respondents[col])], min_group_size
+            )
+        tables["scores"] = respondents
+    tables["domain_summary"] = overall.drop(columns=["group", "suppressed"])
+    tables["item_statistics"] = scores.item_summary()
     if compare_t is not None and by:
         tables["comparisons"] = compare_t
         shown, _ = _hide(scores, by, min_group_size)
@@ -197,7 +203,13 @@ def _workbook(
         tables["group_summary"] = desc[~desc["suppressed"].astype(bool)]
     if agree is not None:
         tables["agreement"] = agree[~agree["suppressed"].astype(bool)]
-    tables["excluded"] = scores.excluded
+    if include_respondents:
+        tables["excluded"] = scores.excluded
+    else:
+        reasons = scores.excluded["reason"].value_counts(sort=False)
+        tables["excluded"] = pd.DataFrame(
+            {"reason": list(reasons.index.astype(str)), "rows": reasons.to_numpy(dtype=int)}
+        )
     tables["import_log"] = scores.recodes
     tables["notes"] = notes_frame(scores)
     return tables
@@ -284,6 +296,7 @@ def build_report(
     n_boot: int = 1000,
     practices: pd.DataFrame | None = None,
     plan: pd.DataFrame | None = None,
+    include_respondents: bool = False,
 ) -> Report:
     """Build the report model from scored answers.
 
@@ -308,6 +321,11 @@ def build_report(
     plan
         An action plan from an earlier wave (:func:`~assessments.practices.read_action_plan`):
         a section shows the progress of its areas.
+    include_respondents
+        Put respondent-level rows (``scores``, ``excluded``) in the workbook. Off by default: a
+        report is meant to be shared, and those rows (ids, row numbers, metadata) let a reader
+        who knows the export work out a suppressed group's scores. With them the workbook is
+        confidential; ``assess score`` is the place for respondent-level scores.
     """
     inst = scores.instrument
     names = _names(scores)
@@ -687,7 +705,15 @@ def build_report(
     sections.append(Section("Methods", tuple(methods)))
 
     workbook = _workbook(
-        scores, by, aggregate_by, overall, compare_t, agree, min_group_size, [*hidden, *agg_hidden]
+        scores,
+        by,
+        aggregate_by,
+        overall,
+        compare_t,
+        agree,
+        min_group_size,
+        [*hidden, *agg_hidden],
+        include_respondents,
     )
     created = report_date()
     cover = [

@@ -32,6 +32,7 @@ def write_report(
     n_boot: int = 1000,
     plan: pd.DataFrame | None = None,
     progress: Callable[[str], None] | None = None,
+    include_respondents: bool = False,
 ) -> list[Path]:
     """Build the report once and write it in each format; returns the paths written.
 
@@ -52,6 +53,7 @@ def write_report(
         min_group_size=min_group_size,
         n_boot=n_boot,
         plan=plan,
+        include_respondents=include_respondents,
     )
     files = []
     if "html" in formats:

@@ -25,7 +25,13 @@ from scipy import stats
 
 from ..scoring import Scores
 from ..scoring.coding import DONT_KNOW, NOT_APPLICABLE
-from ._inputs import DEFAULT_MIN_GROUP_SIZE, group_labels, item_sets, quietly
+from ._inputs import (
+    DEFAULT_MIN_GROUP_SIZE,
+    group_labels,
+    item_sets,
+    quietly,
+    suppressed_groups,
+)
 from .factors import minres, omega_hierarchical
 
 Method = Literal["pairwise", "listwise"]
@@ -118,6 +124,13 @@ def _domain_row(x: pd.DataFrame, method: Method, level: float) -> dict[str, floa
     }
 
 
+def _hidden_groups(groups: pd.Series, min_group_size: int) -> set[object]:
+    """Groups to hide, by the one shared rule (small groups and their complement), so that no
+    hidden group's item or domain figures can be worked out from the overall ones."""
+    sizes = {g: int(n) for g, n in groups.value_counts(dropna=True).items()}
+    return set(suppressed_groups(sizes, min_group_size))
+
+
 def _split(
     data: Scores | pd.DataFrame, by: str | None, domains: Mapping[str, Sequence[str]] | None
 ) -> tuple[pd.DataFrame, dict[str, list[str]], pd.DataFrame | None, pd.Series]:
@@ -158,11 +171,12 @@ def reliability(
     """
     items, sets, _, groups = _split(data, by, domains)
     rows = []
+    hidden = _hidden_groups(groups, min_group_size)
     for g in pd.unique(groups.dropna()):
         mask = (groups == g).to_numpy()
         for dom, cols in sets.items():
             row: dict[str, object] = {"group": g, "domain": dom}
-            if mask.sum() < min_group_size:
+            if g in hidden:
                 row.update(n_items=len(cols), n=int(mask.sum()), suppressed=True)
             else:
                 row.update(_domain_row(items.loc[mask, cols].astype(float), method, level))
@@ -195,9 +209,10 @@ def item_reliability(
     """
     items, sets, status, groups = _split(data, by, domains)
     rows = []
+    hidden = _hidden_groups(groups, min_group_size)
     for g in pd.unique(groups.dropna()):
         mask = (groups == g).to_numpy()
-        small = mask.sum() < min_group_size
+        small = g in hidden
         for dom, cols in sets.items():
             x = items.loc[mask, cols].astype(float)
             c = _cov(x, method) if not small else None
@@ -267,6 +282,7 @@ def omega_h(
     inst = data.instrument
     items, _, _, groups = _split(data, by, None)
     rows = []
+    hidden = _hidden_groups(groups, min_group_size)
     for g in pd.unique(groups.dropna()):
         mask = (groups == g).to_numpy()
         for scale, facets in structure.items():
@@ -279,7 +295,7 @@ def omega_h(
                 "n_items": len(cols),
                 "n": int(x.notna().any(axis=1).sum()),
             }
-            if mask.sum() < min_group_size:
+            if g in hidden:
                 rows.append({**row, "suppressed": True})
                 continue
             r = _cov2cor(_cov(x, method))
