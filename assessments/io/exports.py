@@ -256,6 +256,10 @@ def read_csv_export(
     reader = csv.reader(stream, delimiter=delimiter)
     head: list[list[str]] = []
     offsets = [0]
+    # the first rows may hold data: a huge cell there is reported by the cell-length check
+    # with its row and column, not as a header problem
+    previous_limit = csv.field_size_limit()
+    csv.field_size_limit(max(previous_limit, len(text) + 1))
     try:
         for row in reader:
             head.append(row)
@@ -266,11 +270,14 @@ def read_csv_export(
         raise InputFileError(
             Problem(
                 "csv-parse",
-                f"the header rows cannot be parsed: {exc}",
+                f"the first rows cannot be parsed: {exc}",
                 file=file,
-                hint="check the delimiter and quoting",
+                row=reader.line_num or None,
+                hint='check the delimiter and quoting (an unclosed " near that line?)',
             )
         ) from None
+    finally:
+        csv.field_size_limit(previous_limit)
     from .limits import check_header_width
 
     check_header_width(max((len(r) for r in head), default=0), file)
@@ -297,17 +304,42 @@ def read_csv_export(
             index_col=False,
         )
     except (pd.errors.ParserError, ValueError, csv.Error) as exc:
+        line = _file_line(str(exc), text[:start].count("\n"))
         raise InputFileError(
             Problem(
                 "csv-parse",
-                f"cannot be parsed as a table: {exc}",
+                "cannot be parsed as a table: " + _parser_reason(str(exc)),
                 file=file,
-                hint="check the delimiter and quoting",
+                row=line,
+                hint="check the delimiter and quoting"
+                + (
+                    ' (an unclosed " starts on that line?)'
+                    if "EOF inside string" in str(exc)
+                    else ""
+                ),
             )
         ) from None
     if df.shape[1] == 1 and delimiter == "," and any(d in text[:2000] for d in ";\t"):
         notices.append(f"{file}: only one column found; is the delimiter right?")
     return _platform_table(_finish(df, file, notices), detected, header_rows, questions)
+
+
+def _parser_reason(message: str) -> str:
+    """pandas' parser message without its own (data-relative) positions, which the row of
+    the problem replaces."""
+    text = re.sub(r"(?:Error tokenizing data\. )?C error: ", "", message)
+    text = re.sub(r"\s*(?:starting at row|in line) \d+", "", text)
+    return text.strip()
+
+
+def _file_line(message: str, lines_before: int) -> int | None:
+    """The file's line (1-based, as an editor shows it) of a pandas parser message, whose
+    "row N" / "line N" count from the first data line (0-based "row", 1-based "line")."""
+    m = re.search(r"\b(row|line) (\d+)", message)
+    if not m:
+        return None
+    n = int(m.group(2))
+    return lines_before + (n + 1 if m.group(1) == "row" else n)
 
 
 def _platform_table(

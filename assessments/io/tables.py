@@ -207,12 +207,16 @@ def read_excel_rows(
                 f"{file}: read with openpyxl (python-calamine could not: {calamine_error})"
             )
         except Exception as exc:
+            damaged = isinstance(exc, IndexError | KeyError)
             raise InputFileError(
                 Problem(
-                    "excel-read",
-                    f"not a readable Excel workbook ({exc})",
+                    "excel-damaged" if damaged else "excel-read",
+                    "the workbook is damaged: a cell refers to a shared text entry "
+                    "(xl/sharedStrings.xml) or a style that the file does not contain"
+                    if damaged
+                    else f"not a readable Excel workbook ({exc})",
                     file=file,
-                    hint="open and re-save it in Excel, or export CSV",
+                    hint="open and re-save it in Excel (which repairs it), or export CSV",
                 )
             ) from None
     if file.lower().endswith((".xlsx", ".xlsm")):

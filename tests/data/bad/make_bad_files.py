@@ -88,6 +88,62 @@ def main() -> None:
     body = rows()
     body[3][0] = body[1][0]
     (HERE / "duplicate-ids.csv").write_text(csv_text(header, body))
+    hostile(header)
+
+
+def hostile(header: list[str]) -> None:
+    """Issue 15: files and situations an attacker or an unlucky user brings."""
+    import re
+    import shutil
+
+    far = HERE / "far-cell.xlsx"  # 5 KB, one cell at the last row and column
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r in [header, *rows()]:
+        ws.append(r)
+    ws["XFD1048576"] = 1
+    wb.save(far)
+    wide = [f"c{i}" for i in range(6_000)]  # over the 5,000-column limit
+    (HERE / "wide-header.csv").write_text(",".join(wide) + "\n" + ",".join(["1"] * 6_000) + "\n")
+    body = [",".join(map(str, r)) for r in rows()]
+    body[1] = body[1].replace(",", ',"', 1)  # an unclosed quote on file line 3
+    (HERE / "unclosed-quote.csv").write_text("\n".join([",".join(header), *body]) + "\n")
+    big = rows()
+    big[1][1] = "x" * 200_000  # beyond csv's field limit, in data row 3
+    (HERE / "big-cell-row-3.csv").write_text(csv_text(header, big))
+    shutil.copy(far.with_name("merged-header.xlsx"), HERE / "workbook-named.csv")
+    book = HERE / "broken-shared-strings.xlsx"
+    good = HERE / ".shared.xlsx"
+    wb2 = xlsxwriter.Workbook(str(good))
+    ws2 = wb2.add_worksheet("responses")
+    ws2.write_row(0, 0, header)
+    ws2.write_row(1, 0, ["R1", *["Agree"] * 12])
+    wb2.close()
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'(<c r="B2" t="s"><v>)\d+(</v>)', rb"\g<1>999\g<2>", data)
+            zout.writestr(item, data)
+    good.unlink()
+    import csv
+    import io
+
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")  # so the bare \r is quoted
+    writer.writerow([*header, '=HYPERLINK("http://x")'])  # a formula as a column name
+    for i, r in enumerate(rows()):
+        writer.writerow([*r, "\r=1+1" if i == 0 else "note"])  # a bare carriage return
+    (HERE / "carriage-return.csv").write_bytes(buffer.getvalue().encode())
+    laughs = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n"
+        for p, n in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    (HERE / "billion-laughs.yaml").write_text(laughs)
+    (HERE / "include-tag.yaml").write_text("id: x\ntitle: t\nitems: !include other.yaml\n")
+    (HERE / "merge-keys.yaml").write_text("base: &b {id: x}\nother:\n  <<: *b\n  title: t\n")
+    (HERE / "self-alias.yaml").write_text("id: &a [x, *a]\n")
+    (HERE / "deep-list.yaml").write_text("id: " + "[" * 100_000 + "]" * 100_000 + "\n")
 
 
 if __name__ == "__main__":
