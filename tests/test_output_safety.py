@@ -235,3 +235,15 @@ def test_reliability_and_agreement_by_group_cannot_be_undone_by_subtraction(tmp_
         assert answered["middle"] > 0
     agree = json.loads(run("agreement", path, *base, "--by", "site").output)["agreement"]
     assert {r["group"] for r in agree if not r["suppressed"]} <= {"large"}
+
+
+def test_gaps_with_a_small_group_or_its_complement_are_hidden():
+    from assessments import score
+    from assessments.stats import gaps
+
+    df = demo_responses("oric", n=40, seed=3)
+    df["role"] = ["tiny"] * 3 + ["next"] * 8 + ["big"] * (len(df) - 11)
+    s = score(df, "oric", on_invalid="missing")
+    # "next" is the complement of "tiny": comparing it with "big" would give "tiny" away
+    assert gaps(s, a="next", b="big", by="role")["suppressed"].all()
+    assert gaps(s, a="tiny", b="big", by="role")["suppressed"].all()

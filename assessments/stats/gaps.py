@@ -26,7 +26,13 @@ from scipy import stats
 from ..errors import Problem, ResponseError
 from ..instruments import Instrument
 from ..scoring import Scores
-from ._inputs import DEFAULT_MIN_GROUP_SIZE, group_labels, quietly, score_frame
+from ._inputs import (
+    DEFAULT_MIN_GROUP_SIZE,
+    group_labels,
+    quietly,
+    score_frame,
+    suppressed_groups,
+)
 from .adjust import holm
 from .effects import hedges_g
 
@@ -144,6 +150,11 @@ def gaps(
                 )
         ma, mb = (labels == a).to_numpy(), (labels == b).to_numpy()
         fa, fb = frame[ma], frame[mb]
+        # the shared rule: a small group, and its complement, are hidden here as everywhere
+        sizes = {g: int(n) for g, n in labels.value_counts(dropna=True).items()}
+        hidden = suppressed_groups(sizes, min_group_size)
+        if a in hidden or b in hidden:
+            min_group_size = max(len(frame) + 1, min_group_size)
         ia = ib = None
         if isinstance(data, Scores) and items:
             ia, ib = data.items[ma], data.items[mb]
