@@ -247,3 +247,38 @@ def test_gaps_with_a_small_group_or_its_complement_are_hidden():
     # "next" is the complement of "tiny": comparing it with "big" would give "tiny" away
     assert gaps(s, a="next", b="big", by="role")["suppressed"].all()
     assert gaps(s, a="tiny", b="big", by="role")["suppressed"].all()
+
+
+def test_compare_json_hides_the_small_group_and_its_complement(tmp_path):
+    import json
+
+    df = demo_responses("oric", n=16, seed=9).reset_index(drop=True)
+    df["site"] = ["small"] * 3 + ["middle"] * 6 + ["large"] * 7
+    path = tmp_path / "sites.csv"
+    df.to_csv(path, index=False)
+    args = ("-i", "oric", "--on-invalid", "missing", "--json", "--by", "site")
+    data = json.loads(run("compare", path, *args).output)
+    shown = {r["group"] for r in data["descriptives"] if not r["suppressed"]}
+    assert shown == {"large"}
+    for table in ("posthoc",):
+        for r in data.get(table, []):
+            assert not {r.get("group1"), r.get("group2")} & {"small", "middle"}
+
+
+def test_a_full_disk_while_writing_a_workbook_leaves_nothing(answers, tmp_path, monkeypatch):
+    """The workbook is written to its temporary file, then the disk fills up (simulated at the
+    last step before the rename): no workbook, no temporary file."""
+    import errno
+
+    import assessments.io.tables as tables
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(tables.os, "chmod", full)
+    out = tmp_path / "scores.xlsx"
+    result = run("score", answers, "-i", "oric", "--on-invalid", "missing", "-o", out)
+    assert result.exit_code == 1
+    assert "the disk is full" in result.output
+    assert not out.exists()
+    assert list(tmp_path.glob("*.part")) == []

@@ -321,7 +321,7 @@ class Instrument:
     @property
     def scored_scales(self) -> tuple[ResponseScale, ...]:
         """The distinct response scales the scored items use, in first-use order."""
-        used = {d: None for dom in self.scored_domains for d in (self.domain_scale_name(dom.id))}
+        used = dict.fromkeys(n for d in self.scored_domains for n in self.domain_scale_name(d.id))
         return tuple(self.scales[n] for n in used)
 
     def domain_scale_name(self, domain_id: str) -> tuple[str, ...]:

@@ -127,6 +127,21 @@ AD_LIMIT_SHARE = 1 / 6  # Burke & Dunlap (2002): AD(M) at most A / 6 shows agree
 ICC2_RELIABLE = 0.70
 F_TEST_ALPHA = 0.05
 
+ICC_KEYS = (
+    "icc1",
+    "icc1_ci_low",
+    "icc1_ci_high",
+    "icc2",
+    "icc2_ci_low",
+    "icc2_ci_high",
+    "icc_f",
+    "icc_df1",
+    "icc_df2",
+    "icc_p",
+    "icc_ci_method",
+    "note",
+)
+
 AGREEMENT_COLUMNS = [
     "domain",
     "group",
@@ -139,17 +154,7 @@ AGREEMENT_COLUMNS = [
     "rwg_j_slight_skew",
     "rwg_j_moderate_skew",
     "null_variance",
-    "icc1",
-    "icc1_ci_low",
-    "icc1_ci_high",
-    "icc2",
-    "icc2_ci_low",
-    "icc2_ci_high",
-    "icc_f",
-    "icc_df1",
-    "icc_df2",
-    "icc_p",
-    "icc_ci_method",
+    *[k for k in ICC_KEYS if k != "note"],
     "agree_within",
     "differ_between",
     "reliable_means",
@@ -336,22 +341,6 @@ def _verdict(row: Mapping[str, Any], by: str, threshold: float) -> dict[str, Any
         "verdict": text,
         "note": "; ".join(notes) if notes else np.nan,
     }
-
-
-ICC_KEYS = (
-    "icc1",
-    "icc1_ci_low",
-    "icc1_ci_high",
-    "icc2",
-    "icc2_ci_low",
-    "icc2_ci_high",
-    "icc_f",
-    "icc_df1",
-    "icc_df2",
-    "icc_p",
-    "icc_ci_method",
-    "note",
-)
 
 
 def _icc_for(
