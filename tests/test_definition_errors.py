@@ -158,3 +158,11 @@ def test_hostile_yaml_is_refused_with_a_clear_error(write_yaml, text, code):
     got = problems(write_yaml(text))
     assert got.codes[:1] == [code]
     assert time.perf_counter() - start < 5
+
+
+def test_an_unquoted_no_as_a_label_gets_a_hint_to_quote_it(write_yaml):
+    text = GOOD.replace('{code: 1, label: "no"}', "{code: 1, label: No}")
+    got = problems(write_yaml(text))
+    [problem] = got.problems
+    assert problem.line == 8
+    assert "put it in quotes" in problem.hint

@@ -97,6 +97,18 @@ def _walk(node: yaml.Node, path: PathT, doc: Document, loader: yaml.SafeLoader) 
     return loader.construct_object(node, deep=True)
 
 
+def _yaml_problem(code: str, what: str, exc: yaml.YAMLError, file: str, hint: str) -> Problem:
+    """A PyYAML error as a problem at its line."""
+    mark = getattr(exc, "problem_mark", None)
+    return Problem(
+        code,
+        f"{what}: {getattr(exc, 'problem', exc)}",
+        file=file,
+        line=mark.line + 1 if mark else None,
+        hint=hint,
+    )
+
+
 MAX_DEPTH = 64  # definition files nest a few levels; a deeper one is an attack or an accident
 MAX_NODES = 200_000  # values after expanding aliases (a 77-item instrument has about 3,000)
 _KNOWN_TAGS = {
@@ -185,14 +197,13 @@ def parse_yaml(text: str, file: str) -> Document:
         )
         return doc
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
         doc.problems.append(
-            Problem(
+            _yaml_problem(
                 "yaml-syntax",
-                f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                file=file,
-                line=mark.line + 1 if mark else None,
-                hint="check indentation and quoting near that line",
+                "not valid YAML",
+                exc,
+                file,
+                "check indentation and quoting near that line",
             )
         )
         return doc
@@ -205,15 +216,8 @@ def parse_yaml(text: str, file: str) -> Document:
     try:
         doc.data = _walk(node, (), doc, loader)
     except yaml.YAMLError as exc:  # a value no constructor can build (a bad date, ...)
-        mark = getattr(exc, "problem_mark", None)
         doc.problems.append(
-            Problem(
-                "yaml-value",
-                f"a value cannot be read: {getattr(exc, 'problem', exc)}",
-                file=file,
-                line=mark.line + 1 if mark else None,
-                hint="quote the value to keep it as text",
-            )
+            _yaml_problem("yaml-value", "a value cannot be read", exc, file, "quote the value")
         )
     finally:
         loader.dispose()
@@ -256,7 +260,12 @@ def _schema_problems(doc: Document, schema_name: str) -> Iterator[Problem]:
             continue
         if err.validator == "oneOf" and err.context:
             err = min(err.context, key=lambda e: len(list(e.path)))
-        yield doc.problem("schema", err.message, path, expected=_expected(err.schema))
+        hint = None
+        wants_text = isinstance(err.schema, dict) and err.schema.get("type") == "string"
+        if err.validator == "type" and wants_text and isinstance(err.instance, bool | None):
+            # YAML reads unquoted No, Yes, Off, On, Null as booleans or nothing
+            hint = 'YAML read this as a boolean or an empty value: put it in quotes, e.g. "No"'
+        yield doc.problem("schema", err.message, path, expected=_expected(err.schema), hint=hint)
 
 
 def _expected(sub: Any) -> str | None:
