@@ -260,12 +260,14 @@ def _schema_problems(doc: Document, schema_name: str) -> Iterator[Problem]:
             continue
         if err.validator == "oneOf" and err.context:
             err = min(err.context, key=lambda e: len(list(e.path)))
-        hint = None
+        quote_hint: str | None = None
         wants_text = isinstance(err.schema, dict) and err.schema.get("type") == "string"
         if err.validator == "type" and wants_text and isinstance(err.instance, bool | None):
             # YAML reads unquoted No, Yes, Off, On, Null as booleans or nothing
-            hint = 'YAML read this as a boolean or an empty value: put it in quotes, e.g. "No"'
-        yield doc.problem("schema", err.message, path, expected=_expected(err.schema), hint=hint)
+            quote_hint = 'YAML read this as a boolean or an empty value: put it in quotes, e.g. "No"'
+        yield doc.problem(
+            "schema", err.message, path, expected=_expected(err.schema), hint=quote_hint
+        )
 
 
 def _expected(sub: Any) -> str | None:
