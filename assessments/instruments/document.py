@@ -264,7 +264,7 @@ def _schema_problems(doc: Document, schema_name: str) -> Iterator[Problem]:
         wants_text = isinstance(err.schema, dict) and err.schema.get("type") == "string"
         if err.validator == "type" and wants_text and isinstance(err.instance, bool | None):
             # YAML reads unquoted No, Yes, Off, On, Null as booleans or nothing
-            quote_hint = 'YAML read this as a boolean or an empty value: put it in quotes, e.g. "No"'
+            quote_hint = 'YAML read this as a boolean or as empty: put it in quotes, e.g. "No"'
         yield doc.problem(
             "schema", err.message, path, expected=_expected(err.schema), hint=quote_hint
         )
