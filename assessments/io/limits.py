@@ -81,10 +81,15 @@ def check_workbook(path: str | Path) -> list[str]:
     limits = current_limits()
     file = str(path)
     try:
-        with zipfile.ZipFile(path) as z:
-            infos = z.infolist()
+        book = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError):
         return []  # not a zip (e.g. .xls): the reader reports what is wrong with it
+    with book:
+        return _check_archive(book, file, limits)
+
+
+def _check_archive(z: zipfile.ZipFile, file: str, limits: Limits) -> list[str]:
+    infos = z.infolist()
     expanded = sum(i.file_size for i in infos)
     packed = max(sum(i.compress_size for i in infos), 1)
     if expanded > limits.max_expanded_bytes:
@@ -109,7 +114,7 @@ def check_workbook(path: str | Path) -> list[str]:
                 hint="do not open this file; ask for a new export",
             )
         )
-    _check_used_ranges(path, infos, limits)
+    _check_used_ranges(z, file, limits)
     names = [i.filename.lower() for i in infos]
     notices = []
     if any(n.endswith("vbaproject.bin") for n in names):
@@ -133,37 +138,35 @@ def _column_number(letters: bytes) -> int:
     return n
 
 
-def _check_used_ranges(path: str | Path, infos: list[zipfile.ZipInfo], limits: Limits) -> None:
+def _check_used_ranges(z: zipfile.ZipFile, file: str, limits: Limits) -> None:
     """Refuse a sheet whose used range is beyond the row or column limit before any reader
     allocates it (one cell at XFD1048576 makes a reader build a 16,384 x 1,048,576 grid). The
     sheet's ``<dimension>`` is read; small sheets are also scanned for their cell references."""
-    with zipfile.ZipFile(path) as z:
-        for info in infos:
-            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
-                continue
-            with z.open(info) as f:
-                head = f.read(4096)
-                body = head + f.read() if info.file_size <= 5_000_000 else head
-            rows = cols = 0
-            dim = _DIMENSION.search(head)
-            if dim and dim.group(3):
-                cols, rows = _column_number(dim.group(3)), int(dim.group(4))
-            for m in _CELL_REF.finditer(body):
-                cols = max(cols, _column_number(m.group(1)))
-                rows = max(rows, int(m.group(2)))
-            if cols > limits.max_columns or rows > limits.max_rows + 100:
-                sheet = info.filename.rsplit("/", 1)[-1].removesuffix(".xml")
-                raise InputFileError(
-                    Problem(
-                        "too-large",
-                        f"{sheet} uses cells up to row {rows:,} and column {cols:,}",
-                        file=str(path),
-                        expected=f"at most {limits.max_rows:,} rows and "
-                        f"{limits.max_columns:,} columns",
-                        hint="delete the stray cells far from the data (or the formatting of "
-                        "whole rows and columns) and save again, or export CSV",
-                    )
+    for info in z.infolist():
+        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+            continue
+        with z.open(info) as f:
+            head = f.read(4096)
+            body = head + f.read() if info.file_size <= 5_000_000 else head
+        rows = cols = 0
+        dim = _DIMENSION.search(head)
+        if dim and dim.group(3):
+            cols, rows = _column_number(dim.group(3)), int(dim.group(4))
+        for m in _CELL_REF.finditer(body):
+            cols = max(cols, _column_number(m.group(1)))
+            rows = max(rows, int(m.group(2)))
+        if cols > limits.max_columns or rows > limits.max_rows + 100:
+            sheet = info.filename.rsplit("/", 1)[-1].removesuffix(".xml")
+            raise InputFileError(
+                Problem(
+                    "too-large",
+                    f"{sheet} uses cells up to row {rows:,} and column {cols:,}",
+                    file=file,
+                    expected=f"at most {limits.max_rows:,} rows and {limits.max_columns:,} columns",
+                    hint="delete the stray cells far from the data (or the formatting of "
+                    "whole rows and columns) and save again, or export CSV",
                 )
+            )
 
 
 def check_header_width(n_columns: int, file: str) -> None:

@@ -121,6 +121,20 @@ class Coder:
             self._codes[float(self.scale.not_applicable.code)] = NOT_APPLICABLE
         if self.scale.dont_know is not None:
             self._codes[float(self.scale.dont_know.code)] = DONT_KNOW
+        self._table = self._code_table()
+
+    def _code_table(self) -> tuple[int, int, np.ndarray, bool]:
+        """``(lo, hi, table, simple)``: the status of each code from ``lo`` to ``hi``, and
+        whether the scale is just consecutive whole codes with no N/A or Don't-know code (then
+        two comparisons and a wholeness test classify a number, without the table)."""
+        lo, hi = int(min(self._codes)), int(max(self._codes))
+        table = np.full(hi - lo + 1, INVALID, dtype=np.int8)
+        for code, kind in self._codes.items():
+            table[int(code) - lo] = kind
+        answered = sorted(float(c) for c in self.scale.codes)
+        consecutive = answered == [answered[0] + i for i in range(len(answered))]
+        simple = consecutive and len(answered) == len(self._codes)
+        return lo, hi, table, simple
 
     def expected(self) -> str:
         """Human description of what is accepted."""
@@ -199,9 +213,8 @@ class Coder:
     def _lookup(self, x: np.ndarray) -> np.ndarray:
         """Status of every number in ``x`` at once, through a table indexed by ``code - min``.
 
-        When the scored codes are consecutive whole numbers and N/A and Don't know lie outside
-        them (1-5 with 97/98, or no special codes), two comparisons and one test of wholeness
-        decide; otherwise the table does."""
+        When the scale is only consecutive whole codes (no N/A or Don't-know code), two
+        comparisons and one test of wholeness decide; otherwise the table does."""
         lo, hi, table, simple = self._table
         with np.errstate(invalid="ignore"):
             inside = (x >= lo) & (x <= hi)  # False for NaN
@@ -213,25 +226,6 @@ class Coder:
                 status = np.where(inside & whole, table[offset], np.int8(INVALID))
         status[np.isnan(x)] = BLANK
         return status.astype(np.int8, copy=False)
-
-    @property
-    def _table(self) -> tuple[int, int, np.ndarray, bool]:
-        cached = getattr(self, "_table_cache", None)
-        if cached is None:
-            lo, hi = int(min(self._codes)), int(max(self._codes))
-            table = np.full(hi - lo + 1, INVALID, dtype=np.int8)
-            for code, kind in self._codes.items():
-                table[int(code) - lo] = kind
-            answered = [float(c) for c in self.scale.codes]
-            a_lo, a_hi = min(answered), max(answered)
-            consecutive = sorted(answered) == [a_lo + i for i in range(len(answered))]
-            specials = [c for c, kind in self._codes.items() if kind != ANSWERED]
-            if consecutive and not specials:
-                cached = (int(a_lo), int(a_hi), table, True)
-            else:
-                cached = (lo, hi, table, False)
-            self._table_cache = cached
-        return cached
 
     def code_numeric_into(
         self, x: np.ndarray, values: np.ndarray, status: np.ndarray, *, reverse: bool = False
