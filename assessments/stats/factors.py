@@ -163,3 +163,39 @@ def omega_hierarchical(r: np.ndarray, n_factors: int) -> dict[str, float]:
         "omega_h": float((np.abs(g).sum()) ** 2 / vt),
         "omega_total": float((vt - u2.sum()) / vt),
     }
+
+
+def ml(r: np.ndarray, nf: int = 1) -> np.ndarray:
+    """Unrotated maximum-likelihood loadings (p × nf), as psych ``fa(r, nf, fm = "ml")``.
+
+    psych's fit (the ``factanal`` criterion on the uniquenesses ψ, bounded to [0.005, 1] and
+    started from 1 − SMC), run to a tight tolerance; loadings ψ^½ V (E − 1)^½ from the
+    eigen-decomposition of ψ^-½ R ψ^-½.
+    """
+    k = r.shape[0]
+
+    def parts(psi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        sc = 1 / np.sqrt(psi)
+        vals, vecs = np.linalg.eigh(r * np.outer(sc, sc))
+        order = np.argsort(vals)[::-1]
+        return vals[order], vecs[:, order]
+
+    def loss(psi: np.ndarray) -> tuple[float, np.ndarray]:
+        vals, vecs = parts(psi)
+        rest = vals[nf:]
+        f = -float((np.log(rest) - rest).sum() - nf + k)
+        load = np.sqrt(psi)[:, None] * vecs[:, :nf] * np.sqrt(np.maximum(vals[:nf] - 1, 0))
+        grad = ((load**2).sum(axis=1) + psi - np.diag(r)) / psi**2
+        return f, grad
+
+    fit = optimize.minimize(
+        loss,
+        np.clip(1 - smc(r), 0.005, 1.0),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(0.005, 1.0)] * k,
+        options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 2000},
+    )
+    vals, vecs = parts(fit.x)
+    lam = np.sqrt(fit.x)[:, None] * vecs[:, :nf] * np.sqrt(np.maximum(vals[:nf] - 1, 0))
+    return lam * np.where(lam.sum(axis=0) < 0, -1.0, 1.0)
