@@ -239,18 +239,20 @@ def polychoric(x: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
 def asymptotic_variances(x: np.ndarray, r: np.ndarray, taus: list[np.ndarray]) -> np.ndarray:
     """Sampling variance of each polychoric correlation (p × p, diagonal NaN).
 
-    Complete rows only, as lavaan's listwise estimate: the variance of the sum of each
-    respondent's influence on ρ̂, which accounts for the thresholds being estimated too.
+    The variance of the sum of each respondent's influence on ρ̂, which accounts for the
+    thresholds being estimated too (lavaan's ``muthen1984``). With missing answers it is
+    lavaan's pairwise version: each item's thresholds use every answer to it, so a
+    respondent who answered only one item of a pair still moves that pair's ρ̂ through them.
     """
     x = np.asarray(x, float)
     codes, _ = _codes(x)
     p = x.shape[1]
+    full = [np.bincount(codes[codes[:, v] >= 0, v], minlength=len(taus[v]) + 1) for v in range(p)]
     pr = _pairs(codes, taus)
     rho = r[pr.i, pr.j]
     prob, dprob = _cell_probabilities(pr, rho)
     counts = pr.counts
     s_rho = dprob / prob  # score for ρ of a respondent in each cell
-    size = counts.shape[1]
     out = np.full((p, p), np.nan)
     # derivatives of the cell probabilities with respect to each item's thresholds
     rr = rho[:, None, None]
@@ -281,8 +283,8 @@ def asymptotic_variances(x: np.ndarray, r: np.ndarray, taus: list[np.ndarray]) -
             th_b[:, m + 1, m] += d_lo2[n, : ka + 1, m + 1] / pc[:, m + 1]
         u_a = _univariate_scores(taus[a])  # (ka+1, ka): score of each category
         u_b = _univariate_scores(taus[b])
-        marg_a = c.sum(axis=1)
-        marg_b = c.sum(axis=0)
+        marg_a = full[a].astype(float)
+        marg_b = full[b].astype(float)
         a11_a = (marg_a[:, None, None] * u_a[:, :, None] * u_a[:, None, :]).sum(axis=0)
         a11_b = (marg_b[:, None, None] * u_b[:, :, None] * u_b[:, None, :]).sum(axis=0)
         a21_a = (c[:, :, None] * sr[:, :, None] * th_a).sum(axis=(0, 1))
@@ -290,10 +292,14 @@ def asymptotic_variances(x: np.ndarray, r: np.ndarray, taus: list[np.ndarray]) -
         a22 = (c * sr * sr).sum()
         wa = np.linalg.solve(a11_a, a21_a)
         wb = np.linalg.solve(a11_b, a21_b)
-        infl = (sr - (u_a @ wa)[:, None] - (u_b @ wb)[None, :]) / a22
+        via_a = u_a @ wa
+        via_b = u_b @ wb
+        infl = (sr - via_a[:, None] - via_b[None, :]) / a22
         var = float((c * infl * infl).sum())
+        # respondents who answered only one of the two items
+        var += float(((marg_a - c.sum(axis=1)) * (via_a / a22) ** 2).sum())
+        var += float(((marg_b - c.sum(axis=0)) * (via_b / a22) ** 2).sum())
         out[a, b] = out[b, a] = var
-    del size
     return out
 
 

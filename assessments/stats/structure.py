@@ -61,6 +61,7 @@ Correlation = Literal["pearson", "polychoric"]
 Extraction = Literal["minres", "ml"]
 Rotation = Literal["oblimin", "varimax", "none"]
 Estimator = Literal["ml", "dwls"]
+Missing = Literal["pairwise", "listwise"]
 
 WEAK_LOADING = 0.40
 LARGE_RESIDUAL = 0.10
@@ -752,6 +753,7 @@ def cfa(
     domains: Mapping[str, Sequence[str]] | None = None,
     *,
     estimator: Estimator = "ml",
+    missing: Missing = "pairwise",
 ) -> CFA:
     """Confirmatory factor analysis of a key: each domain a factor (lavaan ``cfa``).
 
@@ -765,9 +767,14 @@ def cfa(
         A domain with one item is left out; one with two is kept (identified through the
         other factors) with a note.
     estimator
-        ``"ml"``: maximum likelihood on the covariance matrix of the complete cases (lavaan's
-        default). ``"dwls"``: polychoric correlations and diagonally weighted least squares,
-        for ordinal answers (lavaan ``ordered = TRUE, estimator = "DWLS"``).
+        ``"ml"``: maximum likelihood on the covariance matrix (lavaan's default).
+        ``"dwls"``: polychoric correlations and diagonally weighted least squares, for
+        ordinal answers (lavaan ``ordered = TRUE, estimator = "DWLS"``).
+    missing
+        ``"pairwise"`` (default): each covariance or polychoric correlation from the
+        respondents who answered both items, N the respondents with any answer (lavaan
+        ``missing = "pairwise"``); χ² and its p are then approximate. ``"listwise"``:
+        complete answers only (lavaan's default ``missing = "listwise"``).
 
     Returns
     -------
@@ -786,24 +793,28 @@ def cfa(
     model, notes = _model_of(sets, list(matrix.columns))
     x = matrix[model.items].apply(pd.to_numeric, errors="coerce").astype(float)
     total = len(x)
-    complete = x.dropna()
-    _check_items(complete, complete=True)
-    n = len(complete)
-    if n < total:
+    used = x.dropna() if missing == "listwise" else x[x.notna().any(axis=1)]
+    _check_items(used, complete=missing == "listwise")
+    n = len(used)
+    if missing == "listwise" and n < total:
         notes.append(
             f"{total - n} of {total} respondents left out: the model uses complete answers "
-            "only (listwise, as lavaan's default)."
+            "only (listwise)."
+        )
+    elif missing == "pairwise" and used.isna().any().any():
+        notes.append(
+            "Missing answers handled pairwise: each correlation uses the respondents who "
+            "answered both items; χ² and its p-value are approximate."
         )
     p, m = model.p, model.m
     k_phi = m * (m - 1) // 2
+    values = used.to_numpy(float)
     if estimator == "dwls":
         from .polychoric import asymptotic_variances, polychoric
 
-        values = complete.to_numpy(float)
         r, taus = polychoric(values)
         _check_pd(r, model.items)
-        var = asymptotic_variances(values, r, taus)
-        w = 1 / var
+        w = 1 / asymptotic_variances(values, r, taus)
         theta, f, ok = _fit_dwls(model, r, w)
         df = p * (p - 1) // 2 - (p + k_phi)
         low = np.tril_indices(p, -1)
@@ -813,7 +824,8 @@ def cfa(
         chisq = f * (n - 1) / n
         n_eff = n - 1
     else:
-        r = np.corrcoef(complete.to_numpy(float), rowvar=False)
+        cov = used.cov(min_periods=2).to_numpy()
+        r = cov / np.sqrt(np.outer(np.diag(cov), np.diag(cov)))
         _check_pd(r, model.items)
         theta, f, ok = _fit_ml(model, r)
         df = p * (p + 1) // 2 - (2 * p + k_phi)

@@ -53,10 +53,13 @@ save_cfa <- function(fit, tag) {
 }
 fit_ml <- cfa(model, data = x, std.lv = TRUE, estimator = "ML")
 save_cfa(fit_ml, "ml")
+save_cfa(cfa(model, data = x, std.lv = TRUE, estimator = "ML", missing = "pairwise"), "ml_pairwise")
 
 # Ordinal: polychoric correlations and DWLS (lavaan's ordered = TRUE, estimator = "DWLS").
 fit_dwls <- cfa(model, data = x, std.lv = TRUE, ordered = items, estimator = "DWLS")
 save_cfa(fit_dwls, "dwls")
+save_cfa(cfa(model, data = x, std.lv = TRUE, ordered = items, estimator = "DWLS",
+             missing = "pairwise"), "dwls_pairwise")
 pc <- lavInspect(fit_dwls, "sampstat")$cov
 wr(data.frame(item = rownames(pc), as.data.frame(unclass(pc))), "polychoric.csv")
 
