@@ -1,0 +1,104 @@
+"""Item correlations for the structure checks: the item matrix, its checks, Pearson and
+polychoric correlations (see :mod:`assessments.stats.structure`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Problem, ResponseError
+from ..scoring import Scores
+from ._inputs import item_sets
+
+Correlation = Literal["pearson", "polychoric"]
+
+
+def problem(code: str, message: str, **kw: Any) -> ResponseError:
+    return ResponseError(Problem(code, message, **kw))
+
+
+# ---------------------------------------------------------------------------------- inputs
+
+
+def item_frame(
+    data: Scores | pd.DataFrame, items: Sequence[str] | None
+) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    if isinstance(data, Scores):
+        matrix, sets, _ = item_sets(data, None)
+    else:
+        cols = list(items) if items is not None else list(data.columns)
+        matrix, sets, _ = item_sets(data, {"all": cols})
+    if items is not None:
+        cols = list(items)
+    else:
+        cols = list(dict.fromkeys(c for v in sets.values() for c in v))
+    frame = matrix[cols].apply(pd.to_numeric, errors="coerce").astype(float)
+    return frame, sets
+
+
+def check_items(x: pd.DataFrame, *, complete: bool) -> None:
+    p = x.shape[1]
+    if p < 3:
+        raise problem(
+            "too-few-items",
+            f"a factor analysis needs at least 3 items; {p} given",
+            hint="analyse a longer instrument or more domains together",
+        )
+    flat = [c for c in x.columns if x[c].nunique(dropna=True) < 2]
+    if flat:
+        raise problem(
+            "no-variance",
+            "every answer is the same for " + ", ".join(map(str, flat)),
+            expected="items whose answers vary",
+            hint="leave these items out (they carry no information about structure)",
+        )
+    n = len(x.dropna()) if complete else int(x.notna().sum(axis=1).gt(0).sum())
+    if n <= p:
+        what = "complete respondents" if complete else "respondents"
+        raise problem(
+            "too-few-respondents",
+            f"{n} {what} for {p} items; a factor analysis needs more respondents than items",
+            expected=f"at least {p + 1} {what} (and, as a rule of thumb, 5-10 per item)",
+            hint="pool groups or waves, or analyse fewer items",
+        )
+
+
+def pearson(x: pd.DataFrame) -> np.ndarray:
+    """Pairwise-complete Pearson correlations (R ``cor(x, use = "pairwise")``)."""
+    values = x.to_numpy(float)
+    if not np.isnan(values).any():
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.corrcoef(values, rowvar=False)
+    return x.corr(min_periods=2).to_numpy()
+
+
+def polychoric_matrix(x: pd.DataFrame) -> np.ndarray:
+    from .polychoric import polychoric
+
+    return polychoric(x.to_numpy(float))[0]
+
+
+def check_positive_definite(r: np.ndarray, names: Sequence[str]) -> None:
+    if not np.isfinite(r).all():
+        bad = sorted({names[i] for i, j in zip(*np.where(~np.isfinite(r)), strict=True)})
+        raise problem(
+            "no-correlation",
+            "no correlation can be computed for " + ", ".join(bad),
+            hint="these items have too few answers in common with the others",
+        )
+    vals, vecs = np.linalg.eigh(r)
+    if vals[0] > 1e-8:
+        return
+    v = vecs[:, 0]
+    involved = [names[i] for i in np.argsort(-np.abs(v)) if abs(v[i]) > 0.2]
+    raise problem(
+        "not-positive-definite",
+        "the items' correlation matrix is singular: "
+        + ", ".join(involved)
+        + " are (nearly) a linear combination of each other",
+        expected="items that are not exact copies or sums of other items",
+        hint="leave one of these items out, or check for a duplicated column",
+    )
