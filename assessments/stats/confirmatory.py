@@ -480,19 +480,28 @@ def cfa(
             flip[f_] = -1.0
     std = std * flip[model.factor_of]
     phi = phi * np.outer(flip, flip)
+    improper: list[str] = []
     if (resid < 0).any():
         bad = [model.items[i] for i in np.nonzero(resid < 0)[0]]
-        notes.append(
-            "Improper solution (Heywood case): negative residual variance for "
-            + ", ".join(bad)
-            + "; their loadings exceed 1 and the fit should not be trusted."
+        improper.append("negative residual variance (a Heywood case) for " + ", ".join(bad))
+    if m > 1 and np.linalg.eigvalsh(phi)[0] < 0:
+        worst = max(zip(*np.tril_indices(m, -1), strict=True), key=lambda ab: abs(phi[ab]))
+        improper.append(
+            "the factor correlations are not a valid correlation matrix (largest: "
+            f"{model.factors[worst[1]]!r} and {model.factors[worst[0]]!r}, "
+            f"{phi[worst]:.2f})"
         )
-    for a, b in zip(*np.tril_indices(m, -1), strict=True):
-        if abs(phi[a, b]) > HIGH_FACTOR_CORRELATION:
-            notes.append(
-                f"{model.factors[b]!r} and {model.factors[a]!r} correlate {phi[a, b]:.2f}: "
-                "above .85 they may not be distinct factors."
-            )
+    high = [
+        (abs(phi[a, b]), model.factors[b], model.factors[a])
+        for a, b in zip(*np.tril_indices(m, -1), strict=True)
+        if abs(phi[a, b]) > HIGH_FACTOR_CORRELATION
+    ]
+    if high:
+        top = ", ".join(f"{x!r} and {y!r} ({v:.2f})" for v, x, y in sorted(high, reverse=True)[:3])
+        notes.append(
+            f"{len(high)} pair(s) of domains correlate above .85, so they may not be distinct "
+            f"factors: {top}" + (" and more." if len(high) > 3 else ".")
+        )
     implied = sigma / np.outer(sd, sd)
     res_cor = r - implied
     np.fill_diagonal(res_cor, 0.0)
@@ -503,6 +512,13 @@ def cfa(
     rmsea = float(np.sqrt(max(chisq - df, 0.0) / (df * n_eff)))
     lo, up = _rmsea_ci(chisq, df, n_eff)
     label, text = _verdict(cfi, rmsea, estimator)
+    if improper:
+        label = "improper"
+        text = (
+            "The solution is improper: " + "; ".join(improper) + ". Its fit indices are shown "
+            "but should not be relied on; the key's domains are probably not separate factors "
+            "in these answers (merge or drop domains, or collect more answers). " + text
+        )
     loadings = pd.DataFrame(
         {
             "domain": [model.factors[f_] for f_ in model.factor_of],

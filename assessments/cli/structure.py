@@ -1,0 +1,180 @@
+"""``assess structure``: does the key fit the data (parallel analysis, EFA, CFA)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from .common import console, handles_errors, input_options, json_option, load_scores, output_option
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ..stats.structure import Structure
+
+
+@click.command("structure")
+@input_options
+@click.option("--by", "by", help="Metadata column: one analysis per group.")
+@click.option(
+    "--factors",
+    "n_factors",
+    type=click.IntRange(min=1),
+    help="Factors for the EFA (default: the parallel analysis' suggestion).",
+)
+@click.option(
+    "--fm",
+    type=click.Choice(["minres", "ml"]),
+    default="minres",
+    show_default=True,
+    help="EFA extraction: minimum residual or maximum likelihood (psych fa).",
+)
+@click.option(
+    "--rotate",
+    type=click.Choice(["oblimin", "varimax"]),
+    default="oblimin",
+    show_default=True,
+    help="EFA rotation: oblique (factors may correlate) or orthogonal.",
+)
+@click.option(
+    "--cor",
+    type=click.Choice(["pearson", "polychoric"]),
+    default="pearson",
+    show_default=True,
+    help="Correlations: pearson (CFA by ML) or polychoric for ordinal answers (CFA by DWLS).",
+)
+@click.option(
+    "--listwise",
+    is_flag=True,
+    help="Complete answers only (default: pairwise, each correlation from who answered both).",
+)
+@click.option("--min-group-size", default=5, show_default=True, help="Smaller groups are hidden.")
+@output_option
+@json_option
+@handles_errors
+def structure_cmd(
+    by: str | None,
+    n_factors: int | None,
+    fm: str,
+    rotate: str,
+    cor: str,
+    listwise: bool,
+    min_group_size: int,
+    out: str | None,
+    as_json: bool,
+    **options: Any,
+) -> None:
+    """Does the key fit these answers? Parallel analysis, EFA and a CFA of the key.
+
+    \b
+    The CFA treats every domain of the key as a factor with its own items. Fit indices are
+    compared with conventional cut-offs (CFI >= .95 and RMSEA <= .06 good; CFI >= .90 and
+    RMSEA <= .08 acceptable). Checked against R psych and lavaan.
+
+    \b
+    Example:
+      assess structure answers.xlsx -i orca --on-invalid missing
+      assess structure answers.xlsx -i orca --cor polychoric --json
+    """
+    from ..io import write_tables
+    from ..stats.structure import structure, structure_tables
+
+    scores, notices = load_scores(options, [out])
+    results = structure(
+        scores,
+        by=by,
+        n_factors=n_factors,
+        fm=fm,  # type: ignore[arg-type]
+        rotate=rotate,  # type: ignore[arg-type]
+        cor=cor,  # type: ignore[arg-type]
+        missing="listwise" if listwise else "pairwise",
+        min_group_size=min_group_size,
+    )
+    inst = scores.instrument
+    written = [str(p) for p in write_tables(structure_tables(results), Path(out))] if out else []
+    notes = [*notices, *scores.notes]
+    if as_json:
+        payload: dict[str, Any] = {
+            "ok": True,
+            "instrument": inst.id,
+            "version": inst.version,
+            "notes": notes,
+            "written": written,
+        }
+        if by is None:
+            one = results[0].to_dict()
+            payload.update({k: one[k] for k in ("n", "parallel", "efa", "cfa")})
+        else:
+            payload["by"] = by
+            payload["groups"] = [r.to_dict() for r in results]
+        click.echo(json.dumps(payload, indent=2, default=str))
+        return
+    c = console()
+    c.print(f"[bold]Structure of {inst.title} ({inst.id} {inst.version})[/bold]", highlight=False)
+    for res in results:
+        _print_group(c, res, by)
+    for n in notes:
+        c.print("[yellow]note:[/yellow] " + n, highlight=False)
+    for p in written:
+        c.print(f"wrote {p}", markup=False)
+
+
+def _print_group(c: Console, res: Structure, by: str | None) -> None:
+    from .output import print_frame
+
+    if by is not None:
+        c.rule(f"{by} = {res.group} ({res.n} respondents)")
+    if res.suppressed:
+        c.print("Hidden: fewer respondents than --min-group-size (or hidden with another).")
+        return
+    pa = res.parallel
+    if pa is not None:
+        c.print(
+            f"\n[bold]How many factors?[/bold] Parallel analysis ({pa.cor} correlations, "
+            f"{pa.n_iter} resamples, {pa.n} respondents): {pa.suggested_factors} factor(s) "
+            f"and {pa.suggested_components} component(s) stand above chance.",
+            highlight=False,
+        )
+        rows = max(6, pa.suggested_factors + 2)
+        print_frame(c, pa.table().head(rows), "eigenvalues: data vs 95th percentile of resamples")
+    e = res.efa
+    if e is not None:
+        c.print(
+            f"\n[bold]Exploratory factor analysis[/bold]: {e.n_factors} factor(s), {e.fm}, "
+            f"{e.rotate} rotation (loadings below .30 left blank).",
+            highlight=False,
+        )
+        shown = e.sorted_loadings().reset_index(names="item")
+        print_frame(c, shown, "loadings")
+        print_frame(c, e.variance, "variance explained")
+    f = res.cfa
+    if f is not None:
+        how = "DWLS on polychoric correlations" if f.estimator == "dwls" else "ML"
+        c.print(
+            f"\n[bold]Does the key hold?[/bold] Confirmatory factor analysis of "
+            f"{len(f.domains)} domains, {how}, {f.n} respondents.",
+            highlight=False,
+        )
+        fit = f.fit_table()
+        fit["rmsea_90ci"] = f"{f.rmsea_ci_lower:.3f}-{f.rmsea_ci_upper:.3f}"
+        cols = ["chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_90ci", "srmr"]
+        print_frame(c, fit, "fit", cols)
+        c.print(f.verdict_text, highlight=False)
+        weak = f.loadings[f.loadings["weak"]]
+        if len(weak):
+            print_frame(c, weak, "items loading below .40 on their domain")
+        big = f.large_residuals()
+        if len(big):
+            print_frame(c, big.head(10), "largest residual correlations (above .10)")
+        for n in f.notes:
+            c.print("[yellow]note:[/yellow] " + n, highlight=False)
+    for part, why in res.problems.items():
+        c.print(f"[red]{part} not estimated:[/red] {why}", highlight=False)
+
+
+def register(cli: click.Group) -> None:
+    """Add ``assess structure`` to the ``assess`` group."""
+    cli.add_command(structure_cmd)

@@ -1,0 +1,288 @@
+"""Structure checks: what cannot be estimated says why, per group and per instrument, and the
+``assess structure`` command (text and JSON). Numbers against R: test_structure_against_r.py."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import assessments as ra
+from assessments.cli.main import cli
+from assessments.demo import demo_responses
+from assessments.errors import ResponseError
+from assessments.stats import confirmatory
+from assessments.stats.structure import cfa, efa, parallel_analysis, structure, structure_tables
+
+
+def two_factors(n: int = 600, seed: int = 5, loading: float = 0.7) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    f = rng.multivariate_normal([0, 0], [[1, 0.3], [0.3, 1]], size=n)
+    noise = np.sqrt(1 - loading**2)
+    cols = {f"x{j}": loading * f[:, j // 4] + noise * rng.normal(size=n) for j in range(8)}
+    return pd.DataFrame(cols)
+
+
+KEY = {"a": ["x0", "x1", "x2", "x3"], "b": ["x4", "x5", "x6", "x7"]}
+
+
+def codes(err: pytest.ExceptionInfo[ResponseError]) -> list[str]:
+    return err.value.codes
+
+
+def test_a_true_two_factor_key_fits_and_efa_recovers_it():
+    df = two_factors()
+    fit = cfa(df, KEY)
+    assert fit.verdict == "good"
+    assert fit.df == 19
+    assert fit.loadings["std_loading"].between(0.6, 0.8).all()
+    assert fit.weak_items == []
+    pa = parallel_analysis(df)
+    assert pa.suggested_factors == 2
+    e = efa(df, 2)
+    main = e.loadings.abs().to_numpy().argmax(axis=1)
+    assert len(set(main[:4])) == 1
+    assert len(set(main[4:])) == 1
+    assert main[0] != main[4]
+
+
+def test_a_wrong_key_does_not_fit():
+    """The same answers scored with the items swapped between the two domains."""
+    wrong = {"a": ["x0", "x1", "x4", "x5"], "b": ["x2", "x3", "x6", "x7"]}
+    fit = cfa(two_factors(), wrong)
+    assert fit.verdict in ("poor", "improper")
+    assert fit.cfi < 0.9
+    assert len(fit.large_residuals()) > 0
+
+
+def test_fewer_respondents_than_items_is_a_clear_error():
+    with pytest.raises(ResponseError) as err:
+        cfa(two_factors(n=7), KEY)
+    assert codes(err) == ["too-few-respondents"]
+    assert "7 respondents for 8 items" in str(err.value)
+    with pytest.raises(ResponseError) as err:
+        parallel_analysis(two_factors(n=6))
+    assert codes(err) == ["too-few-respondents"]
+
+
+def test_collinear_items_are_named():
+    df = two_factors()
+    df["x7"] = df["x5"] + df["x6"]
+    with pytest.raises(ResponseError) as err:
+        cfa(df, KEY)
+    assert codes(err) == ["not-positive-definite"]
+    message = str(err.value)
+    assert all(name in message for name in ("x5", "x6", "x7"))
+    assert "x0" not in message
+
+
+def test_an_item_without_variance_is_named():
+    df = two_factors()
+    df["x3"] = 4.0
+    with pytest.raises(ResponseError) as err:
+        efa(df, 2)
+    assert codes(err) == ["no-variance"]
+    assert "x3" in str(err.value)
+
+
+def test_small_domains():
+    df = two_factors()
+    fit = cfa(df, {"a": ["x0", "x1", "x2", "x3"], "b": ["x4", "x5"], "c": ["x6"]})
+    notes = " ".join(fit.notes)
+    assert "'b' has 2 items: not identified alone" in notes
+    assert "'c' has 1 item(s) and cannot be a factor" in notes
+    assert list(fit.factor_correlations.index) == ["a", "b"]
+    with pytest.raises(ResponseError) as err:
+        cfa(df, {"a": ["x0", "x1"]})
+    assert codes(err) == ["not-identified"]
+
+
+def test_too_many_factors_for_the_items():
+    with pytest.raises(ResponseError) as err:
+        efa(two_factors(), 6)
+    assert codes(err) == ["too-many-factors"]
+    assert "between 1 and 4 factors" in str(err.value)
+
+
+def test_an_item_in_two_domains_is_refused():
+    with pytest.raises(ResponseError) as err:
+        cfa(two_factors(), {"a": ["x0", "x1", "x2"], "b": ["x2", "x3", "x4"]})
+    assert codes(err) == ["item-in-two-domains"]
+
+
+def test_non_convergence_reports_no_numbers(monkeypatch):
+    def fails(model, r):
+        return np.zeros(1), np.nan, False
+
+    monkeypatch.setattr(confirmatory, "_fit_ml", fails)
+    with pytest.raises(ResponseError) as err:
+        cfa(two_factors(), KEY)
+    assert codes(err) == ["not-converged"]
+    assert "no fit is reported" in str(err.value)
+
+
+def test_a_heywood_case_is_improper():
+    """Two items that correlate .95 with each other and .3 with the third: the one-factor
+    solution needs a loading above 1."""
+    rng = np.random.default_rng(2)
+    z = rng.normal(size=(500, 1))
+    df = pd.DataFrame(
+        {
+            "a": z[:, 0] + 0.2 * rng.normal(size=500),
+            "b": z[:, 0] + 0.2 * rng.normal(size=500),
+            "c": 0.3 * z[:, 0] + rng.normal(size=500),
+            "d": 0.3 * z[:, 0] + rng.normal(size=500),
+        }
+    )
+    df["a"] = 0.9 * df["b"] + 0.1 * rng.normal(size=500) + 0.5 * df["c"]
+    fit = cfa(df, {"f": ["a", "b", "c", "d"]})
+    assert fit.verdict == "improper"
+    assert "Heywood" in fit.verdict_text
+    assert "'a'" not in fit.verdict_text
+
+
+def test_pairwise_and_listwise_differ_only_when_answers_are_missing():
+    df = two_factors()
+    same = [cfa(df, KEY, missing=m).chisq for m in ("pairwise", "listwise")]
+    assert same[0] == pytest.approx(same[1], rel=1e-10)
+    df.iloc[::7, 0] = np.nan
+    pw, lw = (cfa(df, KEY, missing=m) for m in ("pairwise", "listwise"))
+    assert pw.n == 600
+    assert lw.n == 600 - len(df.iloc[::7])
+    assert "listwise" in " ".join(lw.notes)
+    assert "pairwise" in " ".join(pw.notes)
+
+
+def test_structure_per_group_suppresses_small_groups_and_keeps_reasons():
+    df = two_factors(n=427)
+    df["site"] = ["big"] * 400 + ["tiny"] * 12 + ["one"] * 8 + ["two"] * 7
+    out = structure(df, KEY, by="site", min_group_size=10)
+    by = {r.group: r for r in out}
+    assert by["one"].suppressed
+    assert by["one"].cfa is None
+    assert by["two"].suppressed
+    assert by["big"].cfa is not None
+    assert by["big"].cfa.verdict == "good"
+    # 12 respondents for 8 items: estimable in principle; whatever fails is named, not raised
+    assert not by["tiny"].suppressed
+    assert by["tiny"].cfa is not None or "cfa" in by["tiny"].problems
+    tables = structure_tables(out)
+    assert set(tables["fit"]["group"]) == {"big", "tiny", "one", "two"}
+    assert tables["fit"].set_index("group").loc["one", "verdict"] == "suppressed"
+
+
+def test_structure_of_scores_uses_the_instruments_key():
+    inst = ra.load_instrument("oric")
+    scores = ra.score(demo_responses(inst, n=400, seed=3), inst, on_invalid="missing")
+    (res,) = structure(scores, cor="polychoric")
+    assert res.cfa is not None
+    assert res.cfa.estimator == "dwls"
+    assert set(res.cfa.domains) == {"change_commitment", "change_efficacy"}
+    assert res.efa is not None
+    assert res.parallel is not None
+
+
+@pytest.fixture(scope="module")
+def demo_files(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    ra_demo = __import__("assessments.demo", fromlist=["run_demo"])
+    ra_demo.run_demo(out, report=False)
+    return out
+
+
+def test_cli_structure_json_has_the_documented_shape(demo_files):
+    runner = CliRunner()
+    args = ["structure", str(demo_files / "orca_answers.xlsx"), "-i", "orca"]
+    result = runner.invoke(cli, [*args, "--on-invalid", "missing", "--json"])
+    assert result.exit_code == 0, result.output
+    d = json.loads(result.output)
+    assert set(d["parallel"]) >= {
+        "eigen_data",
+        "eigen_pc",
+        "suggested_factors",
+        "suggested_components",
+    }
+    assert d["efa"]["n_factors"] == d["parallel"]["suggested_factors"]
+    assert {"item", "F1"} <= set(d["efa"]["loadings"][0])
+    cfa_keys = {
+        "n",
+        "chisq",
+        "df",
+        "pvalue",
+        "cfi",
+        "tli",
+        "rmsea",
+        "rmsea_ci_lower",
+        "rmsea_ci_upper",
+        "srmr",
+        "loadings",
+        "factor_correlations",
+        "verdict",
+    }
+    assert cfa_keys <= set(d["cfa"])
+    orca = ra.load_instrument("orca")
+    assert {row["item"] for row in d["cfa"]["loadings"]} == set(orca.item_ids)
+    assert len(d["cfa"]["factor_correlations"]) == 19 * 18 // 2
+    assert all("~~" in k for k in d["cfa"]["factor_correlations"])
+    # without --on-invalid missing the demo's typos stop the run, as every command does
+    stopped = runner.invoke(cli, args)
+    assert stopped.exit_code == 1
+    assert "not on the instrument's scale" in stopped.output
+
+
+def test_cli_structure_text_and_workbook(demo_files, tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "structure.xlsx"
+    result = runner.invoke(
+        cli,
+        [
+            "structure",
+            str(demo_files / "oric_answers.csv"),
+            "-i",
+            "oric",
+            "--on-invalid",
+            "missing",
+            "--factors",
+            "2",
+            "--fm",
+            "ml",
+            "--rotate",
+            "varimax",
+            "-o",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert "How many factors?" in text
+    assert "Does the key hold?" in text
+    assert "2 factor(s), ml, varimax rotation" in text
+    assert "conventions, not tests" in text
+    sheets = pd.read_excel(out, sheet_name=None, engine="calamine")
+    assert {"fit", "loadings", "factor_correlations", "efa_loadings", "parallel"} <= set(sheets)
+
+
+def test_cli_structure_by_group_and_errors(demo_files):
+    runner = CliRunner()
+    base = [
+        "structure",
+        str(demo_files / "oric_answers.csv"),
+        "-i",
+        "oric",
+        "--on-invalid",
+        "missing",
+    ]
+    result = runner.invoke(cli, [*base, "--by", "site", "--json"])
+    assert result.exit_code == 0, result.output
+    groups = json.loads(result.output)["groups"]
+    assert {g["group"] for g in groups} == {"North Clinic", "Riverside", "Downtown Center"}
+    bad = runner.invoke(cli, [*base, "--by", "Site"])
+    assert bad.exit_code == 1
+    assert "did you mean 'site'" in bad.output
+    many = runner.invoke(cli, [*base, "--factors", "11"])
+    assert many.exit_code == 1
+    assert "11 factors cannot be estimated from 12 items" in many.output
+    assert "internal error" not in many.output
