@@ -286,3 +286,69 @@ def test_cli_structure_by_group_and_errors(demo_files):
     assert many.exit_code == 1
     assert "11 factors cannot be estimated from 12 items" in many.output
     assert "internal error" not in many.output
+
+
+def test_report_structure_section_pdf_html_and_workbook(tmp_path):
+    """``assess report --structure``: the section reads in domain names, has the scree plot
+    and the fit table, and the workbook gains the structure sheets."""
+    import openpyxl
+    import pypdf
+
+    from assessments.render import build_report, render_html, render_pdf, render_xlsx
+
+    inst = ra.load_instrument("oric")
+    scores = ra.score(demo_responses(inst, n=300, seed=9), inst, on_invalid="missing")
+    report = build_report(scores, n_boot=0, structure=True)
+    (section,) = [s for s in report.sections if s.heading == "Does the structure hold?"]
+    text = str(report)
+    assert "Parallel analysis finds" in text
+    assert "change_commitment" not in " ".join(b.text for b in section.blocks if hasattr(b, "text"))
+    assert any(getattr(b, "caption", "") == "Parallel analysis" for b in section.blocks)
+    pdf = pypdf.PdfReader(__import__("io").BytesIO(render_pdf(report)))
+    pdf_text = " ".join(page.extract_text() for page in pdf.pages)
+    assert "Does the structure hold?" in pdf_text
+    assert "RMSEA" in pdf_text
+    html = render_html(report)
+    assert "Does the structure hold?" in html
+    assert "Scree plot of 12 items" in html  # the chart's alt text
+    book = openpyxl.load_workbook(__import__("io").BytesIO(render_xlsx(report)))
+    assert {"structure_fit", "structure_loadings", "structure_parallel"} <= set(book.sheetnames)
+    plain = build_report(scores, n_boot=0)
+    assert "Does the structure hold?" not in str(plain)
+
+
+def test_report_structure_that_cannot_be_estimated_says_why():
+    from assessments.render import build_report
+
+    inst = ra.load_instrument("orca")
+    scores = ra.score(demo_responses(inst, n=40, seed=2), inst, on_invalid="missing")
+    report = build_report(scores, n_boot=0, structure=True)
+    (section,) = [s for s in report.sections if s.heading == "Does the structure hold?"]
+    (para,) = section.blocks
+    assert para.text.startswith("The structure of these answers could not be checked:")
+    assert "more respondents than items" in para.text
+
+
+def test_cli_report_structure_flag(demo_files, tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(
+        cli,
+        [
+            "report",
+            str(demo_files / "oric_answers.csv"),
+            "-i",
+            "oric",
+            "--on-invalid",
+            "missing",
+            "--structure",
+            "--format",
+            "html",
+            "--n-boot",
+            "0",
+            "-o",
+            str(tmp_path / "r"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "r" / "oric-report.html").read_text(encoding="utf-8")
+    assert "Does the structure hold?" in page

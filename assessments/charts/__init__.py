@@ -13,10 +13,11 @@ True
 from .answers import answer_bars, answer_table
 from .groups import agreement_chart, gap_dumbbell, heatmap
 from .scores import distribution, domain_profile, trend
+from .structure import scree
 from .theme import alt_text, answer_colors, group_color, set_alt_text, theme
 
 __all__ = [
     "agreement_chart", "alt_text", "answer_bars", "answer_colors", "answer_table",
-    "distribution", "domain_profile", "gap_dumbbell", "group_color", "heatmap", "set_alt_text",
-    "theme", "trend",
+    "distribution", "domain_profile", "gap_dumbbell", "group_color", "heatmap", "scree",
+    "set_alt_text", "theme", "trend",
 ]  # fmt: skip

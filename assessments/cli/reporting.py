@@ -68,6 +68,11 @@ from .common import (
     type=click.Path(dir_okay=False),
     help="An earlier action plan (assess actions) whose progress to show.",
 )
+@click.option(
+    "--structure",
+    is_flag=True,
+    help="Add a section on whether the key's domains hold as factors (CFA, parallel analysis).",
+)
 @json_option
 @handles_errors
 def report_cmd(
@@ -81,6 +86,7 @@ def report_cmd(
     n_boot: int,
     plan_file: str | None,
     include_respondents: bool,
+    structure: bool,
     as_json: bool,
     **options: Any,
 ) -> None:
@@ -152,6 +158,7 @@ def report_cmd(
             n_boot=n_boot,
             plan=plan,
             include_respondents=include_respondents,
+            structure=structure,
             progress=lambda step: progress.update(task, description=step),
         )
     if as_json:

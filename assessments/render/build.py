@@ -297,6 +297,7 @@ def build_report(
     practices: pd.DataFrame | None = None,
     plan: pd.DataFrame | None = None,
     include_respondents: bool = False,
+    structure: bool = False,
 ) -> Report:
     """Build the report model from scored answers.
 
@@ -326,6 +327,9 @@ def build_report(
         report is meant to be shared, and those rows (ids, row numbers, metadata) let a reader
         who knows the export work out a suppressed group's scores. With them the workbook is
         confidential; ``assess score`` is the place for respondent-level scores.
+    structure
+        Add the "Does the structure hold?" section: a confirmatory factor analysis of the key
+        and a parallel analysis (:mod:`assessments.stats.structure`), with their sheets.
     """
     inst = scores.instrument
     names = _names(scores)
@@ -652,6 +656,12 @@ def build_report(
             )
         )
     sections.append(Section("Reliability and data quality", tuple(quality)))
+    structure_sheets: dict[str, pd.DataFrame] = {}
+    if structure:
+        from .structure import structure_section
+
+        section, structure_sheets = structure_section(scores, names)
+        sections.append(section)
 
     methods: list[Block] = [
         Bullets(
@@ -740,5 +750,5 @@ def build_report(
         sections=tuple(sections),
         created=created.isoformat(timespec="seconds"),
         keywords=(inst.id, "recovery", "readiness"),
-        workbook=tuple(workbook.items()),
+        workbook=tuple({**workbook, **structure_sheets}.items()),
     )

@@ -33,6 +33,7 @@ def write_report(
     plan: pd.DataFrame | None = None,
     progress: Callable[[str], None] | None = None,
     include_respondents: bool = False,
+    structure: bool = False,
 ) -> list[Path]:
     """Build the report once and write it in each format; returns the paths written.
 
@@ -54,6 +55,7 @@ def write_report(
         n_boot=n_boot,
         plan=plan,
         include_respondents=include_respondents,
+        structure=structure,
     )
     files = []
     if "html" in formats:
