@@ -352,3 +352,30 @@ def test_cli_report_structure_flag(demo_files, tmp_path):
     assert result.exit_code == 0, result.output
     page = (tmp_path / "r" / "oric-report.html").read_text(encoding="utf-8")
     assert "Does the structure hold?" in page
+
+
+def test_a_polychoric_matrix_that_is_not_positive_definite():
+    """40 respondents, 12 four-point items: the polychoric matrix has a negative eigenvalue.
+    DWLS does not need an inverse (lavaan fits it too), EFA smooths it as psych::cor.smooth,
+    and each says so; Pearson on the same answers is fine."""
+    from assessments.stats.correlation import smooth
+    from assessments.stats.polychoric import polychoric
+
+    rng = np.random.default_rng(2)
+    f = rng.normal(size=(40, 2))
+    x = np.column_stack(
+        [np.digitize(0.8 * f[:, j // 6] + 0.6 * rng.normal(size=40), [-1, 0, 1]) for j in range(12)]
+    ).astype(float)
+    r, _ = polychoric(x)
+    assert np.linalg.eigvalsh(r)[0] < 0
+    fixed = smooth(r)
+    assert np.linalg.eigvalsh(fixed)[0] > 0
+    assert np.allclose(np.diag(fixed), 1.0)
+    assert np.abs(fixed - r).max() < 0.1
+    df = pd.DataFrame(x, columns=[f"q{j}" for j in range(12)])
+    key = {"a": [f"q{j}" for j in range(6)], "b": [f"q{j}" for j in range(6, 12)]}
+    fit = cfa(df, key, estimator="dwls")
+    assert "not positive definite" in " ".join(fit.notes)
+    e = efa(df, 2, cor="polychoric")
+    assert "smoothed as psych's cor.smooth does" in " ".join(e.notes)
+    assert efa(df, 2).notes == []

@@ -133,12 +133,10 @@ def test_bivariate_normal_cdf_against_adaptive_quadrature():
     rng = np.random.default_rng(0)
 
     def reference(h: float, k: float, r: float) -> float:
-        dens = lambda t: (
-            np.exp(-(h * h - 2 * t * h * k + k * k) / (2 * (1 - t * t)))
-            / (  # noqa: E731
-                2 * np.pi * np.sqrt(1 - t * t)
-            )
-        )
+        def dens(t: float) -> float:
+            one = 1 - t * t
+            return np.exp(-(h * h - 2 * t * h * k + k * k) / (2 * one)) / (2 * np.pi * np.sqrt(one))
+
         return (
             stats.norm.cdf(h) * stats.norm.cdf(k)
             + integrate.quad(dens, 0, r, epsabs=1e-15, epsrel=1e-13, limit=200)[0]

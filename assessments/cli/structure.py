@@ -150,6 +150,8 @@ def _print_group(c: Console, res: Structure, by: str | None) -> None:
         shown = e.sorted_loadings().reset_index(names="item")
         print_frame(c, shown, "loadings")
         print_frame(c, e.variance, "variance explained")
+        for n in dict.fromkeys([*(pa.notes if pa else []), *e.notes]):
+            c.print("[yellow]note:[/yellow] " + n, highlight=False)
     f = res.cfa
     if f is not None:
         how = "DWLS on polychoric correlations" if f.estimator == "dwls" else "ML"

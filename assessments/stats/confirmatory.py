@@ -13,7 +13,13 @@ from scipy import optimize, stats
 
 from ..scoring import Scores
 from ._inputs import item_sets
-from .correlation import check_items, check_positive_definite, problem
+from .correlation import (
+    check_finite,
+    check_items,
+    check_positive_definite,
+    is_positive_definite,
+    problem,
+)
 from .factors import minres
 
 Estimator = Literal["ml", "dwls"]
@@ -435,7 +441,12 @@ def cfa(
         from .polychoric import asymptotic_variances, polychoric
 
         r, taus = polychoric(values)
-        check_positive_definite(r, model.items)
+        check_finite(r, model.items)  # DWLS needs no inverse: a non-definite matrix is fine
+        if not is_positive_definite(r):
+            notes.append(
+                "The polychoric correlation matrix is not positive definite (common with few "
+                "respondents per answer category); DWLS does not need it to be."
+            )
         w = 1 / asymptotic_variances(values, r, taus)
         theta, f, ok = _fit_dwls(model, r, w)
         df = p * (p - 1) // 2 - (p + k_phi)

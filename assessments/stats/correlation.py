@@ -81,7 +81,8 @@ def polychoric_matrix(x: pd.DataFrame) -> np.ndarray:
     return polychoric(x.to_numpy(float))[0]
 
 
-def check_positive_definite(r: np.ndarray, names: Sequence[str]) -> None:
+def check_finite(r: np.ndarray, names: Sequence[str]) -> None:
+    """Every correlation could be computed (each pair has answers in common)."""
     if not np.isfinite(r).all():
         bad = sorted({names[i] for i, j in zip(*np.where(~np.isfinite(r)), strict=True)})
         raise problem(
@@ -89,6 +90,32 @@ def check_positive_definite(r: np.ndarray, names: Sequence[str]) -> None:
             "no correlation can be computed for " + ", ".join(bad),
             hint="these items have too few answers in common with the others",
         )
+
+
+def is_positive_definite(r: np.ndarray) -> bool:
+    return bool(np.linalg.eigvalsh(r)[0] > 1e-8)
+
+
+def smooth(r: np.ndarray, tol: float = 1e-12) -> np.ndarray:
+    """The nearest usable correlation matrix, as ``psych::cor.smooth``: eigenvalues below
+    ``tol`` raised to 100 tol, rescaled to sum to p, and the result rescaled to unit diagonal."""
+    vals, vecs = np.linalg.eigh(r)
+    vals = np.where(vals < tol, 100 * tol, vals)
+    vals = vals * len(vals) / vals.sum()
+    out = (vecs * vals) @ vecs.T
+    sd = np.sqrt(np.diag(out))
+    return out / np.outer(sd, sd)
+
+
+SMOOTHED = (
+    "The polychoric correlation matrix was not positive definite (common with few "
+    "respondents per answer category) and was smoothed as psych's cor.smooth does."
+)
+
+
+def check_positive_definite(r: np.ndarray, names: Sequence[str]) -> None:
+    """A clear error naming the items when ``r`` is singular or not finite."""
+    check_finite(r, names)
     vals, vecs = np.linalg.eigh(r)
     if vals[0] > 1e-8:
         return
@@ -102,3 +129,15 @@ def check_positive_definite(r: np.ndarray, names: Sequence[str]) -> None:
         expected="items that are not exact copies or sums of other items",
         hint="leave one of these items out, or check for a duplicated column",
     )
+
+
+def usable(r: np.ndarray, names: Sequence[str], cor: str) -> tuple[np.ndarray, list[str]]:
+    """``r`` ready for factoring: a polychoric matrix that is not positive definite is
+    smoothed (with a note), a singular Pearson one is an error naming the items."""
+    if cor == "polychoric":
+        check_finite(r, names)
+        if not is_positive_definite(r):
+            return smooth(r), [SMOOTHED]
+        return r, []
+    check_positive_definite(r, names)
+    return r, []

@@ -4,7 +4,7 @@ computes them (see :mod:`assessments.stats.structure` for the references)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -14,11 +14,12 @@ from ..scoring import Scores
 from .correlation import (
     Correlation,
     check_items,
-    check_positive_definite,
     item_frame,
     pearson,
     polychoric_matrix,
     problem,
+    smooth,
+    usable,
 )
 from .factors import minres, ml, oblimin, varimax
 
@@ -43,6 +44,7 @@ class ParallelAnalysis:
     suggested_factors: int
     suggested_components: int
     n_iter: int
+    notes: list[str] = field(default_factory=list)
 
     def table(self) -> pd.DataFrame:
         """One row per number: data and resampled (95th percentile) eigenvalues."""
@@ -67,6 +69,7 @@ class ParallelAnalysis:
             "resampled_pc": [float(v) for v in self.resampled_pc],
             "suggested_factors": self.suggested_factors,
             "suggested_components": self.suggested_components,
+            "notes": self.notes,
         }
 
 
@@ -116,20 +119,34 @@ def parallel_analysis(
     check_items(x, complete=False)
     corr = polychoric_matrix if cor == "polychoric" else pearson
     r = corr(x)
-    check_positive_definite(r, list(x.columns))
+    r, notes = usable(r, list(x.columns), cor)
     pc = np.sort(np.linalg.eigvalsh(r))[::-1]
     fa = _fa_values(r)
     rng = np.random.default_rng(seed)
     values = x.to_numpy(float)
     n = len(values)
-    res_pc, res_fa = [], []
-    for _ in range(n_iter):
+    res_pc: list[np.ndarray] = []
+    res_fa: list[np.ndarray] = []
+    for _ in range(5 * n_iter):
+        if len(res_pc) == n_iter:
+            break
         sample = np.column_stack(
             [rng.choice(col[~np.isnan(col)], size=n, replace=True) for col in values.T]
         )
         c = corr(pd.DataFrame(sample))
+        if not np.isfinite(c).all():
+            continue  # an item drew one answer only: draw again, as psych does
+        if cor == "polychoric" and np.linalg.eigvalsh(c)[0] < 1e-8:
+            c = smooth(c)
         res_pc.append(np.sort(np.linalg.eigvalsh(c))[::-1])
         res_fa.append(_fa_values(c))
+    if len(res_pc) < n_iter:
+        raise problem(
+            "too-few-respondents",
+            "the resampled data keep giving items a single answer; parallel analysis needs more "
+            "respondents",
+            hint="pool groups or waves",
+        )
     q_pc = np.quantile(np.array(res_pc), quantile, axis=0)
     q_fa = np.quantile(np.array(res_fa), quantile, axis=0)
     return ParallelAnalysis(
@@ -143,6 +160,7 @@ def parallel_analysis(
         suggested_factors=_first_not_above(fa, q_fa),
         suggested_components=_first_not_above(pc, q_pc),
         n_iter=n_iter,
+        notes=notes,
     )
 
 
@@ -162,6 +180,7 @@ class EFA:
     communalities: pd.Series
     factor_correlations: pd.DataFrame
     variance: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
 
     def sorted_loadings(self, blank_below: float = 0.30) -> pd.DataFrame:
         """Loadings for display: items grouped by their main factor, largest first, loadings
@@ -188,6 +207,7 @@ class EFA:
             "communalities": {str(k): float(v) for k, v in self.communalities.items()},
             "factor_correlations": self.factor_correlations.to_numpy().round(10).tolist(),
             "variance": self.variance.to_dict(orient="records"),
+            "notes": self.notes,
         }
 
 
@@ -242,7 +262,7 @@ def efa(
             hint="ask for fewer factors (parallel analysis suggests a number)",
         )
     r = polychoric_matrix(x) if cor == "polychoric" else pearson(x)
-    check_positive_definite(r, list(x.columns))
+    r, notes = usable(r, list(x.columns), cor)
     lam0 = ml(r, n_factors) if fm == "ml" else minres(r, n_factors)
     h2 = (lam0**2).sum(axis=1)
     phi: np.ndarray | None = None
@@ -273,4 +293,5 @@ def efa(
         communalities=pd.Series(h2, index=x.columns, name="h2"),
         factor_correlations=pd.DataFrame(phi, index=names, columns=names),
         variance=variance,
+        notes=notes,
     )

@@ -247,6 +247,7 @@ def polychoric(x: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
         return r, taus
     pr = _pairs(codes, taus)
     rho = _fit_pairs(pr)
+    rho[pr.counts.sum(axis=(1, 2)) < 2] = np.nan  # no answers in common: no correlation
     r[pr.i, pr.j] = rho
     r[pr.j, pr.i] = rho
     return r, taus
