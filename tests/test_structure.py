@@ -379,3 +379,41 @@ def test_a_polychoric_matrix_that_is_not_positive_definite():
     e = efa(df, 2, cor="polychoric")
     assert "smoothed as psych's cor.smooth does" in " ".join(e.notes)
     assert efa(df, 2).notes == []
+
+
+RSA_KEY = """
+key_for: rsa
+source: "test key: arbitrary numbers, not the RSA's key"
+versions:
+  provider:
+    life_goals: [1, 2, 3, 4, 5, 6]
+    involvement: [7, 8, 9, 10, 11, 12]
+"""
+
+
+def test_rsa_needs_a_key_and_uses_the_versions_numbers(write_yaml, tmp_path):
+    """Without a key the RSA has no factors to test (a clear error pointing at --key); with a
+    user key for the provider version, the CFA tests exactly the keyed items."""
+    rng = np.random.default_rng(4)
+    f = rng.normal(size=(300, 2))
+    cols = {}
+    for k in range(1, 33):
+        z = 0.75 * f[:, 0 if k <= 6 else 1] + 0.66 * rng.normal(size=300)
+        cols[f"rsa_{k}"] = np.digitize(z, [-1.2, -0.4, 0.4, 1.2]) + 1
+    src = tmp_path / "providers.csv"
+    pd.DataFrame(cols).to_csv(src, index=False)
+    runner = CliRunner()
+    base = ["structure", str(src), "-i", "rsa", "--version", "provider"]
+    plain = runner.invoke(cli, base)
+    assert plain.exit_code == 0, plain.output
+    assert "How many factors?" in plain.output  # exploring needs no key
+    assert "cfa not estimated" in plain.output
+    assert "no scored domains" in plain.output
+    assert "--key" in plain.output
+    key = write_yaml(RSA_KEY, "key.yaml")
+    keyed = runner.invoke(cli, [*base, "--key", str(key), "--json"])
+    assert keyed.exit_code == 0, keyed.output
+    d = json.loads(keyed.output)
+    assert {row["item"] for row in d["cfa"]["loadings"]} == {f"rsa_{k}" for k in range(1, 13)}
+    assert d["cfa"]["df"] == 12 * 13 // 2 - (2 * 12 + 1)
+    assert d["version"] == "provider"

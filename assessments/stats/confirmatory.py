@@ -335,6 +335,14 @@ def _verdict(cfi: float, rmsea: float, estimator: str) -> tuple[str, str]:
 def _model_of(
     domains: Mapping[str, Sequence[str]], columns: Sequence[str]
 ) -> tuple[_Model, list[str]]:
+    if not domains:
+        raise problem(
+            "no-domains",
+            "the instrument has no scored domains to test as factors",
+            expected="a key that puts items in domains",
+            hint="for the RSA and RSA-R, whose factor key is not public, pass your key with "
+            "--key KEY.yaml (see docs/keys.md)",
+        )
     notes: list[str] = []
     items: list[str] = []
     factor_of: list[int] = []

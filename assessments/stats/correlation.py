@@ -35,6 +35,8 @@ def item_frame(
         cols = list(items)
     else:
         cols = list(dict.fromkeys(c for v in sets.values() for c in v))
+        if not cols and isinstance(data, Scores):  # no key (RSA): every item of the version
+            cols = [c for c in data.instrument.item_ids if c in matrix.columns]
     frame = matrix[cols].apply(pd.to_numeric, errors="coerce").astype(float)
     return frame, sets
 

@@ -123,7 +123,9 @@ def structure(
     ``cor="polychoric"``. Groups smaller than ``min_group_size`` are suppressed (with the
     toolkit's complementary suppression). With ``strict`` (the default without ``by``), a
     part that cannot be estimated raises its :class:`ResponseError`; otherwise the reason is
-    kept in ``problems`` and the other parts are still given.
+    kept in ``problems`` and the other parts are still given. An instrument without a key
+    (the RSA before ``--key``) still gets the parallel analysis and the EFA of all its items;
+    its CFA is in ``problems`` as ``no-domains``.
     """
     if isinstance(data, Scores):
         matrix, sets, _ = item_sets(data, domains)
@@ -134,6 +136,8 @@ def structure(
     strict = by is None if strict is None else strict
     groups = group_labels(frame, by)
     items = list(dict.fromkeys(c for v in sets.values() for c in v))
+    if not items and isinstance(data, Scores):  # no key (RSA): explore every item
+        items = [c for c in data.instrument.item_ids if c in matrix.columns]
     sizes = {g: int((groups == g).sum()) for g in pd.unique(groups.dropna())}
     hidden = set(suppressed_groups(sizes, min_group_size)) if by is not None else set()
     out = []
@@ -148,7 +152,7 @@ def structure(
             try:
                 return run()
             except ResponseError as err:
-                if strict:
+                if strict and not (name == "cfa" and err.codes == ["no-domains"]):
                     raise
                 result.problems[name] = str(err)
                 return None
