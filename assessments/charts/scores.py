@@ -124,6 +124,10 @@ def trend(
     first = waves[labels[0]]
     inst = first.instrument
     cols = list(columns) if columns is not None else first.score_columns
+    names = {d.id: d.name for d in inst.domains}
+    names.update({s.id: s.name for s in inst.composites})
+    if inst.total is not None:
+        names[inst.total.id] = inst.total.name
     if ax is None:
         ax = new_axes(7, 4)
     with theme():
@@ -148,7 +152,7 @@ def trend(
                 marker="o",
                 capsize=2,
                 color=group_color(ci),
-                label=col,
+                label=names.get(col, col),
             )
         ax.set_xticks(x, [f"{w}\n(n={waves[w].n_scored})" for w in labels])
         scale_ticks(ax, inst.response_scale, axis="y")

@@ -78,10 +78,24 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON i
 
 def input_options(func: F) -> F:
     """The options that say how to read and score an input file (as ``assess score``)."""
+    return _input_options(func, required=True)
+
+
+def optional_input_options(func: F) -> F:
+    """:func:`input_options` with INPUT and ``-i`` optional (``assess report --history``)."""
+    return _input_options(func, required=False)
+
+
+def _input_options(func: F, *, required: bool) -> F:
     options = [
-        click.argument("input_file", metavar="INPUT", type=click.Path(dir_okay=False)),
+        click.argument(
+            "input_file", metavar="INPUT", type=click.Path(dir_okay=False), required=required
+        ),
         click.option(
-            "--instrument", "-i", required=True, help="Shipped id or path to a YAML definition."
+            "--instrument",
+            "-i",
+            required=required,
+            help="Shipped id or path to a YAML definition.",
         ),
         click.option("--version", "-v", "version", help="Respondent version, e.g. provider."),
         click.option(

@@ -144,10 +144,11 @@ def main(argv: list[str] | None = None) -> None:
     cli.main(args=argv, prog_name="assess")
 
 
-from . import actions, analysis, importing, reporting, structure  # noqa: E402  (they register their commands on ``cli``)
+from . import actions, analysis, history, importing, reporting, structure  # noqa: E402  (they register their commands on ``cli``)
 
 analysis.register(cli)
 importing.register(cli)
 reporting.register(cli)
 actions.register(cli)
 structure.register(cli)
+history.register(cli)

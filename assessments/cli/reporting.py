@@ -10,16 +10,16 @@ import click
 from .common import (
     console,
     handles_errors,
-    input_options,
     json_option,
     load_responses,
+    optional_input_options,
     pop_inputs,
     refuse_overwriting_inputs,
 )
 
 
 @click.command("report")
-@input_options
+@optional_input_options
 @click.option(
     "--by",
     "by",
@@ -73,6 +73,19 @@ from .common import (
     is_flag=True,
     help="Add a section on whether the key's domains hold as factors (CFA, parallel analysis).",
 )
+@click.option(
+    "--history",
+    "history_org",
+    metavar="ORG",
+    help="Report a wave kept with `assess history add` (instead of INPUT), with every earlier "
+    "wave of ORG in its trends.",
+)
+@click.option("--wave", "wave_label", help="With --history: the wave to report (default: latest).")
+@click.option(
+    "--store",
+    envvar="ASSESS_STORE",
+    help="With --history: the history store (default: ASSESS_STORE, else your data folder).",
+)
 @json_option
 @handles_errors
 def report_cmd(
@@ -87,6 +100,9 @@ def report_cmd(
     plan_file: str | None,
     include_respondents: bool,
     structure: bool,
+    history_org: str | None,
+    wave_label: str | None,
+    store: str | None,
     as_json: bool,
     **options: Any,
 ) -> None:
@@ -95,6 +111,7 @@ def report_cmd(
     \b
     Example:
       assess report answers.xlsx -i orca --by role --by site -o report
+      assess report --history "Example Agency" --by role -o report
     """
     import json
 
@@ -118,7 +135,60 @@ def report_cmd(
         )
     from ..instruments import load_instrument
 
-    stem = f"{load_instrument(options['instrument']).id}-report"
+    if history_org is not None:
+        if options.get("input_file"):
+            raise ResponseError(
+                Problem(
+                    "bad-option",
+                    "give INPUT or --history, not both",
+                    hint="--history reports a wave kept in the history store",
+                )
+            )
+        if wave_file:
+            raise ResponseError(
+                Problem(
+                    "bad-option",
+                    "--wave-file cannot be used with --history",
+                    hint="the history's earlier waves are used",
+                )
+            )
+    elif not options.get("input_file") or not options.get("instrument"):
+        raise ResponseError(
+            Problem(
+                "missing-option",
+                "give INPUT and -i ID (or --history ORG)",
+                hint="assess report answers.csv -i oric -o report",
+            )
+        )
+    history_waves = None
+    if history_org is not None:
+        from .history import open_history
+
+        history = open_history(store)
+        table = history.waves(history_org)
+        if options.get("instrument"):
+            table = table[table["instrument"] == load_instrument(options["instrument"]).id]
+        if table.empty:
+            raise ResponseError(
+                Problem(
+                    "unknown-org",
+                    f"no waves stored for {history_org!r}"
+                    + (f" and {options['instrument']}" if options.get("instrument") else ""),
+                    hint="see assess history list",
+                )
+            )
+        instruments = sorted(set(table["instrument"]))
+        if len(instruments) > 1:
+            raise ResponseError(
+                Problem(
+                    "ambiguous-wave",
+                    f"{history_org!r} has waves of " + ", ".join(instruments),
+                    hint="name the instrument with -i",
+                )
+            )
+        stem = f"{instruments[0]}-report"
+    else:
+        stem = f"{load_instrument(options['instrument']).id}-report"
     refuse_overwriting_inputs(
         options, [Path(out) / f"{stem}.{ext}" for ext in chosen], wave_file, plan_file
     )
@@ -130,14 +200,32 @@ def report_cmd(
         transient=True,
         disable=as_json,
     ) as progress:
-        task = progress.add_task("reading and scoring", total=None)
-        scores = score(load_responses(o), on_invalid=o["on_invalid"], id_column=o["id_column"])
         plan = None
         if plan_file:
             from ..practices import read_action_plan
 
             plan = read_action_plan(plan_file)
         previous = None
+        if history_org is not None:
+            task = progress.add_task("reading the history", total=None)
+            labels = list(table["wave"])
+            label = wave_label or labels[-1]
+            if label not in labels:
+                raise ResponseError(
+                    Problem(
+                        "unknown-wave",
+                        f"no wave {label!r} stored for {history_org!r}",
+                        expected="one of " + ", ".join(labels),
+                    )
+                )
+            scores = history.load(history_org, label, instruments[0])
+            history_waves = history.series(history_org, instruments[0], until=label)
+            earlier = labels[: labels.index(label)]
+            if earlier:
+                previous = history.load(history_org, earlier[-1], instruments[0])
+        else:
+            task = progress.add_task("reading and scoring", total=None)
+            scores = score(load_responses(o), on_invalid=o["on_invalid"], id_column=o["id_column"])
         if wave_file:
             progress.update(task, description="reading the earlier wave")
             previous = score(
@@ -159,6 +247,7 @@ def report_cmd(
             plan=plan,
             include_respondents=include_respondents,
             structure=structure,
+            history=history_waves,
             progress=lambda step: progress.update(task, description=step),
         )
     if as_json:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import io
 import os
+from collections.abc import Mapping
 from dataclasses import replace
 from itertools import combinations
 from typing import Any
@@ -298,6 +299,7 @@ def build_report(
     plan: pd.DataFrame | None = None,
     include_respondents: bool = False,
     structure: bool = False,
+    history: Mapping[str, Scores] | None = None,
 ) -> Report:
     """Build the report model from scored answers.
 
@@ -327,6 +329,9 @@ def build_report(
         report is meant to be shared, and those rows (ids, row numbers, metadata) let a reader
         who knows the export work out a suppressed group's scores. With them the workbook is
         confidential; ``assess score`` is the place for respondent-level scores.
+    history
+        Every wave up to this one, oldest first (label to scores; only their score columns
+        are read), for the trend chart of the change section (:mod:`assessments.history`).
     structure
         Add the "Does the structure hold?" section: a confirmatory factor analysis of the key
         and a parallel analysis (:mod:`assessments.stats.structure`), with their sheets.
@@ -561,8 +566,14 @@ def build_report(
                 "Change since the last wave",
                 (
                     figure(
-                        charts.trend({"previous": previous, "this wave": scores}),
-                        "Mean scores in the two waves",
+                        charts.trend(
+                            dict(history)
+                            if history is not None and len(history) >= 2
+                            else {"previous": previous, "this wave": scores}
+                        ),
+                        f"Mean scores in the {len(history)} waves"
+                        if history is not None and len(history) >= 2
+                        else "Mean scores in the two waves",
                     ),
                     TableBlock(
                         "Change (independent waves: Welch's t, Hedges' g)",

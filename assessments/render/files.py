@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -34,6 +34,7 @@ def write_report(
     progress: Callable[[str], None] | None = None,
     include_respondents: bool = False,
     structure: bool = False,
+    history: Mapping[str, Scores] | None = None,
 ) -> list[Path]:
     """Build the report once and write it in each format; returns the paths written.
 
@@ -56,6 +57,7 @@ def write_report(
         plan=plan,
         include_respondents=include_respondents,
         structure=structure,
+        history=history,
     )
     files = []
     if "html" in formats:

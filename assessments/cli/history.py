@@ -1,0 +1,237 @@
+"""``assess history add | list | show | remove | export``: assessments kept between waves."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .common import console, handles_errors, input_options, json_option, load_scores
+
+store_option = click.option(
+    "--store",
+    envvar="ASSESS_STORE",
+    help="History store: a SQLite file or a postgresql:// URL (default: ASSESS_STORE, else "
+    "history.sqlite in your data folder).",
+)
+
+
+def open_history(store: str | None) -> Any:
+    from ..history import History
+
+    return History(store)
+
+
+@click.group("history")
+def history_group() -> None:
+    """Keep scored waves in a database, so trends need no file hunting.
+
+    \b
+    Example:
+      assess history add answers.csv -i oric --org "Example Agency" --wave 2026
+      assess report --history "Example Agency"
+    """
+
+
+@history_group.command("add")
+@input_options
+@click.option("--org", required=True, help="Organization the wave belongs to.")
+@click.option("--wave", "wave", required=True, help="Wave label, e.g. 2026 or 2026-Q1.")
+@click.option("--date", "wave_date", help="Collection date (YYYY-MM-DD); orders the waves.")
+@click.option(
+    "--keep",
+    multiple=True,
+    help="Metadata column to keep (repeatable; default: columns with at most 50 distinct "
+    "values, such as site and role).",
+)
+@click.option(
+    "--keep-ids", is_flag=True, help="Keep respondent ids (needed for paired comparisons)."
+)
+@click.option("--replace", is_flag=True, help="Replace a wave already stored (logged).")
+@store_option
+@json_option
+@handles_errors
+def add_cmd(
+    org: str,
+    wave: str,
+    wave_date: str | None,
+    keep: tuple[str, ...],
+    keep_ids: bool,
+    replace: bool,
+    store: str | None,
+    as_json: bool,
+    **options: Any,
+) -> None:
+    """Score INPUT exactly as `assess score` does and keep it as a wave."""
+    mapping = options.get("mapping")
+    source = Path(options["input_file"]).name
+    drop = bool(options.get("drop_suggested"))
+    scores, notices = load_scores(options)
+    history = open_history(store)
+    info = history.add(
+        scores,
+        org=org,
+        wave=wave,
+        date=_date(wave_date),
+        mapping=Path(mapping).read_text(encoding="utf-8") if mapping else None,
+        source_name=source,
+        keep=list(keep) or None,
+        keep_ids=keep_ids,
+        replace=replace,
+        drop_suggested=drop,
+    )
+    if as_json:
+        click.echo(json.dumps({"ok": True, "store": history.store, **asdict(info)}, indent=2))
+        return
+    c = console()
+    c.print(
+        f"kept {info.instrument} wave {info.wave!r} for {info.org!r}: {info.n_scored} scored, "
+        f"{info.n_excluded} excluded; metadata kept: {', '.join(info.kept_columns) or 'none'}; "
+        f"respondent ids {'kept' if info.keep_ids else 'not kept'}",
+        markup=False,
+        highlight=False,
+    )
+    for n in [*notices, *scores.notes]:
+        c.print("[yellow]note:[/yellow] " + n, highlight=False)
+    c.print(f"store: {history.store}", markup=False)
+
+
+def _date(text: str | None) -> str | None:
+    if text is None:
+        return None
+    import datetime
+
+    from ..errors import Problem
+    from ..history import HistoryError
+
+    try:
+        return datetime.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise HistoryError(
+            Problem(
+                "bad-option", f"--date {text!r} is not a date", expected="YYYY-MM-DD", value=text
+            )
+        ) from None
+
+
+@history_group.command("list")
+@click.option("--org", help="Only this organization.")
+@store_option
+@json_option
+@handles_errors
+def list_cmd(org: str | None, store: str | None, as_json: bool) -> None:
+    """The stored waves, oldest first."""
+    from .output import print_frame
+
+    history = open_history(store)
+    table = history.waves(org)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"ok": True, "store": history.store, "waves": table.to_dict(orient="records")},
+                indent=2,
+            )
+        )
+        return
+    c = console()
+    if table.empty:
+        c.print(
+            "No waves stored" + (f" for {org!r}" if org else "") + f" in {history.store}.",
+            markup=False,
+        )
+        return
+    table = table.assign(added=table["added_at"].str[:10])
+    cols = ["org", "instrument", "version", "wave", "date", "added", "n_scored", "n_excluded"]
+    print_frame(c, table, f"stored waves ({history.store})", cols)
+
+
+@history_group.command("show")
+@click.argument("org")
+@click.argument("wave")
+@click.option("--instrument", "-i", help="Instrument id, when the wave label is used by several.")
+@store_option
+@json_option
+@handles_errors
+def show_cmd(org: str, wave: str, instrument: str | None, store: str | None, as_json: bool) -> None:
+    """One stored wave: what was kept, and its domain means."""
+    from .output import print_frame
+
+    history = open_history(store)
+    info = history.info(org, wave, instrument)
+    scores = history.load(org, wave, info.instrument, parts=("scores",))
+    cols = scores.score_columns
+    means = scores.respondents[cols].agg(["count", "mean", "std"]).T.reset_index(names="score")
+    means = means.rename(columns={"count": "n", "std": "sd"}).astype({"n": int})
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"ok": True, **asdict(info), "scores": means.to_dict(orient="records")},
+                indent=2,
+                default=str,
+            )
+        )
+        return
+    c = console()
+    for k, v in asdict(info).items():
+        c.print(f"{k}: {v}", markup=False, highlight=False)
+    print_frame(c, means, "scores")
+
+
+@history_group.command("remove")
+@click.argument("org")
+@click.argument("wave")
+@click.option("--instrument", "-i", help="Instrument id, when the wave label is used by several.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@store_option
+@handles_errors
+def remove_cmd(org: str, wave: str, instrument: str | None, yes: bool, store: str | None) -> None:
+    """Delete a stored wave (asks first; the removal is logged)."""
+    from ..errors import Problem
+    from ..history import HistoryError
+
+    history = open_history(store)
+    info = history.info(org, wave, instrument)
+    if not yes:
+        prompt = (
+            f"Delete {info.instrument} wave {info.wave!r} of {info.org!r} "
+            f"({info.n_scored} respondents)?"
+        )
+        try:
+            confirmed = click.confirm(prompt, default=False)
+        except click.Abort:
+            confirmed = False
+        if not confirmed:
+            raise HistoryError(
+                Problem("not-confirmed", "nothing was deleted", hint="answer y, or pass --yes")
+            )
+    history.remove(org, wave, info.instrument)
+    console().print(f"deleted {info.instrument} wave {info.wave!r} of {info.org!r}", markup=False)
+
+
+@history_group.command("export")
+@click.argument("org")
+@click.option(
+    "--output",
+    "-o",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Workbook to write (.xlsx).",
+)
+@store_option
+@handles_errors
+def export_cmd(org: str, out: str, store: str | None) -> None:
+    """Every stored wave of ORG in one workbook: waves, scores, excluded rows, events."""
+    from ..io.guard import check_output
+
+    check_output(Path(out))
+    path = open_history(store).export(org, out)
+    console().print(f"wrote {path}", markup=False)
+
+
+def register(cli: click.Group) -> None:
+    """Add ``assess history`` to the ``assess`` group."""
+    cli.add_command(history_group)

@@ -1,0 +1,817 @@
+"""The assessment history: every scored wave kept in a database (SQLite or PostgreSQL).
+
+A stored wave is one scored assessment of one organization: its instrument definition and key
+as they were (text and SHA-256), the mapping used, the wave label and date, the scores, coded
+item answers and answer status of every respondent with the metadata columns chosen to keep,
+the excluded rows with their reasons, and the import summary. Waves are immutable: a label is
+stored once per organization and instrument, and replacing it is explicit (and logged).
+Respondent ids are not stored unless asked for (``keep_ids``, needed for paired comparisons):
+without them, respondents are numbered 1..n in the order of the file.
+
+Tables (SQLAlchemy Core, the same on both engines): ``schema_version``, ``waves`` (one row per
+wave, with the texts and summary), ``wave_tables`` (the wave's tables as exact bytes, see
+:mod:`assessments.history.codec`) and, since schema 2, ``events`` (adds, replacements and
+removals with their time). Every change is one transaction: an interrupted add leaves the
+store as it was. On SQLite a writer waits up to 10 s for another to finish, then reports that
+the store is busy.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> from assessments import score
+>>> from assessments.demo import demo_responses
+>>> store = History(pathlib.Path(tempfile.mkdtemp()) / "history.sqlite")
+>>> wave = store.add(score(demo_responses("oric", n=60), "oric", on_invalid="missing"),
+...                  org="Example Agency", wave="2026")
+>>> store.waves()[["org", "instrument", "wave", "n_scored"]]
+              org instrument  wave  n_scored
+0  Example Agency       oric  2026        58
+>>> store.load("Example Agency", "2026").n_scored
+58
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import AssessmentError, Problem
+from ..scoring import Scores
+from .codec import pack, unpack
+
+SCHEMA_VERSION = 2
+APP = "recovery-assessments"
+TABLES = ("scores", "items", "status", "excluded", "invalid", "recodes")
+MAX_KEPT_LEVELS = 50
+
+
+class HistoryError(AssessmentError):
+    """The assessment history cannot do what was asked (unknown wave, a wave already stored,
+    the store busy or unreachable)."""
+
+
+def default_store() -> str:
+    """``ASSESS_STORE`` if set, else ``history.sqlite`` in the user's data folder."""
+    env = os.environ.get("ASSESS_STORE")
+    if env:
+        return env
+    import platformdirs
+
+    return str(platformdirs.user_data_path(APP) / "history.sqlite")
+
+
+def _now() -> str:
+    return datetime.datetime.now(tz=datetime.UTC).isoformat(timespec="seconds")
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _schema(metadata: Any, version: int) -> dict[str, Any]:
+    from sqlalchemy import (
+        Boolean,
+        Column,
+        Integer,
+        LargeBinary,
+        PrimaryKeyConstraint,
+        Table,
+        Text,
+        UniqueConstraint,
+    )
+
+    tables = {
+        "schema_version": Table(
+            "schema_version", metadata, Column("version", Integer, nullable=False)
+        ),
+        "waves": Table(
+            "waves",
+            metadata,
+            Column("id", Integer, primary_key=True, autoincrement=True),
+            Column("org", Text, nullable=False),
+            Column("instrument", Text, nullable=False),
+            Column("version", Text, nullable=False),
+            Column("label", Text, nullable=False),
+            Column("wave_date", Text),
+            Column("added_at", Text, nullable=False),
+            Column("definition_name", Text, nullable=False),
+            Column("definition", Text, nullable=False),
+            Column("definition_hash", Text, nullable=False),
+            Column("key_name", Text),
+            Column("key_text", Text),
+            Column("key_hash", Text),
+            Column("drop_suggested", Boolean, nullable=False),
+            Column("mapping", Text),
+            Column("source_name", Text),
+            Column("keep_ids", Boolean, nullable=False),
+            Column("kept_columns", Text, nullable=False),
+            Column("summary", Text, nullable=False),
+            UniqueConstraint("org", "instrument", "label", name="one_label_per_org"),
+        ),
+        "wave_tables": Table(
+            "wave_tables",
+            metadata,
+            Column("wave_id", Integer, nullable=False),
+            Column("name", Text, nullable=False),
+            Column("data", LargeBinary, nullable=False),
+            PrimaryKeyConstraint("wave_id", "name"),
+        ),
+    }
+    if version >= 2:
+        tables["events"] = Table(
+            "events",
+            metadata,
+            Column("id", Integer, primary_key=True, autoincrement=True),
+            Column("at", Text, nullable=False),
+            Column("org", Text, nullable=False),
+            Column("instrument", Text, nullable=False),
+            Column("label", Text, nullable=False),
+            Column("action", Text, nullable=False),
+            Column("detail", Text, nullable=False),
+        )
+    return tables
+
+
+def _url(store: str | Path) -> tuple[str, Path | None]:
+    text = str(store)
+    if text.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + text.split("://", 1)[1], None
+    if "://" in text:
+        return text, None
+    path = Path(text).expanduser()
+    return f"sqlite:///{path}", path
+
+
+def _create_private(path: Path) -> None:
+    """An empty SQLite file readable and writable only by its owner (SQLite gives its journal
+    the same permissions)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
+
+
+@dataclass(frozen=True)
+class WaveInfo:
+    """What the history keeps about a wave (without its tables)."""
+
+    org: str
+    instrument: str
+    version: str
+    wave: str
+    date: str | None
+    added_at: str
+    n_scored: int
+    n_excluded: int
+    rows_read: int
+    definition_hash: str
+    key_hash: str | None
+    keep_ids: bool
+    kept_columns: tuple[str, ...]
+    source_name: str | None
+
+
+class History:
+    """An organization's assessments across waves, in SQLite (a path) or PostgreSQL (a
+    ``postgresql://`` URL). The schema is created on first use and migrated when older.
+
+    Parameters
+    ----------
+    store
+        A file path (SQLite; created readable only by its owner), a ``postgresql://user@host/db``
+        URL, or None for :func:`default_store`.
+    busy_timeout
+        Seconds a writer waits for another writer (SQLite) before reporting the store busy.
+    """
+
+    def __init__(self, store: str | Path | None = None, *, busy_timeout: float = 10.0):
+        from sqlalchemy import MetaData, create_engine, event
+        from sqlalchemy.pool import NullPool
+
+        self.store = str(store) if store is not None else default_store()
+        url, path = _url(self.store)
+        self.is_sqlite = path is not None
+        if path is not None:
+            if path.is_dir():
+                raise HistoryError(
+                    Problem(
+                        "not-a-file",
+                        "the history store is a folder",
+                        file=str(path),
+                        hint="give a file name such as history.sqlite",
+                    )
+                )
+            try:
+                _create_private(path)
+            except OSError as err:
+                raise HistoryError(
+                    Problem(
+                        "store-unavailable",
+                        f"the history store cannot be created: {err.strerror or err}",
+                        file=str(path),
+                        hint="choose a folder you may write to (--store)",
+                    )
+                ) from err
+        # no pool: each operation opens and closes its connection, so nothing is left open
+        # when a History is dropped, and a store is never held between commands
+        kwargs: dict[str, Any] = {"poolclass": NullPool}
+        if self.is_sqlite:
+            kwargs["connect_args"] = {"timeout": busy_timeout}
+        try:
+            self.engine = create_engine(url, **kwargs)
+        except ModuleNotFoundError as err:
+            raise HistoryError(
+                Problem(
+                    "missing-driver",
+                    f"the database driver {err.name!r} is not installed",
+                    hint='pip install "recovery-assessments[postgres]"',
+                )
+            ) from err
+        except Exception as err:  # sqlalchemy.exc.ArgumentError: not a database URL
+            raise HistoryError(
+                Problem(
+                    "bad-store",
+                    f"not a history store location: {self.store!r}",
+                    expected="a file path or postgresql://user:password@host/database",
+                    value=self.store,
+                )
+            ) from err
+        if self.is_sqlite:
+
+            @event.listens_for(self.engine, "connect")
+            def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+                dbapi_connection.isolation_level = None  # SQLAlchemy's recipe: we emit BEGIN
+                cursor = dbapi_connection.cursor()
+                cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+                cursor.close()
+
+            @event.listens_for(self.engine, "begin")
+            def _begin(conn: Any) -> None:
+                # a writer takes the write lock up front, so two writers queue instead of
+                # failing half-way; readers do not block anyone
+                conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("write") else "BEGIN")
+
+        self.metadata = MetaData()
+        self.tables = _schema(self.metadata, SCHEMA_VERSION)
+        self._prepare()
+
+    # ------------------------------------------------------------------ schema and errors
+
+    @contextmanager
+    def _transaction(self, write: bool = False) -> Iterator[Any]:
+        from sqlalchemy import exc
+
+        try:
+            with self.engine.connect() as conn:
+                conn.info["write"] = write
+                with conn.begin():
+                    yield conn
+        except exc.OperationalError as err:
+            text = str(err.orig) if err.orig is not None else str(err)
+            if "locked" in text or "busy" in text:
+                raise HistoryError(
+                    Problem(
+                        "store-busy",
+                        "the history store is busy: another program is writing to it",
+                        file=self.store,
+                        hint="try again in a moment",
+                    )
+                ) from err
+            raise HistoryError(
+                Problem(
+                    "store-unavailable",
+                    f"the history store cannot be used: {text.strip().splitlines()[0]}",
+                    file=self.store,
+                    hint="check the path or URL, that the server runs and that you may write",
+                )
+            ) from err
+        except exc.DatabaseError as err:
+            text = str(err.orig) if err.orig is not None else str(err)
+            raise HistoryError(
+                Problem(
+                    "store-damaged",
+                    f"the history store cannot be read: {text.strip().splitlines()[0]}",
+                    file=self.store,
+                    hint="is this a history store made by assess history?",
+                )
+            ) from err
+
+    def _prepare(self) -> None:
+        from sqlalchemy import inspect, select
+
+        with self._transaction(write=True) as conn:
+            names = set(inspect(conn).get_table_names())
+            if "schema_version" not in names:
+                if names - {"schema_version"}:
+                    raise HistoryError(
+                        Problem(
+                            "not-a-store",
+                            "this database holds other tables and is not an assessment history",
+                            file=self.store,
+                            hint="give a new file or an empty database",
+                        )
+                    )
+                self.metadata.create_all(conn)
+                conn.execute(self.tables["schema_version"].insert(), {"version": SCHEMA_VERSION})
+                return
+            found = conn.execute(select(self.tables["schema_version"].c.version)).scalar()
+            if found is None or found > SCHEMA_VERSION:
+                raise HistoryError(
+                    Problem(
+                        "newer-store",
+                        f"the history store has schema version {found}; this toolkit knows up "
+                        f"to {SCHEMA_VERSION}",
+                        file=self.store,
+                        hint="upgrade recovery-assessments",
+                    )
+                )
+            if found < SCHEMA_VERSION:
+                migrate(conn, self.tables, found)
+
+    # ----------------------------------------------------------------------------- waves
+
+    def add(
+        self,
+        scores: Scores,
+        *,
+        org: str,
+        wave: str,
+        date: str | None = None,
+        mapping: str | None = None,
+        source_name: str | None = None,
+        keep: Sequence[str] | None = None,
+        keep_ids: bool = False,
+        replace: bool = False,
+        drop_suggested: bool = False,
+    ) -> WaveInfo:
+        """Store a scored wave. Refuses a label already stored for this organization and
+        instrument unless ``replace``; ``keep`` names the metadata columns to keep (default:
+        those with at most 50 distinct values, such as site and role; never free text)."""
+        from sqlalchemy import select
+
+        org, wave = str(org).strip(), str(wave).strip()
+        if not org or not wave:
+            raise HistoryError(
+                Problem(
+                    "bad-option",
+                    "an organization name and a wave label are needed",
+                    hint="--org 'Example Agency' --wave 2026",
+                )
+            )
+        inst = scores.instrument
+        definition_name, definition = _text_of(inst.source_file, "instrument definition")
+        key_name, key_text = (None, None)
+        if inst.key_file:
+            key_name, key_text = _text_of(inst.key_file, "scoring key")
+        kept = _kept_columns(scores, keep)
+        tables = _tables_to_store(scores, kept, keep_ids)
+        summary = {
+            "rows_read": scores.rows_read,
+            "n_scored": scores.n_scored,
+            "n_excluded": scores.n_excluded,
+            "cell_counts": scores.cell_counts,
+            "notes": list(scores.notes),
+        }
+        waves = self.tables["waves"]
+        with self._transaction(write=True) as conn:
+            old = conn.execute(
+                select(waves.c.id).where(
+                    waves.c.org == org, waves.c.instrument == inst.id, waves.c.label == wave
+                )
+            ).scalar()
+            if old is not None and not replace:
+                raise HistoryError(
+                    Problem(
+                        "wave-exists",
+                        f"wave {wave!r} of {inst.id} is already stored for {org!r}",
+                        expected="a new wave label",
+                        hint="stored waves are kept as they are; use another label, or "
+                        "--replace to replace it (recorded with the time)",
+                    )
+                )
+            if old is not None:
+                self._delete(conn, old)
+            added = _now()
+            new_id = conn.execute(
+                waves.insert().values(
+                    org=org,
+                    instrument=inst.id,
+                    version=inst.version or "",
+                    label=wave,
+                    wave_date=date,
+                    added_at=added,
+                    definition_name=definition_name,
+                    definition=definition,
+                    definition_hash=_sha(definition),
+                    key_name=key_name,
+                    key_text=key_text,
+                    key_hash=_sha(key_text) if key_text is not None else None,
+                    drop_suggested=drop_suggested,
+                    mapping=mapping,
+                    source_name=source_name,
+                    keep_ids=keep_ids,
+                    kept_columns=json.dumps(kept),
+                    summary=json.dumps(summary, default=str),
+                )
+            ).inserted_primary_key[0]
+            self._write_tables(conn, new_id, tables)
+            conn.execute(
+                self.tables["events"]
+                .insert()
+                .values(
+                    at=added,
+                    org=org,
+                    instrument=inst.id,
+                    label=wave,
+                    action="replace" if old is not None else "add",
+                    detail=json.dumps({"n_scored": scores.n_scored, "source": source_name}),
+                )
+            )
+        return self.info(org, wave, inst.id)
+
+    def _write_tables(self, conn: Any, wave_id: int, tables: dict[str, pd.DataFrame]) -> None:
+        rows = [{"wave_id": wave_id, "name": k, "data": pack(v)} for k, v in tables.items()]
+        conn.execute(self.tables["wave_tables"].insert(), rows)
+
+    def _delete(self, conn: Any, wave_id: int) -> None:
+        wt, waves = self.tables["wave_tables"], self.tables["waves"]
+        conn.execute(wt.delete().where(wt.c.wave_id == wave_id))
+        conn.execute(waves.delete().where(waves.c.id == wave_id))
+
+    def _row(self, conn: Any, org: str, wave: str, instrument: str | None) -> Any:
+        from sqlalchemy import select
+
+        waves = self.tables["waves"]
+        q = select(waves).where(waves.c.org == org, waves.c.label == wave)
+        if instrument is not None:
+            q = q.where(waves.c.instrument == instrument)
+        rows = conn.execute(q).fetchall()
+        if not rows:
+            known = self.waves(org)
+            listed = ", ".join(f"{r.instrument} {r.wave}" for r in known.itertuples()) or "none"
+            raise HistoryError(
+                Problem(
+                    "unknown-wave",
+                    f"no wave {wave!r} stored for {org!r}"
+                    + (f" and {instrument}" if instrument else ""),
+                    expected=f"one of the stored waves ({listed})",
+                    hint="see assess history list",
+                )
+            )
+        if len(rows) > 1:
+            raise HistoryError(
+                Problem(
+                    "ambiguous-wave",
+                    f"{org!r} has wave {wave!r} for several instruments: "
+                    + ", ".join(r.instrument for r in rows),
+                    hint="name the instrument with -i",
+                )
+            )
+        return rows[0]
+
+    def info(self, org: str, wave: str, instrument: str | None = None) -> WaveInfo:
+        """What is stored about one wave."""
+        with self._transaction() as conn:
+            return _info(self._row(conn, org, wave, instrument))
+
+    def waves(self, org: str | None = None, instrument: str | None = None) -> pd.DataFrame:
+        """Stored waves, one row each, oldest first (by date, then by when they were added)."""
+        from sqlalchemy import select
+
+        waves = self.tables["waves"]
+        cols = [
+            waves.c[c]
+            for c in (
+                "org",
+                "instrument",
+                "version",
+                "label",
+                "wave_date",
+                "added_at",
+                "summary",
+                "keep_ids",
+                "definition_hash",
+            )
+        ]
+        q = select(*cols)
+        if org is not None:
+            q = q.where(waves.c.org == org)
+        if instrument is not None:
+            q = q.where(waves.c.instrument == instrument)
+        with self._transaction() as conn:
+            rows = conn.execute(q).fetchall()
+        out = pd.DataFrame(
+            [
+                {
+                    "org": r.org,
+                    "instrument": r.instrument,
+                    "version": r.version,
+                    "wave": r.label,
+                    "date": r.wave_date,
+                    "added_at": r.added_at,
+                    "n_scored": json.loads(r.summary)["n_scored"],
+                    "n_excluded": json.loads(r.summary)["n_excluded"],
+                    "keep_ids": bool(r.keep_ids),
+                    "definition_hash": r.definition_hash[:12],
+                }
+                for r in rows
+            ],
+            columns=[
+                "org",
+                "instrument",
+                "version",
+                "wave",
+                "date",
+                "added_at",
+                "n_scored",
+                "n_excluded",
+                "keep_ids",
+                "definition_hash",
+            ],
+        )
+        order = out.assign(_d=out["date"].fillna(out["added_at"]))
+        order = order.sort_values(["org", "instrument", "_d", "added_at"], kind="stable")
+        return order.drop(columns="_d").reset_index(drop=True)
+
+    def load(
+        self,
+        org: str,
+        wave: str,
+        instrument: str | None = None,
+        *,
+        parts: Sequence[str] = TABLES,
+    ) -> Scores:
+        """The stored wave as :class:`Scores`, scored by its own stored definition and key.
+
+        ``parts`` limits the tables read (``("scores",)`` for trends: the other tables are
+        then empty)."""
+        from sqlalchemy import select
+
+        wt = self.tables["wave_tables"]
+        with self._transaction() as conn:
+            row = self._row(conn, org, wave, instrument)
+            stored = {
+                r.name: unpack(r.data)
+                for r in conn.execute(
+                    select(wt.c.name, wt.c.data).where(
+                        wt.c.wave_id == row.id, wt.c.name.in_(list(parts))
+                    )
+                )
+            }
+        inst = _instrument_of(row)
+        summary = json.loads(row.summary)
+        empty = pd.DataFrame()
+        return Scores(
+            respondents=stored.get("scores", empty),
+            items=stored.get("items", empty),
+            status=stored.get("status", empty),
+            excluded=stored.get("excluded", empty),
+            invalid=stored.get("invalid", empty),
+            recodes=stored.get("recodes", empty),
+            instrument=inst,
+            rows_read=int(summary["rows_read"]),
+            cell_counts=dict(summary["cell_counts"]),
+            notes=tuple(summary["notes"]),
+        )
+
+    def series(self, org: str, instrument: str, until: str | None = None) -> dict[str, Scores]:
+        """Every stored wave of one instrument, oldest first, up to ``until`` (its label),
+        with only their scores read: what the trend chart needs."""
+        table = self.waves(org, instrument)
+        labels = list(table["wave"])
+        if until is not None:
+            labels = labels[: labels.index(until) + 1]
+        return {w: self.load(org, w, instrument, parts=("scores",)) for w in labels}
+
+    def remove(self, org: str, wave: str, instrument: str | None = None) -> WaveInfo:
+        """Delete a stored wave (logged with the time)."""
+        with self._transaction(write=True) as conn:
+            row = self._row(conn, org, wave, instrument)
+            info = _info(row)
+            self._delete(conn, row.id)
+            conn.execute(
+                self.tables["events"]
+                .insert()
+                .values(
+                    at=_now(),
+                    org=org,
+                    instrument=row.instrument,
+                    label=wave,
+                    action="remove",
+                    detail="{}",
+                )
+            )
+        return info
+
+    def events(self, org: str | None = None) -> pd.DataFrame:
+        """The log of adds, replacements and removals."""
+        from sqlalchemy import select
+
+        ev = self.tables["events"]
+        q = select(ev.c.at, ev.c.org, ev.c.instrument, ev.c.label, ev.c.action).order_by(ev.c.id)
+        if org is not None:
+            q = q.where(ev.c.org == org)
+        with self._transaction() as conn:
+            rows = conn.execute(q).fetchall()
+        return pd.DataFrame(
+            [tuple(r) for r in rows], columns=["at", "org", "instrument", "wave", "action"]
+        )
+
+    def export(self, org: str, path: str | Path) -> Path:
+        """An Excel workbook of one organization's history: ``waves``, ``scores`` (every wave,
+        with a ``wave`` column), ``excluded`` and ``events``."""
+        from ..io import write_workbook
+
+        table = self.waves(org)
+        if table.empty:
+            raise HistoryError(
+                Problem(
+                    "unknown-org", f"nothing is stored for {org!r}", hint="see assess history list"
+                )
+            )
+        scores, excluded = [], []
+        for inst_id, label in zip(table["instrument"], table["wave"], strict=True):
+            s = self.load(org, str(label), str(inst_id), parts=("scores", "excluded"))
+            scores.append(s.respondents.assign(instrument=str(inst_id), wave=str(label)))
+            excluded.append(s.excluded.assign(instrument=str(inst_id), wave=str(label)))
+        sheets = {
+            "waves": table,
+            "scores": pd.concat(scores, ignore_index=True),
+            "excluded": pd.concat(excluded, ignore_index=True),
+            "events": self.events(org),
+        }
+        return Path(write_workbook(sheets, Path(path)))
+
+    def close(self) -> None:
+        """Release the engine (no connection is kept open between operations anyway)."""
+        self.engine.dispose()
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def migrate(conn: Any, tables: dict[str, Any], found: int) -> None:
+    """Bring a store from schema ``found`` to :data:`SCHEMA_VERSION`, in the open transaction.
+
+    1 → 2: the ``events`` log (existing waves are logged as added when they were).
+    """
+    from sqlalchemy import select, update
+
+    if found < 2:
+        tables["events"].create(conn)
+        waves = tables["waves"]
+        for r in conn.execute(
+            select(waves.c.org, waves.c.instrument, waves.c.label, waves.c.added_at)
+        ):
+            conn.execute(
+                tables["events"]
+                .insert()
+                .values(
+                    at=r.added_at,
+                    org=r.org,
+                    instrument=r.instrument,
+                    label=r.label,
+                    action="add",
+                    detail='{"migrated": true}',
+                )
+            )
+    conn.execute(update(tables["schema_version"]).values(version=SCHEMA_VERSION))
+
+
+def _info(row: Any) -> WaveInfo:
+    summary = json.loads(row.summary)
+    return WaveInfo(
+        org=row.org,
+        instrument=row.instrument,
+        version=row.version,
+        wave=row.label,
+        date=row.wave_date,
+        added_at=row.added_at,
+        n_scored=int(summary["n_scored"]),
+        n_excluded=int(summary["n_excluded"]),
+        rows_read=int(summary["rows_read"]),
+        definition_hash=row.definition_hash,
+        key_hash=row.key_hash,
+        keep_ids=bool(row.keep_ids),
+        kept_columns=tuple(json.loads(row.kept_columns)),
+        source_name=row.source_name,
+    )
+
+
+def _text_of(path: str | None, what: str) -> tuple[str, str]:
+    if not path:
+        raise HistoryError(
+            Problem(
+                "no-definition",
+                f"the {what} of these scores has no file to keep",
+                hint="load the instrument with load_instrument() before scoring",
+            )
+        )
+    p = Path(path)
+    return p.name, p.read_text(encoding="utf-8")
+
+
+def _instrument_of(row: Any) -> Any:
+    """The instrument exactly as it was stored: the shipped one when its text is unchanged,
+    else rebuilt from the stored definition and key texts."""
+    from ..instruments import load_instrument
+
+    version = row.version or None
+    try:
+        shipped = load_instrument(row.instrument, version, drop_suggested=row.drop_suggested)
+    except AssessmentError:
+        shipped = None
+    if (
+        shipped is not None
+        and row.key_text is None
+        and shipped.source_file
+        and _sha(Path(shipped.source_file).read_text(encoding="utf-8")) == row.definition_hash
+    ):
+        return shipped
+    with tempfile.TemporaryDirectory(prefix="assess-history-") as tmp:
+        definition = Path(tmp) / row.definition_name
+        definition.write_text(row.definition, encoding="utf-8")
+        key = None
+        if row.key_text is not None:
+            key = Path(tmp) / (row.key_name or "key.yaml")
+            key.write_text(row.key_text, encoding="utf-8")
+        return load_instrument(definition, version, key=key, drop_suggested=row.drop_suggested)
+
+
+def _kept_columns(scores: Scores, keep: Sequence[str] | None) -> list[str]:
+    inst = scores.instrument
+    reserved = {"respondent_id", "row", *inst.score_ids}
+    reserved |= {f"{s}_n" for s in inst.score_ids}
+    reserved |= {
+        "prorated",
+        "n_answered",
+        "n_not_applicable",
+        "n_dont_know",
+        "n_blank",
+        "n_invalid",
+    }
+    meta = [c for c in scores.respondents.columns if c not in reserved]
+    if keep is not None:
+        unknown = [c for c in keep if c not in meta]
+        if unknown:
+            raise HistoryError(
+                Problem(
+                    "unknown-column",
+                    "no metadata column " + ", ".join(map(repr, unknown)),
+                    expected="one of " + (", ".join(meta) or "(the file has none)"),
+                )
+            )
+        return list(keep)
+    out = []
+    for c in meta:
+        values = scores.respondents[c]
+        if values.nunique(dropna=True) <= MAX_KEPT_LEVELS:
+            out.append(c)
+    return out
+
+
+def _tables_to_store(scores: Scores, kept: list[str], keep_ids: bool) -> dict[str, pd.DataFrame]:
+    inst = scores.instrument
+    dropped = [
+        c
+        for c in scores.respondents.columns
+        if c not in kept
+        and c not in ("respondent_id", "row")
+        and c not in inst.score_ids
+        and not any(c == f"{s}_n" for s in inst.score_ids)
+        and c
+        not in ("prorated", "n_answered", "n_not_applicable", "n_dont_know", "n_blank", "n_invalid")
+    ]
+    resp = scores.respondents.drop(columns=dropped).reset_index(drop=True)
+    items = scores.items.reset_index(drop=True)
+    excluded = scores.excluded.reset_index(drop=True)
+    invalid = scores.invalid.reset_index(drop=True)
+    if not keep_ids:
+        numbered = [str(k) for k in range(1, len(resp) + 1)]
+        if "respondent_id" in resp:
+            resp["respondent_id"] = numbered
+        if "respondent_id" in items:
+            items["respondent_id"] = numbered
+        excluded = excluded.drop(columns=[c for c in ("respondent_id",) if c in excluded])
+        invalid = invalid.drop(columns=[c for c in ("respondent_id",) if c in invalid])
+    return {
+        "scores": resp,
+        "items": items,
+        "status": scores.status.reset_index(drop=True),
+        "excluded": excluded,
+        "invalid": invalid,
+        "recodes": scores.recodes.reset_index(drop=True),
+    }
