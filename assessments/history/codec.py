@@ -22,9 +22,10 @@ import pandas as pd
 MAGIC = b"RAT1"
 
 
-def pack(df: pd.DataFrame) -> bytes:
+def pack(df: pd.DataFrame, level: int = 1) -> bytes:
     """Bytes of ``df``: numbers as float64 (integer and boolean columns come back as such),
-    everything else as text."""
+    everything else as text. ``level`` is zlib's (0 stores without compressing: fastest to
+    read back)."""
     kinds: list[str] = []
     numeric: list[np.ndarray] = []
     text: list[list[str | None]] = []
@@ -50,7 +51,7 @@ def pack(df: pd.DataFrame) -> bytes:
     raw = b"".join(
         [len(header).to_bytes(8, "little"), header, len(block).to_bytes(8, "little"), block, body]
     )
-    return MAGIC + zlib.compress(raw, 1)
+    return MAGIC + zlib.compress(raw, level)
 
 
 def unpack(data: bytes) -> pd.DataFrame:

@@ -52,6 +52,7 @@ from .codec import pack, unpack
 SCHEMA_VERSION = 2
 APP = "recovery-assessments"
 TABLES = ("scores", "items", "status", "excluded", "invalid", "recodes")
+TREND = "trend"  # the score columns alone, uncompressed: what a trend over many waves reads
 MAX_KEPT_LEVELS = 50
 
 
@@ -263,6 +264,7 @@ class History:
 
         self.metadata = MetaData()
         self.tables = _schema(self.metadata, SCHEMA_VERSION)
+        self._instruments: dict[tuple[Any, ...], Any] = {}
         self._prepare()
 
     # ------------------------------------------------------------------ schema and errors
@@ -440,7 +442,10 @@ class History:
         return self.info(org, wave, inst.id)
 
     def _write_tables(self, conn: Any, wave_id: int, tables: dict[str, pd.DataFrame]) -> None:
-        rows = [{"wave_id": wave_id, "name": k, "data": pack(v)} for k, v in tables.items()]
+        rows = [
+            {"wave_id": wave_id, "name": k, "data": pack(v, level=0 if k == TREND else 1)}
+            for k, v in tables.items()
+        ]
         conn.execute(self.tables["wave_tables"].insert(), rows)
 
     def _delete(self, conn: Any, wave_id: int) -> None:
@@ -553,8 +558,8 @@ class History:
     ) -> Scores:
         """The stored wave as :class:`Scores`, scored by its own stored definition and key.
 
-        ``parts`` limits the tables read (``("scores",)`` for trends: the other tables are
-        then empty)."""
+        ``parts`` limits the tables read; the others are then empty. ``("trend",)`` reads
+        only the score columns (into ``respondents``), as :meth:`series` does."""
         from sqlalchemy import select
 
         wt = self.tables["wave_tables"]
@@ -568,11 +573,14 @@ class History:
                     )
                 )
             }
-        inst = _instrument_of(row)
+        which = (row.instrument, row.version, row.definition_hash, row.key_hash, row.drop_suggested)
+        if which not in self._instruments:  # instruments are immutable: one per definition
+            self._instruments[which] = _instrument_of(row)
+        inst = self._instruments[which]
         summary = json.loads(row.summary)
         empty = pd.DataFrame()
         return Scores(
-            respondents=stored.get("scores", empty),
+            respondents=stored["scores"] if "scores" in stored else stored.get(TREND, empty),
             items=stored.get("items", empty),
             status=stored.get("status", empty),
             excluded=stored.get("excluded", empty),
@@ -586,12 +594,13 @@ class History:
 
     def series(self, org: str, instrument: str, until: str | None = None) -> dict[str, Scores]:
         """Every stored wave of one instrument, oldest first, up to ``until`` (its label),
-        with only their scores read: what the trend chart needs."""
+        with only their score columns read (``respondents`` holds nothing else): what the
+        trend chart needs."""
         table = self.waves(org, instrument)
         labels = list(table["wave"])
         if until is not None:
             labels = labels[: labels.index(until) + 1]
-        return {w: self.load(org, w, instrument, parts=("scores",)) for w in labels}
+        return {w: self.load(org, w, instrument, parts=(TREND,)) for w in labels}
 
     def remove(self, org: str, wave: str, instrument: str | None = None) -> WaveInfo:
         """Delete a stored wave (logged with the time)."""
@@ -809,6 +818,7 @@ def _tables_to_store(scores: Scores, kept: list[str], keep_ids: bool) -> dict[st
         invalid = invalid.drop(columns=[c for c in ("respondent_id",) if c in invalid])
     return {
         "scores": resp,
+        TREND: resp[[c for c in inst.score_ids if c in resp.columns]],
         "items": items,
         "status": scores.status.reset_index(drop=True),
         "excluded": excluded,
