@@ -13,6 +13,7 @@ Examples
 """
 
 from .errors import AssessmentError, InputFileError, InstrumentError, Problem, ResponseError
+from .history import History, HistoryError
 from .instruments import (
     Instrument,
     apply_key,
@@ -27,6 +28,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AssessmentError",
+    "History",
+    "HistoryError",
     "InputFileError",
     "Instrument",
     "InstrumentError",
