@@ -196,16 +196,20 @@ def test_report_from_history_equals_report_from_files(store, waves, monkeypatch)
         )
 
 
-def test_concurrent_adds_both_succeed(store, waves, tmp_path):
+def test_concurrent_adds_succeed_or_say_why(store, waves, tmp_path):
     script = textwrap.dedent(
         """
         import sys
         import assessments as ra
-        from assessments.history import History
+        from assessments.history import History, HistoryError
         store, path, label = sys.argv[1:]
         scores = ra.score(ra.read_responses(path, "oric"), on_invalid="missing")
-        History(store).add(scores, org="F", wave=label)
-        print("ok")
+        try:
+            History(store).add(scores, org="F", wave=label)
+        except HistoryError as err:
+            print(err.codes[0])
+        else:
+            print("ok")
         """
     )
     procs = [
@@ -215,10 +219,14 @@ def test_concurrent_adds_both_succeed(store, waves, tmp_path):
             stderr=subprocess.PIPE,
             text=True,
         )
-        for w in ("2024", "2025", "2026")
+        for w in ("2024", "2025", "2026", "2026")
     ]
     outs = [p.communicate(timeout=120) for p in procs]
     assert all(p.returncode == 0 for p in procs), outs
+    said = [out.strip() for out, _ in outs]
+    assert said[:2] == ["ok", "ok"]
+    # the same label twice at once: one is stored, the other is told it exists
+    assert sorted(said[2:]) == ["ok", "wave-exists"]
     assert sorted(History(store).waves("F")["wave"]) == ["2024", "2025", "2026"]
 
 

@@ -297,6 +297,15 @@ class History:
                     hint="check the path or URL, that the server runs and that you may write",
                 )
             ) from err
+        except exc.IntegrityError as err:
+            raise HistoryError(
+                Problem(
+                    "wave-exists",
+                    "another program stored the same wave at the same moment",
+                    file=self.store,
+                    hint="see assess history list; use --replace to replace it",
+                )
+            ) from err
         except exc.DatabaseError as err:
             text = str(err.orig) if err.orig is not None else str(err)
             raise HistoryError(
@@ -309,9 +318,11 @@ class History:
             ) from err
 
     def _prepare(self) -> None:
-        from sqlalchemy import inspect, select
+        from sqlalchemy import inspect, select, text
 
         with self._transaction(write=True) as conn:
+            if not self.is_sqlite:  # two programs opening a new store: one creates the tables
+                conn.execute(text("SELECT pg_advisory_xact_lock(2026120120)"))
             names = set(inspect(conn).get_table_names())
             if "schema_version" not in names:
                 if names - {"schema_version"}:
