@@ -8,16 +8,18 @@ import sys
 from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
 
 from ..errors import AssessmentError
-from ..io.exports import SOURCES
-from ..io.responses import Responses
-from ..scoring import Scores
+from ..platforms import SOURCES
 from . import output
+
+if TYPE_CHECKING:
+    from ..io.responses import Responses
+    from ..scoring import Scores
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_INVALID = 1

@@ -124,28 +124,28 @@ def _date(text: str | None) -> str | None:
 @handles_errors
 def list_cmd(org: str | None, store: str | None, as_json: bool) -> None:
     """The stored waves, oldest first."""
-    from .output import print_frame
+    from rich.table import Table
 
     history = open_history(store)
-    table = history.waves(org)
+    rows = history.rows(org)
     if as_json:
-        click.echo(
-            json.dumps(
-                {"ok": True, "store": history.store, "waves": table.to_dict(orient="records")},
-                indent=2,
-            )
-        )
+        click.echo(json.dumps({"ok": True, "store": history.store, "waves": rows}, indent=2))
         return
     c = console()
-    if table.empty:
+    if not rows:
         c.print(
             "No waves stored" + (f" for {org!r}" if org else "") + f" in {history.store}.",
             markup=False,
         )
         return
-    table = table.assign(added=table["added_at"].str[:10])
+    table = Table(title=f"stored waves ({history.store})")
     cols = ["org", "instrument", "version", "wave", "date", "added", "n_scored", "n_excluded"]
-    print_frame(c, table, f"stored waves ({history.store})", cols)
+    for col in cols:
+        table.add_column(col, justify="right" if col.startswith("n_") else "left")
+    for r in rows:
+        cells = {**r, "added": r["added_at"][:10]}
+        table.add_row(*["" if cells[k] is None else str(cells[k]) for k in cols])
+    c.print(table)
 
 
 @history_group.command("show")

@@ -14,7 +14,6 @@ from typing import Any
 import click
 
 from .. import __version__
-from ..instruments import list_instruments, load_instrument
 from . import output
 from .common import (
     console,
@@ -49,6 +48,8 @@ def instruments_cmd(as_json: bool) -> None:
     Example:
       assess instruments --json
     """
+    from ..instruments import list_instruments
+
     rows = [i.summary() for i in list_instruments()]
     if as_json:
         click.echo(json.dumps(rows, indent=2))
@@ -72,6 +73,8 @@ def show_cmd(instrument: str, version: str | None, key: str | None, as_json: boo
       assess show orca
       assess show rsa --version provider
     """
+    from ..instruments import load_instrument
+
     inst = load_instrument(instrument, version, key=key)
     if as_json:
         click.echo(json.dumps(output.instrument_json(inst), indent=2))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
 from ..errors import AssessmentError
-from ..instruments import Instrument
+
+if TYPE_CHECKING:
+    from ..instruments import Instrument
 
 
 def print_error(console: Console, exc: AssessmentError) -> None:

@@ -41,17 +41,30 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..errors import AssessmentError, Problem
-from ..scoring import Scores
-from .codec import pack, unpack
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..scoring import Scores
 
 SCHEMA_VERSION = 2
 APP = "recovery-assessments"
 TABLES = ("scores", "items", "status", "excluded", "invalid", "recodes")
+WAVE_COLUMNS = (
+    "org",
+    "instrument",
+    "version",
+    "wave",
+    "date",
+    "added_at",
+    "n_scored",
+    "n_excluded",
+    "keep_ids",
+    "definition_hash",
+)
 TREND = "trend"  # the score columns alone, uncompressed: what a trend over many waves reads
 MAX_KEPT_LEVELS = 50
 
@@ -453,6 +466,8 @@ class History:
         return self.info(org, wave, inst.id)
 
     def _write_tables(self, conn: Any, wave_id: int, tables: dict[str, pd.DataFrame]) -> None:
+        from .codec import pack
+
         rows = [
             {"wave_id": wave_id, "name": k, "data": pack(v, level=0 if k == TREND else 1)}
             for k, v in tables.items()
@@ -473,8 +488,8 @@ class History:
             q = q.where(waves.c.instrument == instrument)
         rows = conn.execute(q).fetchall()
         if not rows:
-            known = self.waves(org)
-            listed = ", ".join(f"{r.instrument} {r.wave}" for r in known.itertuples()) or "none"
+            known = self.rows(org)
+            listed = ", ".join(f"{r['instrument']} {r['wave']}" for r in known) or "none"
             raise HistoryError(
                 Problem(
                     "unknown-wave",
@@ -500,64 +515,55 @@ class History:
         with self._transaction() as conn:
             return _info(self._row(conn, org, wave, instrument))
 
-    def waves(self, org: str | None = None, instrument: str | None = None) -> pd.DataFrame:
-        """Stored waves, one row each, oldest first (by date, then by when they were added)."""
+    def rows(self, org: str | None = None, instrument: str | None = None) -> list[dict[str, Any]]:
+        """Stored waves as plain dicts, oldest first (by date, then by when they were added);
+        what :meth:`waves` tabulates, without pandas (``assess history list`` starts fast)."""
         from sqlalchemy import select
 
         waves = self.tables["waves"]
-        cols = [
-            waves.c[c]
-            for c in (
-                "org",
-                "instrument",
-                "version",
-                "label",
-                "wave_date",
-                "added_at",
-                "summary",
-                "keep_ids",
-                "definition_hash",
-            )
-        ]
-        q = select(*cols)
+        names = (
+            "org",
+            "instrument",
+            "version",
+            "label",
+            "wave_date",
+            "added_at",
+            "summary",
+            "keep_ids",
+            "definition_hash",
+        )
+        q = select(*[waves.c[c] for c in names])
         if org is not None:
             q = q.where(waves.c.org == org)
         if instrument is not None:
             q = q.where(waves.c.instrument == instrument)
         with self._transaction() as conn:
-            rows = conn.execute(q).fetchall()
-        out = pd.DataFrame(
-            [
-                {
-                    "org": r.org,
-                    "instrument": r.instrument,
-                    "version": r.version,
-                    "wave": r.label,
-                    "date": r.wave_date,
-                    "added_at": r.added_at,
-                    "n_scored": json.loads(r.summary)["n_scored"],
-                    "n_excluded": json.loads(r.summary)["n_excluded"],
-                    "keep_ids": bool(r.keep_ids),
-                    "definition_hash": r.definition_hash[:12],
-                }
-                for r in rows
-            ],
-            columns=[
-                "org",
-                "instrument",
-                "version",
-                "wave",
-                "date",
-                "added_at",
-                "n_scored",
-                "n_excluded",
-                "keep_ids",
-                "definition_hash",
-            ],
+            found = conn.execute(q).fetchall()
+        out = [
+            {
+                "org": r.org,
+                "instrument": r.instrument,
+                "version": r.version,
+                "wave": r.label,
+                "date": r.wave_date,
+                "added_at": r.added_at,
+                "n_scored": json.loads(r.summary)["n_scored"],
+                "n_excluded": json.loads(r.summary)["n_excluded"],
+                "keep_ids": bool(r.keep_ids),
+                "definition_hash": r.definition_hash[:12],
+            }
+            for r in found
+        ]
+        return sorted(
+            out,
+            key=lambda w: (w["org"], w["instrument"], w["date"] or w["added_at"], w["added_at"]),
         )
-        order = out.assign(_d=out["date"].fillna(out["added_at"]))
-        order = order.sort_values(["org", "instrument", "_d", "added_at"], kind="stable")
-        return order.drop(columns="_d").reset_index(drop=True)
+
+    def waves(self, org: str | None = None, instrument: str | None = None) -> pd.DataFrame:
+        """Stored waves, one row each, oldest first (by date, then by when they were added)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.rows(org, instrument), columns=list(WAVE_COLUMNS))
 
     def load(
         self,
@@ -571,7 +577,11 @@ class History:
 
         ``parts`` limits the tables read; the others are then empty. ``("trend",)`` reads
         only the score columns (into ``respondents``), as :meth:`series` does."""
+        import pandas as pd
         from sqlalchemy import select
+
+        from ..scoring import Scores
+        from .codec import unpack
 
         wt = self.tables["wave_tables"]
         with self._transaction() as conn:
@@ -635,6 +645,7 @@ class History:
 
     def events(self, org: str | None = None) -> pd.DataFrame:
         """The log of adds, replacements and removals."""
+        import pandas as pd
         from sqlalchemy import select
 
         ev = self.tables["events"]
@@ -650,6 +661,8 @@ class History:
     def export(self, org: str, path: str | Path) -> Path:
         """An Excel workbook of one organization's history: ``waves``, ``scores`` (every wave,
         with a ``wave`` column), ``excluded`` and ``events``."""
+        import pandas as pd
+
         from ..io import write_workbook
 
         table = self.waves(org)

@@ -35,9 +35,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputFileError, Problem
+from ..platforms import SOURCES
 from .tables import Table, _decode, _finish, read_excel_rows, rows_head, rows_table
 
-SOURCES = ("auto", "table", "qualtrics", "surveymonkey", "redcap", "forms", "spss", "excel")
 _IMPORT_ID = re.compile(r"""^\{\s*['"]ImportId['"]\s*:""")
 _LEGACY_V = re.compile(r"^V\d+$")
 _FORMS_META = {
