@@ -127,7 +127,7 @@ def test_internal_errors_are_short_unless_debugging(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr("assessments.cli.main.list_instruments", broken)
+    monkeypatch.setattr("assessments.instruments.list_instruments", broken)
     result = run("instruments")
     assert result.exit_code == 3
     assert "internal error: ZeroDivisionError: boom" in result.output
@@ -157,3 +157,18 @@ def test_console_script_exit_code(tmp_path):
     assert result.returncode == 1
     assert "error" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_command_line_starts_without_the_heavy_libraries():
+    """`assess --help` and light commands must not import pandas, scipy, matplotlib or
+    SQLAlchemy (measured in benchmarks: 0.8 s before lazy imports, about 0.15 s after)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, assessments, assessments.cli.main; "
+        "print(sorted(m for m in ('pandas', 'scipy', 'matplotlib', 'sqlalchemy') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
