@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> None:
     cli.main(args=argv, prog_name="assess")
 
 
-from . import actions, analysis, history, importing, reporting, structure  # noqa: E402  (they register their commands on ``cli``)
+from . import actions, analysis, history, importing, reporting, serve, structure  # noqa: E402  (they register their commands on ``cli``)
 
 analysis.register(cli)
 importing.register(cli)
@@ -155,3 +155,4 @@ reporting.register(cli)
 actions.register(cli)
 structure.register(cli)
 history.register(cli)
+serve.register(cli)

@@ -1,0 +1,133 @@
+"""The local web page (``assess serve``): a Starlette app over the library's public API.
+
+Every page is server-rendered HTML that works without JavaScript; there is none. Requests whose
+Host header is not the address the server is bound to are refused (DNS rebinding), every form
+that changes something carries its session's CSRF token, and a Content-Security-Policy forbids
+scripts, inline or not, and any request to another site.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .common import HERE, STEPS, templates
+from .pages import check, files, instrument, keep, report, scores, upload
+from .workspace import Workspaces
+
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'self'"
+)
+
+
+class SecurityHeaders:
+    """Adds the CSP and the other protective headers to every response that has none."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                extra = {
+                    b"content-security-policy": CSP.encode(),
+                    b"x-content-type-options": b"nosniff",
+                    b"referrer-policy": b"no-referrer",
+                    b"x-frame-options": b"SAMEORIGIN",
+                    b"cache-control": b"no-store",
+                }
+                headers += [(k, v) for k, v in extra.items() if k not in names]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, sending)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    detail = exc.detail if isinstance(exc, HTTPException) else "Something went wrong."
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        {
+            "ws": None,
+            "state": {},
+            "steps": STEPS,
+            "step": "",
+            "summary": detail,
+            "problems": [],
+            "back": None,
+        },
+        status_code=status,
+    )
+
+
+def create_app(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    root: Path | None = None,
+    store: str | None = None,
+) -> Starlette:
+    """The app. ``root`` holds the session workspaces (a new private temporary folder by
+    default, deleted when the app stops); ``store`` is the assessment history."""
+    workspaces = Workspaces(root)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        workspaces.close()
+
+    w = "/w/{wid:str}"
+    routes = [
+        Route("/", instrument.start),
+        Route(w + "/instrument", instrument.show),
+        Route(w + "/instrument", instrument.choose, methods=["POST"]),
+        Route(w + "/upload", upload.show),
+        Route(w + "/upload", upload.receive, methods=["POST"]),
+        Route(w + "/check", check.show),
+        Route(w + "/check", check.update, methods=["POST"]),
+        Route(w + "/mapping.yaml", check.mapping_file),
+        Route(w + "/scores", scores.show),
+        Route(w + "/report", report.show),
+        Route(w + "/report", report.build, methods=["POST"]),
+        Route(w + "/report/preview", files.preview),
+        Route(w + "/report.zip", files.report_zip),
+        Route(w + "/keep", keep.show),
+        Route(w + "/keep", keep.keep, methods=["POST"]),
+        Route(w + "/files/{name:str}", files.download),
+        Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
+    ]
+    allowed = sorted({"127.0.0.1", "localhost", "::1", host})
+    app = Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(TrustedHostMiddleware, allowed_hosts=allowed),
+        ],
+        exception_handlers={HTTPException: _http_error, 500: _http_error},
+        lifespan=lifespan,
+    )
+    app.state.workspaces = workspaces
+    app.state.jobs = {}
+    app.state.store = store
+    app.state.port = port
+    return app

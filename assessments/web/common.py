@@ -1,0 +1,149 @@
+"""What every page shares: templates, the session's workspace, CSRF, error pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.templating import Jinja2Templates
+
+from ..errors import AssessmentError
+from .workspace import Workspace, Workspaces
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+STEPS = (
+    ("instrument", "1 Instrument"),
+    ("upload", "2 Upload"),
+    ("check", "3 Check"),
+    ("scores", "4 Scores"),
+    ("report", "5 Report"),
+    ("keep", "6 Keep it"),
+)
+
+
+def workspaces(request: Request) -> Workspaces:
+    found: Workspaces = request.app.state.workspaces
+    return found
+
+
+def session(request: Request) -> tuple[Workspace, dict[str, Any]]:
+    """The workspace named in the URL, or 404."""
+    ws = workspaces(request).get(request.path_params["wid"])
+    if ws is None:
+        raise HTTPException(404, "This session has ended (sessions last a few hours). Start again.")
+    return ws, ws.state()
+
+
+class Posted:
+    """A posted form, read whole: text fields, and uploaded files as (name, bytes)."""
+
+    def __init__(self, fields: list[tuple[str, str]], files: dict[str, tuple[str, bytes]]):
+        self.fields = fields
+        self.files = files
+
+    def get(self, name: str) -> str | None:
+        return next((v for k, v in self.fields if k == name), None)
+
+    def file(self, name: str) -> tuple[str, bytes] | None:
+        """An uploaded file (its name as the person gave it, its bytes), if one was chosen."""
+        return self.files.get(name)
+
+    def multi_items(self) -> list[tuple[str, str]]:
+        return list(self.fields)
+
+
+async def form_of(request: Request, state: dict[str, Any]) -> Posted:
+    """The posted form, after checking its size and CSRF token (files are read, then closed)."""
+    from .workspace import max_upload_bytes
+
+    limit = max_upload_bytes()
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > limit + 1024 * 1024:
+        raise HTTPException(413, f"The upload is larger than the limit of {limit // 2**20} MB.")
+    fields: list[tuple[str, str]] = []
+    files: dict[str, tuple[str, bytes]] = {}
+    async with request.form(max_files=5, max_fields=2000) as form:
+        for key, value in form.multi_items():
+            if isinstance(value, str):
+                fields.append((key, value))
+            elif value.filename:
+                data = await value.read(limit + 1)
+                if len(data) > limit:
+                    raise HTTPException(
+                        413, f"{value.filename} is larger than the limit of {limit // 2**20} MB."
+                    )
+                files[key] = (value.filename, data)
+    posted = Posted(fields, files)
+    if posted.get("csrf") != state.get("csrf"):
+        raise HTTPException(403, "This form has expired or did not come from this page. Reload it.")
+    return posted
+
+
+def page(
+    request: Request, name: str, ws: Workspace | None, step: str, status: int = 200, **ctx: Any
+) -> Response:
+    state = ws.state() if ws is not None else {}
+    return templates.TemplateResponse(
+        request,
+        name,
+        {"ws": ws, "state": state, "steps": STEPS, "step": step, **ctx},
+        status_code=status,
+    )
+
+
+def shown(text: str, ws: Workspace | None) -> str:
+    """A message with the workspace's file paths replaced by the names the person gave."""
+    if ws is None:
+        return text
+    state = ws.state()
+    for role in ("export", "earlier", "instrument_file", "key_file", "mapping_file"):
+        if state.get(role):
+            given = state.get(role + "_name") or role
+            text = text.replace(str(ws.path(state[role])), given)
+            # a hint that names the file ("rename it to export.xlsx") names the person's file
+            text = text.replace(Path(state[role]).stem + ".", Path(given).stem + ".")
+    return text.replace(str(ws.folder) + "/", "")
+
+
+def problem(request: Request, ws: Workspace | None, err: AssessmentError, back: str) -> Response:
+    """The same message the command line prints, as a page (422)."""
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        {
+            "ws": ws,
+            "state": ws.state() if ws else {},
+            "steps": STEPS,
+            "step": "",
+            "summary": shown(err.summary or "", ws),
+            "problems": [shown(str(p), ws) for p in err.problems],
+            "back": back,
+        },
+        status_code=422,
+    )
+
+
+def go(ws: Workspace, where: str) -> RedirectResponse:
+    return RedirectResponse(f"/w/{ws.id}/{where}", status_code=303)
+
+
+def frame_rows(df: Any, limit: int = 200) -> dict[str, Any]:
+    """A DataFrame as plain strings for a template table (escaped by the template)."""
+    if df is None or len(df) == 0:
+        return {"columns": [], "rows": [], "more": 0}
+    shown = df.head(limit)
+    rows = [
+        [
+            ""
+            if v is None or (isinstance(v, float) and v != v)
+            else (f"{v:.2f}" if isinstance(v, float) else str(v))
+            for v in rec
+        ]
+        for rec in shown.itertuples(index=False)
+    ]
+    return {"columns": [str(c) for c in df.columns], "rows": rows, "more": len(df) - len(shown)}

@@ -1,0 +1,137 @@
+"""Step 3: the validation report, with a column choice per item and the handling of answers
+outside the scale."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ...errors import AssessmentError
+from ..common import form_of, frame_rows, go, page, problem, session, shown
+from ..session import load, responses
+from ..workspace import Workspace
+
+MAPPING_CODES = {"missing-items", "no-items", "column-mapped-twice", "unknown-column"}
+
+
+def _columns_of(ws: Workspace, state: dict[str, Any]) -> list[str]:
+    from ...io import read_table
+
+    return [str(c) for c in read_table(ws.path(state["export"])).data.columns]
+
+
+def _draft(ws: Workspace, state: dict[str, Any], mapped: dict[str, str] | None) -> list[dict]:
+    """One row per item: the column it reads from, how sure the match is, the choices."""
+    from ...io.mapping import draft_mapping
+
+    inst = load(ws, state)
+    columns = _columns_of(ws, state)
+    draft = draft_mapping(columns, inst)
+    chosen = state.get("columns") or {}
+    by_item = {v: k for k, v in (mapped or {}).items()}
+    rows = []
+    for d in draft:
+        item = inst.item(d["item"])
+        column = chosen.get(d["item"]) or by_item.get(d["item"]) or d["column"]
+        rows.append(
+            {
+                "item": d["item"],
+                "label": item.label,
+                "column": column,
+                "confidence": 1.0 if d["item"] in chosen else d["confidence"],
+                "how": "chosen here" if d["item"] in chosen else (d["method"] or "no match"),
+                "doubtful": d["item"] not in chosen and d["confidence"] < 0.9,
+            }
+        )
+    return [{"columns": columns, "rows": rows}]
+
+
+def _report(ws: Workspace, state: dict[str, Any]) -> dict[str, Any]:
+    from ...io import validate
+
+    r = responses(ws, state)
+    report = validate(r, on_invalid="missing")
+    tables = {name: frame_rows(df, 50) for name, df in report.tables().items()}
+    return {
+        "summary": report.summary,
+        "tables": tables,
+        "notes": [shown(n, ws) for n in [*r.notices, *report.notes, *report.quality_notes()]],
+        "mapping": _draft(ws, state, r.columns)[0],
+        "mapping_error": None,
+    }
+
+
+async def show(request: Request) -> Response:
+    ws, state = session(request)
+    if not state.get("export"):
+        return go(ws, "upload")
+    try:
+        result = await run_in_threadpool(_report, ws, state)
+    except AssessmentError as err:
+        if set(err.codes) & MAPPING_CODES:  # fixable here: show the column choices
+            try:
+                mapping = (await run_in_threadpool(_draft, ws, state, None))[0]
+            except AssessmentError as again:
+                return problem(request, ws, again, back="upload")
+            return page(
+                request,
+                "check.html",
+                ws,
+                "check",
+                status=422,
+                summary=None,
+                tables={},
+                notes=[],
+                mapping=mapping,
+                mapping_error=[shown(str(p), ws) for p in err.problems],
+            )
+        return problem(request, ws, err, back="upload")
+    return page(request, "check.html", ws, "check", **result)
+
+
+async def update(request: Request) -> Response:
+    """Save the column chosen for each item and how to treat answers outside the scale."""
+    ws, state = session(request)
+    form = await form_of(request, state)
+    chosen: dict[str, str] = {}
+    for key, value in form.multi_items():
+        if key.startswith("col:") and isinstance(value, str):
+            chosen[key[4:]] = value
+    ws.update(
+        columns={k: v for k, v in chosen.items() if v},
+        on_invalid="missing" if form.get("on_invalid") == "missing" else "error",
+        allow_missing_items=form.get("allow_missing_items") == "yes",
+    )
+    if form.get("action") == "score":
+        return go(ws, "scores")
+    return go(ws, "check")
+
+
+async def mapping_file(request: Request) -> Response:
+    """The mapping as a file to use next time (``assess ... --map mapping.yaml``)."""
+    from ...io.mapping import mapping_yaml
+
+    ws, state = session(request)
+    try:
+        draft = (await run_in_threadpool(_draft, ws, state, None))[0]["rows"]
+        inst = load(ws, state)
+    except AssessmentError as err:
+        return problem(request, ws, err, back="check")
+    entries = [
+        {
+            "item": r["item"],
+            "column": r["column"],
+            "method": r["how"],
+            "confidence": r["confidence"],
+        }
+        for r in draft
+    ]
+    text = mapping_yaml(entries, inst, state.get("export_name") or "export")
+    return Response(
+        text,
+        media_type="application/x-yaml",
+        headers={"Content-Disposition": 'attachment; filename="mapping.yaml"'},
+    )

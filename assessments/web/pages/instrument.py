@@ -1,0 +1,84 @@
+"""Step 1: pick a shipped instrument and version, or upload a definition, key or mapping."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from ...errors import AssessmentError
+from ..common import form_of, go, page, problem, session, workspaces
+
+
+async def start(request: Request) -> Response:
+    """A new session: its own workspace (so two tabs never share one)."""
+    ws = workspaces(request).new()
+    return RedirectResponse(f"/w/{ws.id}/instrument", status_code=303)
+
+
+def _choices() -> list[dict[str, Any]]:
+    from ...instruments import list_instruments
+
+    out = []
+    for inst in list_instruments():
+        out.append(
+            {
+                "id": inst.id,
+                "title": inst.title,
+                "versions": list(inst.version_ids),
+                "key": inst.key_description(),
+            }
+        )
+    return out
+
+
+async def show(request: Request) -> Response:
+    ws, _ = session(request)
+    return page(request, "instrument.html", ws, "instrument", instruments=_choices())
+
+
+async def choose(request: Request) -> Response:
+    ws, state = session(request)
+    form = await form_of(request, state)
+    changes: dict[str, Any] = {
+        "instrument": str(form.get("instrument") or ""),
+        "version": str(form.get("version") or ""),
+        "columns": {},
+    }
+    for role in ("instrument_file", "key_file", "mapping_file"):
+        upload = form.file(role)
+        if upload is not None:
+            filename, data = upload
+            stored = ws.store_upload(role.removesuffix("_file"), filename, data)
+            changes[role] = stored.name
+            changes[role + "_name"] = filename
+        elif form.get("clear_" + role):
+            changes[role] = None
+    if changes.get("instrument_file") or (
+        state.get("instrument_file") and changes["instrument"] == "custom"
+    ):
+        changes["instrument"] = "custom"
+    ws.update(**changes)
+    from ..session import load
+
+    try:
+        inst = load(ws, ws.state())
+    except AssessmentError as err:
+        return problem(request, ws, err, back="instrument")
+    if inst.versions and len(inst.versions) > 1 and inst.version is None:
+        return page(
+            request,
+            "instrument.html",
+            ws,
+            "instrument",
+            instruments=_choices(),
+            message=f"{inst.title} has several versions: choose one.",
+            status=422,
+        )
+    ws.update(
+        instrument_title=inst.title,
+        key_description=inst.key_description(),
+        version=inst.version or "",
+    )
+    return go(ws, "upload")

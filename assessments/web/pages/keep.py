@@ -1,0 +1,57 @@
+"""Step 6: keep the scored wave in the local assessment history; the kept assessments."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ...errors import AssessmentError
+from ..common import form_of, go, page, problem, session
+from ..session import scores as score_session
+
+
+def _history(request: Request):  # type: ignore[no-untyped-def]
+    from ...history import History
+
+    return History(request.app.state.store)
+
+
+async def show(request: Request) -> Response:
+    ws, _ = session(request)
+    try:
+        rows = await run_in_threadpool(lambda: _history(request).rows())
+    except AssessmentError as err:
+        return problem(request, ws, err, back="report")
+    return page(
+        request,
+        "keep.html",
+        ws,
+        "keep",
+        waves=rows,
+        store=request.app.state.store or "your data folder",
+    )
+
+
+async def keep(request: Request) -> Response:
+    ws, state = session(request)
+    form = await form_of(request, state)
+    org = str(form.get("org") or "").strip()
+    wave = str(form.get("wave") or "").strip()
+
+    def save() -> None:
+        s = score_session(ws, state)
+        _history(request).add(
+            s,
+            org=org,
+            wave=wave,
+            source_name=state.get("export_name"),
+            replace=form.get("replace") == "yes",
+        )
+
+    try:
+        await run_in_threadpool(save)
+    except AssessmentError as err:
+        return problem(request, ws, err, back="keep")
+    ws.update(kept={"org": org, "wave": wave})
+    return go(ws, "keep")

@@ -1,0 +1,107 @@
+"""Step 5: build the report set (PDF, HTML, Excel) and the action plan, off the event loop,
+with a page that shows the progress and then previews the HTML."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ...errors import AssessmentError
+from ..common import form_of, go, page, session, shown
+from ..session import scores as score_session
+from ..workspace import Workspace
+
+
+def _build(
+    jobs: dict[str, dict[str, Any]], ws: Workspace, state: dict[str, Any], choice: dict[str, Any]
+) -> None:
+    from ...practices import action_plan, write_action_plan
+    from ...render import write_report
+
+    job = jobs[ws.id]
+
+    def step(text: str) -> None:
+        job["step"] = text
+
+    try:
+        step("reading and scoring")
+        s = score_session(ws, state)
+        previous = None
+        if state.get("earlier"):
+            step("reading the earlier wave")
+            previous = score_session(ws, state, "earlier")
+        written = write_report(
+            s,
+            ws.folder,
+            by=choice["by"] or None,
+            aggregate_by=choice["aggregate_by"] or None,
+            previous=previous,
+            organization=choice["organization"],
+            period=choice["period"],
+            min_group_size=choice["min_group_size"],
+            n_boot=200,
+            progress=step,
+        )
+        step("writing the action plan")
+        plan = write_action_plan(
+            action_plan(s), ws.path("action-plan.xlsx"), instrument=s.instrument.id
+        )
+        names = [p.name for p in written] + [plan.name]
+        ws.update(report_files=names, report_choice=choice)
+        job.update(status="done", step="done", files=names)
+    except AssessmentError as err:
+        job.update(
+            status="error", problems=[shown(str(p), ws) for p in err.problems], step="stopped"
+        )
+    except Exception as err:  # a bug: say so plainly, never a traceback on the page
+        job.update(
+            status="error",
+            step="stopped",
+            problems=[f"internal error: {type(err).__name__}; please report it"],
+        )
+
+
+async def show(request: Request) -> Response:
+    ws, state = session(request)
+    if not state.get("scored"):
+        return go(ws, "scores")
+    job = request.app.state.jobs.get(ws.id)
+    return page(
+        request,
+        "report.html",
+        ws,
+        "report",
+        job=job,
+        columns=state.get("metadata_columns") or [],
+        choice=state.get("report_choice") or {},
+    )
+
+
+async def build(request: Request) -> Response:
+    ws, state = session(request)
+    form = await form_of(request, state)
+    columns = state.get("metadata_columns") or []
+
+    def column(name: str) -> str:
+        value = str(form.get(name) or "")
+        return value if value in columns else ""
+
+    try:
+        size = max(1, int(str(form.get("min_group_size") or "5")))
+    except ValueError:
+        size = 5
+    choice = {
+        "by": column("by"),
+        "aggregate_by": column("aggregate_by"),
+        "organization": str(form.get("organization") or "")[:200],
+        "period": str(form.get("period") or "")[:100],
+        "min_group_size": size,
+    }
+    jobs = request.app.state.jobs
+    if jobs.get(ws.id, {}).get("status") != "running":
+        jobs[ws.id] = {"status": "running", "step": "starting"}
+        threading.Thread(target=_build, args=(jobs, ws, ws.state(), choice), daemon=True).start()
+    return go(ws, "report")

@@ -1,0 +1,60 @@
+"""Step 4: score; the summary, the excluded rows with reasons, and the files to download."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ...errors import AssessmentError
+from ..common import frame_rows, go, page, problem, session
+from ..session import scores as score_session
+from ..workspace import Workspace
+
+DOWNLOADS = ("scores.csv", "scores.excluded.csv", "scores.invalid.csv", "scores.xlsx")
+
+
+def _score(ws: Workspace, state: dict[str, Any]) -> dict[str, Any]:
+    from ...io import write_scores
+
+    s = score_session(ws, state)
+    written = [p.name for p in write_scores(s, ws.path("scores.csv"))]
+    written += [p.name for p in write_scores(s, ws.path("scores.xlsx"))]
+    means = s.respondents[s.score_columns].agg(["count", "mean", "std"]).T
+    means = means.reset_index(names="score").rename(columns={"count": "n", "std": "sd"})
+    names = {d.id: d.name for d in s.instrument.domains}
+    names.update({c.id: c.name for c in s.instrument.composites})
+    if s.instrument.total is not None:
+        names[s.instrument.total.id] = s.instrument.total.name
+    means["score"] = [names.get(x, x) for x in means["score"]]
+    meta = [
+        c
+        for c in s.respondents.columns
+        if s.respondents[c].dtype == object
+        and c not in ("respondent_id",)
+        and s.respondents[c].nunique() <= 50
+    ]
+    ws.update(scored=True, downloads=written, metadata_columns=meta)
+    return {
+        "n_read": s.rows_read,
+        "n_scored": s.n_scored,
+        "n_excluded": s.n_excluded,
+        "n_invalid": len(s.invalid),
+        "excluded": frame_rows(s.excluded, 100),
+        "means": frame_rows(means.astype({"n": int})),
+        "notes": list(s.notes),
+        "downloads": written,
+    }
+
+
+async def show(request: Request) -> Response:
+    ws, state = session(request)
+    if not state.get("export"):
+        return go(ws, "upload")
+    try:
+        result = await run_in_threadpool(_score, ws, state)
+    except AssessmentError as err:
+        return problem(request, ws, err, back="check")
+    return page(request, "scores.html", ws, "scores", **result)

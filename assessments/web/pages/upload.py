@@ -1,0 +1,43 @@
+"""Step 2: upload an export (and, if there is one, an earlier wave)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..common import form_of, go, page, session
+from ..workspace import max_upload_bytes
+
+
+async def show(request: Request) -> Response:
+    ws, state = session(request)
+    if not state.get("instrument"):
+        return go(ws, "instrument")
+    return page(request, "upload.html", ws, "upload", limit_mb=max_upload_bytes() // 2**20)
+
+
+async def receive(request: Request) -> Response:
+    ws, state = session(request)
+    form = await form_of(request, state)
+    limit = max_upload_bytes()
+    changes: dict[str, object] = {}
+    for role in ("export", "earlier"):
+        upload = form.file(role)
+        if upload is None:
+            continue
+        filename, data = upload
+        stored = ws.store_upload(role, filename, data)
+        changes[role] = stored.name
+        changes[role + "_name"] = filename
+    if not changes.get("export") and not state.get("export"):
+        return page(
+            request,
+            "upload.html",
+            ws,
+            "upload",
+            limit_mb=limit // 2**20,
+            status=422,
+            message="Choose the export to check.",
+        )
+    ws.update(**changes, columns={}, scored=False)
+    return go(ws, "check")

@@ -1,0 +1,60 @@
+"""``assess serve``: start the local page on the first free port and open the browser."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import threading
+import webbrowser
+
+LOOPBACK_WARNING = (
+    "warning: the page has no login. Binding {host} lets other computers on this network reach "
+    "it and the files uploaded to it; use it only on a network you trust."
+)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def free_port(host: str, start: int, tries: int = 50) -> int:
+    """``start`` if nothing listens there, else the next free one."""
+    for port in range(start, start + tries):
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+            try:
+                s.bind((host, port))
+            except OSError:
+                continue
+            return port
+    raise OSError(f"no free port between {start} and {start + tries - 1}")
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    *,
+    open_browser: bool = True,
+    store: str | None = None,
+    echo: object = print,
+) -> None:
+    """Run until Ctrl-C; every uploaded file is deleted when it stops."""
+    import uvicorn
+
+    from .app import create_app
+
+    port = free_port(host, port)
+    url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+    app = create_app(host=host, port=port, store=store)
+    if not is_loopback(host):
+        echo(LOOPBACK_WARNING.format(host=host))  # type: ignore[operator]
+    echo(f"recovery-assessments is running at {url} (Ctrl-C to stop)")  # type: ignore[operator]
+    if open_browser:
+        threading.Timer(1.0, lambda: webbrowser.open(url)).start()
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
+    uvicorn.Server(config).run()
+    echo("stopped; the uploaded files were deleted")  # type: ignore[operator]

@@ -1,0 +1,71 @@
+"""What a session has chosen, turned into the library's own calls (the CLI's, nothing more)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .workspace import Workspace
+
+if TYPE_CHECKING:
+    from ..instruments import Instrument
+    from ..io import Responses
+    from ..scoring import Scores
+
+
+def instrument_source(ws: Workspace, state: dict[str, Any]) -> str | Path:
+    """A shipped id, or the uploaded definition's path."""
+    if state.get("instrument") == "custom":
+        return ws.path(state["instrument_file"])
+    return str(state.get("instrument") or "")
+
+
+def load(ws: Workspace, state: dict[str, Any]) -> Instrument:
+    from ..instruments import load_instrument
+
+    key = ws.path(state["key_file"]) if state.get("key_file") else None
+    return load_instrument(instrument_source(ws, state), state.get("version") or None, key=key)
+
+
+def mapping(ws: Workspace, state: dict[str, Any]) -> Any:
+    """The uploaded mapping file with the page's column choices on top (or None)."""
+    from ..io.mapping import ColumnMapping, load_mapping
+
+    base = load_mapping(ws.path(state["mapping_file"])) if state.get("mapping_file") else None
+    chosen = state.get("columns") or {}
+    if not chosen:
+        return base
+    columns = {} if base is None else dict(base.columns)
+    columns = {c: i for c, i in columns.items() if i not in chosen.values()}
+    columns.update({col: item for item, col in chosen.items() if col})
+    if base is None:
+        return ColumnMapping(columns=columns)
+    return ColumnMapping(
+        columns=columns,
+        labels=base.labels,
+        codes=base.codes,
+        ignore=base.ignore,
+        instrument=base.instrument,
+        version=base.version,
+        source=base.source,
+    )
+
+
+def responses(ws: Workspace, state: dict[str, Any], which: str = "export") -> Responses:
+    from ..io import read_responses
+
+    key = ws.path(state["key_file"]) if state.get("key_file") else None
+    return read_responses(
+        ws.path(state[which]),
+        instrument_source(ws, state),
+        state.get("version") or None,
+        mapping(ws, state),
+        key=key,
+        allow_missing_items=bool(state.get("allow_missing_items")),
+    )
+
+
+def scores(ws: Workspace, state: dict[str, Any], which: str = "export") -> Scores:
+    from ..scoring import score
+
+    return score(responses(ws, state, which), on_invalid=state.get("on_invalid", "error"))
