@@ -116,7 +116,9 @@ def test_the_whole_flow_on_the_demo_export(client, export):
     assert pdf.headers["content-type"] == "application/pdf"
     text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
     assert "Organizational Readiness for Implementing Change" in text
+    assert set(client.app.state.workspaces.get(wid).state()["metadata_columns"]) == {"site", "role"}
     preview = client.get(f"/w/{wid}/report/preview")
+    assert "Groups compared by role" in preview.text
     assert "sandbox" in preview.headers["content-security-policy"]
     assert HOSTILE not in preview.text
     assert html.escape(HOSTILE) in preview.text or "&lt;img" in preview.text
@@ -244,3 +246,60 @@ def test_server_helpers(capsys):
     assert is_loopback("localhost")
     assert not is_loopback("0.0.0.0")
     assert "no login" in LOOPBACK_WARNING
+
+
+def test_assess_serve_stops_on_ctrl_c_and_deletes_the_uploads(tmp_path, export):
+    """The real command: started, used, interrupted with SIGINT (Ctrl-C)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    import httpx
+
+    port = free_port("127.0.0.1", 19765)
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "assessments",
+            "serve",
+            "--no-browser",
+            "--port",
+            str(port),
+            "--store",
+            str(tmp_path / "h.sqlite"),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                r = httpx.get(base + "/", follow_redirects=True, timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert r.status_code == 200
+        wid = str(r.url).split("/w/")[1].split("/")[0]
+        csrf = re.search(r'name="csrf" value="([^"]+)"', r.text).group(1)
+        httpx.post(f"{base}/w/{wid}/instrument", data={"csrf": csrf, "instrument": "oric"})
+        httpx.post(
+            f"{base}/w/{wid}/upload",
+            data={"csrf": csrf},
+            files={"export": ("a.csv", export.read_bytes())},
+        )
+        roots = list(tmp_path.glob("assess-serve-*"))
+        assert len(roots) == 1
+        assert (roots[0] / wid / "export.csv").exists()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert f"running at {base}/" in out
+    assert "uploaded files were deleted" in out
+    assert not list(tmp_path.glob("assess-serve-*"))

@@ -56,5 +56,10 @@ def serve(
     if open_browser:
         threading.Timer(1.0, lambda: webbrowser.open(url)).start()
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
-    uvicorn.Server(config).run()
+    try:
+        uvicorn.Server(config).run()
+    except KeyboardInterrupt:  # uvicorn stops cleanly on Ctrl-C, then re-raises it
+        pass
+    finally:
+        app.state.workspaces.close()
     echo("stopped; the uploaded files were deleted")  # type: ignore[operator]

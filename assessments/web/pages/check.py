@@ -41,6 +41,7 @@ def _draft(ws: Workspace, state: dict[str, Any], mapped: dict[str, str] | None) 
                 "item": d["item"],
                 "label": item.label,
                 "column": column,
+                "auto": d["column"] or "",
                 "confidence": 1.0 if d["item"] in chosen else d["confidence"],
                 "how": "chosen here" if d["item"] in chosen else (d["method"] or "no match"),
                 "doubtful": d["item"] not in chosen and d["confidence"] < 0.9,
@@ -96,12 +97,18 @@ async def update(request: Request) -> Response:
     """Save the column chosen for each item and how to treat answers outside the scale."""
     ws, state = session(request)
     form = await form_of(request, state)
+    posted = dict(form.multi_items())
+    before = state.get("columns") or {}
     chosen: dict[str, str] = {}
-    for key, value in form.multi_items():
-        if key.startswith("col:") and isinstance(value, str):
-            chosen[key[4:]] = value
+    for key, value in posted.items():
+        if not key.startswith("col:"):
+            continue
+        item = key[4:]
+        # a choice is kept when it differs from the automatic match, or was made here before
+        if value and (value != posted.get("auto:" + item, "") or item in before):
+            chosen[item] = value
     ws.update(
-        columns={k: v for k, v in chosen.items() if v},
+        columns=chosen,
         on_invalid="missing" if form.get("on_invalid") == "missing" else "error",
         allow_missing_items=form.get("allow_missing_items") == "yes",
     )

@@ -29,12 +29,15 @@ def _score(ws: Workspace, state: dict[str, Any]) -> dict[str, Any]:
     if s.instrument.total is not None:
         names[s.instrument.total.id] = s.instrument.total.name
     means["score"] = [names.get(x, x) for x in means["score"]]
+    from pandas.api.types import is_numeric_dtype
+
+    score_like = {"row", "respondent_id", "prorated", *s.instrument.score_ids}
     meta = [
         c
         for c in s.respondents.columns
-        if s.respondents[c].dtype == object
-        and c not in ("respondent_id",)
-        and s.respondents[c].nunique() <= 50
+        if c not in score_like
+        and not is_numeric_dtype(s.respondents[c].dtype)
+        and 2 <= s.respondents[c].nunique() <= 50
     ]
     ws.update(scored=True, downloads=written, metadata_columns=meta)
     return {

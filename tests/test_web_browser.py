@@ -1,0 +1,132 @@
+"""The local web page in a real browser: Playwright for Python driving Debian's Chromium (its
+executable path: Playwright's own browser download is not available on these machines).
+
+The whole flow on a demo export whose third item's column has another name: upload, fix that
+column with its dropdown, score, build the report, download the PDF and read it with pypdf. A
+site named like an HTML tag must never run (``window.__pwned`` stays undefined). Each page is
+saved at 1280 and 390 px under ``screenshots/`` (git-ignored) for people to look at.
+
+Chromium: ``ASSESS_CHROMIUM`` or ``chromium`` on the PATH (``apt-get install chromium``; .ci/run
+installs it). Without it the test is skipped, unless ``ASSESS_REQUIRE_BROWSER=1`` (CI).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from assessments.demo import demo_responses
+from assessments.io.tables import write_table
+from assessments.web.app import create_app
+from assessments.web.server import free_port
+
+SHOTS = Path(__file__).resolve().parents[1] / "screenshots"
+HOSTILE = "<img src=x onerror=window.__pwned=1>"
+
+
+def chromium() -> str:
+    path = os.environ.get("ASSESS_CHROMIUM") or shutil.which("chromium")
+    if path:
+        return path
+    if os.environ.get("ASSESS_REQUIRE_BROWSER"):
+        pytest.fail("Chromium is required (ASSESS_REQUIRE_BROWSER=1) but was not found")
+    pytest.skip("Chromium not found: apt-get install chromium, or set ASSESS_CHROMIUM")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    import uvicorn
+
+    port = free_port("127.0.0.1", 18765)
+    root = tmp_path_factory.mktemp("web")
+    app = create_app(port=port, root=root / "sessions", store=str(root / "history.sqlite"))
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 20
+    while not srv.started and time.time() < deadline:
+        time.sleep(0.05)
+    assert srv.started
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+    assert not (root / "sessions").exists()  # every upload deleted when the server stops
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory) -> Path:
+    df = demo_responses("oric", n=150, seed=21)
+    df.loc[df["site"] == "Riverside", "site"] = HOSTILE
+    df = df.rename(columns={"oric_3": "How ready (third)"})
+    path = tmp_path_factory.mktemp("export") / "oric_answers.csv"
+    write_table(df, path)
+    return path
+
+
+def shoot(page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+        if width == 390:  # nothing wider than the phone: tables scroll in their own box
+            overflow = page.evaluate("document.documentElement.scrollWidth")
+            assert overflow <= 392, f"{name} is {overflow} px wide at 390 px"
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_the_whole_flow_in_chromium(server, export):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+        page = browser.new_page(accept_downloads=True)
+        page.goto(server)
+        assert page.title().startswith("1 Instrument")
+        shoot(page, "1-instrument")
+        page.get_by_label("Organizational Readiness for Implementing Change").check()
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_label("This wave's export").set_input_files(str(export))
+        shoot(page, "2-upload")
+        page.get_by_role("button", name="Upload and check").click()
+        assert "item 'oric_3' has no column" in page.inner_text("main")
+        page.select_option("#col-oric_3", "How ready (third)")
+        page.get_by_label("Treat them as missing").check()
+        page.get_by_role("button", name="Save and check again").click()
+        assert "150 rows read" in page.inner_text("main")
+        shoot(page, "3-check")
+        assert page.evaluate("window.__pwned") is None
+        page.get_by_role("button", name="Score these answers").click()
+        assert "scored" in page.inner_text("main")
+        shoot(page, "4-scores")
+        page.get_by_role("link", name="Make the report").click()
+        page.select_option("#by", "role")
+        page.select_option("#aggregate_by", "site")
+        page.get_by_label("Organization name (on the cover)").fill("Example Behavioral Health")
+        page.get_by_role("button", name="Build the PDF, HTML and Excel report").click()
+        page.wait_for_selector("text=Ready", timeout=120_000)
+        shoot(page, "5-report")
+        assert page.evaluate("window.__pwned") is None
+        with page.expect_download() as download:
+            page.get_by_role("link", name="oric-report.pdf").click()
+        data = Path(download.value.path()).read_bytes()
+        text = " ".join(pg.extract_text() for pg in pypdf.PdfReader(io.BytesIO(data)).pages)
+        assert "Example Behavioral Health" in text
+        page.get_by_role("link", name="6 Keep it").click()
+        page.get_by_label("Organization", exact=True).fill("Example Behavioral Health")
+        page.get_by_label("Wave (e.g. 2026 or 2026-Q1)").fill("2026")
+        page.get_by_role("button", name="Keep it").click()
+        assert "Kept as Example Behavioral Health, wave 2026" in page.inner_text("main")
+        shoot(page, "6-keep")
+        # the keyboard reaches the first control, and focus is visible
+        page.goto(server)
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.className") == "skip"
+        browser.close()
