@@ -303,3 +303,18 @@ def test_assess_serve_stops_on_ctrl_c_and_deletes_the_uploads(tmp_path, export):
     assert f"running at {base}/" in out
     assert "uploaded files were deleted" in out
     assert not list(tmp_path.glob("assess-serve-*"))
+
+
+def test_an_uploaded_definition_with_an_error_names_its_line(client, tmp_path):
+    wid, csrf = start(client)
+    bad = "id: mine\nversion: '1'\ntitle: Mine\nlable: x\n"
+    r = client.post(
+        f"/w/{wid}/instrument",
+        data={"csrf": csrf, "instrument": "custom"},
+        files={"instrument_file": ("my-survey.yaml", bad.encode())},
+    )
+    assert r.status_code == 422
+    page = html.unescape(r.text)
+    assert "my-survey.yaml" in page
+    assert "line 4" in page
+    assert "/sessions/" not in page
