@@ -318,3 +318,12 @@ def test_an_uploaded_definition_with_an_error_names_its_line(client, tmp_path):
     assert "my-survey.yaml" in page
     assert "line 4" in page
     assert "/sessions/" not in page
+
+
+def test_choosing_my_own_instrument_without_its_file_asks_for_it(client):
+    r = client.get("/", follow_redirects=True)
+    wid = str(r.url).split("/w/")[1].split("/")[0]
+    csrf = re.search(r'name="csrf" value="([^"]+)"', r.text).group(1)
+    r = client.post(f"/w/{wid}/instrument", data={"csrf": csrf, "instrument": "custom"})
+    assert r.status_code == 422
+    assert "Choose the YAML file of your own instrument" in r.text

@@ -14,12 +14,14 @@ import re
 import secrets
 import shutil
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 MAX_AGE_S = 4 * 3600
+_STATE_LOCK = threading.Lock()  # a report thread and a page may update one state at once
 _ID = re.compile(r"^[A-Za-z0-9_-]{20,40}$")
 SAFE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".sav", ".zsav", ".yaml", ".yml")
 
@@ -84,13 +86,14 @@ class Workspace:
         return json.loads((self.folder / "state.json").read_text(encoding="utf-8"))
 
     def save(self, state: dict[str, Any]) -> None:
-        tmp = self.folder / "state.json.tmp"
+        tmp = self.folder / f"state.{threading.get_ident()}.tmp"
         tmp.write_text(json.dumps(state), encoding="utf-8")
         tmp.replace(self.folder / "state.json")
 
     def update(self, **changes: Any) -> dict[str, Any]:
-        state = {**self.state(), **changes}
-        self.save(state)
+        with _STATE_LOCK:
+            state = {**self.state(), **changes}
+            self.save(state)
         return state
 
     def store_upload(self, role: str, filename: str, data: bytes) -> Path:

@@ -62,6 +62,27 @@ async def choose(request: Request) -> Response:
     ws.update(**changes)
     from ..session import load
 
+    if changes["instrument"] == "custom" and not ws.state().get("instrument_file"):
+        return page(
+            request,
+            "instrument.html",
+            ws,
+            "instrument",
+            instruments=_choices(),
+            message="Choose the YAML file of your own instrument, or pick a shipped one.",
+            status=422,
+        )
+    if not changes["instrument"]:
+        return page(
+            request,
+            "instrument.html",
+            ws,
+            "instrument",
+            instruments=_choices(),
+            message="Choose an instrument.",
+            status=422,
+        )
+
     try:
         inst = load(ws, ws.state())
     except AssessmentError as err:
