@@ -40,6 +40,8 @@ def apply_key(instrument: Instrument, path: str | Path) -> Instrument:
     """
     if instrument.version is None:
         instrument = instrument.select(None)
+    if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+        return _apply_workbook(instrument, Path(path))
     doc = read_document(path, SCHEMA)
     if doc.problems:
         raise InstrumentError(doc.problems, summary=f"{doc.file}: invalid scoring-key file")
@@ -119,4 +121,25 @@ def apply_key(instrument: Instrument, path: str | Path) -> Instrument:
         else d
         for d in instrument.domains
     )
-    return replace(instrument, domains=domains, key_file=str(path))
+    own = {str(k): v for k, v in (data.get("labels") or {}).get(version, {}).items()}
+    items = tuple(
+        replace(it, label=own[str(it.numbers[version])])
+        if str(it.numbers.get(version)) in own
+        else it
+        for it in instrument.items
+    )
+    return replace(instrument, domains=domains, items=items, key_file=str(path))
+
+
+def _apply_workbook(instrument: Instrument, path: Path) -> Instrument:
+    """A key workbook (``assess key template``), checked, then applied as its YAML would be."""
+    import tempfile
+
+    from .key_workbook import key_yaml, read_key_workbook
+
+    data = read_key_workbook(path, instrument.id)
+    with tempfile.TemporaryDirectory(prefix="assess-key-") as tmp:
+        text = Path(tmp) / (path.stem + ".yaml")
+        text.write_text(key_yaml(data), encoding="utf-8")
+        applied = apply_key(instrument, text)
+    return replace(applied, key_file=str(path))

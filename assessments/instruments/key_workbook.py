@@ -1,0 +1,439 @@
+"""A scoring-key workbook instead of hand-written YAML (``assess key template | check``).
+
+For an instrument whose factor domains ship without items (status ``user``: the RSA, RSA-R),
+:func:`write_key_template` writes a workbook a person fills in from the official scoring sheet:
+
+- ``instructions``: the five steps;
+- ``source``: the document, printing and date the key is copied from;
+- one sheet per version: a row per item number with its **factor** (a dropdown of the
+  instrument's factors), a short **label in your own words** (never the item's wording), and,
+  for every other version, the item number there that asks about the **same practice**.
+
+:func:`read_key_workbook` checks a filled workbook, every problem with its sheet and cell and the
+fix, and returns the equivalent YAML key (:func:`key_yaml`), which every ``--key`` accepts; so
+does the workbook itself.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> from openpyxl import load_workbook
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "rsa-key.xlsx"
+>>> _ = write_key_template("rsa", path)
+>>> book = load_workbook(path)
+>>> book.sheetnames  # 'lists' is hidden: the factors of the dropdowns
+['instructions', 'source', 'lists', 'administrator', 'provider', 'person', 'family']
+>>> [c.value for c in book["provider"][1]][:4]
+['number', 'factor', 'label (your own words)', 'same practice as administrator']
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..errors import InstrumentError, Problem
+from .model import Instrument
+
+FIXED = ("number", "factor", "label (your own words)")
+SOURCE_FIELDS = ("document", "printing", "date")
+
+
+def _numbers(inst: Instrument, version: str) -> set[int]:
+    """The item numbers of a version (as numbers)."""
+    return {
+        int(it.numbers[version])
+        for it in inst.items
+        if version in it.numbers and str(it.numbers[version]).isdigit()
+    }
+
+
+def _instrument(instrument: str | Instrument) -> Instrument:
+    from .registry import load_instrument
+
+    return instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
+
+
+def _keyable(inst: Instrument) -> list[str]:
+    ids = [d.id for d in inst.domains if d.key_status == "user"]
+    if not ids:
+        raise InstrumentError(
+            Problem(
+                "nothing-to-key",
+                f"{inst.id} has no factors waiting for a user's key",
+                hint="a key workbook is for instruments whose domains have status 'user' "
+                "(the RSA and RSA-R)",
+            )
+        )
+    return ids
+
+
+def write_key_template(instrument: str | Instrument, path: str | Path) -> Path:
+    """Write the key workbook for ``instrument`` (every version) to ``path`` (.xlsx)."""
+    import xlsxwriter
+
+    from ..io.guard import check_output
+
+    inst = _instrument(instrument)
+    factors = _keyable(inst)
+    path = Path(path)
+    check_output(path)
+    import io
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    sheet = book.add_worksheet("instructions")
+    steps = [
+        f"Scoring key for {inst.title}",
+        "1. Open the official scoring instructions for your printing of the form.",
+        "2. On the 'source' sheet, write the document, printing and date you copy from.",
+        "3. On each version's sheet you score, choose the factor of every item number "
+        "(leave it empty if the item belongs to no factor).",
+        "4. Optionally give each item a short label in your own words (never the item's "
+        "wording), and the number of the item that asks about the same practice in each other "
+        "version.",
+        f"5. Run: assess key check {path.name} -i {inst.id} -o {path.stem}.yaml "
+        "(every --key accepts the workbook or the YAML it writes).",
+        "Factors: " + ", ".join(factors),
+    ]
+    sheet.set_column(0, 0, 110, wrap)
+    for r, text in enumerate(steps):
+        sheet.write(r, 0, text)
+    src = book.add_worksheet("source")
+    src.set_column(0, 0, 14)
+    src.set_column(1, 1, 70)
+    src.write_row(0, 0, ["field", "value"], bold)
+    for r, name in enumerate(SOURCE_FIELDS, start=1):
+        src.write(r, 0, name)
+    lists = book.add_worksheet("lists")
+    for r, f in enumerate(factors):
+        lists.write(r, 0, f)
+    lists.hide()
+    for v in inst.version_ids:
+        others = [o for o in inst.version_ids if o != v]
+        ws = book.add_worksheet(v)
+        header = [*FIXED, *(f"same practice as {o}" for o in others)]
+        ws.write_row(0, 0, header, bold)
+        ws.freeze_panes(1, 0)
+        ws.set_column(0, 0, 8)
+        ws.set_column(1, 1, 34)
+        ws.set_column(2, 2, 40)
+        ws.set_column(3, 3 + len(others), 26)
+        numbers = sorted(_numbers(inst, v))
+        for r, n in enumerate(numbers, start=1):
+            ws.write_number(r, 0, n)
+        last = len(numbers)
+        ws.data_validation(
+            1,
+            1,
+            last,
+            1,
+            {
+                "validate": "list",
+                "source": f"=lists!$A$1:$A${len(factors)}",
+                "error_message": "Choose one of the instrument's factors.",
+            },
+        )
+        for j, o in enumerate(others):
+            top = max(_numbers(inst, o))
+            ws.data_validation(
+                1,
+                3 + j,
+                last,
+                3 + j,
+                {
+                    "validate": "integer",
+                    "criteria": "between",
+                    "minimum": 1,
+                    "maximum": top,
+                    "error_message": f"An item number of the {o} version (1-{top}).",
+                },
+            )
+    book.close()
+    from ..io.tables import atomic_set
+
+    data = buffer.getvalue()
+    atomic_set([(path, lambda tmp: Path(tmp).write_bytes(data))])
+    return path
+
+
+def _cell(col: int, row: int) -> str:
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row}"
+
+
+def _number(value: Any) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return -1
+    return int(f) if f.is_integer() and f > 0 else -1
+
+
+def read_key_workbook(path: str | Path, instrument: str | Instrument) -> dict[str, Any]:
+    """The key data of a filled workbook (what :func:`key_yaml` writes).
+
+    Raises
+    ------
+    InstrumentError
+        Every problem at once, each with its sheet and cell: an unknown factor, a number the
+        version does not have or listed twice, a correspondence that is not one-to-one or that
+        the other version's sheet contradicts, a keyed version with a factor left without
+        items, no source.
+    """
+    from openpyxl import load_workbook
+
+    inst = _instrument(instrument)
+    factors = _keyable(inst)
+    names = {d.name.casefold(): d.id for d in inst.domains if d.id in factors}
+    file = str(path)
+    problems: list[Problem] = []
+
+    def bad(code: str, message: str, sheet: str, col: int, row: int, **kw: Any) -> None:
+        problems.append(
+            Problem(code, message, file=file, path=f"sheet {sheet!r} cell {_cell(col, row)}", **kw)
+        )
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as err:  # not a workbook at all
+        raise InstrumentError(
+            Problem(
+                "not-a-workbook",
+                f"cannot read the key workbook: {err}",
+                file=file,
+                hint="give the .xlsx written by assess key template",
+            )
+        ) from err
+    source_parts: list[str] = []
+    if "source" in book.sheetnames:
+        rows = {
+            str(r[0]).strip(): r[1]
+            for r in book["source"].iter_rows(min_row=2, values_only=True)
+            if r and r[0] is not None
+        }
+        source_parts = [
+            str(rows[f]).strip() for f in SOURCE_FIELDS if rows.get(f) not in (None, "")
+        ]
+        if not rows.get("document"):
+            problems.append(
+                Problem(
+                    "no-source",
+                    "the source document is empty",
+                    file=file,
+                    path="sheet 'source' cell B2",
+                    hint="write the scoring instructions you copied the key from",
+                )
+            )
+    else:
+        problems.append(
+            Problem(
+                "no-source",
+                "the workbook has no 'source' sheet",
+                file=file,
+                hint="start from assess key template",
+            )
+        )
+    versions: dict[str, dict[str, list[int]]] = {}
+    labels: dict[str, dict[int, str]] = {}
+    links: dict[tuple[str, str], dict[int, tuple[int, int]]] = {}  # (v, o): {n: (m, row)}
+    for v in inst.version_ids:
+        if v not in book.sheetnames:
+            continue
+        sheet = book[v]
+        header = [
+            str(c) if c is not None else ""
+            for c in next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), ())
+        ]
+        others = {
+            j: h.removeprefix("same practice as ").strip()
+            for j, h in enumerate(header)
+            if h.startswith("same practice as ")
+        }
+        valid = _numbers(inst, v)
+        seen: dict[int, int] = {}
+        keyed: dict[str, list[int]] = {}
+        for r, values in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
+            cells = list(values) + [None] * (len(header) - len(values))
+            n = _number(cells[0])
+            factor = str(cells[1]).strip() if len(cells) > 1 and cells[1] is not None else ""
+            label = str(cells[2]).strip() if len(cells) > 2 and cells[2] is not None else ""
+            if n is None:
+                if factor or label:
+                    bad(
+                        "missing-number",
+                        "a row has a factor or label but no item number",
+                        v,
+                        0,
+                        r,
+                        hint="write the item number in column A",
+                    )
+                continue
+            if n == -1 or n not in valid:
+                bad(
+                    "unknown-item",
+                    f"the {v} version has no item number {cells[0]!r}",
+                    v,
+                    0,
+                    r,
+                    expected=f"1-{max(valid)}",
+                )
+                continue
+            if n in seen:
+                bad(
+                    "duplicate-item",
+                    f"item {n} is listed twice (rows {seen[n]} and {r})",
+                    v,
+                    0,
+                    r,
+                    hint="each item number once; an item belongs to one factor at most",
+                )
+                continue
+            seen[n] = r
+            if factor:
+                fid = factor if factor in factors else names.get(factor.casefold())
+                if fid is None:
+                    bad(
+                        "unknown-factor",
+                        f"{factor!r} is not a factor of {inst.id}",
+                        v,
+                        1,
+                        r,
+                        expected="one of " + ", ".join(factors),
+                        hint="choose it from the cell's dropdown",
+                    )
+                else:
+                    keyed.setdefault(fid, []).append(n)
+            if label:
+                labels.setdefault(v, {})[n] = label[:120]
+            for j, o in others.items():
+                if o not in inst.version_ids or o == v:
+                    continue
+                m = _number(cells[j] if j < len(cells) else None)
+                if m is None:
+                    continue
+                o_valid = _numbers(inst, o)
+                if m == -1 or m not in o_valid:
+                    bad(
+                        "unknown-item",
+                        f"the {o} version has no item number {cells[j]!r}",
+                        v,
+                        j,
+                        r,
+                        expected=f"1-{max(o_valid)}",
+                    )
+                    continue
+                pairs = links.setdefault((v, o), {})
+                taken = next((k for k, (mm, _) in pairs.items() if mm == m), None)
+                if taken is not None:
+                    bad(
+                        "not-one-to-one",
+                        f"{v} items {taken} and {n} both say they match {o} item {m}",
+                        v,
+                        j,
+                        r,
+                        hint="each practice matches one item in each other version",
+                    )
+                    continue
+                pairs[n] = (m, r)
+        if keyed:
+            empty = [f for f in factors if f not in keyed]
+            for f in empty:
+                problems.append(
+                    Problem(
+                        "empty-factor",
+                        f"factor {f!r} has no items in the {v} version",
+                        file=file,
+                        path=f"sheet {v!r} column B",
+                        hint="choose it for its items, or leave the whole version empty",
+                    )
+                )
+            versions[v] = keyed
+    # both sides of a correspondence must agree where both are filled
+    for (v, o), pairs in links.items():
+        back = links.get((o, v), {})
+        for n, (m, row) in pairs.items():
+            if m in back and back[m][0] != n:
+                col = next(
+                    j for j, h in enumerate(_header(book[v])) if h == f"same practice as {o}"
+                )
+                bad(
+                    "inconsistent-correspondence",
+                    f"{v} item {n} matches {o} item {m}, but the {o} sheet says {o} item {m} "
+                    f"matches {v} item {back[m][0]}",
+                    v,
+                    col,
+                    row,
+                    hint="make the two sheets agree",
+                )
+    if not versions and not problems:
+        problems.append(
+            Problem(
+                "empty-key",
+                "no version has any factor chosen",
+                file=file,
+                hint="choose the factor of each item on a version's sheet",
+            )
+        )
+    if problems:
+        raise InstrumentError(problems, summary=f"{file}: the key workbook cannot be used")
+    groups = _practices(links)
+    return {
+        "key_for": inst.id,
+        "source": ", ".join(source_parts),
+        "versions": versions,
+        "labels": labels,
+        "same_practice": groups,
+    }
+
+
+def _header(sheet: Any) -> list[str]:
+    return [
+        str(c) if c is not None else ""
+        for c in next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), ())
+    ]
+
+
+def _practices(links: dict[tuple[str, str], dict[int, tuple[int, int]]]) -> list[dict[str, int]]:
+    """Groups of corresponding items ({version: number}), joined across every pair of sheets."""
+    parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def find(x: tuple[str, int]) -> tuple[str, int]:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    for (v, o), pairs in links.items():
+        for n, (m, _) in pairs.items():
+            parent[find((v, n))] = find((o, m))
+    groups: dict[tuple[str, int], dict[str, int]] = {}
+    for node in list(parent):
+        groups.setdefault(find(node), {})[node[0]] = node[1]
+    return sorted((g for g in groups.values() if len(g) > 1), key=lambda g: sorted(g.items()))
+
+
+def key_yaml(data: dict[str, Any]) -> str:
+    """The YAML text of a key (as ``assess key check -o`` writes it)."""
+    import yaml
+
+    out: dict[str, Any] = {
+        "key_for": data["key_for"],
+        "source": data["source"],
+        "versions": data["versions"],
+    }
+    if data.get("labels"):
+        out["labels"] = {v: dict(sorted(d.items())) for v, d in data["labels"].items()}
+    if data.get("same_practice"):
+        out["same_practice"] = data["same_practice"]
+    head = (
+        "# Scoring key written by `assess key check` from a key workbook. Item numbers are\n"
+        "# those of each version; labels are the user's own words, not the items' wording.\n"
+    )
+    return head + yaml.safe_dump(out, sort_keys=False, allow_unicode=True)
