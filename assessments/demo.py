@@ -126,4 +126,87 @@ def run_demo(
         results.append(
             {**scores.summary(), "input": str(src), "written": [str(p) for p in written]}
         )
+    results.append(run_rsa_demo(out, seed=seed, report=report))
     return results
+
+
+RSA_DEMO_SIZES = {"administrator": 15, "provider": 70, "person": 90, "family": 25}
+RSA_DEMO_SHIFT = {"administrator": 0.5, "provider": 0.35, "person": -0.1, "family": 0.0}
+
+
+def rsa_demo_key() -> str:
+    """A clearly fictional key for the demo: every factor prefixed "Demo", the banner in its
+    source, items dealt round-robin to the five factors. It is NOT the RSA's scoring key."""
+    from .perspectives import DEMO_BANNER
+
+    inst = load_instrument("rsa")
+    factors = [d.id for d in inst.domains]
+    lines = [
+        "# A DEMONSTRATION key made up for `assess demo`. It is NOT the RSA's scoring key.",
+        "key_for: rsa",
+        f'source: "{DEMO_BANNER} (made up for assess demo)"',
+        "names:",
+        *[f'  {d.id}: "Demo {d.name.lower()}"' for d in inst.domains],
+        "versions:",
+    ]
+    for v in inst.version_ids:
+        numbers = sorted(int(it.numbers[v]) for it in inst.items if v in it.numbers)
+        lines.append(f"  {v}:")
+        for j, f in enumerate(factors):
+            lines.append(f"    {f}: {numbers[j :: len(factors)]}")
+    lines.append("same_practice:")
+    shared = sorted(
+        int(it.numbers["provider"])
+        for it in inst.items
+        if "person" in it.numbers and "provider" in it.numbers
+    )
+    lines += [f"  - {{provider: {k}, person: {k}}}" for k in shared]
+    return "\n".join(lines) + "\n"
+
+
+def run_rsa_demo(out: Path, seed: int = 2026, *, report: bool = True) -> dict[str, object]:
+    """The RSA from four perspectives (one CSV each), scored with the demonstration key, and
+    the perspective report."""
+    from .io.tables import write_table
+    from .perspectives import score_perspectives
+
+    out.mkdir(parents=True, exist_ok=True)
+    key = out / "rsa-demo-key.yaml"
+    key.write_text(rsa_demo_key(), encoding="utf-8")
+    inst = load_instrument("rsa")
+    rng = np.random.default_rng(seed + 7)
+    inputs = []
+    for v, n in RSA_DEMO_SIZES.items():
+        items = [it for it in inst.items if v in it.numbers]
+        person = rng.normal(0, 0.5, n)
+        table = {"respondent_id": [f"{v[:3].upper()}{k:03d}" for k in range(1, n + 1)]}
+        for j, it in enumerate(items):
+            practice = 0.4 * np.sin(j)  # practices differ in how well they are done
+            gap = -0.5 if (v == "person" and j % 7 == 3) else 0.0  # staff see some more kindly
+            x = np.clip(
+                np.rint(3.5 + RSA_DEMO_SHIFT[v] + practice + gap + person + rng.normal(0, 0.8, n)),
+                1,
+                5,
+            ).astype(object)
+            unsure = rng.random(n) < (0.25 if v in ("person", "family") and j % 6 == 0 else 0.02)
+            x[unsure] = "N/A" if v == "person" else "Don't know"
+            table[it.id] = x
+        path = out / f"rsa_{v}_answers.csv"
+        write_table(pd.DataFrame(table), path)
+        inputs.append((path, v))
+    p = score_perspectives(inputs, "rsa", key=key, on_invalid="missing")
+    written = [str(key), *[str(path) for path, _ in inputs]]
+    if report:
+        from .render.perspectives import write_perspective_report
+
+        written += [
+            str(x)
+            for x in write_perspective_report(
+                p, out, organization="Example Behavioral Health", period="Spring 2026 (demo data)"
+            )
+        ]
+    return {
+        "instrument": "rsa",
+        "perspectives": {v: s.n_scored for v, s in p.scores.items()},
+        "written": written,
+    }

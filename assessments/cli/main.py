@@ -18,12 +18,14 @@ from . import output
 from .common import (
     console,
     handles_errors,
-    input_options,
     json_option,
     load_scores,
+    optional_input_options,
     output_file,
+    refuse_overwriting_inputs,
     scores_outputs,
 )
+from .perspectives import load_perspectives, perspective_options, wants_perspectives
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -83,11 +85,18 @@ def show_cmd(instrument: str, version: str | None, key: str | None, as_json: boo
 
 
 @cli.command("score")
-@input_options
+@optional_input_options
+@perspective_options
 @output_file("Where to write the scores: .csv, .tsv or .xlsx.")
 @json_option
 @handles_errors
-def score_cmd(out: str, as_json: bool, **options: Any) -> None:
+def score_cmd(
+    out: str,
+    as_json: bool,
+    inputs: tuple[str, ...],
+    version_column: str | None,
+    **options: Any,
+) -> None:
     """Score a table of answers and write one row of scores per respondent.
 
     Columns named like item ids (case-insensitive) are items; other columns pass through.
@@ -97,8 +106,40 @@ def score_cmd(out: str, as_json: bool, **options: Any) -> None:
     Example:
       assess score answers.xlsx -i orca -o scores.xlsx
       assess score answers.csv -i rsa --version provider --key my-key.yaml -o scores.csv
+      assess score --input staff.csv:provider --input people.csv:person -i rsa -o scores.csv
     """
     from ..io import write_scores
+
+    if wants_perspectives(inputs, version_column):
+        from ..io.tables import write_table
+
+        refuse_overwriting_inputs(options, [out], *[i.rpartition(":")[0] for i in inputs])
+        p = load_perspectives(options, inputs, version_column)
+        table = p.respondents()
+        path = write_table(table, Path(out))
+        result: dict[str, Any] = {
+            "perspectives": {v: s.n_scored for v, s in p.scores.items()},
+            "hidden": p.hidden,
+            "written": [str(path)],
+        }
+        if as_json:
+            click.echo(json.dumps({"ok": True, **result}, indent=2, default=str))
+        else:
+            c = console()
+            for v, s in p.scores.items():
+                c.print(f"{v}: {s.n_scored} scored, {s.n_excluded} excluded", markup=False)
+            c.print(f"wrote {path}", markup=False)
+        return
+    if not options.get("input_file") or not options.get("instrument"):
+        from ..errors import Problem, ResponseError
+
+        raise ResponseError(
+            Problem(
+                "missing-option",
+                "give INPUT and -i ID",
+                hint="assess score answers.csv -i oric -o scores.csv",
+            )
+        )
 
     scores, notices = load_scores(options, scores_outputs(out))
     written = write_scores(scores, Path(out))

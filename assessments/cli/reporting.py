@@ -16,10 +16,12 @@ from .common import (
     pop_inputs,
     refuse_overwriting_inputs,
 )
+from .perspectives import perspective_options, wants_perspectives
 
 
 @click.command("report")
 @optional_input_options
+@perspective_options
 @click.option(
     "--by",
     "by",
@@ -103,6 +105,8 @@ def report_cmd(
     history_org: str | None,
     wave_label: str | None,
     store: str | None,
+    inputs: tuple[str, ...],
+    version_column: str | None,
     as_json: bool,
     **options: Any,
 ) -> None:
@@ -112,6 +116,7 @@ def report_cmd(
     Example:
       assess report answers.xlsx -i orca --by role --by site -o report
       assess report --history "Example Agency" --by role -o report
+      assess report --input staff.csv:provider --input people.csv:person -i rsa --key k.xlsx
     """
     import json
 
@@ -135,6 +140,32 @@ def report_cmd(
         )
     from ..instruments import load_instrument
 
+    if wants_perspectives(inputs, version_column):
+        from ..render.perspectives import write_perspective_report
+        from .perspectives import load_perspectives
+
+        iid = load_instrument(options["instrument"]).id if options.get("instrument") else "x"
+        refuse_overwriting_inputs(
+            options,
+            [Path(out) / f"{iid}-perspectives-report.{ext}" for ext in chosen],
+            *[i.rpartition(":")[0] for i in inputs],
+        )
+        persp = load_perspectives(options, inputs, version_column, min_group_size)
+        written = write_perspective_report(
+            persp, Path(out), formats=chosen, organization=organization, period=period
+        )
+        if as_json:
+            click.echo(
+                json.dumps(
+                    {"ok": True, "written": [str(x) for x in written], "hidden": persp.hidden},
+                    indent=2,
+                )
+            )
+            return
+        c = console()
+        for x in written:
+            c.print(f"wrote {x}", markup=False)
+        return
     if history_org is not None:
         if options.get("input_file"):
             raise ResponseError(

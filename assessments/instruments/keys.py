@@ -115,8 +115,15 @@ def apply_key(instrument: Instrument, path: str | Path) -> Instrument:
     if doc.problems:
         raise InstrumentError(doc.problems, summary=f"{doc.file}: scoring key cannot be used")
 
+    shown = data.get("names") or {}
     domains = tuple(
-        replace(d, items=resolved[d.id], key_status="user", key_source=data["source"])
+        replace(
+            d,
+            items=resolved[d.id],
+            key_status="user",
+            key_source=data["source"],
+            name=shown.get(d.id, d.name),
+        )
         if d.id in resolved
         else d
         for d in instrument.domains
