@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -82,10 +83,11 @@ def demo_responses(
 
 def run_demo(
     out: Path, n: int = 240, seed: int = 2026, *, report: bool = True, n_boot: int = 1000
-) -> list[dict[str, object]]:
+) -> list[dict[str, Any]]:
     """Write example answers for ORIC (CSV, two waves) and ORCA (Excel) to ``out``, score them
     (answers outside the scale scored as missing, as a person would after checking them), write
-    the scores beside them and, with ``report``, the PDF, HTML and Excel report set of each.
+    the scores beside them and, with ``report``, the PDF, HTML and Excel report set of each;
+    then the RSA from four perspectives with a demonstration key (:func:`run_rsa_demo`).
     Returns one summary per instrument."""
     from .io import read_responses, write_scores, write_workbook
     from .io.tables import write_table
@@ -164,7 +166,7 @@ def rsa_demo_key() -> str:
     return "\n".join(lines) + "\n"
 
 
-def run_rsa_demo(out: Path, seed: int = 2026, *, report: bool = True) -> dict[str, object]:
+def run_rsa_demo(out: Path, seed: int = 2026, *, report: bool = True) -> dict[str, Any]:
     """The RSA from four perspectives (one CSV each), scored with the demonstration key, and
     the perspective report."""
     from .io.tables import write_table

@@ -116,7 +116,16 @@ def test_demo_writes_example_data_and_scores(tmp_path):
         "oric_scores.csv",
         "oric_scores.excluded.csv",
         "oric_scores.invalid.csv",
+        "rsa-demo-key.yaml",
+        "rsa-perspectives-report.html",
+        "rsa-perspectives-report.pdf",
+        "rsa-perspectives-report.xlsx",
+        "rsa_administrator_answers.csv",
+        "rsa_family_answers.csv",
+        "rsa_person_answers.csv",
+        "rsa_provider_answers.csv",
     ]
+    assert "demonstration key" in result.output
     scores = pd.read_csv(tmp_path / "demo" / "oric_scores.csv")
     excluded = pd.read_csv(tmp_path / "demo" / "oric_scores.excluded.csv")
     assert len(scores) + len(excluded) == 60

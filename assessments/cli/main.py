@@ -179,6 +179,16 @@ def demo_cmd(out: str, n: int, seed: int, as_json: bool) -> None:
     else:
         c = console()
         for summary in results:
+            if "perspectives" in summary:  # the RSA, from four perspectives
+                counts = ", ".join(f"{v} {n}" for v, n in summary["perspectives"].items())
+                c.print(
+                    f"RSA from four perspectives ({counts}), scored with a demonstration "
+                    "key (not the RSA's scoring key)",
+                    markup=False,
+                )
+                for p in summary["written"]:
+                    c.print(f"wrote {p}", markup=False)
+                continue
             output.print_score_summary(c, summary)
         c.print(f"\nExample data and scores are in [bold]{out}[/bold].")
 
