@@ -242,6 +242,32 @@ class Perspectives:
         out = pd.concat(parts, ignore_index=True)
         return out[["perspective", *[c for c in out.columns if c not in ("perspective", "group")]]]
 
+    def items_long(self) -> pd.DataFrame:
+        """Every answer, one row each: ``perspective``, ``respondent_id``, ``item`` (the
+        version's own number, e.g. ``provider 7``), ``practice`` (the shared practice id where
+        the key matches items across versions, else empty) and ``value`` (after reverse keys;
+        empty when not answered)."""
+        practice_of: dict[tuple[str, str], str] = {}
+        for k, group in enumerate(self.practices, start=1):
+            for v, n in group.items():
+                practice_of[(v, str(n))] = f"practice {k}"
+        parts = []
+        for v, s in self.scores.items():
+            if v in self.hidden:
+                continue
+            ids = [it.id for it in s.instrument.items if it.id in s.items.columns]
+            long = s.items.melt(
+                id_vars=["respondent_id"], value_vars=ids, var_name="item_id", value_name="value"
+            )
+            number = {it.id: str(it.numbers.get(v, "")) for it in s.instrument.items}
+            long["item"] = [f"{v} {number[i]}" for i in long["item_id"]]
+            long["practice"] = [practice_of.get((v, number[i]), "") for i in long["item_id"]]
+            parts.append(long.assign(perspective=v))
+        cols = ["perspective", "respondent_id", "item", "practice", "value"]
+        if not parts:
+            return pd.DataFrame(columns=cols)
+        return pd.concat(parts, ignore_index=True)[cols]
+
     def answer_rates(self) -> pd.DataFrame:
         """Per perspective and item: % N/A and % Don't know of the respondents scored."""
         rows = []

@@ -162,6 +162,11 @@ def test_cli_several_inputs_and_a_version_column(tmp_path, key):
     )
     assert r.exit_code == 0, r.output
     assert json.loads(r.output)["perspectives"] == {"provider": 12, "person": 15}
+    items = pd.read_csv(tmp_path / "scores.items.csv", keep_default_na=False)
+    assert set(items["perspective"]) == {"provider", "person"}
+    assert items.loc[items["item"] == "provider 2", "practice"].iloc[0] == "practice 1"
+    assert items.loc[items["item"] == "person 5", "practice"].iloc[0] == "practice 1"
+    assert items.loc[items["item"] == "provider 3", "practice"].iloc[0] == ""
     table = pd.read_csv(out)
     assert table.groupby("perspective")["life_goals"].mean().to_dict() == {
         "person": pytest.approx(1 / 3 + 2),

@@ -113,14 +113,18 @@ def score_cmd(
     if wants_perspectives(inputs, version_column):
         from ..io.tables import write_table
 
-        refuse_overwriting_inputs(options, [out], *[i.rpartition(":")[0] for i in inputs])
+        items_out = Path(out).with_suffix(f".items{Path(out).suffix}")
+        refuse_overwriting_inputs(
+            options, [out, items_out], *[i.rpartition(":")[0] for i in inputs]
+        )
         p = load_perspectives(options, inputs, version_column)
         table = p.respondents()
         path = write_table(table, Path(out))
+        items_path = write_table(p.items_long(), Path(out).with_suffix(f".items{Path(out).suffix}"))
         result: dict[str, Any] = {
             "perspectives": {v: s.n_scored for v, s in p.scores.items()},
             "hidden": p.hidden,
-            "written": [str(path)],
+            "written": [str(path), str(items_path)],
         }
         if as_json:
             click.echo(json.dumps({"ok": True, **result}, indent=2, default=str))
@@ -129,6 +133,7 @@ def score_cmd(
             for v, s in p.scores.items():
                 c.print(f"{v}: {s.n_scored} scored, {s.n_excluded} excluded", markup=False)
             c.print(f"wrote {path}", markup=False)
+            c.print(f"wrote {items_path} (every answer, by item and shared practice)", markup=False)
         return
     if not options.get("input_file") or not options.get("instrument"):
         from ..errors import Problem, ResponseError

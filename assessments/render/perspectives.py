@@ -29,6 +29,26 @@ def _combined(p: Perspectives) -> Scores:
     )
 
 
+PLACEHOLDER = "wording not shipped"
+
+
+def _practice_table(practice: pd.DataFrame) -> pd.DataFrame:
+    """The practice gaps for reading: plain column names; labels only when a key gave them."""
+    out = practice.rename(
+        columns={
+            "staff_item": "staff item",
+            "people_item": "people item",
+            "staff_mean": "staff",
+            "people_mean": "people in recovery",
+            "n_staff": "n staff",
+            "n_people": "n people",
+        }
+    ).reset_index(drop=True)
+    if out["label"].str.contains(PLACEHOLDER).all():
+        out = out.drop(columns="label")
+    return out.drop(columns="practice")
+
+
 def build_perspective_report(
     p: Perspectives, *, organization: str = "", period: str = ""
 ) -> Report:
@@ -60,8 +80,9 @@ def build_perspective_report(
         )
     if len(practice):
         t = practice.iloc[0]
+        what = "" if PLACEHOLDER in str(t["label"]) else f"{t['label']} "
         findings.append(
-            f"The practice rated most differently: {t['label']} ({t['staff_item']} and "
+            f"The practice rated most differently: {what}({t['staff_item']} and "
             f"{t['people_item']}): staff {t['staff_mean']:.2f}, people in recovery "
             f"{t['people_mean']:.2f}."
         )
@@ -103,9 +124,9 @@ def build_perspective_report(
                 ),
                 TableBlock(
                     "Scores by perspective (95% interval)",
-                    shown[["perspective", "score", "n", "mean", "ci_low", "ci_high"]].reset_index(
-                        drop=True
-                    ),
+                    shown[["perspective", "score", "n", "mean", "ci_low", "ci_high"]]
+                    .rename(columns={"ci_low": "95% low", "ci_high": "95% high"})
+                    .reset_index(drop=True),
                 ),
             ),
         )
@@ -133,7 +154,14 @@ def build_perspective_report(
                                 "hedges_g",
                                 "size",
                             ]
-                        ].reset_index(drop=True),
+                        ]
+                        .rename(
+                            columns={
+                                "reference_mean": "people in recovery",
+                                "hedges_g": "Hedges' g",
+                            }
+                        )
+                        .reset_index(drop=True),
                     ),
                 ),
             )
@@ -147,7 +175,7 @@ def build_perspective_report(
                         "Practices the key matches between the staff and the people-in-recovery "
                         "versions, largest difference first (staff minus people in recovery)."
                     ),
-                    TableBlock("Practices by gap", practice.head(10).reset_index(drop=True)),
+                    TableBlock("Practices by gap", _practice_table(practice.head(10))),
                 ),
             )
         )
@@ -168,7 +196,11 @@ def build_perspective_report(
                         "Items most often N/A or Don't know (%)",
                         worst[
                             ["perspective", "item", "label", "pct_not_applicable", "pct_dont_know"]
-                        ].reset_index(drop=True),
+                        ]
+                        .rename(
+                            columns={"pct_not_applicable": "% N/A", "pct_dont_know": "% Don't know"}
+                        )
+                        .reset_index(drop=True),
                         decimals=1,
                     ),
                 ),
@@ -189,9 +221,16 @@ def build_perspective_report(
                     ),
                     TableBlock(
                         "Internal consistency by perspective",
-                        r[
-                            ["perspective", "domain", "n_items", "n", "raw_alpha", "omega_total"]
-                        ].reset_index(drop=True),
+                        r[["perspective", "domain", "n_items", "n", "raw_alpha", "omega_total"]]
+                        .rename(
+                            columns={
+                                "domain": "factor",
+                                "n_items": "items",
+                                "raw_alpha": "alpha",
+                                "omega_total": "omega",
+                            }
+                        )
+                        .reset_index(drop=True),
                     ),
                 ),
             )
