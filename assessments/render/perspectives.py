@@ -183,6 +183,8 @@ def build_perspective_report(
     if len(rates):
         rates = rates.assign(total=rates["pct_not_applicable"] + rates["pct_dont_know"])
         worst = rates.sort_values("total", ascending=False).groupby("perspective").head(5)
+        if worst["label"].str.contains(PLACEHOLDER).all():
+            worst = worst.assign(label="")
         sections.append(
             Section(
                 "N/A and Don't know by perspective",
