@@ -327,3 +327,39 @@ def test_choosing_my_own_instrument_without_its_file_asks_for_it(client):
     r = client.post(f"/w/{wid}/instrument", data={"csrf": csrf, "instrument": "custom"})
     assert r.status_code == 422
     assert "Choose the YAML file of your own instrument" in r.text
+
+
+def test_a_choice_on_the_page_overrides_the_uploaded_mapping_file(client, tmp_path):
+    from assessments.web.session import mapping
+    from assessments.web.workspace import Workspace
+
+    df = demo_responses("oric", n=40, seed=5).rename(columns={"oric_3": "third", "oric_4": "x4"})
+    path = tmp_path / "renamed.csv"
+    write_table(df, path)
+    mapping_file = tmp_path / "mapping.yaml"
+    mapping_file.write_text('columns:\n  "third": oric_4\n  "x4": oric_3\n', encoding="utf-8")
+    r = client.get("/", follow_redirects=True)
+    wid = str(r.url).split("/w/")[1].split("/")[0]
+    csrf = re.search(r'name="csrf" value="([^"]+)"', r.text).group(1)
+    client.post(
+        f"/w/{wid}/instrument",
+        data={"csrf": csrf, "instrument": "oric"},
+        files={"mapping_file": ("mapping.yaml", mapping_file.read_bytes())},
+    )
+    upload(client, wid, csrf, path)
+    r = client.post(
+        f"/w/{wid}/check",
+        data={
+            "csrf": csrf,
+            "col:oric_3": "third",
+            "col:oric_4": "x4",
+            "on_invalid": "missing",
+            "action": "save",
+        },
+        follow_redirects=True,
+    )
+    assert r.status_code == 200
+    ws = client.app.state.workspaces.get(wid)
+    assert isinstance(ws, Workspace)
+    merged = mapping(ws, ws.state())
+    assert merged.columns == {"third": "oric_3", "x4": "oric_4"}

@@ -36,7 +36,8 @@ def mapping(ws: Workspace, state: dict[str, Any]) -> Any:
     if not chosen:
         return base
     columns = {} if base is None else dict(base.columns)
-    columns = {c: i for c, i in columns.items() if i not in chosen.values()}
+    # a choice made on the page replaces the file's line for that item (and for that column)
+    columns = {c: i for c, i in columns.items() if i not in chosen and c not in chosen.values()}
     columns.update({col: item for item, col in chosen.items() if col})
     if base is None:
         return ColumnMapping(columns=columns)
