@@ -136,3 +136,44 @@ def test_openpyxl_parses_with_defusedxml():
     import openpyxl.xml
 
     assert openpyxl.xml.DEFUSEDXML is True
+
+
+def test_a_tab_inside_a_cell_does_not_fool_the_delimiter(tmp_path):
+    """Found by the property test: a note cell holding a quote and a tab, and an answer cell
+    holding a tab, made the sniffer pick tab; every row was misread and pandas dropped data
+    with only a warning. The comma, which splits the header and every row alike, wins."""
+    import pandas as pd
+
+    from assessments import read_responses
+
+    items = [f"oric_{i}" for i in range(1, 13)]
+    rows = [("", [1] * 11 + ["\t0"]), ("", [1] * 12), ("", [1] * 12), ('"\t', [1] * 12)]
+    df = pd.DataFrame([[m, *a] for m, a in rows], columns=["note", *items]).astype(object)
+    path = tmp_path / "export.csv"
+    df.to_csv(path, index=False)
+    r = read_responses(path, "oric")
+    assert r.data.shape == (4, 13)
+    assert r.data["note"].tolist()[3] == '"\t'
+
+
+def test_a_row_with_more_fields_than_the_header_is_an_error_not_a_loss(tmp_path):
+    from assessments import read_responses
+    from assessments.errors import InputFileError
+
+    header = ",".join(["note", *[f"oric_{i}" for i in range(1, 13)]])
+    path = tmp_path / "export.csv"
+    path.write_text(
+        header
+        + "\n"
+        + ",".join(["b"] + ["4"] * 12 + ["5"])
+        + "\n"
+        + ",".join(["a"] + ["4"] * 12)
+        + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputFileError) as err:  # pandas only warned for a long first row
+        read_responses(path, "oric")
+    assert "row 2 has 14 fields but the header has 13" in str(err.value)
+    trailing = tmp_path / "trailing.csv"
+    trailing.write_text(header + "\n" + ",".join(["a"] + ["4"] * 12) + ",\n", encoding="utf-8")
+    assert read_responses(trailing, "oric").data.shape == (1, 13)  # an empty extra is harmless

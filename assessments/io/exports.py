@@ -30,6 +30,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -248,10 +249,7 @@ def read_csv_export(
                 hint="export the survey again with its answers",
             )
         )
-    try:
-        delimiter = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|").delimiter
-    except csv.Error:
-        delimiter = "\t" if file.lower().endswith((".tsv", ".tab")) else ","
+    delimiter = _delimiter(text, file)
     stream = io.StringIO(text, newline="")  # keep \r inside quoted cells as it is
     reader = csv.reader(stream, delimiter=delimiter)
     head: list[list[str]] = []
@@ -294,15 +292,19 @@ def read_csv_export(
             )
         )
     try:
-        df = pd.read_csv(
-            io.StringIO(body),
-            sep=delimiter,
-            header=None,
-            names=names,
-            keep_default_na=False,
-            na_values=[""],
-            index_col=False,
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            df = pd.read_csv(
+                io.StringIO(body),
+                sep=delimiter,
+                header=None,
+                names=names,
+                keep_default_na=False,
+                na_values=[""],
+                index_col=False,
+            )
+        if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+            _refuse_extra_fields(body, delimiter, len(names), header_rows, file)
     except (pd.errors.ParserError, ValueError, csv.Error) as exc:
         line = _file_line(str(exc), text[:start].count("\n"))
         raise InputFileError(
@@ -322,6 +324,53 @@ def read_csv_export(
     if df.shape[1] == 1 and delimiter == "," and any(d in text[:2000] for d in ";\t"):
         notices.append(f"{file}: only one column found; is the delimiter right?")
     return _platform_table(_finish(df, file, notices), detected, header_rows, questions)
+
+
+def _delimiter(text: str, file: str) -> str:
+    """The delimiter: the sniffer's guess, unless another candidate splits the header into
+    more columns and the first rows into the same number (a tab or quote inside a cell can
+    fool the sniffer, and a wrong delimiter would misread every row)."""
+    sample = text[:65536]
+    try:
+        sniffed = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        sniffed = "\t" if file.lower().endswith((".tsv", ".tab")) else ","
+
+    def fit(d: str) -> tuple[int, int]:
+        rows = []
+        try:
+            for row in csv.reader(io.StringIO(sample, newline=""), delimiter=d):
+                rows.append(len(row))
+                if len(rows) == 20:
+                    break
+        except csv.Error:
+            return (0, 0)
+        if not rows:
+            return (0, 0)
+        width = rows[0]
+        consistent = sum(1 for n in rows[1:] if n == width)
+        return (consistent if width > 1 else -1, width)
+
+    best = max((fit(d), d == sniffed, d) for d in dict.fromkeys([sniffed, ",", ";", "\t", "|"]))
+    return best[2] if best[0] > fit(sniffed) else sniffed
+
+
+def _refuse_extra_fields(body: str, delimiter: str, width: int, offset: int, file: str) -> None:
+    """A row with more fields than the header: fine when the extra ones are empty (a trailing
+    delimiter); otherwise a clear error, never a silently dropped answer."""
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)
+    for number, row in enumerate(reader, start=offset + 1):
+        if len(row) > width and any(cell.strip() for cell in row[width:]):
+            raise InputFileError(
+                Problem(
+                    "csv-parse",
+                    f"row {number} has {len(row)} fields but the header has {width}",
+                    file=file,
+                    row=number,
+                    expected=f"{width} fields per row",
+                    hint="check the delimiter and quoting (a delimiter inside an unquoted cell?)",
+                )
+            )
 
 
 def _parser_reason(message: str) -> str:
