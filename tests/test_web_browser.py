@@ -130,3 +130,28 @@ def test_the_whole_flow_in_chromium(server, export):
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.className") == "skip"
         browser.close()
+
+
+def test_the_html_reports_fit_a_phone(tmp_path):
+    """At 390 px the ORIC and ORCA reports are no wider than the screen (they were 525 and
+    556 px): wide tables scroll in their own box and charts scale (issue 16)."""
+    from playwright.sync_api import sync_playwright
+
+    from assessments import score
+    from assessments.render import build_report, render_html
+
+    pages = {}
+    for iid in ("oric", "orca"):
+        s = score(demo_responses(iid, n=150, seed=5), iid, on_invalid="missing")
+        path = tmp_path / f"{iid}.html"
+        render_html(build_report(s, "role", aggregate_by="site", n_boot=0), path)
+        pages[iid] = path
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        for iid, path in pages.items():
+            page.goto(path.as_uri())
+            assert page.evaluate("document.documentElement.scrollWidth") <= 392, iid
+            regions = page.evaluate("document.querySelectorAll('.table-scroll').length")
+            assert regions >= 3, iid
+        browser.close()

@@ -67,9 +67,11 @@ def _table(t: TableBlock) -> str:
             text, num = format_cell(v, t.decimals)
             cells.append(f'<td class="num">{e(text)}</td>' if num else f"<td>{e(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
+    # a wide table scrolls in its own box on a phone instead of widening the page
     return (
+        f'<div class="table-scroll" role="region" aria-label="{e(t.caption)}" tabindex="0">'
         f"<table><caption>{e(t.caption)}</caption><thead><tr>{head}</tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
 
 
