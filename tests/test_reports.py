@@ -303,3 +303,23 @@ def test_objects_display_as_html_and_text(scores, report):
     )
     assert "can be scored" in str(check)
     assert "<table" in check._repr_html_()
+
+
+def test_heatmap_hides_small_groups_by_the_shared_rule_and_names_scales():
+    """One group under the minimum hides the next smallest too (else subtraction from the
+    overall means would recover it); domain-level rows carry reader-facing names."""
+    import matplotlib.pyplot as plt
+
+    s = score(demo_responses("orca", n=200, seed=3), "orca", on_invalid="missing")
+    r = s.respondents.copy()
+    r["team"] = ["big"] * 150 + ["mid"] * 46 + ["tiny"] * (len(r) - 196)
+    from dataclasses import replace
+
+    s = replace(s, respondents=r)
+    ax = charts.heatmap(s, "team", level="domain", min_group_size=5)
+    shown = [t.get_text().split("\n")[0] for t in ax.get_xticklabels()]
+    assert shown == ["big"]
+    rows = [t.get_text() for t in ax.get_yticklabels()]
+    assert "Evidence" in rows
+    assert "evidence" not in rows
+    plt.close(ax.get_figure())

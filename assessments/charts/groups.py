@@ -9,6 +9,7 @@ from matplotlib.colors import LinearSegmentedColormap
 
 from ..instruments import ResponseScale
 from ..scoring import Scores
+from ..stats._inputs import suppressed_groups
 from .scores import scale_ticks
 from .theme import answer_colors, group_color, inner_legend, new_axes, set_alt_text, theme, title
 
@@ -70,8 +71,13 @@ def heatmap(
         rows = scores.score_columns
         data = scores.respondents[[*rows, by]].rename(columns={by: "_g"})
         names = {d.id: d.name for d in inst.domains}
+        names.update({c.id: c.name for c in inst.composites})
+        if inst.total is not None:
+            names[inst.total.id] = inst.total.name
     sizes = data["_g"].value_counts()
-    keep = [g for g in sorted(sizes.index, key=str) if sizes[g] >= min_group_size]
+    # the toolkit's rule: small groups hidden, and the next smallest when only one would be
+    hidden = set(suppressed_groups({g: int(n) for g, n in sizes.items()}, min_group_size))
+    keep = [g for g in sorted(sizes.index, key=str) if g not in hidden]
     means = data[data["_g"].isin(keep)].groupby("_g")[rows].mean().reindex(keep).T
     if ax is None:
         ax = new_axes(1.2 * len(keep) + 4, 0.28 * len(rows) + 1.5)
