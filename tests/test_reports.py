@@ -323,3 +323,13 @@ def test_heatmap_hides_small_groups_by_the_shared_rule_and_names_scales():
     assert "Evidence" in rows
     assert "evidence" not in rows
     plt.close(ax.get_figure())
+
+
+def test_answer_table_hides_the_next_smallest_group_too():
+    s = score(demo_responses("oric", n=120, seed=2), "oric", on_invalid="missing")
+    from dataclasses import replace
+
+    r = s.respondents.copy()
+    r["team"] = ["big"] * 80 + ["mid"] * (len(r) - 83) + ["tiny"] * 3
+    table = charts.answer_table(replace(s, respondents=r), by="team", min_group_size=5)
+    assert set(table["group"]) == {"big"}

@@ -11,6 +11,7 @@ from matplotlib.axes import Axes
 
 from ..scoring import Scores
 from ..scoring.coding import DONT_KNOW, NOT_APPLICABLE
+from ..stats._inputs import suppressed_groups
 from .theme import (
     DK_COLOR,
     NA_COLOR,
@@ -33,7 +34,8 @@ def answer_table(
 
     Columns: ``item``, ``label``, ``group``, ``n`` (answered), ``n_all``, one ``pct_<code>`` per
     scale point, ``pct_not_applicable``, ``pct_dont_know``. Groups under ``min_group_size`` are
-    left out. Answers are shown as given (reverse keys undone).
+    left out, with the next smallest when only one would be (the toolkit's complementary
+    suppression). Answers are shown as given (reverse keys undone).
     """
     inst = scores.instrument
     scale = inst.response_scale
@@ -44,9 +46,11 @@ def answer_table(
     )
     groups = scores.respondents[by] if by else pd.Series("all", index=scores.respondents.index)
     rows = []
-    for g in pd.unique(groups.dropna()):
+    sizes = {g: int((groups == g).sum()) for g in pd.unique(groups.dropna())}
+    hidden = set(suppressed_groups(sizes, min_group_size)) if by else set()
+    for g in sizes:
         mask = (groups == g).to_numpy()
-        if mask.sum() < min_group_size:
+        if g in hidden:
             continue
         for iid in ids:
             item = inst.item(iid)
