@@ -97,11 +97,7 @@ class Perspectives:
         return out[cols] if len(out) else out
 
     def names(self) -> dict[str, str]:
-        inst = next(iter(self.scores.values())).instrument
-        names = {d.id: d.name for d in inst.domains}
-        if inst.total is not None:
-            names[inst.total.id] = inst.total.name
-        return names
+        return next(iter(self.scores.values())).instrument.score_names()
 
     def profile(self, level: float = 0.95) -> pd.DataFrame:
         """Per perspective and score: n, mean, sd and the t interval of the mean."""

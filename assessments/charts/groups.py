@@ -70,10 +70,7 @@ def heatmap(
     else:
         rows = scores.score_columns
         data = scores.respondents[[*rows, by]].rename(columns={by: "_g"})
-        names = {d.id: d.name for d in inst.domains}
-        names.update({c.id: c.name for c in inst.composites})
-        if inst.total is not None:
-            names[inst.total.id] = inst.total.name
+        names = inst.score_names()
     sizes = data["_g"].value_counts()
     # the toolkit's rule: small groups hidden, and the next smallest when only one would be
     hidden = set(suppressed_groups({g: int(n) for g, n in sizes.items()}, min_group_size))

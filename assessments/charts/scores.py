@@ -42,10 +42,7 @@ def domain_profile(
     table = describe(frame, by or "_all", cols, min_group_size=min_group_size)
     table = table[~table["suppressed"].astype(bool)]
     groups = list(dict.fromkeys(table["group"]))
-    names = {d.id: d.name for d in inst.domains}
-    names.update({s.id: s.name for s in inst.composites})
-    if inst.total is not None:
-        names[inst.total.id] = inst.total.name
+    names = inst.score_names()
     if ax is None:
         ax = new_axes(7, min(9.5, 0.35 * len(cols) * max(1, len(groups) ** 0.5) + 1.4))
     with theme():
@@ -124,10 +121,7 @@ def trend(
     first = waves[labels[0]]
     inst = first.instrument
     cols = list(columns) if columns is not None else first.score_columns
-    names = {d.id: d.name for d in inst.domains}
-    names.update({s.id: s.name for s in inst.composites})
-    if inst.total is not None:
-        names[inst.total.id] = inst.total.name
+    names = inst.score_names()
     if ax is None:
         ax = new_axes(7, 4)
     with theme():

@@ -9,7 +9,14 @@ from typing import Any
 
 import click
 
-from .common import console, handles_errors, input_options, json_option, load_scores
+from .common import (
+    console,
+    handles_errors,
+    input_options,
+    json_option,
+    load_scores,
+    output_file,
+)
 
 store_option = click.option(
     "--store",
@@ -213,14 +220,7 @@ def remove_cmd(org: str, wave: str, instrument: str | None, yes: bool, store: st
 
 @history_group.command("export")
 @click.argument("org")
-@click.option(
-    "--output",
-    "-o",
-    "out",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="Workbook to write (.xlsx).",
-)
+@output_file("Workbook to write (.xlsx).")
 @store_option
 @handles_errors
 def export_cmd(org: str, out: str, store: str | None) -> None:

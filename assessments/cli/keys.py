@@ -6,7 +6,7 @@ import json
 
 import click
 
-from .common import console, handles_errors, json_option
+from .common import console, handles_errors, json_option, output_file
 
 
 @click.group("key")
@@ -22,14 +22,7 @@ def key_group() -> None:
 
 @key_group.command("template")
 @click.argument("instrument")
-@click.option(
-    "--output",
-    "-o",
-    "out",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="Workbook to write (.xlsx).",
-)
+@output_file("Workbook to write (.xlsx).")
 @handles_errors
 def template_cmd(instrument: str, out: str) -> None:
     """Write a key workbook to fill in: a sheet per version, a row per item number."""
@@ -42,13 +35,7 @@ def template_cmd(instrument: str, out: str) -> None:
 @key_group.command("check")
 @click.argument("workbook", type=click.Path(dir_okay=False))
 @click.option("--instrument", "-i", required=True, help="Shipped id or path to a definition.")
-@click.option(
-    "--output",
-    "-o",
-    "out",
-    type=click.Path(dir_okay=False),
-    help="Also write the equivalent YAML key file.",
-)
+@output_file("Also write the equivalent YAML key file.", required=False)
 @json_option
 @handles_errors
 def check_cmd(workbook: str, instrument: str, out: str | None, as_json: bool) -> None:

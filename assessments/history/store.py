@@ -785,18 +785,7 @@ def _instrument_of(row: Any) -> Any:
 
 
 def _kept_columns(scores: Scores, keep: Sequence[str] | None) -> list[str]:
-    inst = scores.instrument
-    reserved = {"respondent_id", "row", *inst.score_ids}
-    reserved |= {f"{s}_n" for s in inst.score_ids}
-    reserved |= {
-        "prorated",
-        "n_answered",
-        "n_not_applicable",
-        "n_dont_know",
-        "n_blank",
-        "n_invalid",
-    }
-    meta = [c for c in scores.respondents.columns if c not in reserved]
+    meta = scores.metadata_columns
     if keep is not None:
         unknown = [c for c in keep if c not in meta]
         if unknown:
@@ -818,16 +807,7 @@ def _kept_columns(scores: Scores, keep: Sequence[str] | None) -> list[str]:
 
 def _tables_to_store(scores: Scores, kept: list[str], keep_ids: bool) -> dict[str, pd.DataFrame]:
     inst = scores.instrument
-    dropped = [
-        c
-        for c in scores.respondents.columns
-        if c not in kept
-        and c not in ("respondent_id", "row")
-        and c not in inst.score_ids
-        and not any(c == f"{s}_n" for s in inst.score_ids)
-        and c
-        not in ("prorated", "n_answered", "n_not_applicable", "n_dont_know", "n_blank", "n_invalid")
-    ]
+    dropped = [c for c in scores.metadata_columns if c not in kept]
     resp = scores.respondents.drop(columns=dropped).reset_index(drop=True)
     items = scores.items.reset_index(drop=True)
     excluded = scores.excluded.reset_index(drop=True)

@@ -339,6 +339,19 @@ class Instrument:
         """Ids of the versions (respondent groups)."""
         return tuple(v.id for v in self.versions)
 
+    def score_names(self) -> dict[str, str]:
+        """Reader-facing name of every domain, scale and total, by id.
+
+        >>> from assessments import load_instrument
+        >>> load_instrument("oric").score_names()["change_efficacy"]
+        'Change efficacy'
+        """
+        names = {d.id: d.name for d in self.domains}
+        names.update({s.id: s.name for s in self.composites})
+        if self.total is not None:
+            names[self.total.id] = self.total.name
+        return names
+
     @property
     def score_ids(self) -> tuple[str, ...]:
         """Column names of the scores, in output order: domains, scales, total."""

@@ -55,12 +55,7 @@ def figure(ax: Axes, caption: str) -> Figure:
 
 
 def _names(scores: Scores) -> dict[str, str]:
-    inst = scores.instrument
-    names = {d.id: d.name for d in inst.domains}
-    names.update({s.id: s.name for s in inst.composites})
-    if inst.total is not None:
-        names[inst.total.id] = inst.total.name
-    return names
+    return scores.instrument.score_names()
 
 
 def _hide(scores: Scores, by: str | None, min_group_size: int) -> tuple[Scores, list[Any]]:

@@ -10,6 +10,16 @@ import pandas as pd
 from ..instruments.model import Instrument
 from .coding import STATUS_NAMES
 
+STATUS_COUNT_COLUMNS = (
+    "prorated",
+    "n_answered",
+    "n_not_applicable",
+    "n_dont_know",
+    "n_blank",
+    "n_invalid",
+)
+"""Per-respondent columns the scorer adds besides the scores and their counts."""
+
 
 @dataclass(frozen=True)
 class Scores:
@@ -69,6 +79,15 @@ class Scores:
     def n_excluded(self) -> int:
         """Number of excluded rows."""
         return len(self.excluded)
+
+    @property
+    def metadata_columns(self) -> list[str]:
+        """The columns passed through from the export (site, role...): every column of
+        ``respondents`` but the id, row, scores, their counts and the status counts."""
+        computed = {"respondent_id", "row", *STATUS_COUNT_COLUMNS}
+        for sid in self.instrument.score_ids:
+            computed |= {sid, f"{sid}_n"}
+        return [c for c in self.respondents.columns if c not in computed]
 
     @property
     def score_columns(self) -> list[str]:

@@ -422,10 +422,7 @@ def cfa(
         cannot be estimated (too few respondents, singular correlations, no convergence);
         numbers from a failed fit are never returned.
     """
-    if isinstance(data, Scores):
-        matrix, sets, _ = item_sets(data, domains)
-    else:
-        matrix, sets, _ = item_sets(data, domains)
+    matrix, sets, _ = item_sets(data, domains)
     model, notes = _model_of(sets, list(matrix.columns))
     x = matrix[model.items].apply(pd.to_numeric, errors="coerce").astype(float)
     total = len(x)

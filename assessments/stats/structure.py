@@ -127,12 +127,8 @@ def structure(
     (the RSA before ``--key``) still gets the parallel analysis and the EFA of all its items;
     its CFA is in ``problems`` as ``no-domains``.
     """
-    if isinstance(data, Scores):
-        matrix, sets, _ = item_sets(data, domains)
-        frame = data.respondents
-    else:
-        matrix, sets, _ = item_sets(data, domains)
-        frame = data
+    matrix, sets, _ = item_sets(data, domains)
+    frame = data.respondents if isinstance(data, Scores) else data
     strict = by is None if strict is None else strict
     groups = group_labels(frame, by)
     items = list(dict.fromkeys(c for v in sets.values() for c in v))

@@ -3,7 +3,7 @@ outside the scale."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -14,26 +14,21 @@ from ..common import form_of, frame_rows, go, page, problem, session, shown
 from ..session import load, responses
 from ..workspace import Workspace
 
+if TYPE_CHECKING:
+    from ...instruments import Instrument
+
 MAPPING_CODES = {"missing-items", "no-items", "column-mapped-twice", "unknown-column"}
 
 
-def _columns_of(ws: Workspace, state: dict[str, Any]) -> list[str]:
-    from ...io import read_table
-
-    return [str(c) for c in read_table(ws.path(state["export"])).data.columns]
-
-
-def _draft(ws: Workspace, state: dict[str, Any], mapped: dict[str, str] | None) -> list[dict]:
+def _draft(
+    inst: Instrument, columns: list[str], chosen: dict[str, str], mapped: dict[str, str] | None
+) -> dict[str, Any]:
     """One row per item: the column it reads from, how sure the match is, the choices."""
     from ...io.mapping import draft_mapping
 
-    inst = load(ws, state)
-    columns = _columns_of(ws, state)
-    draft = draft_mapping(columns, inst)
-    chosen = state.get("columns") or {}
     by_item = {v: k for k, v in (mapped or {}).items()}
     rows = []
-    for d in draft:
+    for d in draft_mapping(columns, inst):
         item = inst.item(d["item"])
         column = chosen.get(d["item"]) or by_item.get(d["item"]) or d["column"]
         rows.append(
@@ -47,7 +42,16 @@ def _draft(ws: Workspace, state: dict[str, Any], mapped: dict[str, str] | None) 
                 "doubtful": d["item"] not in chosen and d["confidence"] < 0.9,
             }
         )
-    return [{"columns": columns, "rows": rows}]
+    return {"columns": columns, "rows": rows}
+
+
+def _draft_of_file(ws: Workspace, state: dict[str, Any]) -> tuple[Instrument, dict[str, Any]]:
+    """The column choices when the export could not be mapped (read its header alone)."""
+    from ...io import read_table
+
+    inst = load(ws, state)
+    columns = [str(c) for c in read_table(ws.path(state["export"])).data.columns]
+    return inst, _draft(inst, columns, state.get("columns") or {}, None)
 
 
 def _report(ws: Workspace, state: dict[str, Any]) -> dict[str, Any]:
@@ -60,7 +64,9 @@ def _report(ws: Workspace, state: dict[str, Any]) -> dict[str, Any]:
         "summary": report.summary,
         "tables": tables,
         "notes": [shown(n, ws) for n in [*r.notices, *report.notes, *report.quality_notes()]],
-        "mapping": _draft(ws, state, r.columns)[0],
+        "mapping": _draft(
+            r.instrument, [str(c) for c in r.raw.columns], state.get("columns") or {}, r.columns
+        ),
         "mapping_error": None,
     }
 
@@ -74,7 +80,7 @@ async def show(request: Request) -> Response:
     except AssessmentError as err:
         if set(err.codes) & MAPPING_CODES:  # fixable here: show the column choices
             try:
-                mapping = (await run_in_threadpool(_draft, ws, state, None))[0]
+                _, mapping = await run_in_threadpool(_draft_of_file, ws, state)
             except AssessmentError as again:
                 return problem(request, ws, again, back="upload")
             return page(
@@ -123,8 +129,7 @@ async def mapping_file(request: Request) -> Response:
 
     ws, state = session(request)
     try:
-        draft = (await run_in_threadpool(_draft, ws, state, None))[0]["rows"]
-        inst = load(ws, state)
+        inst, draft = await run_in_threadpool(_draft_of_file, ws, state)
     except AssessmentError as err:
         return problem(request, ws, err, back="check")
     entries = [
@@ -134,7 +139,7 @@ async def mapping_file(request: Request) -> Response:
             "method": r["how"],
             "confidence": r["confidence"],
         }
-        for r in draft
+        for r in draft["rows"]
     ]
     text = mapping_yaml(entries, inst, state.get("export_name") or "export")
     return Response(

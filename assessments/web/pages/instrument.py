@@ -9,6 +9,7 @@ from starlette.responses import RedirectResponse, Response
 
 from ...errors import AssessmentError
 from ..common import form_of, go, page, problem, session, workspaces
+from ..workspace import Workspace
 
 
 async def start(request: Request) -> Response:
@@ -31,6 +32,19 @@ def _choices() -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def _ask(request: Request, ws: Workspace, message: str) -> Response:
+    """The instrument page again, saying what is missing (422)."""
+    return page(
+        request,
+        "instrument.html",
+        ws,
+        "instrument",
+        instruments=_choices(),
+        message=message,
+        status=422,
+    )
 
 
 async def show(request: Request) -> Response:
@@ -63,40 +77,18 @@ async def choose(request: Request) -> Response:
     from ..session import load
 
     if changes["instrument"] == "custom" and not ws.state().get("instrument_file"):
-        return page(
-            request,
-            "instrument.html",
-            ws,
-            "instrument",
-            instruments=_choices(),
-            message="Choose the YAML file of your own instrument, or pick a shipped one.",
-            status=422,
+        return _ask(
+            request, ws, "Choose the YAML file of your own instrument, or pick a shipped one."
         )
     if not changes["instrument"]:
-        return page(
-            request,
-            "instrument.html",
-            ws,
-            "instrument",
-            instruments=_choices(),
-            message="Choose an instrument.",
-            status=422,
-        )
+        return _ask(request, ws, "Choose an instrument.")
 
     try:
         inst = load(ws, ws.state())
     except AssessmentError as err:
         return problem(request, ws, err, back="instrument")
     if inst.versions and len(inst.versions) > 1 and inst.version is None:
-        return page(
-            request,
-            "instrument.html",
-            ws,
-            "instrument",
-            instruments=_choices(),
-            message=f"{inst.title} has several versions: choose one.",
-            status=422,
-        )
+        return _ask(request, ws, f"{inst.title} has several versions: choose one.")
     ws.update(
         instrument_title=inst.title,
         key_description=inst.key_description(),

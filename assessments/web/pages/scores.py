@@ -24,20 +24,14 @@ def _score(ws: Workspace, state: dict[str, Any]) -> dict[str, Any]:
     written += [p.name for p in write_scores(s, ws.path("scores.xlsx"))]
     means = s.respondents[s.score_columns].agg(["count", "mean", "std"]).T
     means = means.reset_index(names="score").rename(columns={"count": "n", "std": "sd"})
-    names = {d.id: d.name for d in s.instrument.domains}
-    names.update({c.id: c.name for c in s.instrument.composites})
-    if s.instrument.total is not None:
-        names[s.instrument.total.id] = s.instrument.total.name
+    names = s.instrument.score_names()
     means["score"] = [names.get(x, x) for x in means["score"]]
     from pandas.api.types import is_numeric_dtype
 
-    score_like = {"row", "respondent_id", "prorated", *s.instrument.score_ids}
     meta = [
         c
-        for c in s.respondents.columns
-        if c not in score_like
-        and not is_numeric_dtype(s.respondents[c].dtype)
-        and 2 <= s.respondents[c].nunique() <= 50
+        for c in s.metadata_columns
+        if not is_numeric_dtype(s.respondents[c].dtype) and 2 <= s.respondents[c].nunique() <= 50
     ]
     ws.update(scored=True, downloads=written, metadata_columns=meta)
     return {
