@@ -247,7 +247,7 @@ class Instrument:
     def _domains_by_id(self) -> Mapping[str, Domain]:
         return MappingProxyType({d.id: d for d in self.domains})
 
-    @property
+    @cached_property
     def item_ids(self) -> tuple[str, ...]:
         """Item ids in instrument order."""
         return tuple(i.id for i in self.items)

@@ -227,25 +227,13 @@ class Coder:
         status[np.isnan(x)] = BLANK
         return status.astype(np.int8, copy=False)
 
-    def code_numeric_into(
-        self, x: np.ndarray, values: np.ndarray, status: np.ndarray, *, reverse: bool = False
-    ) -> np.ndarray | None:
-        """Code a numeric column straight into a column of the value and status matrices
-        (``values`` prefilled with NaN). Returns the indexes of invalid cells, or None when
-        this scale needs the general path (codes that are not consecutive, or N/A and Don't
-        know codes). The fast path of :meth:`code_column`, with the same results."""
+    @property
+    def simple_range(self) -> tuple[int, int] | None:
+        """``(lo, hi)`` when the scale is only the consecutive whole codes ``lo..hi`` (no N/A or
+        Don't-know code): a number is then valid exactly when it is whole and within the range,
+        which the scorer checks for many columns at once. None otherwise."""
         lo, hi, _, simple = self._table
-        if not simple:
-            return None
-        with np.errstate(invalid="ignore"):
-            ok = (x >= lo) & (x <= hi)
-            ok &= np.floor(x) == x
-        np.copyto(values, (lo + hi) - x if reverse else x, where=ok)
-        missing = np.isnan(x)
-        status[...] = np.where(ok, np.int8(ANSWERED), np.where(missing, BLANK, INVALID))
-        if int(ok.sum()) + int(missing.sum()) == len(x):
-            return np.empty(0, dtype=np.intp)
-        return np.flatnonzero(~ok & ~missing)
+        return (lo, hi) if simple else None
 
     def code_column(self, column: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Code a whole column: returns ``values`` (float64), ``status`` (int8), ``recoded`` (bool).

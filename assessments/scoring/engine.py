@@ -24,17 +24,17 @@ states none), so the facet is blank rather than a guess from two answers.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from ..errors import Problem, ResponseError
 from ..instruments import Instrument, apply_key, load_instrument
-from .coding import ANSWERED, BLANK, DONT_KNOW, INVALID, NOT_APPLICABLE, STATUS_NAMES, Coder
+from .coding import BLANK, DONT_KNOW, INVALID, NOT_APPLICABLE, STATUS_NAMES, Coder
 from .scores import Scores
 
 if TYPE_CHECKING:
@@ -284,17 +284,15 @@ def score(
             summary=f"{len(invalid)} answer(s) are not on the instrument's scale{more}",
         )
 
-    per_row = _status_counts(coded.status)
-    has_any = per_row["n_answered"] > 0
+    computed, n_answered = _compute(inst, coded.values)
+    per_row = _status_counts(coded.status, n_answered)
+    has_any = n_answered > 0
     excluded = _excluded(coded.status, has_any, row_numbers, ids)
     everyone = bool(has_any.all())
     keep = slice(None) if everyone else np.flatnonzero(has_any)
-    respondents = _compute(inst, coded.values[keep], coded.status[keep])
-    for name, counts in per_row.items():
-        respondents[name] = counts[keep]
-    out = pd.DataFrame({"respondent_id": ids[keep], "row": row_numbers[keep]}, copy=False)
+    columns: dict[str, np.ndarray] = {"respondent_id": ids[keep], "row": row_numbers[keep]}
     for c in meta_cols:
-        if str(c) in respondents.columns or str(c) in ("respondent_id", "row"):
+        if str(c) in computed or str(c) in per_row or str(c) in ("respondent_id", "row"):
             raise ResponseError(
                 Problem(
                     "column-clash",
@@ -304,8 +302,10 @@ def score(
                     hint="rename it before scoring (is this file already scored?)",
                 )
             )
-        out[str(c)] = df[c].to_numpy()[keep]
-    out = pd.concat([out, respondents], axis=1)
+        columns[str(c)] = df[c].to_numpy()[keep]
+    columns.update((name, col[keep]) for name, col in computed.items())
+    columns.update((name, counts[keep]) for name, counts in per_row.items())
+    out = pd.DataFrame(columns, copy=False)
 
     items = pd.DataFrame(coded.values[keep], columns=list(inst.item_ids), copy=False)
     items.insert(0, "respondent_id", ids[keep])
@@ -350,31 +350,61 @@ class _Coded:
     invalid_rows: dict[int, np.ndarray]
 
 
+#: Rows handled at once by the block passes: about 256k cells, so each pass stays in cache
+#: and temporaries stay small whatever the file's size.
+_CHUNK_CELLS = 1 << 18
+
+
+def _row_chunks(n: int, width: int) -> Iterator[slice]:
+    step = max(256, _CHUNK_CELLS // max(width, 1))
+    for a in range(0, n, step):
+        yield slice(a, min(n, a + step))
+
+
 def _code_items(df: pd.DataFrame, inst: Instrument, by_item: dict[str, object]) -> _Coded:
-    """Code every item column once, writing straight into column-major matrices."""
+    """Code every item column once, writing straight into column-major matrices.
+
+    Numeric columns on a scale of consecutive whole codes (the usual export) are copied in and
+    then checked together, a block of rows at a time (:func:`_check_block`); other columns are
+    coded one by one through :meth:`Coder.code_column`. Both give the same values and
+    statuses (tests/test_scoring.py)."""
     n, k = len(df), len(inst.item_ids)
-    values = np.full((n, k), np.nan, order="F")
-    status = np.full((n, k), BLANK, dtype=np.int8, order="F")
     scale_coders = {name: Coder(sc) for name, sc in inst.scales.items()}
     coders = {iid: scale_coders[inst.item(iid).scale] for iid in inst.item_ids}
-    recodes: list[pd.DataFrame] = []
-    invalid_rows: dict[int, np.ndarray] = {}
+    blocks: dict[tuple[int, int], list[int]] = {}
+    general: list[int] = []
+    dtypes: dict[object, Any] = dict(zip(df.columns, df.dtypes, strict=True))
     for j, iid in enumerate(inst.item_ids):
         if iid not in by_item:
             continue
+        bounds = coders[iid].simple_range
+        dtype = dtypes[by_item[iid]]
+        if bounds is not None and (
+            dtype == np.float64
+            or (pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype))
+        ):
+            blocks.setdefault(bounds, []).append(j)
+        else:
+            general.append(j)
+    if len(blocks) == 1 and len(next(iter(blocks.values()))) == k:
+        # the usual export: every item a numeric column on one scale, copied in one step
+        # (always a copy: the caller's frame is never written to)
+        numbers = df[[by_item[i] for i in inst.item_ids]].to_numpy(dtype="float64", na_value=np.nan)
+        values = np.array(numbers, order="F", copy=True)
+    else:
+        values = np.full((n, k), np.nan, order="F")
+        for js in blocks.values():
+            for j in js:
+                values[:, j] = df[by_item[inst.item_ids[j]]].to_numpy(
+                    dtype="float64", na_value=np.nan
+                )
+    status = np.full((n, k), BLANK, dtype=np.int8, order="F")
+    recodes: list[pd.DataFrame] = []
+    invalid_rows: dict[int, np.ndarray] = {}
+    for j in general:
+        iid = inst.item_ids[j]
         col = df[by_item[iid]]
         item = inst.item(iid)
-        if col.dtype == np.float64 or (
-            pd.api.types.is_integer_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype)
-        ):
-            x = col.to_numpy(dtype="float64", na_value=np.nan)
-            bad_fast = coders[iid].code_numeric_into(
-                x, values[:, j], status[:, j], reverse=item.reverse
-            )
-            if bad_fast is not None:
-                if len(bad_fast):
-                    invalid_rows[j] = bad_fast
-                continue
         v, st, rec = coders[iid].code_column(col)
         values[:, j] = inst.item_scale(item).reverse(v) if item.reverse else v
         status[:, j] = st
@@ -389,7 +419,52 @@ def _code_items(df: pd.DataFrame, inst: Instrument, by_item: dict[str, object]) 
                 code=("code", "first"), status=("status", "first"), count=("code", "size")
             )
             recodes.append(agg.reset_index().assign(column=str(by_item[iid]), item=iid))
-    return _Coded(values, status, coders, recodes, invalid_rows)
+    for (lo, hi), js in blocks.items():
+        invalid_rows.update(_check_block(values, status, js, lo, hi))
+        for j in js:
+            if inst.item(inst.item_ids[j]).reverse:
+                np.subtract(lo + hi, values[:, j], out=values[:, j])
+    return _Coded(values, status, coders, recodes, dict(sorted(invalid_rows.items())))
+
+
+def _check_block(
+    values: np.ndarray, status: np.ndarray, js: list[int], lo: int, hi: int
+) -> dict[int, np.ndarray]:
+    """Check raw numbers already copied into columns ``js`` of ``values`` against the whole
+    codes ``lo..hi``: set their status, blank out the invalid ones, and return the rows of
+    invalid cells per column."""
+    contiguous = js[-1] - js[0] + 1 == len(js)
+    cols: slice | list[int] = slice(js[0], js[-1] + 1) if contiguous else js
+    bad_parts: dict[int, list[np.ndarray]] = {}
+    for rows in _row_chunks(len(values), len(js)):
+        block = values[rows, cols]  # a view when the columns are contiguous, else a copy
+        missing = np.isnan(block)
+        status[rows, cols] = missing  # True -> 1 (BLANK), False -> 0 (ANSWERED)
+        n_missing = np.count_nonzero(missing)
+        if n_missing == block.size:
+            continue
+        # usual case first: every number within lo..hi (fmin/fmax skip NaN) and whole (floor
+        # differs from the value only for NaN and fractions)
+        if (
+            np.fmin.reduce(block, axis=None) >= lo
+            and np.fmax.reduce(block, axis=None) <= hi
+            and np.count_nonzero(np.floor(block) != block) == n_missing
+        ):
+            continue
+        with np.errstate(invalid="ignore"):
+            ok = (block >= lo) & (block <= hi)
+            ok &= np.floor(block) == block
+        bad = ~(ok | missing)
+        if bad.any():
+            st = missing.astype(np.int8)
+            st[bad] = INVALID
+            block[bad] = np.nan
+            if not contiguous:
+                values[rows, cols] = block
+            for c in np.flatnonzero(bad.any(axis=0)):
+                bad_parts.setdefault(js[c], []).append(rows.start + np.flatnonzero(bad[:, c]))
+            status[rows, cols] = st
+    return {j: np.concatenate(parts) for j, parts in bad_parts.items()}
 
 
 def _invalid_cells(
@@ -421,17 +496,22 @@ def _invalid_cells(
     return pd.concat(parts, ignore_index=True).sort_values(["row", "column"], ignore_index=True)
 
 
-def _status_counts(status: np.ndarray) -> dict[str, np.ndarray]:
+def _status_counts(status: np.ndarray, n_answered: np.ndarray) -> dict[str, np.ndarray]:
     """Per respondent, how many item cells have each status (``n_answered``, ``n_blank``...).
 
-    Statuses above the largest one present are zero without a pass over the matrix (most files
-    have no N/A, Don't know or invalid cell)."""
+    ``n_answered`` comes from the scoring pass. When no cell is N/A, Don't know or invalid (most
+    files), every other cell is blank and no further pass over the matrix is needed."""
     top = int(status.max()) if status.size else 0
-    zeros = np.zeros(status.shape[0], dtype=np.int64)
-    return {
-        f"n_{name}": (status == code).sum(axis=1, dtype=np.int64) if code <= top else zeros.copy()
-        for code, name in enumerate(STATUS_NAMES)
-    }
+    k = status.shape[1]
+    out = {"n_answered": n_answered}
+    for code, name in enumerate(STATUS_NAMES[1:], start=1):
+        if code > top:
+            out[f"n_{name}"] = np.zeros(status.shape[0], dtype=np.int64)
+        elif top == BLANK:
+            out[f"n_{name}"] = k - n_answered
+        else:
+            out[f"n_{name}"] = (status == code).sum(axis=1, dtype=np.int64)
+    return out
 
 
 def _excluded(
@@ -452,49 +532,74 @@ def _excluded(
     return pd.DataFrame({"row": rows[drop], "respondent_id": ids[drop], "reason": reasons})
 
 
-def _sum_items(
-    filled: np.ndarray, answered: np.ndarray, columns: list[int]
+def _item_sums(
+    values: np.ndarray, item_sets: list[list[int]], floor: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Sum and count of the answered cells of some item columns (``filled`` holds 0 where a
-    cell is not answered), one in-place pass per column."""
-    total = np.zeros(filled.shape[0])
-    count = np.zeros(filled.shape[0], dtype=np.int64)
-    for j in columns:
-        np.add(total, filled[:, j], out=total)
-        np.add(count, answered[:, j], out=count)
-    return total, count
+    """Sum and count of the answered cells of each set of item columns, for every respondent.
+
+    ``values`` is NaN exactly where a cell is not answered, and no answer is below ``floor``.
+    Per block of rows, ``fmax(values, floor)`` puts ``floor`` in the unanswered cells; one
+    matrix product with a 0/1 membership matrix sums each set, and ``floor`` times the number
+    of unanswered cells is taken off again. Sums of whole codes are exact in floating point
+    whatever the order of addition, so this equals adding the answered cells one by one
+    (tests/test_scoring.py; against R rowMeans in tests/test_reference_scores.py)."""
+    n, k = values.shape
+    member = np.zeros((k, len(item_sets)))
+    for c, cols in enumerate(item_sets):
+        member[cols, c] = 1.0
+    member32 = member.astype(np.float32)  # counts of at most k: exact in float32
+    # column-major, so that each set's sums and counts are contiguous for the steps after
+    totals = np.empty((n, len(item_sets)), order="F")
+    unanswered = np.empty((n, len(item_sets)), dtype=np.int64, order="F")
+    for rows in _row_chunks(n, k):
+        block = values[rows]
+        unanswered[rows] = np.isnan(block).astype(np.float32) @ member32
+        totals[rows] = np.fmax(block, floor) @ member
+    if floor != 0:
+        totals -= floor * unanswered
+    sizes = np.array([len(cols) for cols in item_sets], dtype=np.int64)
+    return totals, sizes - unanswered
 
 
-def _compute(inst: Instrument, values: np.ndarray, status: np.ndarray) -> pd.DataFrame:
-    """Domain, scale and total scores with their counts (checked against R rowMeans)."""
+def _compute(inst: Instrument, values: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Domain, scale and total scores with their counts (checked against R rowMeans), and the
+    number of answered items of each respondent."""
     pos = {iid: j for j, iid in enumerate(inst.item_ids)}
-    answered = status == ANSWERED
-    filled = np.where(answered, values, 0.0)
+    scales = [*inst.composites, *([inst.total] if inst.total is not None else [])]
+    item_scales = [sc for sc in scales if sc.method != "mean_of_domains"]
+    sets = [[pos[i] for i in dom.items] for dom in inst.scored_domains]
+    sets += [[pos[i] for i in inst.scale_items(sc)] for sc in item_scales]
+    sets.append(list(range(len(inst.item_ids))))
+    floor = min((min(sc.codes) for sc in inst.scales.values() if sc.codes), default=0)
+    totals, counts = _item_sums(values, sets, float(floor))
     cols: dict[str, np.ndarray] = {}
     dscores: dict[str, np.ndarray] = {}
+    dmeans: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # mean (0 if unscored), scored
     prorated = np.zeros(len(values), dtype=bool)
-    for dom in inst.scored_domains:
-        total, count = _sum_items(filled, answered, [pos[i] for i in dom.items])
+    for c, dom in enumerate(inst.scored_domains):
+        total, count = totals[:, c], counts[:, c]
         ok = count >= dom.min_items()
-        with np.errstate(invalid="ignore", divide="ignore"):
-            dscores[dom.id] = np.where(ok, total / np.maximum(count, 1), np.nan)
+        mean = total / np.maximum(count, 1)
+        dscores[dom.id] = np.where(ok, mean, np.nan)
+        dmeans[dom.id] = (np.where(ok, mean, 0.0), ok)
         prorated |= ok & (count < len(dom.items))
         cols[dom.id] = dscores[dom.id]
         cols[f"{dom.id}_n"] = count
-    for sc in [*inst.composites, *([inst.total] if inst.total is not None else [])]:
+    by_items = {sc.id: len(inst.scored_domains) + i for i, sc in enumerate(item_scales)}
+    for sc in scales:
         if sc.method == "mean_of_domains":
-            sub = np.column_stack([dscores[x] for x in sc.domains])
-            present = ~np.isnan(sub)
-            cnt = present.sum(axis=1)
-            total = np.where(present, sub, 0.0).sum(axis=1)
-            width = sub.shape[1]
+            total = np.zeros(len(values))
+            cnt = np.zeros(len(values), dtype=np.int64)
+            for d in sc.domains:  # in the scale's order of domains
+                np.add(total, dmeans[d][0], out=total)
+                np.add(cnt, dmeans[d][1], out=cnt)
+            width = len(sc.domains)
         else:
-            idx = [pos[i] for i in inst.scale_items(sc)]
-            total, cnt = _sum_items(filled, answered, idx)
-            width = len(idx)
+            total, cnt = totals[:, by_items[sc.id]], counts[:, by_items[sc.id]]
+            width = len(sets[by_items[sc.id]])
         need = max(1, int(np.ceil(sc.min_answered * width - 1e-9)))
         with np.errstate(invalid="ignore", divide="ignore"):
             cols[sc.id] = np.where(cnt >= need, total / np.maximum(cnt, 1), np.nan)
         cols[f"{sc.id}_n"] = cnt.astype(np.int64)
     cols["prorated"] = prorated
-    return pd.DataFrame(cols, copy=False)
+    return cols, counts[:, -1]
