@@ -31,12 +31,31 @@ def two_roles(higher_sorts_second: bool = True):
     return pd.DataFrame(rows)
 
 
+def _summary_points(report):
+    first = report.sections[0]
+    assert first.heading == "At a glance"
+    return [x for b in first.blocks if hasattr(b, "items") for x in b.items]
+
+
 def test_the_gap_sentence_names_the_higher_group_with_its_own_mean():
     df = two_roles()
     s = score(df, "oric")
     report = build_report(s, "role")
-    bullets = report.sections[0].blocks[0].items
-    [gap] = [b for b in bullets if b.startswith("Largest perspective gap")]
+    means = s.respondents.groupby("role")["change_efficacy"].mean()
+    # the plain-words sentence of the summary page
+    [plain] = [p for p in _summary_points(report) if p.startswith("Largest difference")]
+    m = re.match(
+        r"Largest difference between groups of role: (.+?) rate (.+?) higher than (.+?) do "
+        r"\((\d\.\d) vs (\d\.\d)\), a (large|moderate|small|slight) difference",
+        plain,
+    )
+    assert m, plain
+    assert (m[1], m[2], m[3]) == ("peer specialist", "Change efficacy", "clinician")
+    assert float(m[4]) == pytest.approx(means["peer specialist"], abs=0.05)
+    assert float(m[5]) == pytest.approx(means["clinician"], abs=0.05)
+    # the technical sentence of the groups section
+    groups = next(sec for sec in report.sections if sec.heading == "Groups compared by role")
+    gap = next(b.text for b in groups.blocks if getattr(b, "text", "").startswith("Largest"))
     m = re.match(
         r"Largest perspective gap: (.+?) rated (.+?) higher than (.+?) did "
         r"\((\d\.\d\d) vs (\d\.\d\d); Hedges' g = (\d\.\d\d)",
@@ -99,9 +118,9 @@ def test_each_domain_is_described_on_its_own_scale(tmp_path):
         }
     )
     report = build_report(score(df, inst))
-    first = report.sections[0].blocks[0].items[0]
-    assert re.search(r"Highest rated: Agreement \(mean \d\.\d\d of 5\)", first), first
-    assert re.search(r"lowest rated: How often \(mean \d\.\d\d of 5\)", first), first
+    points = _summary_points(report)
+    assert re.search(r"^Strongest: Agreement, \d\.\d of 5", points[0]), points
+    assert re.search(r"^Weakest, where to look first: How often, \d\.\d of 5", points[1]), points
     text = render_html(report)
     assert "Scores on the main scale run from 0 (Never) to 5 (Every day)" in text
     assert "Scores on the agree scale run from 1 (Disagree) to 5 (Agree)" in text

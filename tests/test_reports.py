@@ -83,7 +83,7 @@ def test_html_is_self_contained_and_accessible(report):
     assert report._repr_html_().startswith("<div")
 
 
-def test_pdf_has_cover_contents_pages_and_embedded_fonts(report):
+def test_pdf_has_cover_with_contents_summary_page_and_embedded_fonts(report):
     data = render_pdf(report)
     pdf = pypdf.PdfReader(io.BytesIO(data))
     n = len(pdf.pages)
@@ -91,9 +91,9 @@ def test_pdf_has_cover_contents_pages_and_embedded_fonts(report):
     text = [page.extract_text() for page in pdf.pages]
     assert "Test Agency" in text[0]
     assert "Spring 2026" in text[0]
-    assert "Contents" in text[1]
+    assert "In this report" in text[0]  # the contents share the cover page
     assert f"page 2 of {n}" in text[1]
-    assert any("Key findings" in t for t in text)
+    assert "At a glance" in text[1]  # the summary is the first page after the cover
     assert any("Warning: oric: provisional scoring key" in t for t in text)
     assert pdf.metadata.title.startswith("Organizational Readiness")
     assert b"/FontFile2" in data  # TrueType font embedded
@@ -169,12 +169,15 @@ def test_excel_sheets_and_formula_text(scores, tmp_path):
     )[0]
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == [
+        "README",
+        "summary",
         "scores",
         "domain_summary",
         "item_statistics",
         "comparisons",
         "group_summary",
         "agreement",
+        "reliability",
         "excluded",
         "import_log",
         "notes",
@@ -205,13 +208,27 @@ def test_the_same_input_gives_the_same_html(scores, monkeypatch):
     assert "2026-01-01" in a
 
 
-def test_findings_name_the_highest_and_lowest_domains(scores, report):
-    bullets = report.sections[0].blocks[0].items
+def test_the_summary_page_names_strongest_weakest_gap_and_change_in_plain_words(scores, report):
+    first = report.sections[0]
+    assert first.heading == "At a glance"
+    points = [x for b in first.blocks if hasattr(b, "items") for x in b.items]
     means = scores.respondents[["change_commitment", "change_efficacy"]].mean()
     names = {"change_commitment": "Change commitment", "change_efficacy": "Change efficacy"}
-    assert bullets[0].startswith(f"Highest rated: {names[means.idxmax()]}")
-    assert any(b.startswith("Largest perspective gap") for b in bullets)
-    assert any("Since the last wave" in b or "No domain changed" in b for b in bullets)
+    assert points[0].startswith(f"Strongest: {names[means.idxmax()]}")
+    assert any(
+        p.startswith(f"Weakest, where to look first: {names[means.idxmin()]}") for p in points
+    )
+    assert any(
+        p.startswith("Largest difference between groups of role")
+        or p == "The groups of role rate every area much alike."
+        for p in points
+    )
+    assert any(p.startswith("Since the last wave") for p in points)
+    assert any(p.startswith("Scoring key:") for p in points)
+    text = " ".join([b.text for b in first.blocks if hasattr(b, "text")] + points)
+    for jargon in ("Hedges", "rwg", "ICC", "p <", "p =", "confidence interval", "alpha", "SD"):
+        assert jargon not in text, jargon  # no statistic names on the board's page
+    assert "How to read this page" in text
 
 
 def test_charts_take_an_axes_and_return_it(scores):
@@ -295,7 +312,7 @@ def test_objects_display_as_html_and_text(scores, report):
     assert "change_commitment" in scores._repr_html_()
     assert str(scores).startswith("Scores for oric/staff")
     assert repr(report).startswith("<Report 'Organizational Readiness")
-    assert "Key findings" in str(report)
+    assert "At a glance" in str(report)
     assert "png" not in repr(report.figures()[0])
     reference = Path(__file__).parent / "data" / "reference"
     check = validate(

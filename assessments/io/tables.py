@@ -26,7 +26,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -426,11 +426,37 @@ def output_date() -> datetime.datetime:
     return datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC).replace(tzinfo=None)
 
 
+def _number_format(col: str, values: pd.Series, **formats: Any) -> Any:
+    """Two decimals for numbers, three for p-values, a % sign for percentages (columns named
+    ``pct_...``, ``..._pct`` or with ``%``), none for whole numbers and text."""
+    if not pd.api.types.is_float_dtype(values.dtype):
+        return None
+    if col.startswith("pct_") or col.endswith("_pct") or "%" in col:
+        return formats["percent"]
+    if col.startswith("p_") or col.endswith("_p") or col == "p":
+        return formats["three"]
+    return formats["two"]
+
+
+def _column_width(col: str, values: pd.Series, sample: int = 2000) -> float:
+    """Wide enough for the header and the longest of the first ``sample`` values, at most
+    90 characters (long text wraps)."""
+    head = values.iloc[:sample]
+    if pd.api.types.is_float_dtype(head.dtype):
+        longest = 8
+    elif len(head):
+        longest = int(head.astype(str).str.len().fillna(0).max())
+    else:
+        longest = 0
+    return float(min(max(len(col) + 2, longest + 2, 8), 90))
+
+
 def write_workbook(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
     """Write sheets to an ``.xlsx`` file, row by row with xlsxwriter (twice as fast as pandas).
 
     Text is never turned into formulas, links or numbers; headers are bold, frozen and
-    filterable; decimals show two places (p-values three).
+    filterable; columns are as wide as their contents (long text wraps); decimals show two
+    places, p-values three, percentages a % sign.
     """
     import xlsxwriter
 
@@ -453,14 +479,14 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> Path
         )
         two = wb.add_format({"num_format": "0.00"})
         three = wb.add_format({"num_format": "0.000"})
+        percent = wb.add_format({"num_format": '0.0"%"'})  # values already in percent
+        wrap = wb.add_format({"text_wrap": True, "valign": "top"})
         for name, df in sheets.items():
             ws = wb.add_worksheet(name[:31])
             for j, col in enumerate(df.columns):
-                is_p = str(col).startswith("p_") or str(col).endswith("_p")
-                fmt = (
-                    (three if is_p else two) if pd.api.types.is_float_dtype(df[col].dtype) else None
-                )
-                ws.set_column(j, j, min(max(len(str(col)) + 2, 10), 45), fmt)
+                fmt = _number_format(str(col), df[col], two=two, three=three, percent=percent)
+                width = _column_width(str(col), df[col])
+                ws.set_column(j, j, width, wrap if fmt is None and width >= 60 else fmt)
             ws.write_row(0, 0, [str(c) for c in df.columns], head)
             columns = [_cells(df[c]) for c in df.columns]
             for i, row in enumerate(zip(*columns, strict=True), start=1):

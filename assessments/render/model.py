@@ -65,6 +65,21 @@ class Section:
     heading: str
     blocks: tuple[Block, ...]
 
+    def __str__(self) -> str:
+        lines = [self.heading]
+        for b in self.blocks:
+            if isinstance(b, Bullets):
+                lines += [f"  - {x}" for x in b.items]
+            elif isinstance(b, Paragraph):
+                lines.append(f"  {b.text}")
+            elif isinstance(b, Note):
+                lines.append(f"  [{b.kind}] {b.text}")
+            elif isinstance(b, TableBlock):
+                lines.append(f"  (table) {b.caption}")
+            elif isinstance(b, Figure):
+                lines.append(f"  (figure) {b.caption}")
+        return "\n".join(lines)
+
 
 @dataclass(frozen=True)
 class Report:
@@ -87,19 +102,7 @@ class Report:
 
     def __str__(self) -> str:
         lines = [self.title, self.subtitle, *(f"{k}: {v}" for k, v in self.cover)]
-        for s in self.sections:
-            lines.append(f"\n{s.heading}")
-            for b in s.blocks:
-                if isinstance(b, Bullets):
-                    lines += [f"  - {x}" for x in b.items]
-                elif isinstance(b, Paragraph):
-                    lines.append(f"  {b.text}")
-                elif isinstance(b, Note):
-                    lines.append(f"  [{b.kind}] {b.text}")
-                elif isinstance(b, TableBlock):
-                    lines.append(f"  (table) {b.caption}")
-                elif isinstance(b, Figure):
-                    lines.append(f"  (figure) {b.caption}")
+        lines += [f"\n{s}" for s in self.sections]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:

@@ -1,9 +1,10 @@
 """Render a :class:`~assessments.render.model.Report` as PDF with fpdf2 (pure Python).
 
-Cover page (organization, instrument and version, collection period, n by group), a contents
-page, a running header and "page X of Y", tables that split across pages with their header
-repeated, charts as 200-dpi PNG, the DejaVu Sans font (shipped with matplotlib) embedded, and
-document metadata. The creation date honours ``SOURCE_DATE_EPOCH``.
+Cover page (organization, instrument and version, collection period, n by group) with the
+contents at its foot; the one-page summary on page 2 when the report has one; a running header
+and "page X of Y"; tables that split across pages with their header repeated; charts as
+200-dpi PNG; the DejaVu Sans font (shipped with matplotlib) embedded; document metadata. The
+creation date honours ``SOURCE_DATE_EPOCH``.
 """
 
 from __future__ import annotations
@@ -47,17 +48,20 @@ class _PDF(FPDF):
 
 
 def _contents(pdf: FPDF, outline: list[Any]) -> None:
+    """The list of sections with their pages, at the foot of the cover page."""
     pdf.set_x(pdf.l_margin)
-    pdf.set_font("DejaVu", "B", 16)
-    pdf.cell(0, 10, "Contents", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", size=11)
+    pdf.set_font("DejaVu", "B", 12)
+    pdf.set_text_color(*ACCENT)
+    pdf.cell(0, 8, "In this report", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(0, 0, 0)
+    pdf.set_font("DejaVu", size=10)
     for entry in outline:
         if entry.level > 0:
             continue
-        pdf.cell(0, 8, entry.name, new_x="RIGHT", new_y="TOP")
+        pdf.cell(0, 6, entry.name, new_x="RIGHT", new_y="TOP")
         pdf.cell(
             0,
-            8,
+            6,
             str(entry.page_number),
             align="R",
             new_x="LMARGIN",
@@ -172,11 +176,13 @@ def render_pdf(report: Report, path: str | Path | None = None) -> bytes | Path:
         pdf.cell(50, 7, key)
         pdf.set_font("DejaVu", size=11)
         pdf.multi_cell(0, 7, value, new_x="LMARGIN", new_y="NEXT", align="L")
-    pdf.add_page()
+    pdf.ln(12)
+    # the contents fill the rest of the cover page (no page of their own); then page 2
     pdf.insert_toc_placeholder(_contents, pages=1)
     for i, section in enumerate(report.sections):
         top = pdf.get_y() <= pdf.t_margin + 10  # nothing on this page yet
-        if (i == 0 and not top) or (i > 0 and pdf.get_y() > pdf.h * 0.6):
+        after_summary = i > 0 and report.sections[i - 1].heading == "At a glance"
+        if (i == 0 and not top) or (i > 0 and (after_summary or pdf.get_y() > pdf.h * 0.6)):
             pdf.add_page()
         elif i > 0:
             pdf.ln(6)

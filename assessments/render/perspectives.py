@@ -56,7 +56,7 @@ def build_perspective_report(
     differently, N/A and Don't know by perspective, methods. With the demo key, every page
     title and every sheet says it is a demonstration key."""
     from .. import charts
-    from .build import figure, report_date
+    from .common import figure, report_date
 
     names = p.names()
     first = next(iter(p.scores.values())).instrument

@@ -24,7 +24,7 @@ def structure_section(
     cannot be estimated is said in words; the report is still written."""
     from .. import charts
     from ..stats.structure import structure, structure_tables
-    from .build import figure
+    from .common import figure
 
     try:
         (res,) = structure(scores)

@@ -1,0 +1,876 @@
+"""The report's sections: each a small function from the analysed data to its blocks.
+
+:class:`Analysis` holds the scores, the groups and the statistics every section may read,
+each computed once and only when a section asks for it. A section function takes the analysis
+and returns a :class:`~assessments.render.model.Section`, or None when it has nothing to say
+(no groups, no earlier wave). :data:`SECTIONS` lists them in report order; ``build_report``'s
+``sections`` chooses which to build, so a new section plugs in without touching the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from functools import cached_property
+from itertools import combinations
+from typing import Any
+
+import pandas as pd
+
+from .. import charts, stats
+from ..charts.theme import new_axes
+from ..charts.theme import title as chart_title
+from ..errors import Problem, ResponseError
+from ..scoring import Scores
+from .common import figure
+from .model import Block, Bullets, Note, Paragraph, Section, TableBlock
+from .suppression import group_sizes, suppressed_groups
+
+TOP_ITEMS = 5
+MAX_CHART_ITEMS = 30  # longer item charts do not fit a page: show the lowest-rated ones
+NEXT_STEPS = 3
+
+
+def fmt_table(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """The given columns, renamed for readers, in that order."""
+    return df[list(columns)].rename(columns=columns).reset_index(drop=True)
+
+
+def _hide(scores: Scores, by: str | None, min_group_size: int) -> tuple[Scores, list[Any]]:
+    """Scores whose ``by`` value is blank for respondents of suppressed groups."""
+    if by is None:
+        return scores, []
+    hidden = suppressed_groups(group_sizes(scores.respondents, by), min_group_size)
+    if not hidden:
+        return scores, []
+    r = scores.respondents.copy()
+    r[by] = r[by].astype(object)
+    r.loc[r[by].isin(hidden), by] = None
+    return replace(scores, respondents=r), hidden
+
+
+def size_word(g: float) -> str:
+    """A difference's size in words, from the conventional bands of a standardized
+    difference (0.2 small, 0.5 moderate, 0.8 large)."""
+    g = abs(g)
+    return "large" if g >= 0.8 else "moderate" if g >= 0.5 else "small" if g >= 0.2 else "slight"
+
+
+@dataclass
+class Analysis:
+    """Everything a section may read. Statistics are computed on first use and kept."""
+
+    scores: Scores
+    by: str | None = None
+    aggregate_by: str | None = None
+    previous: Scores | None = None
+    history: Mapping[str, Scores] | None = None
+    min_group_size: int = 5
+    n_boot: int = 1000
+    practices: pd.DataFrame | None = None
+    plan: pd.DataFrame | None = None
+
+    def __post_init__(self) -> None:
+        from ..stats._inputs import group_labels
+
+        self.aggregate_by = self.aggregate_by or self.by
+        for column in dict.fromkeys(c for c in (self.by, self.aggregate_by) if c):
+            group_labels(self.scores.respondents, column)  # a clear error naming the columns
+        self.inst = self.scores.instrument
+        self.names = self.inst.score_names()
+        self.shown_scores, self.hidden = _hide(self.scores, self.by, self.min_group_size)
+        self.agg_scores, self.agg_hidden = (
+            _hide(self.scores, self.aggregate_by, self.min_group_size)
+            if self.aggregate_by
+            else (self.scores, [])
+        )
+        self.sizes = group_sizes(self.scores.respondents, self.by) if self.by else {}
+        self.shown = [g for g in sorted(self.sizes, key=str) if g not in self.hidden]
+        self.warnings = [Note(w, "warning") for w in self.inst.key_warnings()]
+        self.structure_sheets: dict[str, pd.DataFrame] = {}
+
+    def name(self, score_id: object) -> str:
+        """The reader-facing name of a domain, scale or total."""
+        return self.names.get(str(score_id), str(score_id))
+
+    @cached_property
+    def overall(self) -> pd.DataFrame:
+        """Each score for all respondents: n, mean, SD, 95% CI (``describe``)."""
+        frame = self.scores.respondents.assign(_all="all")
+        d = stats.describe(frame, "_all", self.scores.score_columns, min_group_size=1)
+        d.insert(0, "score", [self.name(x) for x in d["domain"]])
+        return d
+
+    @cached_property
+    def domains_ranked(self) -> pd.DataFrame:
+        """Scored domains with a mean, lowest first."""
+        ids = [d.id for d in self.inst.scored_domains]
+        rated = self.overall[self.overall["domain"].isin(ids)].dropna(subset=["mean"])
+        return rated.sort_values(["mean", "domain"], kind="stable")
+
+    @cached_property
+    def compare(self) -> pd.DataFrame | None:
+        if not self.by or len(self.shown) < 2:
+            return None
+        return stats.compare(self.shown_scores, self.by, min_group_size=self.min_group_size)
+
+    @cached_property
+    def gaps(self) -> pd.DataFrame | None:
+        """Every domain gap between two shown groups, largest |g| first."""
+        if not self.by or len(self.shown) < 2:
+            return None
+        rows = []
+        for a, b in combinations(self.shown, 2):
+            g = stats.gaps(
+                self.shown_scores,
+                a=a,
+                b=b,
+                by=self.by,
+                items=False,
+                min_group_size=self.min_group_size,
+            )
+            rows.append(g[~g["suppressed"].astype(bool)].assign(a=a, b=b))
+        allg = pd.concat(rows, ignore_index=True)
+        allg = allg[allg["name"].isin([d.id for d in self.inst.scored_domains])]
+        return allg.reindex(allg["hedges_g"].abs().sort_values(ascending=False).index)
+
+    @cached_property
+    def agreement(self) -> pd.DataFrame | None:
+        if not self.aggregate_by:
+            return None
+        agree = stats.agreement(
+            self.agg_scores,
+            self.aggregate_by,
+            min_group_size=self.min_group_size,
+            n_boot=self.n_boot,
+        )
+        return None if agree["suppressed"].astype(bool).all() else agree
+
+    @cached_property
+    def change(self) -> pd.DataFrame | None:
+        if self.previous is None:
+            return None
+        return stats.change(self.previous, self.scores, min_group_size=self.min_group_size)
+
+    @cached_property
+    def items(self) -> pd.DataFrame:
+        """Item statistics of the items anyone answered."""
+        items = self.scores.item_summary()
+        return items[items["n_answered"] > 0]
+
+    @cached_property
+    def reliability(self) -> pd.DataFrame:
+        rel = stats.reliability(self.scores)
+        rel.insert(1, "name", [self.name(x) for x in rel["domain"]])
+        return rel
+
+    @cached_property
+    def linked(self) -> pd.DataFrame:
+        """Practices the library links to the three lowest-rated domains, lowest first."""
+        from ..practices import linked_practices, load_practices
+
+        lowest = [str(d) for d in self.domains_ranked.head(3)["domain"]]
+        library = self.practices if self.practices is not None else load_practices()
+        linked = linked_practices(library, self.inst.id, lowest)
+        return linked.assign(
+            area=[self.name(d) for d in linked["domain"]],
+            who=linked["actor"].astype(str).str.replace("_", " "),
+        )
+
+
+# ---------------------------------------------------------------------------------- summary
+def _of_scale(a: Analysis, domain: object, mean: float) -> str:
+    """``3.61 of 5`` on the score's own scale (just the mean when its items mix scales)."""
+    scale = a.inst.score_scale(str(domain))
+    return f"{mean:.1f}" + (f" of {scale.max}" if scale is not None else "")
+
+
+def _how_to_read(a: Analysis) -> str:
+    scales = a.inst.scored_scales
+    ranges = "; ".join(
+        f"from {sc.min} ({sc.points[0].label}) to {sc.max} ({sc.points[-1].label})" for sc in scales
+    )
+    return (
+        f"How to read this page: each area's score is the average answer of the people who "
+        f"answered its questions, {ranges}; higher is better. On the chart, the dot is the "
+        "average and the line across it shows where the average would probably fall with "
+        "another group of respondents, so two areas whose lines overlap may not really differ."
+    )
+
+
+def _strong_weak(a: Analysis) -> list[str]:
+    ranked = a.domains_ranked
+    if ranked.empty:
+        return ["No area could be scored: too few answers."]
+    k = min(2, len(ranked) // 2) or 1
+    low = ranked.head(k)
+    high = ranked.drop(low.index).iloc[::-1].head(k)
+
+    def listed(rows: pd.DataFrame) -> str:
+        return ", and ".join(
+            f"{a.name(r['domain'])}, {_of_scale(a, r['domain'], r['mean'])}"
+            for r in rows.to_dict("records")
+        )
+
+    out = []
+    if len(high):
+        out.append(f"Strongest: {listed(high)}.")
+    out.append(f"Weakest, where to look first: {listed(low)}.")
+    return out
+
+
+def _change_words(a: Analysis) -> str | None:
+    c = a.change
+    if c is None:
+        return None
+    domain_ids = {d.id for d in a.inst.scored_domains}
+    c = c[~c["suppressed"].astype(bool) & c["domain"].isin(domain_ids)].dropna(subset=["p_value"])
+    if c.empty:
+        return "Since the last wave: too few answers in one of the waves to compare."
+    reliable = c[c["p_value"] < 0.05]
+    if reliable.empty:
+        return (
+            "Since the last wave: no area changed by more than chance would explain "
+            "(not a reliable change)."
+        )
+    parts = [
+        f"{a.name(r['domain'])} {'rose' if r['change'] > 0 else 'fell'} from "
+        f"{r['mean_before']:.1f} to {r['mean_after']:.1f}"
+        for r in reliable.sort_values("change", key=abs, ascending=False).to_dict("records")
+    ]
+    rest = len(c) - len(reliable)
+    text = "Since the last wave: " + "; ".join(parts)
+    text += " (a reliable change)." if len(parts) == 1 else " (reliable changes)."
+    if rest == 1:
+        text += " The other area did not change reliably."
+    elif rest:
+        text += f" The other {rest} areas did not change reliably."
+    return text
+
+
+def gap_words(a: Analysis, g: Mapping[Any, Any]) -> str:
+    """The largest gap in plain words, the higher group named first with its own mean first
+    (so name, numbers and direction always agree)."""
+    a_higher = g["mean_a"] >= g["mean_b"]
+    higher, lower = (g["a"], g["b"]) if a_higher else (g["b"], g["a"])
+    m_hi, m_lo = (g["mean_a"], g["mean_b"]) if a_higher else (g["mean_b"], g["mean_a"])
+    return (
+        f"Largest difference between groups of {a.by}: {higher} rate "
+        f"{a.name(g['name'])} higher than {lower} do ({m_hi:.1f} vs {m_lo:.1f}), a "
+        f"{size_word(float(g['hedges_g']))} difference."
+    )
+
+
+def _key_line(a: Analysis) -> str:
+    """Where the scoring key comes from, in one line: the areas first, then any scale or
+    total whose status differs."""
+    inst = a.inst
+    doms = inst.scored_domains
+    prov = [d.name for d in doms if d.key_status == "provisional"]
+    user = [d.name for d in doms if d.key_status == "user"]
+    if prov:
+        text = (
+            f"Scoring key: provisional for {len(prov)} of {len(doms)} areas (which questions "
+            "belong to them is our inference from the instrument's publications); read those "
+            "areas' scores as indicative."
+        )
+    elif user:
+        text = "Scoring key: supplied by the user from the instrument's scoring instructions."
+    else:
+        text = "Scoring key: areas scored as published by the instrument's developers."
+    extra = [
+        s.name
+        for s in [*inst.composites, *([inst.total] if inst.total is not None else [])]
+        if s.key_status == "provisional"
+    ]
+    if extra and not prov:
+        text += (
+            f" {' and '.join(extra)} {'is' if len(extra) == 1 else 'are'} our own combination, "
+            "not a published score."
+        )
+    return text + " Details are under Methods."
+
+
+def summary_section(a: Analysis) -> Section:
+    """One page for a board: the chart of every area, strongest and weakest, change, the
+    largest gap, who answered, the key's status, and three next steps. No statistic names."""
+    s = a.scores
+    blocks: list[Block] = [Paragraph(_how_to_read(a))]
+    domain_ids = [d.id for d in a.inst.scored_domains]
+    # short enough that the chart and the text below it share one printed page
+    ax = new_axes(7, min(4.6, 0.24 * len(domain_ids) + 1.1))
+    charts.domain_profile(s, columns=domain_ids, min_group_size=a.min_group_size, ax=ax)
+    ax.set_xlabel("Average score (the line: where it would probably fall)")
+    chart_title(ax, f"{a.inst.id.upper()}: score of each area", width=70)
+    blocks.append(
+        figure(ax, "Average score of each area, with the range it would probably fall in")
+    )
+    points = _strong_weak(a)
+    change = _change_words(a)
+    if change:
+        points.append(change)
+    if a.gaps is not None and len(a.gaps):
+        top = a.gaps.iloc[0]
+        if abs(float(top["hedges_g"])) >= 0.2:
+            points.append(gap_words(a, top.to_dict()))
+        else:
+            points.append(f"The groups of {a.by} rate every area much alike.")
+    answered = f"{s.rows_read} responses were read and {s.n_scored} could be scored"
+    if s.n_excluded:
+        answered += f" ({s.n_excluded} had no usable answer)"
+    answered += "."
+    hidden = len(dict.fromkeys([*a.hidden, *a.agg_hidden]))
+    if hidden:
+        answered += (
+            f" {hidden} group{'s' if hidden > 1 else ''} too small to show on "
+            f"{'their' if hidden > 1 else 'its'} own {'are' if hidden > 1 else 'is'} left out "
+            "of the group results, so that no one's answers can be singled out."
+        )
+    points.append(answered)
+    points.append(_key_line(a))
+    blocks.append(Bullets(tuple(points)))
+    steps = a.linked.drop_duplicates("id").head(NEXT_STEPS) if len(a.linked) else a.linked
+    if len(steps):
+        blocks.append(Paragraph("Suggested next steps, for the weakest areas:"))
+        blocks.append(
+            Bullets(
+                tuple(
+                    f"{r['title']} (for {r['area']}; led by the {r['who']})"
+                    for r in steps.to_dict("records")
+                )
+            )
+        )
+    return Section("At a glance", tuple(blocks))
+
+
+def summary_table(report_sections: tuple[Section, ...]) -> pd.DataFrame:
+    """The summary page as rows of text, for the first sheet of the workbook."""
+    rows = []
+    for section in report_sections:
+        if section.heading != "At a glance":
+            continue
+        for b in section.blocks:
+            if isinstance(b, Paragraph):
+                rows.append(b.text)
+            elif isinstance(b, Bullets):
+                rows.extend(b.items)
+    return pd.DataFrame({"summary": rows})
+
+
+# ---------------------------------------------------------------------------------- domains
+def domains_section(a: Analysis) -> Section:
+    inst = a.inst
+    return Section(
+        "Domain results",
+        (
+            Paragraph(
+                "; ".join(
+                    (
+                        "Scores"
+                        if len(inst.scored_scales) == 1
+                        else "Scores on the "
+                        + ("main" if sc.name == "default" else str(sc.name))
+                        + " scale"
+                    )
+                    + " run "
+                    f"from {sc.min} ({sc.points[0].label}) to {sc.max} ({sc.points[-1].label})"
+                    for sc in inst.scored_scales
+                )
+                + "; higher is better. Each score is the mean of a respondent's answered items."
+            ),
+            figure(
+                charts.domain_profile(a.shown_scores, by=a.by, min_group_size=a.min_group_size),
+                "Mean scores with 95% confidence intervals" + (f" by {a.by}" if a.by else ""),
+            ),
+            TableBlock(
+                "Scores, all respondents",
+                fmt_table(
+                    a.overall,
+                    {
+                        "score": "score",
+                        "n": "n",
+                        "mean": "mean",
+                        "sd": "SD",
+                        "ci_low": "95% CI low",
+                        "ci_high": "95% CI high",
+                    },
+                ),
+            ),
+            figure(charts.distribution(a.scores), "Spread of respondent scores per domain"),
+        ),
+    )
+
+
+# ----------------------------------------------------------------------------------- groups
+def groups_section(a: Analysis) -> Section | None:
+    by = a.by
+    if not by:
+        return None
+    inst = a.inst
+    grp: list[Block] = []
+    if a.hidden:
+        grp.append(
+            Note(
+                f"{len(a.hidden)} group(s) of {by} are not shown separately: groups "
+                f"with fewer than {a.min_group_size} respondents are suppressed, and so "
+                "is the next smallest when needed to stop them being worked out from "
+                "the totals.",
+                "info",
+            )
+        )
+    if a.compare is None:
+        grp.append(
+            Paragraph(
+                f"No group of {by} is large enough to show: every one has fewer than "
+                f"{a.min_group_size} respondents or would reveal one that has. The results "
+                "above are for all respondents together."
+                if not a.shown
+                else f"Fewer than two groups of {by} are large enough to compare."
+            )
+        )
+        return Section(f"Groups compared by {by}", tuple(grp))
+    gap = a.gaps
+    if gap is not None and len(gap):
+        g = gap.iloc[0]
+        a_higher = g["mean_a"] >= g["mean_b"]
+        higher, lower = (g["a"], g["b"]) if a_higher else (g["b"], g["a"])
+        m_hi, m_lo = (g["mean_a"], g["mean_b"]) if a_higher else (g["mean_b"], g["mean_a"])
+        size = abs(float(g["hedges_g"]))
+        grp.append(
+            Paragraph(
+                f"Largest perspective gap: {higher} rated {a.name(g['name'])} higher than "
+                f"{lower} did ({m_hi:.2f} vs {m_lo:.2f}; Hedges' g = {size:.2f}, a "
+                f"{size_word(size)} difference)."
+            )
+        )
+    desc = stats.describe(a.shown_scores, by, min_group_size=a.min_group_size)
+    desc = desc[~desc["suppressed"].astype(bool)]
+    desc.insert(0, "score", [a.name(x) for x in desc["domain"]])
+    grp.append(
+        TableBlock(
+            f"Scores by {by}",
+            fmt_table(
+                desc,
+                {
+                    "score": "score",
+                    "group": by,
+                    "n": "n",
+                    "mean": "mean",
+                    "sd": "SD",
+                    "ci_low": "95% CI low",
+                    "ci_high": "95% CI high",
+                },
+            ),
+        )
+    )
+    ct = a.compare.copy()
+    ct.insert(0, "score", [a.name(x) for x in ct["domain"]])
+    grp.append(
+        TableBlock(
+            "Do the groups differ? Welch's ANOVA, Holm-adjusted p",
+            fmt_table(
+                ct,
+                {
+                    "score": "score",
+                    "n": "n",
+                    "k_groups": "groups",
+                    "statistic": "F",
+                    "p_adjusted": "p (adjusted)",
+                    "omega_squared": "omega²",
+                },
+            ),
+            decimals=3,
+        )
+    )
+    if gap is not None and len(gap):
+        pa, pb = gap.iloc[0]["a"], gap.iloc[0]["b"]
+        pair = stats.gaps(a.shown_scores, a=pa, b=pb, by=by, min_group_size=a.min_group_size)
+        grp.append(
+            figure(
+                charts.gap_dumbbell(
+                    pair, a=str(pa), b=str(pb), scale=inst.response_scale, level="item"
+                ),
+                f"Largest item gaps between {pa} and {pb}",
+            )
+        )
+    level = "item" if len(inst.items) <= MAX_CHART_ITEMS else "domain"
+    grp.append(
+        figure(
+            charts.heatmap(a.shown_scores, by, min_group_size=a.min_group_size, level=level),
+            f"{'Item' if level == 'item' else 'Score'} means by {by}",
+        )
+    )
+    return Section(f"Groups compared by {by}", tuple(grp))
+
+
+# -------------------------------------------------------------------------------- agreement
+def _agreement_verdicts(agree: pd.DataFrame, by: str, a: Analysis) -> list[str]:
+    """One plain sentence per domain: may its group means be read as the groups' views?"""
+    lines = []
+    shown = agree[~agree["suppressed"].astype(bool)]
+    for dom, t in shown.groupby("domain", sort=False):
+        agree_n = int(t["agree_within"].astype(bool).sum())
+        differ = t["differ_between"].dropna()
+        if agree_n < len(t):
+            text = (
+                f"members agree in {agree_n} of {len(t)} groups of {by}; where they do not, "
+                "the group's mean is not a shared view"
+            )
+        elif differ.empty:
+            text = f"members agree, but too few groups of {by} to tell whether they differ"
+        elif not bool(differ.iloc[0]):
+            text = (
+                f"members of each {by} agree, but the {by}s do not differ: report one "
+                "organization-wide score"
+            )
+        elif not bool(t["reliable_means"].dropna().astype(bool).all()):
+            text = (
+                f"members agree and the {by}s differ, but the {by} means are not reliable "
+                "(ICC(2) below 0.70): read differences between them with caution"
+            )
+        else:
+            text = f"members agree and the {by}s differ: {by} means can be read as such"
+        lines.append(f"{a.name(dom)}: {text}.")
+    return lines
+
+
+def agreement_section(a: Analysis) -> Section | None:
+    agree, by = a.agreement, a.aggregate_by
+    if agree is None or not by:
+        return None
+    t = agree[~agree["suppressed"].astype(bool)].copy()
+    t["domain"] = [a.name(x) for x in t["domain"]]
+    ok = int(agree[~agree["suppressed"].astype(bool)].groupby("domain")["aggregate"].all().sum())
+    n_domains = t["domain"].nunique()
+    blocks: list[Block] = [
+        Paragraph(
+            f"Group means stand for their groups in {ok} of {n_domains} domains: members of "
+            "each group agree and the groups differ from each other."
+        ),
+        Paragraph(
+            "Before a group's mean is read as the group's view, its members should "
+            "agree (rwg(j) of 0.70 or more, AD at most a sixth of the answer options) and "
+            "the groups should differ (ICC(1) above zero with a significant F test); "
+            "ICC(2) of 0.70 or more means the group means are reliable."
+        ),
+        *[Paragraph(line) for line in _agreement_verdicts(agree, by, a)],
+        figure(charts.agreement_chart(agree), f"Agreement within each {by}"),
+        TableBlock(
+            f"Agreement by {by}",
+            fmt_table(
+                t,
+                {
+                    "domain": "domain",
+                    "group": by,
+                    "n": "n",
+                    "rwg_j": "rwg(j)",
+                    "ad_m": "AD",
+                    "icc1": "ICC(1)",
+                    "icc2": "ICC(2)",
+                },
+            ),
+            decimals=2,
+        ),
+    ]
+    if a.agg_hidden:
+        blocks.append(Note(f"{len(a.agg_hidden)} group(s) of {by} are suppressed.", "info"))
+    return Section("Agreement before aggregation", tuple(blocks))
+
+
+# ------------------------------------------------------------------------------------ items
+def _chart_items(a: Analysis) -> list[str] | None:
+    """All items, or the lowest-rated ones (in instrument order) when there are too many."""
+    inst = a.inst
+    if len(inst.items) <= MAX_CHART_ITEMS:
+        return None
+    means = a.items.set_index("item")["mean"].dropna().sort_values()
+    lowest = set(means.index[:MAX_CHART_ITEMS])
+    return [i for i in inst.item_ids if i in lowest]
+
+
+def items_section(a: Analysis) -> Section:
+    inst = a.inst
+    items = a.items
+    # strengths and areas for improvement never share an item: with few items, each side
+    # takes at most half of them
+    shown_n = min(TOP_ITEMS, len(items) // 2)
+    ranked = items.sort_values(["mean", "item"], kind="stable")
+    bottom = ranked.head(shown_n)
+    top = ranked.drop(bottom.index).iloc[::-1].head(shown_n)
+    item_cols = {"number": "item", "label": "label", "mean": "mean", "n_answered": "n"}
+    blocks: list[Block] = [
+        figure(
+            charts.answer_bars(
+                a.shown_scores, min_group_size=a.min_group_size, items=_chart_items(a)
+            ),
+            "How people answered each item"
+            if len(inst.items) <= MAX_CHART_ITEMS
+            else f"How people answered the {MAX_CHART_ITEMS} lowest-rated items (all items "
+            "are in the Excel workbook)",
+        ),
+        TableBlock("Strengths: highest rated items", fmt_table(top, item_cols)),
+        TableBlock("Areas for improvement: lowest rated items", fmt_table(bottom, item_cols)),
+    ]
+    if len(a.linked):
+        blocks.append(
+            TableBlock(
+                "Practices linked to the lowest-rated domains (practices library)",
+                fmt_table(
+                    a.linked, {"area": "domain", "title": "practice", "who": "carried out by"}
+                ),
+            )
+        )
+    if not any(it.text for it in inst.items) and all(
+        it.label.endswith(f"of {len(d.items)}")
+        for d in inst.domains
+        for it in inst.items
+        if it.id in d.items
+    ):
+        blocks.append(
+            Note(
+                f"Items are named by their area and number: {inst.id.upper()}'s wording is not "
+                "shipped with the toolkit. To see it here, copy the instrument file "
+                f"(`assess show {inst.id} --yaml`) and add each item's `text` from your "
+                "licensed copy.",
+                "info",
+            )
+        )
+    return Section("Items", tuple(blocks))
+
+
+# ----------------------------------------------------------------------------------- trends
+def trends_section(a: Analysis) -> Section | None:
+    if a.previous is None or a.change is None:
+        return None
+    c = a.change[~a.change["suppressed"].astype(bool)].copy()
+    sig = c.dropna(subset=["p_value"])
+    sig = sig[sig["p_value"] < 0.05]
+    c["domain"] = [a.name(x) for x in c["domain"]]
+    history = a.history
+    many = history is not None and len(history) >= 2
+    waves = (
+        dict(history)
+        if many and history is not None
+        else {
+            "previous": a.previous,
+            "this wave": a.scores,
+        }
+    )
+    sentence = (
+        "Since the last wave: "
+        + "; ".join(
+            f"{a.name(r['domain'])} {'rose' if r['change'] > 0 else 'fell'} by "
+            f"{abs(r['change']):.2f} (g = {r['hedges_g']:+.2f})"
+            for r in sig.to_dict("records")
+        )
+        + "."
+        if len(sig)
+        else "No domain changed reliably since the last wave (all p ≥ .05)."
+    )
+    return Section(
+        "Change since the last wave",
+        (
+            Paragraph(sentence),
+            figure(
+                charts.trend(waves),
+                f"Mean scores in the {len(waves)} waves"
+                if many
+                else "Mean scores in the two waves",
+            ),
+            TableBlock(
+                "Change (independent waves: Welch's t, Hedges' g)",
+                fmt_table(
+                    c,
+                    {
+                        "domain": "score",
+                        "mean_before": "before",
+                        "mean_after": "after",
+                        "change": "change",
+                        "hedges_g": "Hedges' g",
+                        "p_value": "p",
+                    },
+                ),
+                decimals=3,
+            ),
+        ),
+    )
+
+
+# ------------------------------------------------------------------------------------- plan
+def plan_section(a: Analysis) -> Section | None:
+    if a.plan is None:
+        return None
+    from ..practices import plan_progress
+
+    progress = plan_progress(a.plan, a.scores)
+    return Section(
+        "Progress on the action plan",
+        (
+            Paragraph(
+                "Each area of the earlier action plan: its score when the plan was made, "
+                "its score now, and how many of its practices are marked done."
+            ),
+            TableBlock(
+                "Action plan areas",
+                fmt_table(
+                    progress,
+                    {
+                        "area_name": "area",
+                        "baseline": "then",
+                        "now": "now",
+                        "change": "change",
+                        "practices": "practices",
+                        "done": "done",
+                    },
+                ),
+            ),
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------------- quality
+def quality_section(a: Analysis) -> Section:
+    s, items = a.scores, a.items
+    na = items.assign(
+        rate=100
+        * (items["n_not_applicable"] + items["n_dont_know"])
+        / (items["n_answered"] + items["n_not_applicable"] + items["n_dont_know"])
+    )
+    na = na[na["rate"] > 0].sort_values("rate", ascending=False).head(10)
+    quality: list[Block] = [
+        Paragraph(
+            f"{s.rows_read} rows were read: {s.n_scored} scored and "
+            f"{s.n_excluded} excluded (no answer that could be scored)."
+            + (
+                f" {len(s.invalid)} answers outside the scale were treated as missing."
+                if len(s.invalid)
+                else ""
+            )
+        ),
+        TableBlock(
+            "Internal consistency (Cronbach's alpha with 95% CI; omega)",
+            fmt_table(
+                a.reliability,
+                {
+                    "name": "domain",
+                    "n_items": "items",
+                    "n": "n",
+                    "raw_alpha": "alpha",
+                    "alpha_ci_low": "CI low",
+                    "alpha_ci_high": "CI high",
+                    "omega_total": "omega",
+                },
+            ),
+        ),
+    ]
+    if len(na):
+        quality.append(
+            TableBlock(
+                "Items most often answered N/A or Don't know (%)",
+                fmt_table(na, {"number": "item", "label": "label", "rate": "% N/A or DK"}),
+                decimals=1,
+            )
+        )
+    return Section("Reliability and data quality", tuple(quality))
+
+
+# -------------------------------------------------------------------------------- structure
+def structure_section(a: Analysis) -> Section:
+    from .structure import structure_section as build
+
+    section, sheets = build(a.scores, a.names)
+    a.structure_sheets = sheets
+    return section
+
+
+# ---------------------------------------------------------------------------------- methods
+def methods_section(a: Analysis) -> Section:
+    inst, names = a.inst, a.names
+    blocks: list[Block] = [
+        Bullets(
+            tuple(
+                [
+                    f"{d.name}: items {', '.join(str(inst.number(i)) for i in d.items)}; "
+                    f"scored when at least {d.min_items()} of {len(d.items)} are answered"
+                    + (" (the toolkit's default rule)" if d.min_answered_is_default else "")
+                    + f"; key {d.key_status}"
+                    + (f" ({d.key_source})" if d.key_source else "")
+                    for d in inst.scored_domains
+                ]
+                + [
+                    f"{s.name}: mean of "
+                    + (
+                        "all items"
+                        if s.all_items
+                        else (
+                            "the subscales " if s.method == "mean_of_domains" else "the items of "
+                        )
+                        + ", ".join(names.get(x, x) for x in s.domains)
+                    )
+                    + f"; key {s.key_status}"
+                    for s in [*inst.composites, *([inst.total] if inst.total else [])]
+                ]
+            )
+        ),
+    ]
+    if any(d.min_answered_is_default for d in inst.scored_domains):
+        blocks.append(
+            Paragraph(
+                "Where the instrument states no minimum number of answered items, a "
+                "domain is scored when at least half of its items are answered (the "
+                "toolkit's default, ceil(n / 2)); set min_answered in the instrument file "
+                "to use another rule."
+            )
+        )
+    blocks.append(
+        Paragraph(
+            "Reverse-keyed items are scored max + min − answer. N/A, Don't know and blank "
+            "answers count as missing. Group comparisons use Welch's ANOVA with Holm's "
+            "correction across scores; agreement uses rwg(j) against a uniform null on each "
+            "domain's own scale and ICCs from a one-way ANOVA with F-based intervals, and a "
+            "group mean is read as the group's view only when members agree and groups differ. "
+            f"Groups under {a.min_group_size} respondents are suppressed. Statistics are "
+            "checked against R (psych, multilevel, effectsize, rstatix, base R). On the first "
+            "page, a change is called reliable when a Welch test gives p < .05, and a "
+            "difference's size follows Hedges' g (0.2 small, 0.5 moderate, 0.8 large)."
+        )
+    )
+    blocks.extend(a.warnings)
+    return Section("Methods", tuple(blocks))
+
+
+SectionBuilder = Callable[[Analysis], Section | None]
+
+#: Every section, in report order. ``structure`` is built only when asked for.
+SECTIONS: dict[str, SectionBuilder] = {
+    "summary": summary_section,
+    "domains": domains_section,
+    "groups": groups_section,
+    "agreement": agreement_section,
+    "items": items_section,
+    "trends": trends_section,
+    "plan": plan_section,
+    "quality": quality_section,
+    "structure": structure_section,
+    "methods": methods_section,
+}
+DEFAULT_SECTIONS = tuple(name for name in SECTIONS if name != "structure")
+
+
+def check_sections(names: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """The chosen sections in report order; an unknown name is an error listing the known."""
+    unknown = [n for n in names if n not in SECTIONS]
+    if unknown:
+        raise ResponseError(
+            Problem(
+                "bad-option",
+                f"unknown report section(s): {', '.join(unknown)}",
+                expected="some of " + ", ".join(SECTIONS),
+                hint="e.g. --sections summary,domains,methods",
+            )
+        )
+    if not names:
+        raise ResponseError(
+            Problem("bad-option", "no report section chosen", expected=", ".join(SECTIONS))
+        )
+    return tuple(n for n in SECTIONS if n in names)
