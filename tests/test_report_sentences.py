@@ -45,7 +45,8 @@ def test_the_gap_sentence_names_the_higher_group_with_its_own_mean():
     # the plain-words sentence of the summary page
     [plain] = [p for p in _summary_points(report) if p.startswith("Largest difference")]
     m = re.match(
-        r"Largest difference between groups of role: (.+?) rate (.+?) higher than (.+?) do "
+        r"Largest difference between groups of role: the (.+?) group rates (.+?) higher than "
+        r"the (.+?) group does "
         r"\((\d\.\d) vs (\d\.\d)\), a (large|moderate|small|slight) difference",
         plain,
     )

@@ -13,6 +13,7 @@ from ..scoring import Scores
 from ..scoring.coding import DONT_KNOW, NOT_APPLICABLE
 from ..stats._inputs import suppressed_groups
 from .theme import (
+    DISAGREE_HATCH,
     DK_COLOR,
     NA_COLOR,
     answer_colors,
@@ -119,7 +120,10 @@ def answer_bars(
         start = left.copy()
         for j, (code, point) in enumerate(zip(codes, scale.points, strict=True)):
             share = table[f"pct_{code}"].to_numpy()
-            ax.barh(y, share, left=start, color=colors[j], height=0.75, label=point.label)
+            ax.barh(
+                y, share, left=start, color=colors[j], height=0.75, label=point.label,
+                hatch=DISAGREE_HATCH if j < mid else None, edgecolor="white", linewidth=0.3,
+            )  # fmt: skip
             start += share
         ax.axvline(0, color="#444444", linewidth=0.8)
         names = [

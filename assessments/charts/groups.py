@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -11,7 +13,15 @@ from ..instruments import ResponseScale
 from ..scoring import Scores
 from ..stats._inputs import suppressed_groups
 from .scores import scale_ticks
-from .theme import answer_colors, group_color, inner_legend, new_axes, set_alt_text, theme, title
+from .theme import (
+    answer_colors,
+    group_style,
+    inner_legend,
+    new_axes,
+    set_alt_text,
+    theme,
+    title,
+)
 
 
 def gap_dumbbell(
@@ -36,8 +46,12 @@ def gap_dumbbell(
         y = np.arange(len(t))[::-1]
         ax.hlines(y, t["mean_b"], t["mean_a"], color="#999999", linewidth=2)
         na, nb = (int(t["n_a"].max()), int(t["n_b"].max())) if len(t) else (0, 0)
-        ax.scatter(t["mean_a"], y, color=group_color(0), zorder=3, label=f"{a} (n={na})")
-        ax.scatter(t["mean_b"], y, color=group_color(1), zorder=3, label=f"{b} (n={nb})")
+        for k, (col, who, n) in enumerate((("mean_a", a, na), ("mean_b", b, nb))):
+            style = group_style(k)
+            ax.scatter(
+                t[col], y, color=style["color"], marker=style["marker"], zorder=3,
+                label=f"{who} (n={n})",
+            )  # fmt: skip
         ax.set_yticks(y, [f"{row.label}  (g={row.hedges_g:+.2f})" for row in t.itertuples()])
         scale_ticks(ax, scale)
         ax.set_xlabel("Mean score")
@@ -104,11 +118,16 @@ def heatmap(
 
 
 def agreement_chart(
-    table: pd.DataFrame, *, threshold: float = 0.70, ax: Axes | None = None
+    table: pd.DataFrame,
+    *,
+    threshold: float = 0.70,
+    names: Mapping[str, str] | None = None,
+    ax: Axes | None = None,
 ) -> Axes:
     """rwg(j) of each group on each domain, against the aggregation threshold.
 
-    ``table`` is the output of :func:`assessments.stats.agreement`.
+    ``table`` is the output of :func:`assessments.stats.agreement`; ``names`` maps domain ids
+    to the names shown (``Instrument.score_names()``).
     """
     t = table[~table["suppressed"].astype(bool)]
     domains = list(dict.fromkeys(t["domain"]))
@@ -119,10 +138,14 @@ def agreement_chart(
         y0 = np.arange(len(domains))[::-1]
         for gi, g in enumerate(groups):
             s = t[t["group"] == g].set_index("domain").reindex(domains)
-            ax.scatter(s["rwg_j"], y0, color=group_color(gi), label=f"{g}", zorder=3, s=22)
+            style = group_style(gi)
+            ax.scatter(
+                s["rwg_j"], y0, color=style["color"], marker=style["marker"], label=f"{g}",
+                zorder=3, s=22,
+            )  # fmt: skip
         ax.axvline(threshold, color="#B2182B", linestyle="--", linewidth=1)
         ax.text(threshold, len(domains) - 0.4, f" {threshold:.2f}", color="#B2182B", fontsize=8)
-        ax.set_yticks(y0, domains)
+        ax.set_yticks(y0, [(names or {}).get(str(d), str(d)) for d in domains])
         ax.set_xlim(0, 1)
         ax.set_xlabel("rwg(j): 0 = no more agreement than chance, 1 = full agreement")
         title(ax, "Agreement within groups before aggregating")

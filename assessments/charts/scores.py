@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 from ..instruments import ResponseScale
 from ..scoring import Scores
 from ..stats import describe
-from .theme import group_color, inner_legend, new_axes, set_alt_text, short_name, theme, title
+from .theme import group_style, inner_legend, new_axes, set_alt_text, short_name, theme, title
 
 
 def scale_ticks(ax: Axes, scale: ResponseScale, axis: str = "x") -> None:
@@ -53,12 +53,13 @@ def domain_profile(
             y = y0 + (len(groups) - 1) / 2 * step - gi * step
             n = int(t["n"].max()) if t["n"].notna().any() else 0
             label = "all respondents" if g == "all" else f"{g}"
+            style = group_style(gi)
             ax.errorbar(
                 t["mean"],
                 y,
                 xerr=[t["mean"] - t["ci_low"], t["ci_high"] - t["mean"]],
-                fmt="o",
-                color=group_color(gi),
+                fmt=style["marker"],
+                color=style["color"],
                 capsize=2,
                 markersize=5,
                 label=f"{label} (n={n})",
@@ -139,14 +140,14 @@ def trend(
                 means.append(m)
                 lows.append(m - half)
                 highs.append(m + half)
+            style = group_style(ci)
             ax.errorbar(
                 x + (ci - len(cols) / 2) * 0.02,
                 means,
                 yerr=[np.subtract(means, lows), np.subtract(highs, means)],
-                marker="o",
                 capsize=2,
-                color=group_color(ci),
                 label=names.get(col, col),
+                **style,
             )
         ax.set_xticks(x, [f"{w}\n(n={waves[w].n_scored})" for w in labels])
         scale_ticks(ax, inst.response_scale, axis="y")

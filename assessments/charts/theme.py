@@ -26,6 +26,12 @@ GROUP_COLORS = (
     "#F0E442",
     "#000000",
 )
+#: Marker shapes and line styles that keep groups apart in greyscale print, with the colours.
+GROUP_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+GROUP_LINESTYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1)), (0, (1, 1)), (0, (8, 2)), "-")
+#: Hatching of the answers below the scale's centre, so that "Disagree" and "Agree" (which
+#: a diverging palette makes equally light) differ in greyscale too.
+DISAGREE_HATCH = "////"
 NA_COLOR = "#BDBDBD"
 DK_COLOR = "#8C8C8C"
 _DIVERGING = LinearSegmentedColormap.from_list(
@@ -60,6 +66,20 @@ def answer_colors(n: int) -> list[str]:
 def group_color(i: int) -> str:
     """Colour of the ``i``-th group."""
     return GROUP_COLORS[i % len(GROUP_COLORS)]
+
+
+def group_style(i: int) -> dict[str, Any]:
+    """Colour, marker and line style of the ``i``-th group: distinct in colour, for colour
+    blindness (Okabe-Ito) and in greyscale (shape and dash).
+
+    >>> group_style(1)["marker"]
+    's'
+    """
+    return {
+        "color": group_color(i),
+        "marker": GROUP_MARKERS[i % len(GROUP_MARKERS)],
+        "linestyle": GROUP_LINESTYLES[i % len(GROUP_LINESTYLES)],
+    }
 
 
 @contextmanager

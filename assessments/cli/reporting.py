@@ -31,8 +31,29 @@ from .perspectives import perspective_options, wants_perspectives
 )
 @click.option(
     "--wave-file",
-    type=click.Path(dir_okay=False),
-    help="An earlier wave's export (read the same way) to show change.",
+    "wave_files",
+    multiple=True,
+    metavar="FILE[:LABEL]",
+    help="An earlier wave's export (read the same way), oldest first; repeat for more waves. "
+    "LABEL names the wave in the trend (default: the file's name).",
+)
+@click.option(
+    "--wave-column",
+    metavar="COLUMN",
+    help="A column of INPUT naming each respondent's wave: the last value in sorted order is "
+    "reported, the others are its trend.",
+)
+@click.option(
+    "--label",
+    "wave_name",
+    default="",
+    help="This wave's name in the trend (default: --period, else 'this wave').",
+)
+@click.option(
+    "--sections",
+    metavar="NAMES",
+    help="Comma-separated sections to build, in report order (default: all): "
+    "summary, domains, groups, agreement, items, trends, plan, quality, structure, methods.",
 )
 @click.option(
     "--format",
@@ -92,7 +113,10 @@ from .perspectives import perspective_options, wants_perspectives
 @handles_errors
 def report_cmd(
     by: tuple[str, ...],
-    wave_file: str | None,
+    wave_files: tuple[str, ...],
+    wave_column: str | None,
+    wave_name: str,
+    sections: str | None,
     formats: str,
     out: str,
     organization: str,
@@ -175,11 +199,11 @@ def report_cmd(
                     hint="--history reports a wave kept in the history store",
                 )
             )
-        if wave_file:
+        if wave_files or wave_column:
             raise ResponseError(
                 Problem(
                     "bad-option",
-                    "--wave-file cannot be used with --history",
+                    "--wave-file and --wave-column cannot be used with --history",
                     hint="the history's earlier waves are used",
                 )
             )
@@ -220,8 +244,27 @@ def report_cmd(
         stem = f"{instruments[0]}-report"
     else:
         stem = f"{load_instrument(options['instrument']).id}-report"
+    if wave_files and wave_column:
+        raise ResponseError(
+            Problem(
+                "bad-option",
+                "give --wave-file or --wave-column, not both",
+                hint="--wave-column splits INPUT into waves; --wave-file adds other files",
+            )
+        )
+    waves_given = [_wave_spec(w) for w in wave_files]
+    chosen_sections = (
+        [x.strip().lower() for x in sections.split(",") if x.strip()] if sections else None
+    )
+    if chosen_sections is not None:
+        from ..render.sections import check_sections
+
+        check_sections(chosen_sections)
     refuse_overwriting_inputs(
-        options, [Path(out) / f"{stem}.{ext}" for ext in chosen], wave_file, plan_file
+        options,
+        [Path(out) / f"{stem}.{ext}" for ext in chosen],
+        *[f for f, _ in waves_given],
+        plan_file,
     )
     o = pop_inputs(options)
     with Progress(
@@ -256,14 +299,37 @@ def report_cmd(
                 previous = history.load(history_org, earlier[-1], instruments[0])
         else:
             task = progress.add_task("reading and scoring", total=None)
-            scores = score(load_responses(o), on_invalid=o["on_invalid"], id_column=o["id_column"])
-        if wave_file:
-            progress.update(task, description="reading the earlier wave")
-            previous = score(
-                load_responses({**o, "input_file": wave_file}),
-                on_invalid=o["on_invalid"],
-                id_column=o["id_column"],
-            )
+            responses = load_responses(o)
+            if wave_column:  # each wave scored on its own rows
+                history_waves = {
+                    label: score(part, on_invalid=o["on_invalid"], id_column=o["id_column"])
+                    for label, part in responses.split_waves(wave_column).items()
+                }
+                *_, previous, scores = history_waves.values()
+            else:
+                scores = score(responses, on_invalid=o["on_invalid"], id_column=o["id_column"])
+        this_label = wave_name or period or "this wave"
+        if waves_given:
+            progress.update(task, description="reading the earlier waves")
+            earlier_waves = {}
+            for file, label in waves_given:
+                if label in earlier_waves or label == this_label:
+                    raise ResponseError(
+                        Problem(
+                            "duplicate-wave",
+                            f"two waves are named {label!r}",
+                            value=file,
+                            hint="name each wave: --wave-file FILE:LABEL (and --label for this "
+                            "one)",
+                        )
+                    )
+                earlier_waves[label] = score(
+                    load_responses({**o, "input_file": file}),
+                    on_invalid=o["on_invalid"],
+                    id_column=o["id_column"],
+                )
+            previous = list(earlier_waves.values())[-1]
+            history_waves = {**earlier_waves, this_label: scores}
         written = write_report(
             scores,
             Path(out),
@@ -279,6 +345,7 @@ def report_cmd(
             include_respondents=include_respondents,
             structure=structure,
             history=history_waves,
+            sections=chosen_sections,
             progress=lambda step: progress.update(task, description=step),
         )
     if as_json:
@@ -294,6 +361,16 @@ def report_cmd(
         c.print("[yellow]note:[/yellow] " + note)
     for p in written:
         c.print(f"wrote {p}", markup=False)
+
+
+def _wave_spec(spec: str) -> tuple[str, str]:
+    """``FILE`` or ``FILE:LABEL`` (a path that exists as given is a file, colons and all)."""
+    if Path(spec).exists() or ":" not in spec:
+        return spec, Path(spec).stem
+    file, _, label = spec.rpartition(":")
+    if not file or (len(file) == 1 and file.isalpha()):  # "C:" is a drive, not a file
+        return spec, Path(spec).stem
+    return file, label.strip() or Path(file).stem
 
 
 def register(cli: click.Group) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import InstrumentError, Problem
+from ..errors import InstrumentError, Problem, ResponseError
 from ..instruments import Instrument, load_instrument, normalize_label
 from ..scoring.coding import (
     ANSWERED,
@@ -61,6 +61,74 @@ class Responses:
     def metadata_columns(self) -> list[str]:
         """The non-item columns kept."""
         return [c for c in self.data.columns if c not in self.columns]
+
+    def split_waves(self, column: str) -> dict[str, Responses]:
+        """The rows of each wave named in ``column``, oldest first: numbers in numeric order,
+        other labels in sorted order (``2024``, ``2025``, ``2026-spring``). Rows whose wave is
+        blank are an error naming them, as is a file with fewer than two waves.
+
+        >>> import pathlib, tempfile
+        >>> from assessments import read_responses
+        >>> from assessments.demo import demo_responses
+        >>> df = demo_responses("oric", n=40).assign(wave=["2025"] * 20 + ["2026"] * 20)
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "answers.csv"
+        >>> df.to_csv(path, index=False)
+        >>> waves = read_responses(path, "oric").split_waves("wave")
+        >>> {label: len(r.data) for label, r in waves.items()}
+        {'2025': 20, '2026': 20}
+        """
+        from dataclasses import replace
+
+        if column not in self.data.columns:
+            raise ResponseError(
+                Problem(
+                    "unknown-column",
+                    f"no column {column!r} names the waves",
+                    file=self.file,
+                    expected="one of " + ", ".join(map(str, self.metadata_columns)),
+                )
+            )
+        raw = self.data[column]
+        labels = raw.astype(object).where(raw.notna(), None)
+        labels = labels.map(lambda v: None if v is None else str(v).strip() or None)
+        blank = np.flatnonzero(labels.isna().to_numpy())
+        if len(blank):
+            raise ResponseError(
+                Problem(
+                    "blank-wave",
+                    f"{len(blank)} row(s) name no wave",
+                    file=self.file,
+                    row=int(self.rows[blank[0]]),
+                    column=column,
+                    hint="fill in the wave of every row, or remove those rows",
+                )
+            )
+        values = list(dict.fromkeys(labels))
+        numeric = pd.to_numeric(pd.Series(values), errors="coerce")
+        order = (
+            sorted(values, key=lambda v: float(v))
+            if numeric.notna().all()
+            else sorted(values, key=str)
+        )
+        if len(order) < 2:
+            raise ResponseError(
+                Problem(
+                    "one-wave",
+                    f"column {column!r} names only one wave ({order[0]!r})",
+                    file=self.file,
+                    column=column,
+                    hint="a trend needs at least two waves; add --wave-file for earlier ones",
+                )
+            )
+        out = {}
+        for label in order:
+            mask = (labels == label).to_numpy()
+            out[label] = replace(
+                self,
+                data=self.data[mask].drop(columns=[column]).reset_index(drop=True),
+                rows=self.rows[mask],
+            )
+        return out
 
     def cell_log(self) -> pd.DataFrame:
         """Every cell whose answer was translated on its way to a code, with its original value.

@@ -35,6 +35,7 @@ def write_report(
     include_respondents: bool = False,
     structure: bool = False,
     history: Mapping[str, Scores] | None = None,
+    sections: Sequence[str] | None = None,
 ) -> list[Path]:
     """Build the report once and write it in each format; returns the paths written.
 
@@ -58,6 +59,7 @@ def write_report(
         include_respondents=include_respondents,
         structure=structure,
         history=history,
+        sections=sections,
     )
     files = []
     if "html" in formats:

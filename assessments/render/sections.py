@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
-from itertools import combinations
+from itertools import combinations, pairwise
 from typing import Any
 
 import pandas as pd
@@ -225,13 +225,16 @@ def _change_words(a: Analysis) -> str | None:
         return None
     domain_ids = {d.id for d in a.inst.scored_domains}
     c = c[~c["suppressed"].astype(bool) & c["domain"].isin(domain_ids)].dropna(subset=["p_value"])
+    since = "Since the last wave"
+    if a.history is not None and len(a.history) >= 2:
+        *_, before, after = list(a.history)
+        since += f" ({before} to {after})"
     if c.empty:
-        return "Since the last wave: too few answers in one of the waves to compare."
+        return f"{since}: too few answers in one of the waves to compare."
     reliable = c[c["p_value"] < 0.05]
     if reliable.empty:
         return (
-            "Since the last wave: no area changed by more than chance would explain "
-            "(not a reliable change)."
+            f"{since}: no area changed by more than chance would explain (not a reliable change)."
         )
     parts = [
         f"{a.name(r['domain'])} {'rose' if r['change'] > 0 else 'fell'} from "
@@ -239,7 +242,7 @@ def _change_words(a: Analysis) -> str | None:
         for r in reliable.sort_values("change", key=abs, ascending=False).to_dict("records")
     ]
     rest = len(c) - len(reliable)
-    text = "Since the last wave: " + "; ".join(parts)
+    text = f"{since}: " + "; ".join(parts)
     text += " (a reliable change)." if len(parts) == 1 else " (reliable changes)."
     if rest == 1:
         text += " The other area did not change reliably."
@@ -255,9 +258,9 @@ def gap_words(a: Analysis, g: Mapping[Any, Any]) -> str:
     higher, lower = (g["a"], g["b"]) if a_higher else (g["b"], g["a"])
     m_hi, m_lo = (g["mean_a"], g["mean_b"]) if a_higher else (g["mean_b"], g["mean_a"])
     return (
-        f"Largest difference between groups of {a.by}: {higher} rate "
-        f"{a.name(g['name'])} higher than {lower} do ({m_hi:.1f} vs {m_lo:.1f}), a "
-        f"{size_word(float(g['hedges_g']))} difference."
+        f"Largest difference between groups of {a.by}: the {higher} group rates "
+        f"{a.name(g['name'])} higher than the {lower} group does ({m_hi:.1f} vs "
+        f"{m_lo:.1f}), a {size_word(float(g['hedges_g']))} difference."
     )
 
 
@@ -554,7 +557,7 @@ def agreement_section(a: Analysis) -> Section | None:
             "ICC(2) of 0.70 or more means the group means are reliable."
         ),
         *[Paragraph(line) for line in _agreement_verdicts(agree, by, a)],
-        figure(charts.agreement_chart(agree), f"Agreement within each {by}"),
+        figure(charts.agreement_chart(agree, names=a.names), f"Agreement within each {by}"),
         TableBlock(
             f"Agreement by {by}",
             fmt_table(
@@ -639,6 +642,22 @@ def items_section(a: Analysis) -> Section:
 
 
 # ----------------------------------------------------------------------------------- trends
+TREND_LINES = 6  # lines per trend chart: more become separate charts, never a tangle
+
+
+def _consecutive_changes(a: Analysis, waves: Mapping[str, Scores]) -> pd.DataFrame:
+    """Change between each pair of consecutive waves (independent samples), scores named."""
+    labels = list(waves)
+    parts = []
+    for before, after in pairwise(labels):
+        c = stats.change(waves[before], waves[after], min_group_size=a.min_group_size)
+        c = c[~c["suppressed"].astype(bool)]
+        parts.append(c.assign(waves=f"{before} → {after}"))
+    out = pd.concat(parts, ignore_index=True)
+    out["score"] = [a.name(x) for x in out["domain"]]
+    return out
+
+
 def trends_section(a: Analysis) -> Section | None:
     if a.previous is None or a.change is None:
         return None
@@ -651,10 +670,7 @@ def trends_section(a: Analysis) -> Section | None:
     waves = (
         dict(history)
         if many and history is not None
-        else {
-            "previous": a.previous,
-            "this wave": a.scores,
-        }
+        else {"previous": a.previous, "this wave": a.scores}
     )
     sentence = (
         "Since the last wave: "
@@ -667,16 +683,45 @@ def trends_section(a: Analysis) -> Section | None:
         if len(sig)
         else "No domain changed reliably since the last wave (all p ≥ .05)."
     )
-    return Section(
-        "Change since the last wave",
-        (
-            Paragraph(sentence),
+    blocks: list[Block] = [
+        Paragraph(sentence),
+        Paragraph(
+            "Each wave is a separate sample of respondents, so changes are tested as between "
+            "independent groups (Welch's t); a change is reliable when p < .05."
+        ),
+    ]
+    columns = a.scores.score_columns
+    chunks = [columns[i : i + TREND_LINES] for i in range(0, len(columns), TREND_LINES)]
+    for k, chunk in enumerate(chunks, start=1):
+        part = f" ({k} of {len(chunks)})" if len(chunks) > 1 else ""
+        blocks.append(
             figure(
-                charts.trend(waves),
-                f"Mean scores in the {len(waves)} waves"
-                if many
-                else "Mean scores in the two waves",
-            ),
+                charts.trend(waves, columns=chunk),
+                f"Mean scores in the {len(waves)} waves, with 95% confidence intervals{part}",
+            )
+        )
+    if len(waves) >= 3:
+        steps = _consecutive_changes(a, waves)
+        blocks.append(
+            TableBlock(
+                "Change between consecutive waves (Welch's t, Hedges' g)",
+                fmt_table(
+                    steps,
+                    {
+                        "waves": "waves",
+                        "score": "score",
+                        "mean_before": "before",
+                        "mean_after": "after",
+                        "change": "change",
+                        "hedges_g": "Hedges' g",
+                        "p_value": "p",
+                    },
+                ),
+                decimals=3,
+            )
+        )
+    else:
+        blocks.append(
             TableBlock(
                 "Change (independent waves: Welch's t, Hedges' g)",
                 fmt_table(
@@ -691,9 +736,9 @@ def trends_section(a: Analysis) -> Section | None:
                     },
                 ),
                 decimals=3,
-            ),
-        ),
-    )
+            )
+        )
+    return Section("Change since the last wave", tuple(blocks))
 
 
 # ------------------------------------------------------------------------------------- plan

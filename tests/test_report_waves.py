@@ -1,0 +1,177 @@
+"""Reports over several waves (--wave-file repeated, FILE:LABEL, --wave-column), the chosen
+sections (--sections), and the workbook's README sheet. Wave data are made here from the demo
+generator; each wave's change is checked against an independent pandas computation."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pypdf
+import pytest
+from click.testing import CliRunner
+
+from assessments import ResponseError, read_responses, score
+from assessments.cli.main import cli
+from assessments.demo import demo_responses
+from assessments.render import build_report
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(map(str, args)))
+
+
+@pytest.fixture(scope="module")
+def waves(tmp_path_factory):
+    """Three ORIC waves, each a little higher than the one before, as CSV files."""
+    folder = tmp_path_factory.mktemp("waves")
+    paths = {}
+    for k, (label, shift) in enumerate((("2024", -0.6), ("2025", -0.3), ("2026", 0.0))):
+        df = demo_responses("oric", n=90, seed=20 + k, shift=shift).assign(wave=label)
+        paths[label] = folder / f"oric_{label}.csv"
+        df.to_csv(paths[label], index=False)
+    return paths
+
+
+def _sheet(path, name):
+    ws = openpyxl.load_workbook(path)[name]
+    rows = list(ws.iter_rows(values_only=True))
+    return pd.DataFrame(rows[1:], columns=rows[0])
+
+
+def test_three_wave_files_give_a_trend_and_consecutive_changes(waves, tmp_path):
+    result = run(
+        "report", waves["2026"], "-i", "oric", "--on-invalid", "missing",
+        "--wave-file", f"{waves['2024']}:first", "--wave-file", waves["2025"],
+        "--label", "now", "-o", tmp_path, "--format", "pdf,xlsx", "--n-boot", 0,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    change = _sheet(tmp_path / "oric-report.xlsx", "change")
+    # the change sheet is the last step (2025 file -> this wave), checked against pandas
+    before = score(read_responses(waves["2025"], "oric"), on_invalid="missing").respondents
+    after = score(read_responses(waves["2026"], "oric"), on_invalid="missing").respondents
+    row = change.set_index("domain").loc["change_efficacy"]
+    expected = after["change_efficacy"].mean() - before["change_efficacy"].mean()
+    assert row["change"] == pytest.approx(expected, abs=1e-9)
+    text = " ".join(
+        p.extract_text()
+        for p in pypdf.PdfReader(io.BytesIO((tmp_path / "oric-report.pdf").read_bytes())).pages
+    )
+    assert "Mean scores in the 3 waves" in text
+    assert "first → oric_2025" in text  # labels as given
+    assert "oric_2025 → now" in text
+    assert "Since the last wave (oric_2025 to now)" in text
+
+
+def test_a_wave_column_splits_one_file_into_waves(waves, tmp_path):
+    allwaves = pd.concat([pd.read_csv(p) for p in waves.values()], ignore_index=True)
+    src = tmp_path / "all.csv"
+    allwaves.sample(frac=1, random_state=1).to_csv(src, index=False)  # rows in any order
+    result = run(
+        "report", src, "-i", "oric", "--on-invalid", "missing", "--wave-column", "wave",
+        "-o", tmp_path / "r", "--format", "xlsx", "--n-boot", 0,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = _sheet(tmp_path / "r" / "oric-report.xlsx", "summary")["summary"].tolist()
+    assert any(s.startswith("Since the last wave (2025 to 2026)") for s in summary)
+    dom = _sheet(tmp_path / "r" / "oric-report.xlsx", "domain_summary").set_index("domain")
+    only_2026 = score(read_responses(waves["2026"], "oric"), on_invalid="missing")
+    assert dom.loc["change_commitment", "n"] == only_2026.respondents["change_commitment"].count()
+
+
+def test_wave_errors_are_clear(waves, tmp_path):
+    same = run(
+        "report", waves["2026"], "-i", "oric", "--on-invalid", "missing",
+        "--wave-file", f"{waves['2024']}:x", "--wave-file", f"{waves['2025']}:x", "-o", tmp_path,
+    )  # fmt: skip
+    assert same.exit_code == 1
+    assert "two waves are named 'x'" in same.output
+    both = run(
+        "report", waves["2026"], "-i", "oric", "--wave-column", "wave",
+        "--wave-file", waves["2024"], "-o", tmp_path,
+    )  # fmt: skip
+    assert both.exit_code == 1
+    assert "not both" in both.output
+    one = run("report", waves["2026"], "-i", "oric", "--wave-column", "wave", "-o", tmp_path)
+    assert one.exit_code == 1
+    assert "names only one wave ('2026')" in one.output
+    nocol = run("report", waves["2026"], "-i", "oric", "--wave-column", "cohort", "-o", tmp_path)
+    assert nocol.exit_code == 1
+    assert "no column 'cohort' names the waves" in nocol.output
+    df = pd.read_csv(waves["2026"])
+    df.loc[3, "wave"] = None
+    df.to_csv(tmp_path / "blank.csv", index=False)
+    with pytest.raises(ResponseError, match="1 row\\(s\\) name no wave") as err:
+        read_responses(tmp_path / "blank.csv", "oric").split_waves("wave")
+    assert err.value.problems[0].row == 5  # header on row 1, the fourth data row
+
+
+def test_numeric_waves_sort_as_numbers(tmp_path):
+    df = demo_responses("oric", n=30).assign(wave=[9] * 10 + [10] * 10 + [100] * 10)
+    df.to_csv(tmp_path / "w.csv", index=False)
+    assert list(read_responses(tmp_path / "w.csv", "oric").split_waves("wave")) == [
+        "9",
+        "10",
+        "100",
+    ]
+
+
+def test_sections_choose_what_is_built(waves, tmp_path):
+    s = score(read_responses(waves["2026"], "oric"), on_invalid="missing")
+    report = build_report(s, "role", sections=["methods", "summary"], n_boot=0)
+    assert [x.heading for x in report.sections] == ["At a glance", "Methods"]  # report order
+    with pytest.raises(ResponseError, match="unknown report section"):
+        build_report(s, sections=["summary", "charts"])
+    bad = run("report", waves["2026"], "-i", "oric", "--sections", "summary,nope", "-o", tmp_path)
+    assert bad.exit_code == 1
+    assert "unknown report section(s): nope; expected some of summary" in bad.output
+
+
+def test_workbook_readme_explains_every_sheet(waves, tmp_path):
+    out = tmp_path / "x"
+    result = run(
+        "report", waves["2026"], "-i", "oric", "--on-invalid", "missing", "--by", "role",
+        "--wave-file", waves["2025"], "-o", out, "--format", "xlsx", "--n-boot", 0,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    wb = openpyxl.load_workbook(out / "oric-report.xlsx")
+    assert wb.sheetnames[:2] == ["README", "summary"]
+    readme = _sheet(out / "oric-report.xlsx", "README")
+    described = set(readme["sheet"])
+    assert set(wb.sheetnames[1:]) <= described  # every other sheet has a line
+    assert all(len(str(t)) > 20 for t in readme["what it holds"])
+    ws = wb["domain_summary"]
+    assert ws.freeze_panes == "A2"
+    header = [c.value for c in ws[1]]
+    assert ws.cell(2, header.index("mean") + 1).number_format == "0.00"
+
+
+def test_group_styles_differ_in_shape_and_dash_not_only_colour():
+    from assessments.charts.theme import group_style
+
+    styles = [group_style(i) for i in range(8)]
+    assert len({s["marker"] for s in styles}) == 8
+    assert len({str(s["linestyle"]) for s in styles}) >= 7
+    # the answer bars hatch the disagree side, so Agree and Disagree differ in greyscale
+    s = score(demo_responses("oric", n=60), "oric", on_invalid="missing")
+    from assessments.charts import answer_bars
+
+    ax = answer_bars(s)
+    hatches = {p.get_hatch() for p in ax.patches}
+    assert "////" in hatches
+    assert None in hatches
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def test_the_summary_names_no_statistic_even_with_waves_and_groups(waves):
+    s = score(read_responses(waves["2026"], "oric"), on_invalid="missing")
+    prev = score(read_responses(waves["2025"], "oric"), on_invalid="missing")
+    report = build_report(s, "role", previous=prev, sections=["summary"], n_boot=0)
+    text = str(report.sections[0])
+    for jargon in ("Hedges", "rwg", "ICC", "p <", "p =", "confidence", "alpha", "Welch"):
+        assert jargon not in text
+    assert np.isfinite(s.respondents["change_efficacy"].mean())
