@@ -22,6 +22,7 @@ from .theme import (
     short_name,
     theme,
     title,
+    wrap_label,
 )
 
 
@@ -127,7 +128,7 @@ def answer_bars(
             start += share
         ax.axvline(0, color="#444444", linewidth=0.8)
         names = [
-            f"{row.label}" + (f" [{row.group}]" if by else "") + f"  (n={row.n})"
+            wrap_label(f"{row.label}" + (f" [{row.group}]" if by else "") + f"  (n={row.n})", 44)
             for row in table.itertuples()
         ]
         ax.set_yticks(y, names)

@@ -21,6 +21,7 @@ from .theme import (
     set_alt_text,
     theme,
     title,
+    wrap_label,
 )
 
 
@@ -52,7 +53,9 @@ def gap_dumbbell(
                 t[col], y, color=style["color"], marker=style["marker"], zorder=3,
                 label=f"{who} (n={n})",
             )  # fmt: skip
-        ax.set_yticks(y, [f"{row.label}  (g={row.hedges_g:+.2f})" for row in t.itertuples()])
+        ax.set_yticks(
+            y, [wrap_label(f"{row.label}  (g={row.hedges_g:+.2f})") for row in t.itertuples()]
+        )
         scale_ticks(ax, scale)
         ax.set_xlabel("Mean score")
         title(ax, f"Perspective gap: {a} vs {b}")
@@ -91,7 +94,7 @@ def heatmap(
     keep = [g for g in sorted(sizes.index, key=str) if g not in hidden]
     means = data[data["_g"].isin(keep)].groupby("_g")[rows].mean().reindex(keep).T
     if ax is None:
-        ax = new_axes(1.2 * len(keep) + 4, 0.28 * len(rows) + 1.5)
+        ax = new_axes(min(7.0, 0.9 * len(keep) + 3.2), 0.3 * len(rows) + 1.5)
     scale = inst.response_scale
     cmap = LinearSegmentedColormap.from_list("scale", answer_colors(5))
     with theme():
@@ -101,8 +104,12 @@ def heatmap(
         for (r, c), v in np.ndenumerate(means.to_numpy(dtype=float)):
             if np.isfinite(v):
                 ax.text(c, r, f"{v:.1f}", ha="center", va="center", fontsize=7)
-        ax.set_xticks(range(len(keep)), [f"{g}\n(n={sizes[g]})" for g in keep])
-        ax.set_yticks(range(len(rows)), [names.get(r, r) for r in rows], fontsize=7)
+        ax.set_xticks(
+            range(len(keep)),
+            [f"{wrap_label(str(g), 14)}\n(n={sizes[g]})" for g in keep],
+            fontsize=7,
+        )
+        ax.set_yticks(range(len(rows)), [wrap_label(names.get(r, r)) for r in rows], fontsize=7)
         title(
             ax,
             f"Mean by {by} ({scale.points[0].label} = {scale.min}, "
@@ -144,8 +151,11 @@ def agreement_chart(
                 zorder=3, s=22,
             )  # fmt: skip
         ax.axvline(threshold, color="#B2182B", linestyle="--", linewidth=1)
-        ax.text(threshold, len(domains) - 0.4, f" {threshold:.2f}", color="#B2182B", fontsize=8)
-        ax.set_yticks(y0, [(names or {}).get(str(d), str(d)) for d in domains])
+        ax.text(
+            threshold, 0.99, f" {threshold:.2f}", color="#B2182B", fontsize=8, va="top",
+            transform=ax.get_xaxis_transform(),
+        )  # fmt: skip
+        ax.set_yticks(y0, [wrap_label((names or {}).get(str(d), str(d))) for d in domains])
         ax.set_xlim(0, 1)
         ax.set_xlabel("rwg(j): 0 = no more agreement than chance, 1 = full agreement")
         title(ax, "Agreement within groups before aggregating")

@@ -10,7 +10,16 @@ from matplotlib.axes import Axes
 from ..instruments import ResponseScale
 from ..scoring import Scores
 from ..stats import describe
-from .theme import group_style, inner_legend, new_axes, set_alt_text, short_name, theme, title
+from .theme import (
+    group_style,
+    inner_legend,
+    new_axes,
+    set_alt_text,
+    short_name,
+    theme,
+    title,
+    wrap_label,
+)
 
 
 def scale_ticks(ax: Axes, scale: ResponseScale, axis: str = "x") -> None:
@@ -64,7 +73,7 @@ def domain_profile(
                 markersize=5,
                 label=f"{label} (n={n})",
             )
-        ax.set_yticks(y0, [names.get(c, c) for c in cols])
+        ax.set_yticks(y0, [wrap_label(names.get(c, c)) for c in cols])
         scale_ticks(ax, inst.response_scale)
         ax.set_xlabel("Mean score with 95% confidence interval")
         title(ax, f"{short_name(inst)}: domain profile" + (f" by {by}" if by else ""))
@@ -105,7 +114,10 @@ def distribution(
         names = {d.id: d.name for d in inst.domains}
         ax.set_yticks(
             np.arange(1, len(cols) + 1),
-            [f"{names.get(c, c)} (n={len(v)})" for c, v in zip(cols, data, strict=True)],
+            [
+                wrap_label(f"{names.get(c, c)} (n={len(v)})")
+                for c, v in zip(cols, data, strict=True)
+            ],
         )
         ax.invert_yaxis()
         scale_ticks(ax, inst.response_scale)
@@ -146,7 +158,7 @@ def trend(
                 means,
                 yerr=[np.subtract(means, lows), np.subtract(highs, means)],
                 capsize=2,
-                label=names.get(col, col),
+                label=wrap_label(names.get(col, col)),
                 **style,
             )
         ax.set_xticks(x, [f"{w}\n(n={waves[w].n_scored})" for w in labels])

@@ -102,10 +102,26 @@ def short_name(inst: object) -> str:
 
 
 def title(ax: Axes, text: str, width: int = 40) -> None:
-    """A left-aligned title, wrapped so that it is never cut off."""
+    """A left-aligned title, wrapped at ``width`` characters and again at the figure's edge
+    when the plot starts far to the right (long labels), so that it is never cut off."""
     import textwrap
 
-    ax.set_title("\n".join(textwrap.wrap(text, width)), loc="left")
+    ax.set_title("\n".join(textwrap.wrap(text, width)), loc="left", wrap=True)
+
+
+def wrap_label(text: str, width: int = 34) -> str:
+    """A tick label over at most two lines of ``width`` characters (the rest shortened with
+    an ellipsis), so that long names neither run off the figure nor squeeze the plot.
+
+    >>> wrap_label("Leadership implementation roles and responsibilities in the project", 30)
+    'Leadership implementation\nroles and responsibilities in…'
+    """
+    import textwrap
+
+    lines = textwrap.wrap(str(text), width) or [""]
+    if len(lines) > 2:
+        lines = [lines[0], textwrap.shorten(" ".join(lines[1:]), width, placeholder="…")]
+    return "\n".join(lines)
 
 
 def inner_legend(ax: Axes) -> None:

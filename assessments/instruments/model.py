@@ -410,25 +410,33 @@ class Instrument:
             return next(iter(every))
         return "; ".join(out)
 
-    def key_warnings(self) -> list[str]:
-        """Sentences to show wherever scores are shown: provisional, user or missing keys."""
+    def key_warnings(self, *, names: bool = False) -> list[str]:
+        """Sentences to show wherever scores are shown: provisional, user or missing keys.
+        With ``names`` the parts are named for readers (``Research evidence``), else by id."""
         out = []
+        label = self.score_names() if names else {}
+
+        def shown(ids: list[str]) -> list[str]:
+            return [label.get(i, i) for i in ids]
+
         prov = [d.id for d in self.scored_domains if d.key_status == "provisional"]
         prov += [s.id for s in self.composites if s.key_status == "provisional"]
         if self.total is not None and self.total.key_status == "provisional":
             prov.append(self.total.id)
+        prov = shown(prov)
         if prov:
             out.append(
                 f"{self.id}: provisional scoring key (our inference, not published) for: "
                 + ", ".join(prov)
             )
-        user = [d.id for d in self.scored_domains if d.key_status == "user"]
+        user = shown([d.id for d in self.scored_domains if d.key_status == "user"])
         if user:
             where = f" from {self.key_file}" if self.key_file else ""
             out.append(f"{self.id}: user-supplied scoring key{where} for: " + ", ".join(user))
         if self.missing_keys:
             out.append(
-                f"{self.id}: no scoring key for {', '.join(self.missing_keys)}; these domains are "
+                f"{self.id}: no scoring key for {', '.join(shown(list(self.missing_keys)))}; "
+                "these domains are "
                 "not scored. Write a key file from the official scoring instructions and pass it "
                 "with --key (see docs/keys.md)."
             )

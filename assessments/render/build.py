@@ -13,6 +13,7 @@ complementary suppression (:mod:`.suppression`); respondent ids never appear.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import pandas as pd
 
@@ -20,7 +21,7 @@ from .. import stats
 from ..io.results import notes_frame
 from ..scoring import Scores
 from .common import figure, report_date
-from .model import Report, Section
+from .model import Block, Paragraph, Report, Section, TableBlock
 from .sections import DEFAULT_SECTIONS, SECTIONS, Analysis, _hide, check_sections, summary_table
 from .suppression import mask_groups
 
@@ -121,6 +122,34 @@ def _workbook(
     return tables
 
 
+APPENDIX_ROWS = 25  # longer tables move to the appendix; the body keeps its charts
+
+
+def _with_appendix(sections: tuple[Section, ...]) -> tuple[Section, ...]:
+    """Tables of more than :data:`APPENDIX_ROWS` rows move to a closing "Appendix: full
+    tables" section, each leaving a line where it was; the body keeps charts and short tables.
+    """
+    moved: list[Block] = []
+    out = []
+    for section in sections:
+        blocks: list[Block] = []
+        for b in section.blocks:
+            if isinstance(b, TableBlock) and len(b.data) > APPENDIX_ROWS:
+                moved.append(b)
+                blocks.append(
+                    Paragraph(
+                        f"The full table \u201c{b.caption}\u201d ({len(b.data)} rows) is in the "
+                        "appendix and in the Excel workbook."
+                    )
+                )
+            else:
+                blocks.append(b)
+        out.append(replace(section, blocks=tuple(blocks)))
+    if moved:
+        out.append(Section("Appendix: full tables", tuple(moved)))
+    return tuple(out)
+
+
 def _with_readme(tables: dict[str, pd.DataFrame], min_group_size: int) -> dict[str, pd.DataFrame]:
     """The README sheet first, then the summary, then the rest."""
     order = sorted(tables, key=lambda n: n != "summary")
@@ -204,7 +233,9 @@ def build_report(
         practices=practices,
         plan=plan,
     )
-    built = tuple(section for name in chosen if (section := SECTIONS[name](a)) is not None)
+    built = _with_appendix(
+        tuple(section for name in chosen if (section := SECTIONS[name](a)) is not None)
+    )
     inst, sizes, hidden = a.inst, a.sizes, a.hidden
     workbook = _with_readme(
         {**_workbook(a, built, include_respondents), **a.structure_sheets}, min_group_size

@@ -106,7 +106,10 @@ def _figure(pdf: FPDF, f: Figure) -> None:
     max_h = pdf.eph - 20
     if height > max_h:
         width, height = width * max_h / height, max_h
-    if pdf.get_y() + height + 10 > pdf.page_break_trigger:
+    room = pdf.page_break_trigger - pdf.get_y() - 10
+    if height > room >= 0.8 * height:  # nearly fits: a little smaller rather than a new page
+        width, height = width * room / height, room
+    elif height > room:
         pdf.add_page()
     pdf.image(io.BytesIO(f.png), w=width, h=height, alt_text=f.alt)
     pdf.set_font("DejaVu", size=8)
@@ -134,6 +137,26 @@ def _note(pdf: FPDF, n: Note) -> None:
     pdf.set_line_width(0.2)
     pdf.set_draw_color(0, 0, 0)
     pdf.ln(2)
+
+
+def _figure_height(pdf: FPDF, f: Figure) -> float:
+    with Image.open(io.BytesIO(f.png)) as img:
+        w_px, h_px = img.size
+    return min(pdf.epw * h_px / w_px, pdf.eph - 20) + 10
+
+
+def _lead_height(pdf: FPDF, blocks: tuple[Any, ...]) -> float:
+    """Height of a section's opening: its text up to and including its first chart or table
+    (about 30 mm of a table), so that the heading is never left alone at a page's foot."""
+    height = 0.0
+    for b in blocks:
+        if isinstance(b, Figure):
+            return height + _figure_height(pdf, b)
+        if isinstance(b, TableBlock):
+            return height + 30
+        text = b.text if isinstance(b, Paragraph | Note) else " ".join(getattr(b, "items", ()))
+        height += 5 * (len(text) // 95 + 1) + 3
+    return height
 
 
 @overload
@@ -182,7 +205,11 @@ def render_pdf(report: Report, path: str | Path | None = None) -> bytes | Path:
     for i, section in enumerate(report.sections):
         top = pdf.get_y() <= pdf.t_margin + 10  # nothing on this page yet
         after_summary = i > 0 and report.sections[i - 1].heading == "At a glance"
-        if (i == 0 and not top) or (i > 0 and (after_summary or pdf.get_y() > pdf.h * 0.6)):
+        # keep the heading with what follows: a section whose first chart would not fit
+        # below its heading and opening text starts on a new page rather than leave them alone
+        lead = _lead_height(pdf, section.blocks)
+        no_room = pdf.get_y() + 14 + lead > pdf.page_break_trigger
+        if not top and (i == 0 or after_summary or no_room or pdf.get_y() > pdf.h * 0.6):
             pdf.add_page()
         elif i > 0:
             pdf.ln(6)

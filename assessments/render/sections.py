@@ -86,7 +86,7 @@ class Analysis:
         )
         self.sizes = group_sizes(self.scores.respondents, self.by) if self.by else {}
         self.shown = [g for g in sorted(self.sizes, key=str) if g not in self.hidden]
-        self.warnings = [Note(w, "warning") for w in self.inst.key_warnings()]
+        self.warnings = [Note(w, "warning") for w in self.inst.key_warnings(names=True)]
         self.structure_sheets: dict[str, pd.DataFrame] = {}
 
     def name(self, score_id: object) -> str:
@@ -559,18 +559,21 @@ def agreement_section(a: Analysis) -> Section | None:
         *[Paragraph(line) for line in _agreement_verdicts(agree, by, a)],
         figure(charts.agreement_chart(agree, names=a.names), f"Agreement within each {by}"),
         TableBlock(
-            f"Agreement by {by}",
+            f"Do the {by}s differ, and are their means reliable? (one row per domain)",
+            fmt_table(
+                t.groupby("domain", sort=False)[["icc1", "icc2"]]
+                .first()
+                .reset_index()
+                .assign(groups=t.groupby("domain", sort=False)["group"].count().to_numpy()),
+                {"domain": "domain", "groups": f"{by}s", "icc1": "ICC(1)", "icc2": "ICC(2)"},
+            ),
+            decimals=2,
+        ),
+        TableBlock(
+            f"Agreement within each {by}",
             fmt_table(
                 t,
-                {
-                    "domain": "domain",
-                    "group": by,
-                    "n": "n",
-                    "rwg_j": "rwg(j)",
-                    "ad_m": "AD",
-                    "icc1": "ICC(1)",
-                    "icc2": "ICC(2)",
-                },
+                {"domain": "domain", "group": by, "n": "n", "rwg_j": "rwg(j)", "ad_m": "AD"},
             ),
             decimals=2,
         ),
