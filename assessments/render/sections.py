@@ -703,44 +703,22 @@ def trends_section(a: Analysis) -> Section | None:
                 f"Mean scores in the {len(waves)} waves, with 95% confidence intervals{part}",
             )
         )
+    change_columns = {
+        "mean_before": "before",
+        "mean_after": "after",
+        "change": "change",
+        "hedges_g": "Hedges' g",
+        "p_value": "p",
+    }
     if len(waves) >= 3:
-        steps = _consecutive_changes(a, waves)
-        blocks.append(
-            TableBlock(
-                "Change between consecutive waves (Welch's t, Hedges' g)",
-                fmt_table(
-                    steps,
-                    {
-                        "waves": "waves",
-                        "score": "score",
-                        "mean_before": "before",
-                        "mean_after": "after",
-                        "change": "change",
-                        "hedges_g": "Hedges' g",
-                        "p_value": "p",
-                    },
-                ),
-                decimals=3,
-            )
+        caption = "Change between consecutive waves (Welch's t, Hedges' g)"
+        table = fmt_table(
+            _consecutive_changes(a, waves), {"waves": "waves", "score": "score", **change_columns}
         )
     else:
-        blocks.append(
-            TableBlock(
-                "Change (independent waves: Welch's t, Hedges' g)",
-                fmt_table(
-                    c,
-                    {
-                        "domain": "score",
-                        "mean_before": "before",
-                        "mean_after": "after",
-                        "change": "change",
-                        "hedges_g": "Hedges' g",
-                        "p_value": "p",
-                    },
-                ),
-                decimals=3,
-            )
-        )
+        caption = "Change (independent waves: Welch's t, Hedges' g)"
+        table = fmt_table(c, {"domain": "score", **change_columns})
+    blocks.append(TableBlock(caption, table, decimals=3))
     return Section("Change since the last wave", tuple(blocks))
 
 
