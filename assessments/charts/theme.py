@@ -113,8 +113,9 @@ def wrap_label(text: str, width: int = 34) -> str:
     """A tick label over at most two lines of ``width`` characters (the rest shortened with
     an ellipsis), so that long names neither run off the figure nor squeeze the plot.
 
-    >>> wrap_label("Leadership implementation roles and responsibilities in the project", 30)
-    'Leadership implementation\nroles and responsibilities in…'
+    >>> label = "Leadership implementation roles and responsibilities in the project"
+    >>> wrap_label(label, 30).split("\\n")
+    ['Leadership implementation', 'roles and responsibilities in…']
     """
     import textwrap
 

@@ -8,7 +8,7 @@ Examples
 >>> report = build_report(score(demo_responses("oric", n=60), "oric", on_invalid="missing"),
 ...                       n_boot=0)
 >>> [s.heading for s in report.sections][:2]
-['Key findings', 'Domain results']
+['At a glance', 'Domain results']
 >>> render_html(report).startswith("<!doctype html>")
 True
 """
