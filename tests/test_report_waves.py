@@ -175,3 +175,51 @@ def test_the_summary_names_no_statistic_even_with_waves_and_groups(waves):
     for jargon in ("Hedges", "rwg", "ICC", "p <", "p =", "confidence", "alpha", "Welch"):
         assert jargon not in text
     assert np.isfinite(s.respondents["change_efficacy"].mean())
+
+
+def test_benchmarks_and_published_norms_beside_the_scores(tmp_path):
+    """ORCA's published means (Helfrich et al. 2009, in the instrument file) and a user's
+    benchmark file on the summary chart, in words and in the workbook; the counts of areas
+    above and below are checked against a direct computation."""
+    s = score(demo_responses("orca", n=200, seed=4), "orca", on_invalid="missing")
+    bench = pd.DataFrame(
+        {
+            "target": ["staff_culture", "general_resources", "not_a_score"],
+            "mean": [5.0, 1.0, 3.0],
+            "sd": [0.5, 0.5, 0.5],
+            "n": [300, 300, 300],
+            "source": ["State network", "State network", "State network"],
+            "sample": ["12 agencies"] * 3,
+        }
+    )
+    report = build_report(s, benchmarks=bench, sections=["summary", "domains"], n_boot=0)
+    points = [x for b in report.sections[0].blocks if hasattr(b, "items") for x in b.items]
+    [state] = [p for p in points if p.startswith("Compared with State network")]
+    assert state == "Compared with State network, 12 agencies (2 areas): higher on 1, lower on 1."
+    [paper] = [p for p in points if p.startswith("Compared with Helfrich et al. 2009")]
+    norms = {n.target: n for n in s.instrument.norms}
+    means = s.respondents[list(norms)].mean()
+    diff = {t: means[t] - n.mean for t, n in norms.items()}
+    higher = sum(d > 0.2 * norms[t].sd for t, d in diff.items())
+    lower = sum(d < -0.2 * norms[t].sd for t, d in diff.items())
+    assert f"({len(norms)} areas)" in paper
+    assert (f"higher on {higher}" in paper) == (higher > 0)
+    assert (f"lower on {lower}" in paper) == (lower > 0)
+    assert "State network" in report.sections[0].blocks[1].svg  # named in the chart's legend
+    sheets = dict(report.workbook)
+    table = sheets["benchmarks"].set_index(["source", "target"])
+    ours = table.loc[("State network", "staff_culture"), "mean"]
+    assert ours == pytest.approx(s.respondents["staff_culture"].mean())
+    assert "not_a_score" not in set(sheets["benchmarks"]["target"])
+
+
+def test_a_bad_benchmark_file_is_a_clear_error(waves, tmp_path):
+    bad = tmp_path / "bench.csv"
+    bad.write_text("area,value\nx,3\n", encoding="utf-8")
+    result = run(
+        "report", waves["2026"], "-i", "oric", "--on-invalid", "missing",
+        "--benchmarks", bad, "-o", tmp_path / "r",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "missing column(s) target, mean" in result.output
+    assert not (tmp_path / "r").exists()

@@ -50,6 +50,13 @@ from .perspectives import perspective_options, wants_perspectives
     help="This wave's name in the trend (default: --period, else 'this wave').",
 )
 @click.option(
+    "--benchmarks",
+    "benchmarks_file",
+    type=click.Path(dir_okay=False),
+    help="CSV of benchmarks (target, mean[, sd, n, source, sample]) to show beside the scores, "
+    "as assess norms takes it.",
+)
+@click.option(
     "--sections",
     metavar="NAMES",
     help="Comma-separated sections to build, in report order (default: all): "
@@ -117,6 +124,7 @@ def report_cmd(
     wave_column: str | None,
     wave_name: str,
     sections: str | None,
+    benchmarks_file: str | None,
     formats: str,
     out: str,
     organization: str,
@@ -265,6 +273,7 @@ def report_cmd(
         [Path(out) / f"{stem}.{ext}" for ext in chosen],
         *[f for f, _ in waves_given],
         plan_file,
+        benchmarks_file,
     )
     o = pop_inputs(options)
     with Progress(
@@ -346,6 +355,7 @@ def report_cmd(
             structure=structure,
             history=history_waves,
             sections=chosen_sections,
+            benchmarks=benchmarks_file,
             progress=lambda step: progress.update(task, description=step),
         )
     if as_json:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from pathlib import Path
 
 import pandas as pd
 
@@ -46,6 +47,9 @@ SHEET_NOTES = {
     "and the verdict columns.",
     "change": "Change since the previous wave per score: means before and after, the change, "
     "Welch's t, p and Hedges' g with its interval.",
+    "benchmarks": "Our mean beside each published norm and benchmark: their n, mean and SD, the "
+    "difference, the difference in their SDs, Hedges' g and Welch's p where their SD and n are "
+    "known, with the source.",
     "reliability": "Internal consistency per domain: Cronbach's alpha with its 95% interval, "
     "standardized alpha, average inter-item correlation and omega.",
     "excluded": "Rows that could not be scored and why (counts per reason unless respondent "
@@ -110,6 +114,8 @@ def _workbook(
     if a.change is not None:
         tables["change"] = a.change[~a.change["suppressed"].astype(bool)]
     tables["reliability"] = a.reliability
+    if not a.norms.empty:
+        tables["benchmarks"] = a.norms
     if include_respondents:
         tables["excluded"] = scores.excluded
     else:
@@ -150,6 +156,14 @@ def _with_appendix(sections: tuple[Section, ...]) -> tuple[Section, ...]:
     return tuple(out)
 
 
+def _benchmark_table(benchmarks: pd.DataFrame | str | Path | None) -> pd.DataFrame | None:
+    if benchmarks is None or isinstance(benchmarks, pd.DataFrame):
+        return benchmarks
+    from ..stats.norms import load_benchmarks
+
+    return load_benchmarks(benchmarks)
+
+
 def _with_readme(tables: dict[str, pd.DataFrame], min_group_size: int) -> dict[str, pd.DataFrame]:
     """The README sheet first, then the summary, then the rest."""
     order = sorted(tables, key=lambda n: n != "summary")
@@ -173,6 +187,7 @@ def build_report(
     structure: bool = False,
     history: Mapping[str, Scores] | None = None,
     sections: Sequence[str] | None = None,
+    benchmarks: pd.DataFrame | str | Path | None = None,
 ) -> Report:
     """Build the report model from scored answers.
 
@@ -214,6 +229,11 @@ def build_report(
         ``quality``, ``structure``, ``methods``); always in report order. Default: all but
         ``structure`` (added by ``structure=True``). A section with nothing to show (no
         groups, no earlier wave) is left out.
+    benchmarks
+        A benchmark table or CSV (``target, mean[, sd, n, source, sample]``, as ``assess
+        norms`` takes it). With the instrument's published norms (ORCA), its means are drawn
+        beside the organization's on the summary chart, summed up in words, and tabled in
+        the domain results, with each source named.
     """
     chosen = (
         check_sections(list(sections))
@@ -232,6 +252,7 @@ def build_report(
         n_boot=n_boot,
         practices=practices,
         plan=plan,
+        benchmarks=_benchmark_table(benchmarks),
     )
     built = _with_appendix(
         tuple(section for name in chosen if (section := SECTIONS[name](a)) is not None)

@@ -36,6 +36,7 @@ def write_report(
     structure: bool = False,
     history: Mapping[str, Scores] | None = None,
     sections: Sequence[str] | None = None,
+    benchmarks: pd.DataFrame | str | Path | None = None,
 ) -> list[Path]:
     """Build the report once and write it in each format; returns the paths written.
 
@@ -60,6 +61,7 @@ def write_report(
         structure=structure,
         history=history,
         sections=sections,
+        benchmarks=benchmarks,
     )
     files = []
     if "html" in formats:

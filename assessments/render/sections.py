@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from .. import charts, stats
-from ..charts.theme import new_axes
+from ..charts.theme import new_axes, wrap_label
 from ..charts.theme import title as chart_title
 from ..errors import Problem, ResponseError
 from ..scoring import Scores
@@ -69,6 +69,7 @@ class Analysis:
     n_boot: int = 1000
     practices: pd.DataFrame | None = None
     plan: pd.DataFrame | None = None
+    benchmarks: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         from ..stats._inputs import group_labels
@@ -107,6 +108,14 @@ class Analysis:
         ids = [d.id for d in self.inst.scored_domains]
         rated = self.overall[self.overall["domain"].isin(ids)].dropna(subset=["mean"])
         return rated.sort_values(["mean", "domain"], kind="stable")
+
+    @cached_property
+    def norms(self) -> pd.DataFrame:
+        """Our means beside the instrument's published norms and the user's benchmarks
+        (:func:`assessments.stats.norms`), scores named."""
+        out = stats.norms(self.scores, benchmarks=self.benchmarks)
+        out.insert(1, "score", [self.name(x) for x in out["target"]])
+        return out
 
     @cached_property
     def compare(self) -> pd.DataFrame | None:
@@ -251,6 +260,64 @@ def _change_words(a: Analysis) -> str | None:
     return text
 
 
+BENCHMARK_MARKERS = ("D", "X", "P", "*")
+
+
+def _mark_benchmarks(ax: Any, a: Analysis, columns: list[str]) -> None:
+    """Each source's means as hollow markers on the domain chart (rows as domain_profile
+    draws them, first column at the top), named in the legend."""
+    table = a.norms
+    if table.empty:
+        return
+    y_of = {c: len(columns) - 1 - i for i, c in enumerate(columns)}
+    for k, (source, t) in enumerate(table.groupby("source", sort=False, dropna=False)):
+        t = t[t["target"].isin(y_of)]
+        if t.empty:
+            continue
+        ax.scatter(
+            t["norm_mean"],
+            [y_of[x] for x in t["target"]],
+            marker=BENCHMARK_MARKERS[k % len(BENCHMARK_MARKERS)],
+            facecolors="none",
+            edgecolors="#444444",
+            s=30,
+            zorder=4,
+            label=wrap_label(str(source) if pd.notna(source) else "benchmark", 40),
+        )
+    handles, _ = ax.get_legend_handles_labels()
+    if handles:
+        ax.legend(loc="best", fontsize=7, framealpha=0.9, borderaxespad=0.3)
+
+
+def _benchmark_words(a: Analysis) -> list[str]:
+    """Per source: on how many areas we are above, below or about the same (within a fifth
+    of the norm's SD, or of 0.1 points when it has none)."""
+    table = a.norms
+    domain_ids = {d.id for d in a.inst.scored_domains}
+    out = []
+    for source, t in table.groupby("source", sort=False, dropna=False):
+        t = t[t["target"].isin(domain_ids)]
+        if t.empty:
+            continue
+        band = t["norm_sd"].fillna(0.5) * 0.2
+        higher = int((t["difference"] > band).sum())
+        lower = int((t["difference"] < -band).sum())
+        same = len(t) - higher - lower
+        sample = t["sample"].dropna()
+        who = (str(source) if pd.notna(source) else "the benchmark") + (
+            f", {sample.iloc[0]}" if len(sample) else ""
+        )
+        parts = [f"higher on {higher}"] if higher else []
+        parts += [f"lower on {lower}"] if lower else []
+        parts += [f"about the same on {same}"] if same else []
+        out.append(
+            f"Compared with {who} ({len(t)} area{'s' if len(t) > 1 else ''}): "
+            + ", ".join(parts)
+            + "."
+        )
+    return out
+
+
 def gap_words(a: Analysis, g: Mapping[Any, Any]) -> str:
     """The largest gap in plain words, the higher group named first with its own mean first
     (so name, numbers and direction always agree)."""
@@ -303,12 +370,14 @@ def summary_section(a: Analysis) -> Section:
     # short enough that the chart and the text below it share one printed page
     ax = new_axes(7, min(4.6, 0.24 * len(domain_ids) + 1.1))
     charts.domain_profile(s, columns=domain_ids, min_group_size=a.min_group_size, ax=ax)
+    _mark_benchmarks(ax, a, domain_ids)
     ax.set_xlabel("Average score (the line: where it would probably fall)")
     chart_title(ax, f"{a.inst.id.upper()}: score of each area", width=70)
     blocks.append(
         figure(ax, "Average score of each area, with the range it would probably fall in")
     )
     points = _strong_weak(a)
+    points += _benchmark_words(a)
     change = _change_words(a)
     if change:
         points.append(change)
@@ -399,9 +468,31 @@ def domains_section(a: Analysis) -> Section:
                     },
                 ),
             ),
+            *_norms_blocks(a),
             figure(charts.distribution(a.scores), "Spread of respondent scores per domain"),
         ),
     )
+
+
+def _norms_blocks(a: Analysis) -> list[Block]:
+    if a.norms.empty:
+        return []
+    return [
+        TableBlock(
+            "Compared with published figures and benchmarks",
+            fmt_table(
+                a.norms,
+                {
+                    "score": "score",
+                    "mean": "ours",
+                    "norm_mean": "theirs",
+                    "difference": "difference",
+                    "norm_n": "their n",
+                    "source": "source",
+                },
+            ),
+        )
+    ]
 
 
 # ----------------------------------------------------------------------------------- groups
