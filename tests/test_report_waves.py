@@ -5,6 +5,7 @@ generator; each wave's change is checked against an independent pandas computati
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import openpyxl
@@ -223,3 +224,27 @@ def test_a_bad_benchmark_file_is_a_clear_error(waves, tmp_path):
     assert result.exit_code == 1
     assert "missing column(s) target, mean" in result.output
     assert not (tmp_path / "r").exists()
+
+
+def test_items_show_the_users_wording_when_the_instrument_file_has_it(tmp_path):
+    """ORCA ships numbered labels only: the report says where the wording goes; a copy of the
+    file with `text:` for an item prints that text in the item tables and charts instead."""
+    from assessments import load_instrument
+
+    s = score(demo_responses("orca", n=120, seed=2), "orca", on_invalid="missing")
+    items = build_report(s, sections=["items"], n_boot=0).sections[0]
+    notes = [b.text for b in items.blocks if type(b).__name__ == "Note"]
+    assert any("orca.yaml in the toolkit" in n and "`text:`" in n for n in notes)
+    source = Path(load_instrument("orca").source_file).read_text(encoding="utf-8")
+    old = "  - {id: orca_1, number: '1', label: 'Discord about the evidence, item 1 of 2'}"
+    assert old in source
+    copy = tmp_path / "orca-with-text.yaml"
+    copy.write_text(
+        source.replace(old, old[:-1] + ", text: 'Wording the user typed from their licence'}"),
+        encoding="utf-8",
+    )
+    mine = load_instrument(copy)
+    s2 = score(demo_responses("orca", n=120, seed=2), mine, on_invalid="missing")
+    assert "Wording the user typed from their licence" in set(s2.item_summary()["label"])
+    items2 = build_report(s2, sections=["items"], n_boot=0).sections[0]
+    assert not [b for b in items2.blocks if type(b).__name__ == "Note"]

@@ -62,7 +62,10 @@ def answer_table(
             st = scores.status.loc[mask, iid].to_numpy()
             answered = x[~np.isnan(x)]
             n_all = int(len(answered) + (st == NOT_APPLICABLE).sum() + (st == DONT_KNOW).sum())
-            row = {"item": iid, "label": item.label, "group": g, "n": len(answered), "n_all": n_all}
+            row = {
+                "item": iid, "label": item.shown_label, "group": g, "n": len(answered),
+                "n_all": n_all,
+            }  # fmt: skip
             for code in scale.codes:
                 row[f"pct_{code}"] = 100 * float((answered == code).mean()) if len(answered) else 0
             row["pct_not_applicable"] = 100 * (st == NOT_APPLICABLE).sum() / max(n_all, 1)

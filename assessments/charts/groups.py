@@ -83,7 +83,7 @@ def heatmap(
     if level == "item":
         rows = [i for i in inst.item_ids if inst.item_scale(inst.item(i)).numeric]
         data = scores.items[rows].assign(_g=scores.respondents[by].to_numpy())
-        names = {i.id: i.label for i in inst.items}
+        names = {i.id: i.shown_label for i in inst.items}
     else:
         rows = scores.score_columns
         data = scores.respondents[[*rows, by]].rename(columns={by: "_g"})

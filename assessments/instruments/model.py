@@ -97,6 +97,12 @@ class Item:
     aliases: tuple[str, ...] = ()
     text: str | None = None  # licensed wording a user may load; never shipped by us
 
+    @property
+    def shown_label(self) -> str:
+        """What reports print for the item: the user's licensed ``text`` when the instrument
+        file gives it, else our short ``label``."""
+        return self.text.strip() if self.text and self.text.strip() else self.label
+
 
 TOOLKIT_MIN_ANSWERED = 0.5  # where an instrument states no rule: at least half the items
 

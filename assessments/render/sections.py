@@ -9,10 +9,12 @@ and returns a :class:`~assessments.render.model.Section`, or None when it has no
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import combinations, pairwise
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -29,6 +31,7 @@ from .suppression import group_sizes, suppressed_groups
 TOP_ITEMS = 5
 MAX_CHART_ITEMS = 30  # longer item charts do not fit a page: show the lowest-rated ones
 NEXT_STEPS = 3
+_NUMBERED_LABEL = re.compile(r", item \d+ of \d+$")  # "Staff culture, item 1 of 4"
 
 
 def fmt_table(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
@@ -718,17 +721,15 @@ def items_section(a: Analysis) -> Section:
             )
         )
     if not any(it.text for it in inst.items) and all(
-        it.label.endswith(f"of {len(d.items)}")
-        for d in inst.domains
-        for it in inst.items
-        if it.id in d.items
+        _NUMBERED_LABEL.search(it.label) for it in inst.items
     ):
+        source = f" ({Path(inst.source_file).name} in the toolkit)" if inst.source_file else ""
         blocks.append(
             Note(
                 f"Items are named by their area and number: {inst.id.upper()}'s wording is not "
-                "shipped with the toolkit. To see it here, copy the instrument file "
-                f"(`assess show {inst.id} --yaml`) and add each item's `text` from your "
-                "licensed copy.",
+                "shipped with the toolkit. To see it here, copy the instrument file"
+                f"{source}, add each item's `text:` from your licensed copy, and pass the copy "
+                "with -i.",
                 "info",
             )
         )

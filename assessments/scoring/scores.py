@@ -106,7 +106,7 @@ class Scores:
         rows = {
             "item": ids,
             "number": [inst.number(i) for i in ids],
-            "label": [inst.item(i).label for i in ids],
+            "label": [inst.item(i).shown_label for i in ids],
             "reverse": [inst.item(i).reverse for i in ids],
         }
         for code, name in enumerate(STATUS_NAMES):

@@ -177,7 +177,7 @@ def gaps(
             _row(
                 "item",
                 i.id,
-                i.label,
+                i.shown_label,
                 ia[i.id].to_numpy(float),
                 ib[i.id].to_numpy(float),
                 min_group_size,
