@@ -123,6 +123,12 @@ def test_sections_choose_what_is_built(waves, tmp_path):
     s = score(read_responses(waves["2026"], "oric"), on_invalid="missing")
     report = build_report(s, "role", sections=["methods", "summary"], n_boot=0)
     assert [x.heading for x in report.sections] == ["At a glance", "Methods"]  # report order
+    with_structure = build_report(s, sections=["methods", "summary"], structure=True, n_boot=0)
+    assert [x.heading for x in with_structure.sections] == [
+        "At a glance",
+        "Does the structure hold?",
+        "Methods",
+    ]
     with pytest.raises(ResponseError, match="unknown report section"):
         build_report(s, sections=["summary", "charts"])
     bad = run("report", waves["2026"], "-i", "oric", "--sections", "summary,nope", "-o", tmp_path)

@@ -235,13 +235,8 @@ def build_report(
         beside the organization's on the summary chart, summed up in words, and tabled in
         the domain results, with each source named.
     """
-    chosen = (
-        check_sections(list(sections))
-        if sections is not None
-        else DEFAULT_SECTIONS + (("structure",) if structure else ())
-    )
-    if structure and "structure" not in chosen:
-        chosen = check_sections([*chosen, "structure"])
+    names = list(sections) if sections is not None else list(DEFAULT_SECTIONS)
+    chosen = check_sections([*names, *(["structure"] if structure else [])])  # report order
     a = Analysis(
         scores,
         by,

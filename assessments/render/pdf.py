@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from pathlib import Path
 from typing import Any, overload
 
@@ -98,9 +99,29 @@ def _table(pdf: FPDF, t: TableBlock) -> None:
     pdf.ln(3)
 
 
+_SVG_SIZE = re.compile(r'<svg[^>]*\swidth="([0-9.]+)pt"\s+height="([0-9.]+)pt"')
+
+
+def _pixel_size(f: Figure) -> tuple[float, float]:
+    """The chart's width and height in any one unit (its aspect is what matters)."""
+    if f.png:
+        with Image.open(io.BytesIO(f.png)) as img:
+            return img.size
+    m = _SVG_SIZE.search(f.svg[:2000])
+    return (float(m[1]), float(m[2])) if m else (7.0, 4.0)
+
+
+def _vector(svg: str) -> io.BytesIO:
+    """The chart's SVG as fpdf2 reads it: matplotlib's sizes are in points of its viewBox,
+    which fpdf2 would read as CSS pixels (three quarters of a point), and its metadata
+    block is not drawable."""
+    svg = re.sub(r"font-size: ?([0-9.]+)px", r"font-size: \1pt", svg)
+    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, count=1, flags=re.S)
+    return io.BytesIO(svg.encode("utf-8"))
+
+
 def _figure(pdf: FPDF, f: Figure) -> None:
-    with Image.open(io.BytesIO(f.png)) as img:
-        w_px, h_px = img.size
+    w_px, h_px = _pixel_size(f)
     width = pdf.epw
     height = width * h_px / w_px
     max_h = pdf.eph - 20
@@ -111,7 +132,8 @@ def _figure(pdf: FPDF, f: Figure) -> None:
         width, height = width * room / height, room
     elif height > room:
         pdf.add_page()
-    pdf.image(io.BytesIO(f.png), w=width, h=height, alt_text=f.alt)
+    source = io.BytesIO(f.png) if f.png else _vector(f.svg)
+    pdf.image(source, w=width, h=height, alt_text=f.alt)
     pdf.set_font("DejaVu", size=8)
     pdf.set_text_color(90, 90, 90)
     pdf.multi_cell(0, 4, f.caption, new_x="LMARGIN", new_y="NEXT")
@@ -140,8 +162,7 @@ def _note(pdf: FPDF, n: Note) -> None:
 
 
 def _figure_height(pdf: FPDF, f: Figure) -> float:
-    with Image.open(io.BytesIO(f.png)) as img:
-        w_px, h_px = img.size
+    w_px, h_px = _pixel_size(f)
     return min(pdf.epw * h_px / w_px, pdf.eph - 20) + 10
 
 
@@ -178,6 +199,9 @@ def render_pdf(report: Report, path: str | Path | None = None) -> bytes | Path:
     pdf.set_auto_page_break(True, margin=16)
     pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    # the charts' SVG text names matplotlib's font family
+    pdf.add_font("DejaVu Sans", "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu Sans", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
     pdf.set_title(report.title)
     pdf.set_author("recovery-assessments")
     pdf.set_subject(report.subtitle)
