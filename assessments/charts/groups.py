@@ -98,9 +98,20 @@ def heatmap(
     scale = inst.response_scale
     cmap = LinearSegmentedColormap.from_list("scale", answer_colors(5))
     with theme():
-        ax.imshow(
-            means.to_numpy(dtype=float), cmap=cmap, vmin=scale.min, vmax=scale.max, aspect="auto"
+        grid = means.to_numpy(dtype=float)
+        # cells as vector shapes (not an image), so the PDF draws them sharp at any zoom
+        ax.pcolormesh(
+            np.arange(grid.shape[1] + 1) - 0.5,
+            np.arange(grid.shape[0] + 1) - 0.5,
+            np.ma.masked_invalid(grid),
+            cmap=cmap,
+            vmin=scale.min,
+            vmax=scale.max,
+            edgecolors="white",
+            linewidth=0.5,
         )
+        ax.set_xlim(-0.5, grid.shape[1] - 0.5)
+        ax.set_ylim(grid.shape[0] - 0.5, -0.5)  # first row at the top
         for (r, c), v in np.ndenumerate(means.to_numpy(dtype=float)):
             if np.isfinite(v):
                 ax.text(c, r, f"{v:.1f}", ha="center", va="center", fontsize=7)
