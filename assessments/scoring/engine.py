@@ -405,20 +405,14 @@ def _code_items(df: pd.DataFrame, inst: Instrument, by_item: dict[str, object]) 
         iid = inst.item_ids[j]
         col = df[by_item[iid]]
         item = inst.item(iid)
-        v, st, rec = coders[iid].code_column(col)
+        v, st, _, log = coders[iid].code_column_logged(col)
         values[:, j] = inst.item_scale(item).reverse(v) if item.reverse else v
         status[:, j] = st
         bad = np.flatnonzero(st == INVALID)
         if len(bad):
             invalid_rows[j] = bad
-        if rec.any():
-            cells = pd.DataFrame(
-                {"original": col[rec].astype(str).to_numpy(), "code": v[rec], "status": st[rec]}
-            )
-            agg = cells.groupby("original", sort=False).agg(
-                code=("code", "first"), status=("status", "first"), count=("code", "size")
-            )
-            recodes.append(agg.reset_index().assign(column=str(by_item[iid]), item=iid))
+        if len(log):
+            recodes.append(log.assign(column=str(by_item[iid]), item=iid))
     for (lo, hi), js in blocks.items():
         invalid_rows.update(_check_block(values, status, js, lo, hi))
         for j in js:
