@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -80,11 +81,14 @@ def read_practices_file(path: str | Path) -> pd.DataFrame:
 
 def load_practices(paths: Sequence[str | Path] | None = None) -> pd.DataFrame:
     """The shipped practices (``instruments/practices/*.yaml``), or the given files."""
-    files = (
-        list(paths)
-        if paths is not None
-        else sorted((data_dir("instruments") / "practices").glob("*.yaml"))
-    )
+    if paths is None:
+        return _shipped_practices().copy()  # read and checked once per process
+    return pd.concat([read_practices_file(f) for f in paths], ignore_index=True)
+
+
+@functools.cache
+def _shipped_practices() -> pd.DataFrame:
+    files = sorted((data_dir("instruments") / "practices").glob("*.yaml"))
     return pd.concat([read_practices_file(f) for f in files], ignore_index=True)
 
 

@@ -139,6 +139,7 @@ class Analysis:
                 b=b,
                 by=self.by,
                 items=False,
+                level=None,  # ranked by g only: no interval needed
                 min_group_size=self.min_group_size,
             )
             rows.append(g[~g["suppressed"].astype(bool)].assign(a=a, b=b))
@@ -581,7 +582,9 @@ def groups_section(a: Analysis) -> Section | None:
     )
     if gap is not None and len(gap):
         pa, pb = gap.iloc[0]["a"], gap.iloc[0]["b"]
-        pair = stats.gaps(a.shown_scores, a=pa, b=pb, by=by, min_group_size=a.min_group_size)
+        pair = stats.gaps(
+            a.shown_scores, a=pa, b=pb, by=by, level=None, min_group_size=a.min_group_size
+        )  # the chart shows g, not its interval
         grp.append(
             figure(
                 charts.gap_dumbbell(

@@ -152,8 +152,10 @@ def _nct_bounds(t: float, df: float, level: float) -> tuple[float, float]:
     return bound(1 - tail), bound(tail)
 
 
-def hedges_g(x: ArrayLike, y: ArrayLike, level: float = 0.95) -> tuple[float, float, float]:
-    """Hedges' g of ``x`` minus ``y`` with its confidence interval (effectsize ``hedges_g``)."""
+def hedges_g(x: ArrayLike, y: ArrayLike, level: float | None = 0.95) -> tuple[float, float, float]:
+    """Hedges' g of ``x`` minus ``y`` with its confidence interval (effectsize ``hedges_g``);
+    ``level=None`` gives the estimate alone (NaN bounds), skipping the interval's root-finding.
+    """
     a, b = np.asarray(x, float), np.asarray(y, float)
     n1, n2 = len(a), len(b)
     if n1 < 2 or n2 < 2:
@@ -164,6 +166,8 @@ def hedges_g(x: ArrayLike, y: ArrayLike, level: float = 0.95) -> tuple[float, fl
         return np.nan, np.nan, np.nan
     d = (a.mean() - b.mean()) / sp
     j = hedges_correction(df)
+    if level is None:
+        return float(d * j), np.nan, np.nan
     root = np.sqrt(n1 * n2 / (n1 + n2))
     lo, hi = _nct_bounds(float(d * root), df, level)
     return float(d * j), float(lo / root * j), float(hi / root * j)

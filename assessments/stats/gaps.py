@@ -56,7 +56,7 @@ COLUMNS = [
 
 @quietly
 def _row(
-    level: str, name: str, label: str, xa: np.ndarray, xb: np.ndarray, min_n: int, ci: float
+    level: str, name: str, label: str, xa: np.ndarray, xb: np.ndarray, min_n: int, ci: float | None
 ) -> dict[str, Any]:
     xa, xb = xa[~np.isnan(xa)], xb[~np.isnan(xb)]
     row: dict[str, Any] = {
@@ -91,10 +91,13 @@ def gaps(
     *,
     columns: Sequence[str] | None = None,
     items: bool = True,
-    level: float = 0.95,
+    level: float | None = 0.95,
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
 ) -> pd.DataFrame:
     """Differences between groups ``a`` and ``b`` per domain (and item), largest first.
+
+    ``level`` is the confidence level of Hedges' g's interval; None skips the interval (its
+    columns are then NaN), for callers that only rank the gaps.
 
     Parameters
     ----------
