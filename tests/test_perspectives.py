@@ -207,3 +207,13 @@ def test_cli_several_inputs_and_a_version_column(tmp_path, key):
     )
     assert bad.exit_code == 1
     assert "'volunteer'" in bad.output
+
+
+def test_the_profile_chart_names_perspectives_for_readers():
+    from assessments.render.perspectives import build_perspective_report
+
+    inputs = [(answers(20, {1: 4}), "provider"), (answers(25, {1: 2}), "person")]
+    report = build_perspective_report(score_perspectives(inputs, "rsa"))
+    [profile] = [f for f in report.figures() if "by perspective" in f.caption]
+    assert "Person in recovery (n=25)" in profile.svg
+    assert ">person (n=" not in profile.svg  # the version id stays out of the legend

@@ -71,7 +71,7 @@ def domain_profile(
                 color=style["color"],
                 capsize=2,
                 markersize=5,
-                label=f"{label} (n={n})",
+                label=wrap_label(f"{label} (n={n})", 40),
             )
         ax.set_yticks(y0, [wrap_label(names.get(c, c)) for c in cols])
         scale_ticks(ax, inst.response_scale)

@@ -103,7 +103,7 @@ def _workbook(
             )
         tables["scores"] = respondents
     tables["domain_summary"] = a.overall.drop(columns=["group", "suppressed"])
-    tables["item_statistics"] = scores.item_summary()
+    tables["item_statistics"] = a.item_summary
     if a.compare is not None and by:
         tables["comparisons"] = a.compare
         shown, _ = _hide(scores, by, a.min_group_size)

@@ -17,8 +17,13 @@ def _combined(p: Perspectives) -> Scores:
     """One Scores of every shown perspective (score columns only), for the profile chart."""
     first = next(iter(p.scores.values()))
     empty = pd.DataFrame()
+    respondents = p.respondents()
+    named = {  # "person in recovery", not the version id "person", in the chart's legend
+        v.id: v.name for s in p.scores.values() for v in s.instrument.versions if v.name
+    }
+    respondents["perspective"] = [named.get(x, x) for x in respondents["perspective"]]
     return Scores(
-        respondents=p.respondents(),
+        respondents=respondents,
         items=empty,
         status=empty,
         excluded=empty,

@@ -166,9 +166,14 @@ class Analysis:
         return stats.change(self.previous, self.scores, min_group_size=self.min_group_size)
 
     @cached_property
+    def item_summary(self) -> pd.DataFrame:
+        """Item statistics of every item (``Scores.item_summary``), computed once."""
+        return self.scores.item_summary()
+
+    @cached_property
     def items(self) -> pd.DataFrame:
         """Item statistics of the items anyone answered."""
-        items = self.scores.item_summary()
+        items = self.item_summary
         return items[items["n_answered"] > 0]
 
     @cached_property
