@@ -254,3 +254,17 @@ def test_items_show_the_users_wording_when_the_instrument_file_has_it(tmp_path):
     assert "Wording the user typed from their licence" in set(s2.item_summary()["label"])
     items2 = build_report(s2, sections=["items"], n_boot=0).sections[0]
     assert not [b for b in items2.blocks if type(b).__name__ == "Note"]
+
+
+def test_a_long_profile_splits_over_charts_instead_of_shrinking():
+    s = score(demo_responses("orca", n=300, seed=5), "orca", on_invalid="missing")
+    report = build_report(s, "role", sections=["domains"], n_boot=0)
+    profiles = [f for f in report.figures() if f.caption.startswith("Mean scores")]
+    assert len(profiles) == 2
+    assert profiles[0].caption.endswith("(1 of 2)")
+    names = s.instrument.score_names()
+    for col in s.score_columns:  # every score is on exactly one of the charts
+        assert sum(f">{names[col]}<" in f.svg for f in profiles) == 1, col
+    for f in profiles:  # drawn at full size: under the 9.5 in cap
+        height = float(f.svg.split('height="', 1)[1].split("pt", 1)[0])
+        assert height < 9.5 * 72

@@ -459,10 +459,7 @@ def domains_section(a: Analysis) -> Section:
                 )
                 + "; higher is better. Each score is the mean of a respondent's answered items."
             ),
-            figure(
-                charts.domain_profile(a.shown_scores, by=a.by, min_group_size=a.min_group_size),
-                "Mean scores with 95% confidence intervals" + (f" by {a.by}" if a.by else ""),
-            ),
+            *_profile_figures(a),
             TableBlock(
                 "Scores, all respondents",
                 fmt_table(
@@ -481,6 +478,28 @@ def domains_section(a: Analysis) -> Section:
             figure(charts.distribution(a.scores), "Spread of respondent scores per domain"),
         ),
     )
+
+
+PROFILE_ROWS = 22  # rows x groups a profile chart holds before it would have to shrink
+
+
+def _profile_figures(a: Analysis) -> list[Block]:
+    """The domain profile, split over several charts when its rows (scores, times the
+    groups drawn beside each other) would not fit one page at full size."""
+    columns = a.scores.score_columns
+    groups = max(1, len(a.shown)) if a.by else 1
+    per_chart = max(4, int(PROFILE_ROWS / groups**0.5))
+    chunks = [columns[i : i + per_chart] for i in range(0, len(columns), per_chart)]
+    caption = "Mean scores with 95% confidence intervals" + (f" by {a.by}" if a.by else "")
+    return [
+        figure(
+            charts.domain_profile(
+                a.shown_scores, by=a.by, columns=chunk, min_group_size=a.min_group_size
+            ),
+            caption + (f" ({k} of {len(chunks)})" if len(chunks) > 1 else ""),
+        )
+        for k, chunk in enumerate(chunks, start=1)
+    ]
 
 
 def _norms_blocks(a: Analysis) -> list[Block]:
