@@ -95,3 +95,23 @@ def test_excel_trailing_empty_rows_are_ignored(tmp_path):
     table = read_table(path)
     assert len(table.data) == 1
     assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
+
+
+def test_utf8_rows_after_accented_header_rows_start_where_they_should(tmp_path):
+    """The UTF-8 fast path hands pandas the file's bytes from the first data row: a BOM,
+    accented header text (several bytes per character) and a quoted cell holding a line
+    break must not shift it (the Qualtrics shape: three header rows)."""
+    text = (
+        "\ufeffResponseId,Équipe,Q1,Q2\n"
+        '"Réponse","Équipe — site","Ça change, \n"" vraiment""",Q2 texte\n'
+        '{"ImportId":"_recordId"},{"ImportId":"équipe"},{"ImportId":"QID1"},{"ImportId":"QID2"}\n'
+        "R_1,Nord,4,5\n"
+        "R_2,Sud-Est,3,\n"
+    )
+    path = tmp_path / "qualtrics.csv"
+    path.write_bytes(text.encode("utf-8"))
+    table = read_table(path)
+    assert table.data["ResponseId"].tolist() == ["R_1", "R_2"]
+    assert table.data["Équipe"].tolist() == ["Nord", "Sud-Est"]
+    assert table.data["Q1"].tolist() == [4, 3]
+    assert pd.isna(table.data["Q2"].iloc[1])

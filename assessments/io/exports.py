@@ -27,11 +27,13 @@ Examples
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -223,6 +225,9 @@ def interpret_header(
     return detected, header_rows, names, questions
 
 
+_NON_SPACE = re.compile(r"\S")
+
+
 def read_csv_export(
     path: str | Path, *, source: str = "auto", encoding: str | None = None
 ) -> Table:
@@ -239,7 +244,10 @@ def read_csv_export(
                 hint=f"rename it to {Path(path).with_suffix('.xlsx').name} and read it again",
             )
         )
+    before = len(notices)
     text = _decode(raw, encoding, file, notices)
+    # plain UTF-8 (what _decode reads without a notice): pandas can parse the bytes themselves
+    plain_utf8 = encoding is None and len(notices) == before
     if not text.strip():
         raise InputFileError(
             Problem(
@@ -281,8 +289,13 @@ def read_csv_export(
     check_header_width(max((len(r) for r in head), default=0), file)
     detected, header_rows, names, questions = interpret_header(head, source, file, notices)
     start = offsets[min(header_rows, len(head))]
-    body = text[start:]
-    if not body.strip():
+    if plain_utf8:  # the same rows as bytes: no second copy of the text, no UCS-4 buffer
+        bom = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
+        rows: Any = io.BytesIO(raw)
+        rows.seek(bom + len(text[:start].encode("utf-8")))
+    else:
+        rows = io.StringIO(text[start:])
+    if not _NON_SPACE.search(text, start):
         raise InputFileError(
             Problem(
                 "no-data",
@@ -295,8 +308,9 @@ def read_csv_export(
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", pd.errors.ParserWarning)
             df = pd.read_csv(
-                io.StringIO(body),
+                rows,
                 sep=delimiter,
+                encoding="utf-8",
                 header=None,
                 names=names,
                 keep_default_na=False,
@@ -304,7 +318,7 @@ def read_csv_export(
                 index_col=False,
             )
         if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
-            _refuse_extra_fields(body, delimiter, len(names), header_rows, file)
+            _refuse_extra_fields(text[start:], delimiter, len(names), header_rows, file)
     except (pd.errors.ParserError, ValueError, csv.Error) as exc:
         line = _file_line(str(exc), text[:start].count("\n"))
         raise InputFileError(
