@@ -18,12 +18,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import stats
 from ..io.results import notes_frame
 from ..scoring import Scores
 from .common import figure, report_date
 from .model import Block, Paragraph, Report, Section, TableBlock
-from .sections import DEFAULT_SECTIONS, SECTIONS, Analysis, _hide, check_sections, summary_table
+from .sections import DEFAULT_SECTIONS, SECTIONS, Analysis, check_sections, summary_table
 from .suppression import mask_groups
 
 __all__ = ["build_report", "figure", "report_date"]
@@ -106,9 +105,7 @@ def _workbook(
     tables["item_statistics"] = a.item_summary
     if a.compare is not None and by:
         tables["comparisons"] = a.compare
-        shown, _ = _hide(scores, by, a.min_group_size)
-        desc = stats.describe(shown, by, min_group_size=a.min_group_size)
-        tables["group_summary"] = desc[~desc["suppressed"].astype(bool)]
+        tables["group_summary"] = a.group_summary
     if a.agreement is not None:
         tables["agreement"] = a.agreement[~a.agreement["suppressed"].astype(bool)]
     if a.change is not None:

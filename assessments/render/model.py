@@ -57,6 +57,9 @@ class Note:
 
 Block = Paragraph | Bullets | TableBlock | Figure | Note
 
+#: The heading of the report's one-page summary (renderers give it a page of its own).
+SUMMARY_HEADING = "At a glance"
+
 
 @dataclass(frozen=True)
 class Section:

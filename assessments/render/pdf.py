@@ -21,7 +21,7 @@ from fpdf.fonts import FontFace
 from PIL import Image
 
 from .html import format_cell
-from .model import Bullets, Figure, Note, Paragraph, Report, TableBlock
+from .model import SUMMARY_HEADING, Bullets, Figure, Note, Paragraph, Report, TableBlock
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 ACCENT = (0, 114, 178)
@@ -228,7 +228,7 @@ def render_pdf(report: Report, path: str | Path | None = None) -> bytes | Path:
     pdf.insert_toc_placeholder(_contents, pages=1)
     for i, section in enumerate(report.sections):
         top = pdf.get_y() <= pdf.t_margin + 10  # nothing on this page yet
-        after_summary = i > 0 and report.sections[i - 1].heading == "At a glance"
+        after_summary = i > 0 and report.sections[i - 1].heading == SUMMARY_HEADING
         # keep the heading with what follows: a section whose first chart would not fit
         # below its heading and opening text starts on a new page rather than leave them alone
         lead = _lead_height(pdf, section.blocks)

@@ -20,12 +20,12 @@ from typing import Any
 import pandas as pd
 
 from .. import charts, stats
-from ..charts.theme import new_axes, wrap_label
+from ..charts.theme import inner_legend, new_axes, wrap_label
 from ..charts.theme import title as chart_title
 from ..errors import Problem, ResponseError
 from ..scoring import Scores
 from .common import figure
-from .model import Block, Bullets, Note, Paragraph, Section, TableBlock
+from .model import SUMMARY_HEADING, Block, Bullets, Note, Paragraph, Section, TableBlock
 from .suppression import group_sizes, suppressed_groups
 
 TOP_ITEMS = 5
@@ -125,6 +125,14 @@ class Analysis:
         if not self.by or len(self.shown) < 2:
             return None
         return stats.compare(self.shown_scores, self.by, min_group_size=self.min_group_size)
+
+    @cached_property
+    def group_summary(self) -> pd.DataFrame:
+        """Each score per shown group of ``by`` (``describe``), suppressed rows left out."""
+        if self.by is None:
+            return pd.DataFrame()
+        desc = stats.describe(self.shown_scores, self.by, min_group_size=self.min_group_size)
+        return desc[~desc["suppressed"].astype(bool)]
 
     @cached_property
     def gaps(self) -> pd.DataFrame | None:
@@ -293,9 +301,7 @@ def _mark_benchmarks(ax: Any, a: Analysis, columns: list[str]) -> None:
             zorder=4,
             label=wrap_label(str(source) if pd.notna(source) else "benchmark", 40),
         )
-    handles, _ = ax.get_legend_handles_labels()
-    if handles:
-        ax.legend(loc="best", fontsize=7, framealpha=0.9, borderaxespad=0.3)
+    inner_legend(ax)  # again, now with the benchmarks in it
 
 
 def _benchmark_words(a: Analysis) -> list[str]:
@@ -327,12 +333,17 @@ def _benchmark_words(a: Analysis) -> list[str]:
     return out
 
 
+def higher_first(g: Mapping[Any, Any]) -> tuple[Any, Any, float, float]:
+    """A gap's groups and means with the higher group first, so that a sentence's names,
+    numbers and direction always agree: ``(higher, lower, its mean, the other's)``."""
+    if g["mean_a"] >= g["mean_b"]:
+        return g["a"], g["b"], g["mean_a"], g["mean_b"]
+    return g["b"], g["a"], g["mean_b"], g["mean_a"]
+
+
 def gap_words(a: Analysis, g: Mapping[Any, Any]) -> str:
-    """The largest gap in plain words, the higher group named first with its own mean first
-    (so name, numbers and direction always agree)."""
-    a_higher = g["mean_a"] >= g["mean_b"]
-    higher, lower = (g["a"], g["b"]) if a_higher else (g["b"], g["a"])
-    m_hi, m_lo = (g["mean_a"], g["mean_b"]) if a_higher else (g["mean_b"], g["mean_a"])
+    """The largest gap in plain words, the higher group named first with its own mean first."""
+    higher, lower, m_hi, m_lo = higher_first(g)
     return (
         f"Largest difference between groups of {a.by}: the {higher} group rates "
         f"{a.name(g['name'])} higher than the {lower} group does ({m_hi:.1f} vs "
@@ -421,14 +432,14 @@ def summary_section(a: Analysis) -> Section:
                 )
             )
         )
-    return Section("At a glance", tuple(blocks))
+    return Section(SUMMARY_HEADING, tuple(blocks))
 
 
 def summary_table(report_sections: tuple[Section, ...]) -> pd.DataFrame:
     """The summary page as rows of text, for the first sheet of the workbook."""
     rows = []
     for section in report_sections:
-        if section.heading != "At a glance":
+        if section.heading != SUMMARY_HEADING:
             continue
         for b in section.blocks:
             if isinstance(b, Paragraph):
@@ -554,9 +565,7 @@ def groups_section(a: Analysis) -> Section | None:
     gap = a.gaps
     if gap is not None and len(gap):
         g = gap.iloc[0]
-        a_higher = g["mean_a"] >= g["mean_b"]
-        higher, lower = (g["a"], g["b"]) if a_higher else (g["b"], g["a"])
-        m_hi, m_lo = (g["mean_a"], g["mean_b"]) if a_higher else (g["mean_b"], g["mean_a"])
+        higher, lower, m_hi, m_lo = higher_first(g.to_dict())
         size = abs(float(g["hedges_g"]))
         grp.append(
             Paragraph(
@@ -565,8 +574,7 @@ def groups_section(a: Analysis) -> Section | None:
                 f"{size_word(size)} difference)."
             )
         )
-    desc = stats.describe(a.shown_scores, by, min_group_size=a.min_group_size)
-    desc = desc[~desc["suppressed"].astype(bool)]
+    desc = a.group_summary.copy()
     desc.insert(0, "score", [a.name(x) for x in desc["domain"]])
     grp.append(
         TableBlock(
@@ -772,7 +780,10 @@ def _consecutive_changes(a: Analysis, waves: Mapping[str, Scores]) -> pd.DataFra
     labels = list(waves)
     parts = []
     for before, after in pairwise(labels):
-        c = stats.change(waves[before], waves[after], min_group_size=a.min_group_size)
+        if a.change is not None and waves[before] is a.previous and waves[after] is a.scores:
+            c = a.change  # the last step is the report's own change, already computed
+        else:
+            c = stats.change(waves[before], waves[after], min_group_size=a.min_group_size)
         c = c[~c["suppressed"].astype(bool)]
         parts.append(c.assign(waves=f"{before} → {after}"))
     out = pd.concat(parts, ignore_index=True)

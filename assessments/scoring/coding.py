@@ -250,19 +250,19 @@ class Coder:
 
     def code_column_logged(
         self, column: pd.Series
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.DataFrame]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.DataFrame | None]:
         """:meth:`code_column`, and the recode log of the column: one row per distinct text
         read as a code (``original``, ``code``, ``status``, ``count``), in order of first
-        appearance, counted from the factorization rather than by grouping the cells again."""
+        appearance, counted from the factorization rather than by grouping the cells again;
+        None when no cell was recoded."""
         n = len(column)
-        empty = pd.DataFrame({"original": [], "code": [], "status": [], "count": []})
         if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(
             column.dtype
         ):
             x = column.to_numpy(dtype="float64", na_value=np.nan)
             status = self._lookup(x)
             values = np.where(status == ANSWERED, x, np.nan)
-            return values, status, np.zeros(n, dtype=bool), empty
+            return values, status, np.zeros(n, dtype=bool), None
         idx, uniques = _factorize_keeping_booleans(column)
         table = [self.classify(u) for u in uniques]
         # one extra slot for the NA sentinel (-1 indexes the last element)
@@ -271,7 +271,7 @@ class Coder:
         recs = np.array([t[2] for t in table] + [False], dtype=bool)
         logged = np.flatnonzero(recs[:-1])
         if len(logged) == 0:
-            return vals[idx], stats[idx], recs[idx], empty
+            return vals[idx], stats[idx], recs[idx], None
         counts = np.bincount(idx[idx >= 0], minlength=len(uniques))
         log = pd.DataFrame(
             {

@@ -411,7 +411,7 @@ def _code_items(df: pd.DataFrame, inst: Instrument, by_item: dict[str, object]) 
         bad = np.flatnonzero(st == INVALID)
         if len(bad):
             invalid_rows[j] = bad
-        if len(log):
+        if log is not None:
             recodes.append(log.assign(column=str(by_item[iid]), item=iid))
     for (lo, hi), js in blocks.items():
         invalid_rows.update(_check_block(values, status, js, lo, hi))
