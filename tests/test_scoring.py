@@ -292,3 +292,52 @@ def test_negative_codes_are_summed_exactly(tmp_path):
     expected.index = expected.index + 2
     expected = expected[got.index]
     np.testing.assert_allclose(got.to_numpy(), expected.to_numpy(), rtol=1e-12, atol=1e-15)
+
+
+def _wide_instrument(tmp_path, lo: int, hi: int, k: int):
+    """A user instrument of ``k`` items on the whole codes ``lo..hi`` (two points are enough:
+    a number is valid when it is whole and in range), in two domains of unequal size."""
+    items = "\n".join(f"  - {{id: q{i}, label: Q{i}}}" for i in range(k))
+    first = ", ".join(f"q{i}" for i in range(0, k, 3))
+    rest = ", ".join(f"q{i}" for i in range(k) if i % 3)
+    labels = "\n".join(f"    - {{code: {c}, label: P{c}}}" for c in range(lo, hi + 1))
+    text = (
+        f"id: wide\ntitle: Wide codes (tests only)\nresponse_scale:\n  points:\n{labels}\n"
+        f"items:\n{items}\ndomains:\n  - {{id: a, name: A, items: [{first}]}}\n"
+        f"  - {{id: b, name: B, items: [{rest}]}}\n"
+    )
+    path = tmp_path / "wide.yaml"
+    path.write_text(text, encoding="utf-8")
+    return load_instrument(path)
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi", "k"),
+    [(0, 10, 90), (1, 7, 300), (-50, 50, 40), (0, 1000, 150)],
+    ids=["0-10 x90", "1-7 x300", "-50..50 x40", "0-1000 x150 (float64 sums)"],
+)
+def test_sums_and_counts_are_exact_for_any_whole_codes(tmp_path, lo, hi, k):
+    """Sums and counts come from one matrix product with a marker in the unanswered cells
+    (_item_sums); checked against a plain pandas mean and count of the answered cells on
+    scales of other widths, offsets and lengths, including one whose sums need float64."""
+    inst = _wide_instrument(tmp_path, lo, hi, k)
+    rng = np.random.default_rng(lo + hi + k)
+    x = rng.integers(lo, hi + 1, size=(2_000, k)).astype(float)
+    x[rng.random(x.shape) < 0.3] = np.nan
+    x[5, :] = hi  # every answer at the top of the scale
+    x[6, ::3] = np.nan  # domain a unanswered, domain b answered
+    x[7, 1:] = np.nan  # one answer: the largest sum of markers
+    x[7, 0] = hi - 1
+    df = pd.DataFrame(x, columns=list(inst.item_ids))
+    got = score(df, inst).respondents.set_index("row")
+    for dom in inst.domains:
+        v = df[list(dom.items)]
+        n = v.notna().sum(axis=1)
+        expected = v.mean(axis=1).where(n >= dom.min_items())
+        expected.index = expected.index + 2
+        np.testing.assert_allclose(
+            got[dom.id].to_numpy(), expected[got.index].to_numpy(), rtol=1e-12, atol=1e-12
+        )
+        assert got[f"{dom.id}_n"].tolist() == n.to_numpy()[got.index - 2].tolist()
+    assert got.loc[7, "b"] == hi and np.isnan(got.loc[8, "a"])
+    assert got["n_answered"].tolist() == df.notna().sum(axis=1).to_numpy()[got.index - 2].tolist()

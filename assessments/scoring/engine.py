@@ -23,6 +23,7 @@ states none), so the facet is blank rather than a guess from two answers.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem, ResponseError
+from ..errors import InstrumentError, Problem, ResponseError
 from ..instruments import Instrument, apply_key, load_instrument
 from .coding import BLANK, DONT_KNOW, INVALID, NOT_APPLICABLE, STATUS_NAMES, Coder
 from .scores import Scores
@@ -307,14 +308,15 @@ def score(
     columns.update((name, counts[keep]) for name, counts in per_row.items())
     out = pd.DataFrame(columns, copy=False)
 
-    items = pd.DataFrame(coded.values[keep], columns=list(inst.item_ids), copy=False)
+    item_columns = _column_index(inst.item_ids)
+    items = pd.DataFrame(coded.values[keep], columns=item_columns, copy=False)
     items.insert(0, "respondent_id", ids[keep])
-    status_df = pd.DataFrame(coded.status[keep], columns=list(inst.item_ids), copy=False)
+    status_df = pd.DataFrame(coded.status[keep], columns=item_columns, copy=False)
     recode_cols = ["column", "item", "original", "code", "status", "count"]
     recodes = (
         pd.concat(coded.recodes, ignore_index=True)[recode_cols]
         if coded.recodes
-        else pd.DataFrame(columns=recode_cols)
+        else _empty(tuple(recode_cols))
     )
     if len(recodes):
         recodes["status"] = [STATUS_NAMES[x] for x in recodes["status"]]
@@ -350,13 +352,17 @@ class _Coded:
     invalid_rows: dict[int, np.ndarray]
 
 
-#: Rows handled at once by the block passes: about 256k cells, so each pass stays in cache
+#: Rows handled at once by the block passes: about 64k cells (512 KB), so each pass stays in L2
 #: and temporaries stay small whatever the file's size.
-_CHUNK_CELLS = 1 << 18
+_CHUNK_CELLS = 1 << 16
+
+
+def _chunk_rows(width: int) -> int:
+    return max(256, _CHUNK_CELLS // max(width, 1))
 
 
 def _row_chunks(n: int, width: int) -> Iterator[slice]:
-    step = max(256, _CHUNK_CELLS // max(width, 1))
+    step = _chunk_rows(width)
     for a in range(0, n, step):
         yield slice(a, min(n, a + step))
 
@@ -432,8 +438,11 @@ def _check_block(
     bad_parts: dict[int, list[np.ndarray]] = {}
     for rows in _row_chunks(len(values), len(js)):
         block = values[rows, cols]  # a view when the columns are contiguous, else a copy
-        missing = np.isnan(block)
-        status[rows, cols] = missing  # True -> 1 (BLANK), False -> 0 (ANSWERED)
+        if contiguous:  # True -> 1 (BLANK), False -> 0 (ANSWERED), written in place
+            missing = np.isnan(block, out=status[rows, cols].view(np.bool_))
+        else:
+            missing = np.isnan(block)
+            status[rows, cols] = missing
         n_missing = np.count_nonzero(missing)
         if n_missing == block.size:
             continue
@@ -461,6 +470,22 @@ def _check_block(
     return {j: np.concatenate(parts) for j, parts in bad_parts.items()}
 
 
+@functools.lru_cache(maxsize=64)
+def _column_index(names: tuple[str, ...]) -> pd.Index:
+    """One shared (immutable) column index per instrument, instead of one per frame."""
+    return pd.Index(names)
+
+
+@functools.lru_cache(maxsize=16)
+def _empty_template(columns: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame(columns=list(columns))
+
+
+def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
+    """An empty frame with these columns (a copy of a cached one: cheaper than building it)."""
+    return _empty_template(columns).copy()
+
+
 def _invalid_cells(
     df: pd.DataFrame,
     coded: _Coded,
@@ -486,7 +511,7 @@ def _invalid_cells(
             )
         )
     if not parts:
-        return pd.DataFrame(columns=["row", "respondent_id", "column", "item", "value"])
+        return _empty(("row", "respondent_id", "column", "item", "value"))
     return pd.concat(parts, ignore_index=True).sort_values(["row", "column"], ignore_index=True)
 
 
@@ -527,32 +552,56 @@ def _excluded(
 
 
 def _item_sums(
-    values: np.ndarray, item_sets: list[list[int]], floor: float
+    values: np.ndarray, item_sets: list[list[int]], lo: int, hi: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sum and count of the answered cells of each set of item columns, for every respondent.
 
-    ``values`` is NaN exactly where a cell is not answered, and no answer is below ``floor``.
-    Per block of rows, ``fmax(values, floor)`` puts ``floor`` in the unanswered cells; one
-    matrix product with a 0/1 membership matrix sums each set, and ``floor`` times the number
-    of unanswered cells is taken off again. Sums of whole codes are exact in floating point
-    whatever the order of addition, so this equals adding the answered cells one by one
-    (tests/test_scoring.py; against R rowMeans in tests/test_reference_scores.py)."""
+    ``values`` is NaN exactly where a cell is not answered, and every answer is a whole code in
+    ``lo..hi``. With ``base = min(lo, 0)``, unanswered cells get the marker ``base + w``, where
+    ``w`` is more than any set's sum of ``answer - base``. One matrix product with a 0/1
+    membership matrix then gives, per set, ``sum - base * size = above + w * n_unanswered`` with
+    ``0 <= above < w``, and a division by ``w`` separates the two. Every partial sum is a whole
+    number below 2**24 (float32) or 2**50 (float64), so the sums are exact whatever the order
+    of addition and equal adding the answered cells one by one (tests/test_scoring.py; against
+    R rowMeans in tests/test_reference_scores.py).
+
+    Returns the sums (float64) and counts (int64), each ``(sets, n)`` and C-ordered, so that
+    each set's row is contiguous."""
     n, k = values.shape
-    member = np.zeros((k, len(item_sets)))
+    base = min(lo, 0)
+    w = (hi - base) * k + 1
+    marker = base + w
+    bound = k * max(abs(base), abs(hi), abs(marker)) * 2
+    if bound >= 2**50:
+        raise InstrumentError(
+            Problem(
+                "codes-too-large",
+                f"answer codes from {lo} to {hi} are too far apart to be summed exactly over "
+                f"{k} items",
+                expected="whole codes of a sensible size, e.g. 0 to 10",
+                hint="renumber the scale's points in the instrument file",
+            )
+        )
+    dtype = np.float32 if bound < 2**24 else np.float64
+    member = np.zeros((k, len(item_sets)), dtype=dtype)
     for c, cols in enumerate(item_sets):
         member[cols, c] = 1.0
-    member32 = member.astype(np.float32)  # counts of at most k: exact in float32
-    # column-major, so that each set's sums and counts are contiguous for the steps after
-    totals = np.empty((n, len(item_sets)), order="F")
-    unanswered = np.empty((n, len(item_sets)), dtype=np.int64, order="F")
+    marked = np.empty((min(n, _chunk_rows(k)), k), dtype=dtype, order="F")
+    sums = np.empty((n, len(item_sets)), dtype=dtype, order="F")
     for rows in _row_chunks(n, k):
-        block = values[rows]
-        unanswered[rows] = np.isnan(block).astype(np.float32) @ member32
-        totals[rows] = np.fmax(block, floor) @ member
-    if floor != 0:
-        totals -= floor * unanswered
-    sizes = np.array([len(cols) for cols in item_sets], dtype=np.int64)
-    return totals, sizes - unanswered
+        buf = marked[: rows.stop - rows.start]
+        np.fmin(values[rows], marker, out=buf)  # fmin(NaN, m) is m; every answer is below m
+        np.matmul(buf, member, out=sums[rows])
+    sizes = np.array([len(cols) for cols in item_sets], dtype=np.float64)[:, None]
+    totals = sums.T.astype(np.float64, order="C")
+    if base:
+        totals -= base * sizes
+    unanswered = totals / w
+    np.floor(unanswered, out=unanswered)
+    totals -= unanswered * w  # the answered cells' sum of (answer - base)
+    if base:
+        totals += base * (sizes - unanswered)
+    return totals, (sizes - unanswered).astype(np.int64)
 
 
 def _compute(inst: Instrument, values: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
@@ -564,36 +613,34 @@ def _compute(inst: Instrument, values: np.ndarray) -> tuple[dict[str, np.ndarray
     sets = [[pos[i] for i in dom.items] for dom in inst.scored_domains]
     sets += [[pos[i] for i in inst.scale_items(sc)] for sc in item_scales]
     sets.append(list(range(len(inst.item_ids))))
-    floor = min((min(sc.codes) for sc in inst.scales.values() if sc.codes), default=0)
-    totals, counts = _item_sums(values, sets, float(floor))
+    codes = [c for sc in inst.scales.values() for c in sc.codes]
+    totals, counts = _item_sums(values, sets, min(codes, default=0), max(codes, default=0))
     cols: dict[str, np.ndarray] = {}
-    dscores: dict[str, np.ndarray] = {}
-    dmeans: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # mean (0 if unscored), scored
-    prorated = np.zeros(len(values), dtype=bool)
+    d = len(inst.scored_domains)
+    # every domain at once: rows of (domains, respondents) arrays
+    need = np.array([dom.min_items() for dom in inst.scored_domains], dtype=np.int64)[:, None]
+    sizes = np.array([len(dom.items) for dom in inst.scored_domains], dtype=np.int64)[:, None]
+    scored = counts[:d] >= need
+    means = totals[:d] / np.maximum(counts[:d], 1)
+    dscores = np.where(scored, means, np.nan)
+    prorated = np.asarray((scored & (counts[:d] < sizes)).any(axis=0))
+    row = {dom.id: c for c, dom in enumerate(inst.scored_domains)}
     for c, dom in enumerate(inst.scored_domains):
-        total, count = totals[:, c], counts[:, c]
-        ok = count >= dom.min_items()
-        mean = total / np.maximum(count, 1)
-        dscores[dom.id] = np.where(ok, mean, np.nan)
-        dmeans[dom.id] = (np.where(ok, mean, 0.0), ok)
-        prorated |= ok & (count < len(dom.items))
-        cols[dom.id] = dscores[dom.id]
-        cols[f"{dom.id}_n"] = count
-    by_items = {sc.id: len(inst.scored_domains) + i for i, sc in enumerate(item_scales)}
+        cols[dom.id] = dscores[c]
+        cols[f"{dom.id}_n"] = counts[c]
+    by_items = {sc.id: d + i for i, sc in enumerate(item_scales)}
     for sc in scales:
         if sc.method == "mean_of_domains":
-            total = np.zeros(len(values))
-            cnt = np.zeros(len(values), dtype=np.int64)
-            for d in sc.domains:  # in the scale's order of domains
-                np.add(total, dmeans[d][0], out=total)
-                np.add(cnt, dmeans[d][1], out=cnt)
+            rows = [row[x] for x in sc.domains]  # in the scale's order of domains
+            total = np.where(scored[rows], means[rows], 0.0).sum(axis=0)
+            cnt = scored[rows].sum(axis=0, dtype=np.int64)
             width = len(sc.domains)
         else:
-            total, cnt = totals[:, by_items[sc.id]], counts[:, by_items[sc.id]]
+            total, cnt = totals[by_items[sc.id]], counts[by_items[sc.id]]
             width = len(sets[by_items[sc.id]])
-        need = max(1, int(np.ceil(sc.min_answered * width - 1e-9)))
+        need_sc = max(1, int(np.ceil(sc.min_answered * width - 1e-9)))
         with np.errstate(invalid="ignore", divide="ignore"):
-            cols[sc.id] = np.where(cnt >= need, total / np.maximum(cnt, 1), np.nan)
+            cols[sc.id] = np.where(cnt >= need_sc, total / np.maximum(cnt, 1), np.nan)
         cols[f"{sc.id}_n"] = cnt.astype(np.int64)
     cols["prorated"] = prorated
-    return cols, counts[:, -1]
+    return cols, counts[-1]
