@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from assessments import ResponseError, load_instrument, score
+from assessments import InstrumentError, ResponseError, load_instrument, score
 
 ORCA = load_instrument("orca")
 
@@ -294,13 +294,13 @@ def test_negative_codes_are_summed_exactly(tmp_path):
     np.testing.assert_allclose(got.to_numpy(), expected.to_numpy(), rtol=1e-12, atol=1e-15)
 
 
-def _wide_instrument(tmp_path, lo: int, hi: int, k: int):
-    """A user instrument of ``k`` items on the whole codes ``lo..hi`` (two points are enough:
-    a number is valid when it is whole and in range), in two domains of unequal size."""
+def _wide_instrument(tmp_path, codes: list[int], k: int):
+    """A user instrument of ``k`` items on the whole ``codes``, in two domains of unequal size
+    (every third item, and the rest)."""
     items = "\n".join(f"  - {{id: q{i}, label: Q{i}}}" for i in range(k))
     first = ", ".join(f"q{i}" for i in range(0, k, 3))
     rest = ", ".join(f"q{i}" for i in range(k) if i % 3)
-    labels = "\n".join(f"    - {{code: {c}, label: P{c}}}" for c in range(lo, hi + 1))
+    labels = "\n".join(f"    - {{code: {c}, label: P{c}}}" for c in codes)
     text = (
         f"id: wide\ntitle: Wide codes (tests only)\nresponse_scale:\n  points:\n{labels}\n"
         f"items:\n{items}\ndomains:\n  - {{id: a, name: A, items: [{first}]}}\n"
@@ -312,22 +312,30 @@ def _wide_instrument(tmp_path, lo: int, hi: int, k: int):
 
 
 @pytest.mark.parametrize(
-    ("lo", "hi", "k"),
-    [(0, 10, 90), (1, 7, 300), (-50, 50, 40), (0, 1000, 150)],
-    ids=["0-10 x90", "1-7 x300", "-50..50 x40", "0-1000 x150 (float64 sums)"],
+    ("codes", "k"),
+    [
+        (list(range(11)), 90),
+        (list(range(1, 8)), 300),
+        (list(range(-50, 51)), 40),
+        ([0, 1, 2, 3, 9_999], 150),
+    ],
+    ids=["0-10 x90", "1-7 x300", "-50..50 x40", "0..9999 x150 (float64 sums)"],
 )
-def test_sums_and_counts_are_exact_for_any_whole_codes(tmp_path, lo, hi, k):
+def test_sums_and_counts_are_exact_for_any_whole_codes(tmp_path, codes, k):
     """Sums and counts come from one matrix product with a marker in the unanswered cells
     (_item_sums); checked against a plain pandas mean and count of the answered cells on
-    scales of other widths, offsets and lengths, including one whose sums need float64."""
-    inst = _wide_instrument(tmp_path, lo, hi, k)
-    rng = np.random.default_rng(lo + hi + k)
-    x = rng.integers(lo, hi + 1, size=(2_000, k)).astype(float)
+    scales of other widths, offsets and lengths. In the last, half of a 100-item domain
+    unanswered puts the marked sum near 2**29, where float32 would round it: the sums must
+    switch to float64."""
+    inst = _wide_instrument(tmp_path, codes, k)
+    rng = np.random.default_rng(len(codes) + k)
+    x = rng.choice(np.array(codes, dtype=float), size=(2_000, k))
     x[rng.random(x.shape) < 0.3] = np.nan
-    x[5, :] = hi  # every answer at the top of the scale
+    x[5, :] = codes[-1]  # every answer at the top of the scale
     x[6, ::3] = np.nan  # domain a unanswered, domain b answered
-    x[7, 1:] = np.nan  # one answer: the largest sum of markers
-    x[7, 0] = hi - 1
+    b_items = [i for i in range(k) if i % 3]
+    x[7, b_items] = codes[1]  # an odd sum ...
+    x[7, b_items[: len(b_items) // 2]] = np.nan  # ... and half of domain b unanswered
     df = pd.DataFrame(x, columns=list(inst.item_ids))
     got = score(df, inst).respondents.set_index("row")
     for dom in inst.domains:
@@ -339,5 +347,38 @@ def test_sums_and_counts_are_exact_for_any_whole_codes(tmp_path, lo, hi, k):
             got[dom.id].to_numpy(), expected[got.index].to_numpy(), rtol=1e-12, atol=1e-12
         )
         assert got[f"{dom.id}_n"].tolist() == n.to_numpy()[got.index - 2].tolist()
-    assert got.loc[7, "b"] == hi and np.isnan(got.loc[8, "a"])
+    assert got.loc[7, "b"] == codes[-1]
+    assert np.isnan(got.loc[8, "a"])
+    assert got.loc[9, "b"] == codes[1]
     assert got["n_answered"].tolist() == df.notna().sum(axis=1).to_numpy()[got.index - 2].tolist()
+
+
+def test_codes_too_far_apart_to_sum_exactly_are_an_instrument_error(tmp_path):
+    inst = _wide_instrument(tmp_path, [0, 10**13], 10)
+    df = pd.DataFrame(np.zeros((3, 10)), columns=list(inst.item_ids))
+    with pytest.raises(InstrumentError, match="too far apart") as err:
+        score(df, inst)
+    assert err.value.codes == ["codes-too-large"]
+
+
+def test_codes_far_apart_are_looked_up_without_a_table(tmp_path):
+    """An N/A code far from the scale (99999999, as some exports use) is classified by sorted
+    lookup instead of a table spanning every code in between (which needed 100 MB)."""
+    path = tmp_path / "far.yaml"
+    path.write_text(
+        "id: far\ntitle: Far N/A code (tests only)\nresponse_scale:\n  points:\n"
+        + "".join(f"    - {{code: {c}, label: P{c}}}\n" for c in range(1, 6))
+        + "  not_applicable: {code: 99999999, label: Not applicable}\n"
+        "items:\n  - {id: q1, label: One}\n  - {id: q2, label: Two}\n"
+        "domains:\n  - {id: a, name: A, items: [q1, q2]}\n",
+        encoding="utf-8",
+    )
+    inst = load_instrument(path)
+    df = pd.DataFrame({"q1": [1, 99999999, 3, 7, np.nan], "q2": [5, 4, 99999998, 2.5, 2]})
+    s = score(df, inst, on_invalid="missing")
+    # answered, N/A, answered, (row 5: both invalid, excluded), blank
+    assert s.status["q1"].tolist() == [0, 2, 0, 1]
+    assert s.status["q2"].tolist() == [0, 0, 4, 0]
+    assert s.excluded["row"].tolist() == [5]
+    assert len(s.invalid) == 3
+    assert s.respondents["a"].tolist()[:2] == [3.0, 4.0]

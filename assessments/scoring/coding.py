@@ -95,6 +95,10 @@ def _factorize_keeping_booleans(column: pd.Series) -> tuple[np.ndarray, list[Any
     return idx, [obj[i] for i in firsts]
 
 
+#: Widest span of codes looked up through a table indexed by ``code - min``.
+_MAX_TABLE = 1 << 16
+
+
 @dataclass
 class Coder:
     """Classifies answers for one response scale."""
@@ -127,14 +131,18 @@ class Coder:
             self._codes[float(self.scale.dont_know.code)] = DONT_KNOW
         self._table = self._code_table()
 
-    def _code_table(self) -> tuple[int, int, np.ndarray, bool]:
+    def _code_table(self) -> tuple[int, int, np.ndarray | None, bool]:
         """``(lo, hi, table, simple)``: the status of each code from ``lo`` to ``hi``, and
         whether the scale is just consecutive whole codes with no N/A or Don't-know code (then
-        two comparisons and a wholeness test classify a number, without the table)."""
+        two comparisons and a wholeness test classify a number, without the table). When the
+        codes are far apart (``1..5`` and ``99999999`` for N/A) there is no table: the codes are
+        looked up in sorted order instead."""
         lo, hi = int(min(self._codes)), int(max(self._codes))
-        table = np.full(hi - lo + 1, INVALID, dtype=np.int8)
-        for code, kind in self._codes.items():
-            table[int(code) - lo] = kind
+        table = None
+        if hi - lo < _MAX_TABLE:
+            table = np.full(hi - lo + 1, INVALID, dtype=np.int8)
+            for code, kind in self._codes.items():
+                table[int(code) - lo] = kind
         answered = sorted(float(c) for c in self.scale.codes)
         consecutive = answered == [answered[0] + i for i in range(len(answered))]
         simple = consecutive and len(answered) == len(self._codes)
@@ -225,6 +233,11 @@ class Coder:
             whole = np.floor(x) == x
             if simple:
                 status = np.where(inside & whole, np.int8(ANSWERED), np.int8(INVALID))
+            elif table is None:
+                known = np.array(sorted(self._codes), dtype=np.float64)
+                kinds = np.array([self._codes[c] for c in known], dtype=np.int8)
+                at = np.minimum(np.searchsorted(known, x), len(known) - 1)  # NaN sorts last
+                status = np.where(known[at] == x, kinds[at], np.int8(INVALID))
             else:
                 offset = np.where(inside & whole, x - lo, 0).astype(np.intp)
                 status = np.where(inside & whole, table[offset], np.int8(INVALID))
