@@ -161,16 +161,31 @@ def test_group_styles_differ_in_shape_and_dash_not_only_colour():
     styles = [group_style(i) for i in range(8)]
     assert len({s["marker"] for s in styles}) == 8
     assert len({str(s["linestyle"]) for s in styles}) >= 7
-    # the answer bars hatch the disagree side, so Agree and Disagree differ in greyscale
-    s = score(demo_responses("oric", n=60), "oric", on_invalid="missing")
-    from assessments.charts import answer_bars
+    # the answer bars stripe the disagree side, so Agree and Disagree differ in greyscale; the
+    # stripes are plain lines (a hatch is an SVG fill pattern, which the PDF must rasterize)
+    import io
 
-    ax = answer_bars(s)
-    hatches = {p.get_hatch() for p in ax.patches}
-    assert "////" in hatches
-    assert None in hatches
     import matplotlib.pyplot as plt
+    from matplotlib.collections import LineCollection
 
+    from assessments.charts import answer_bars
+    from assessments.render.common import needs_raster
+
+    s = score(demo_responses("oric", n=60), "oric", on_invalid="missing")
+    ax = answer_bars(s)
+    stripes = [c for c in ax.collections if isinstance(c, LineCollection)]
+    assert len(stripes) == 2  # strongly disagree and disagree, on a 5-point scale
+    n_items = len(s.instrument.items)
+    assert all(len(c.get_segments()) >= n_items for c in stripes)
+    # every stripe lies inside the answer bars' span (-100..0: the disagree side)
+    xs = np.concatenate([np.asarray(seg)[:, 0] for c in stripes for seg in c.get_segments()])
+    assert xs.min() >= -100 - 1e-9
+    assert xs.max() <= 1e-9
+    legend = ax.figure.legends[0]
+    assert len(legend.findobj(LineCollection)) == 2  # the legend keys are striped the same way
+    svg = io.StringIO()
+    ax.figure.savefig(svg, format="svg")
+    assert not needs_raster(svg.getvalue())
     plt.close("all")
 
 

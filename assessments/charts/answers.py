@@ -13,13 +13,14 @@ from ..scoring import Scores
 from ..scoring.coding import DONT_KNOW, NOT_APPLICABLE
 from ..stats._inputs import suppressed_groups
 from .theme import (
-    DISAGREE_HATCH,
     DK_COLOR,
     NA_COLOR,
+    StripedHandler,
     answer_colors,
     inner_legend,
     set_alt_text,
     short_name,
+    stripe_bars,
     theme,
     title,
     wrap_label,
@@ -122,12 +123,15 @@ def answer_bars(
             elif j == mid:
                 left -= share / 2
         start = left.copy()
+        striped = []  # the answers below the centre: white stripes, distinct in greyscale
         for j, (code, point) in enumerate(zip(codes, scale.points, strict=True)):
             share = table[f"pct_{code}"].to_numpy()
-            ax.barh(
+            bars = ax.barh(
                 y, share, left=start, color=colors[j], height=0.75, label=point.label,
-                hatch=DISAGREE_HATCH if j < mid else None, edgecolor="white", linewidth=0.3,
+                edgecolor="white", linewidth=0.3,
             )  # fmt: skip
+            if j < mid:
+                striped.append(bars)
             start += share
         ax.axvline(0, color="#444444", linewidth=0.8)
         names = [
@@ -139,10 +143,17 @@ def answer_bars(
         ax.set_xticks([-100, -50, 0, 50, 100], ["100", "50", "0", "50", "100"])
         ax.set_xlabel(f"% of answers: {scale.points[0].label} ... {scale.points[-1].label}")
         title(ax, f"{short_name(inst)}: answers by item" + (f" and {by}" if by else ""))
+        for bars in striped:
+            if len(bars):
+                stripe_bars(ax, bars)
+        keys = {bars: StripedHandler() for bars in striped}
         if own:  # a figure of our own: the legend goes below both panels
-            ax.figure.legend(ncols=min(k, 5), loc="outside lower center", frameon=False, fontsize=8)
+            ax.figure.legend(
+                ncols=min(k, 5), loc="outside lower center", frameon=False, fontsize=8,
+                handler_map=keys,
+            )  # fmt: skip
         else:
-            inner_legend(ax)
+            inner_legend(ax, handler_map=keys)
         na = table["pct_not_applicable"].to_numpy()
         dk = table["pct_dont_know"].to_numpy()
         side.barh(y, na, color=NA_COLOR, height=0.75, label="N/A")

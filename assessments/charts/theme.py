@@ -13,8 +13,12 @@ from typing import Any
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
 from matplotlib.colors import LinearSegmentedColormap, to_hex
+from matplotlib.legend_handler import HandlerPatch
+from matplotlib.patches import Rectangle
 
 GROUP_COLORS = (
     "#0072B2",
@@ -29,9 +33,11 @@ GROUP_COLORS = (
 #: Marker shapes and line styles that keep groups apart in greyscale print, with the colours.
 GROUP_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 GROUP_LINESTYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1)), (0, (1, 1)), (0, (8, 2)), "-")
-#: Hatching of the answers below the scale's centre, so that "Disagree" and "Agree" (which
-#: a diverging palette makes equally light) differ in greyscale too.
-DISAGREE_HATCH = "////"
+#: Spacing of the white stripes over the answers below the scale's centre (in points), so
+#: that "Disagree" and "Agree" (which a diverging palette makes equally light) differ in
+#: greyscale too. Drawn as plain lines rather than a hatch, which SVG can only give as a fill
+#: pattern that the PDF writer cannot draw.
+STRIPE_SPACING_PT = 4.0
 NA_COLOR = "#BDBDBD"
 DK_COLOR = "#8C8C8C"
 _DIVERGING = LinearSegmentedColormap.from_list(
@@ -125,12 +131,74 @@ def wrap_label(text: str, width: int = 34) -> str:
     return "\n".join(lines)
 
 
-def inner_legend(ax: Axes) -> None:
+def inner_legend(ax: Axes, handler_map: dict[Any, Any] | None = None) -> None:
     """A compact legend inside the Axes (legends outside get cut off in small figures); none
     when nothing is labelled (every group suppressed), rather than matplotlib's warning."""
     handles, _ = ax.get_legend_handles_labels()
     if handles:
-        ax.legend(loc="best", fontsize=7, framealpha=0.9, borderaxespad=0.3)
+        ax.legend(
+            loc="best", fontsize=7, framealpha=0.9, borderaxespad=0.3, handler_map=handler_map
+        )
+
+
+def _stripe_segments(
+    x0: float, x1: float, y0: float, y1: float, run: float, step: float
+) -> list[list[tuple[float, float]]]:
+    """Slanted lines across the box ``x0..x1`` by ``y0..y1``: each rises ``y1 - y0`` over a
+    horizontal ``run``, one every ``step``, cut at the box's left and right edges."""
+    segments: list[list[tuple[float, float]]] = []
+    if x1 <= x0 or run <= 0 or step <= 0:
+        return segments
+    for c in np.arange(x0 - run, x1, step):
+        t0 = max(0.0, (x0 - c) / run)
+        t1 = min(1.0, (x1 - c) / run)
+        if t1 > t0:
+            segments.append(
+                [(c + run * t0, y0 + (y1 - y0) * t0), (c + run * t1, y0 + (y1 - y0) * t1)]
+            )
+    return segments
+
+
+def stripe_bars(ax: Axes, bars: Any) -> LineCollection:
+    """White slanted stripes over horizontal ``bars`` (a bar container), as plain vector lines
+    at about 45 degrees on the page; returns the lines added."""
+    fig = ax.get_figure(root=True)
+    assert fig is not None  # an Axes always belongs to a figure
+    box = ax.get_position()
+    width_in, height_in = fig.get_size_inches()
+    xlo, xhi = ax.get_xlim()
+    ylo, yhi = ax.get_ylim()
+    x_per_in = (xhi - xlo) / max(box.width * width_in, 1e-6)
+    y_per_in = (yhi - ylo) / max(box.height * height_in, 1e-6)
+    step = STRIPE_SPACING_PT / 72 * x_per_in
+    segments = []
+    for bar in bars:
+        x, y, w, h = bar.get_x(), bar.get_y(), bar.get_width(), bar.get_height()
+        run = abs(h) / y_per_in * x_per_in  # 45 degrees: as far across as up, in inches
+        segments += _stripe_segments(min(x, x + w), max(x, x + w), y, y + h, run, step)
+    lines = LineCollection(segments, colors="white", linewidths=0.6, zorder=bars[0].zorder + 0.1)
+    ax.add_collection(lines, autolim=False)
+    return lines
+
+
+class StripedHandler(HandlerPatch):
+    """Legend key for striped bars: the bar's colour with the same white stripes."""
+
+    def create_artists(
+        self, legend, orig_handle, xdescent, ydescent, width, height, fontsize, trans
+    ):
+        patch = orig_handle.patches[0] if hasattr(orig_handle, "patches") else orig_handle
+        x0, y0 = -xdescent, -ydescent
+        rect = Rectangle(
+            (x0, y0), width, height, facecolor=patch.get_facecolor(), edgecolor="none",
+            transform=trans,
+        )  # fmt: skip
+        step = height * 0.6
+        lines = LineCollection(
+            _stripe_segments(x0, x0 + width, y0, y0 + height, height, step),
+            colors="white", linewidths=0.6, transform=trans,
+        )  # fmt: skip
+        return [rect, lines]
 
 
 def set_alt_text(ax: Axes, text: str) -> Axes:
