@@ -387,6 +387,16 @@ def test_cli_history_commands_and_report(store, waves, tmp_path, monkeypatch):
     assert report.exit_code == 0, report.output
     page = (tmp_path / "r" / "oric-report.html").read_text(encoding="utf-8")
     assert "Mean scores in the 3 waves" in page
+    # stored without --keep-ids, the respondents are numbered 1..n in every wave: numbers
+    # that match without being the same people, so pairing on them is refused
+    paired = runner.invoke(
+        cli,
+        ["report", "--history", "Example Agency", "--paired-on", "respondent_id",
+         "--format", "html", "--n-boot", "0", "-o", str(tmp_path / "p")],
+    )  # fmt: skip
+    assert paired.exit_code == 1, paired.output
+    assert "stored without respondent ids" in paired.output
+    assert "--keep-ids" in paired.output
     older = runner.invoke(
         cli,
         [

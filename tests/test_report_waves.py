@@ -283,3 +283,56 @@ def test_a_long_profile_splits_over_charts_instead_of_shrinking():
     for f in profiles:  # drawn at full size: under the 9.5 in cap
         height = float(f.svg.split('height="', 1)[1].split("pt", 1)[0])
         assert height < 9.5 * 72
+
+
+def test_paired_change_matches_people_by_id_and_says_so(tmp_path):
+    """--paired-on: the change section tests within the people found in both waves (paired
+    t, checked against scipy's ttest_rel on a pandas merge) and says so; without it the same
+    waves are independent samples."""
+    from scipy import stats as sps
+
+    first = demo_responses("oric", n=80, seed=31, shift=-0.4)
+    second = demo_responses("oric", n=80, seed=32)
+    second = second.iloc[10:].reset_index(drop=True)  # 10 people did not answer again
+    before, after = (score(x, "oric", on_invalid="missing") for x in (first, second))
+    report = build_report(
+        after, previous=before, paired_on="respondent_id", sections=["trends", "methods"],
+        n_boot=0,
+    )  # fmt: skip
+    trends = report.sections[0]
+    text = str(trends)
+    assert "matched across the waves by 'respondent_id'" in text
+    assert "paired t" in text
+    table = next(b for b in trends.blocks if hasattr(b, "data")).data
+    m = before.respondents.merge(after.respondents, on="respondent_id", suffixes=("_b", "_a"))
+    m = m.dropna(subset=["change_efficacy_b", "change_efficacy_a"])
+    row = table.set_index("score").loc["Change efficacy"]
+    assert row["people in both"] == len(m)
+    assert len(m) <= 70
+    assert float(row["change"]) == pytest.approx(
+        (m["change_efficacy_a"] - m["change_efficacy_b"]).mean(), abs=1e-9
+    )
+    expected_p = sps.ttest_rel(m["change_efficacy_a"], m["change_efficacy_b"]).pvalue
+    assert float(row["p"]) == pytest.approx(expected_p, rel=1e-9)
+    assert "a paired t-test gives p < .05" in str(report.sections[-1])
+    summary = build_report(
+        after, previous=before, paired_on="respondent_id", sections=["summary"], n_boot=0
+    )
+    both = len(set(before.respondents["respondent_id"]) & set(after.respondents["respondent_id"]))
+    assert both < 70  # a few demo rows are excluded (no answers) in one wave or the other
+    assert f"among the {both} people who answered both" in str(summary.sections[0])
+    assert f"({both} people answered both" in text
+    independent = build_report(after, previous=before, sections=["trends"], n_boot=0)
+    assert "independent groups (Welch's t)" in str(independent.sections[0])
+    assert "matched" not in str(independent.sections[0])
+
+
+def test_paired_on_a_column_that_is_missing_is_a_clear_error(waves, tmp_path):
+    result = run(
+        "report", waves["2026"], "-i", "oric", "--on-invalid", "missing",
+        "--wave-file", waves["2025"], "--paired-on", "person", "-o", tmp_path,
+        "--format", "xlsx", "--n-boot", 0,
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert "person" in result.output
+    assert "respondent_id" in result.output  # the columns there are

@@ -50,6 +50,13 @@ from .perspectives import perspective_options, wants_perspectives
     help="This wave's name in the trend (default: --period, else 'this wave').",
 )
 @click.option(
+    "--paired-on",
+    metavar="COLUMN",
+    help="A column naming each person the same way in every wave (e.g. respondent_id): "
+    "change is tested within the people found in both waves (paired t) instead of between "
+    "independent samples. Only for real person ids, not a survey's own response numbers.",
+)
+@click.option(
     "--benchmarks",
     "benchmarks_file",
     type=click.Path(dir_okay=False),
@@ -123,6 +130,7 @@ def report_cmd(
     wave_files: tuple[str, ...],
     wave_column: str | None,
     wave_name: str,
+    paired_on: str | None,
     sections: str | None,
     benchmarks_file: str | None,
     formats: str,
@@ -301,6 +309,22 @@ def report_cmd(
                         expected="one of " + ", ".join(labels),
                     )
                 )
+            if paired_on is not None:
+                without = [
+                    str(w)
+                    for w, kept in zip(table["wave"], table["keep_ids"], strict=True)
+                    if not kept and w in labels[: labels.index(label) + 1]
+                ]
+                if without:
+                    raise ResponseError(
+                        Problem(
+                            "ids-not-kept",
+                            f"wave(s) {', '.join(without)} of {history_org!r} were stored "
+                            "without respondent ids, so people cannot be matched across waves",
+                            hint="store the waves with `assess history add --keep-ids`, or "
+                            "leave out --paired-on to compare the waves as independent samples",
+                        )
+                    )
             scores = history.load(history_org, label, instruments[0])
             history_waves = history.series(history_org, instruments[0], until=label)
             earlier = labels[: labels.index(label)]
@@ -356,6 +380,7 @@ def report_cmd(
             history=history_waves,
             sections=chosen_sections,
             benchmarks=benchmarks_file,
+            paired_on=paired_on,
             progress=lambda step: progress.update(task, description=step),
         )
     if as_json:

@@ -185,6 +185,7 @@ def build_report(
     history: Mapping[str, Scores] | None = None,
     sections: Sequence[str] | None = None,
     benchmarks: pd.DataFrame | str | Path | None = None,
+    paired_on: str | None = None,
 ) -> Report:
     """Build the report model from scored answers.
 
@@ -231,6 +232,13 @@ def build_report(
         norms`` takes it). With the instrument's published norms (ORCA), its means are drawn
         beside the organization's on the summary chart, summed up in words, and tabled in
         the domain results, with each source named.
+    paired_on
+        A column naming each person the same way in every wave (``respondent_id`` when the
+        export's id column is the same person's id each time): change is then tested within
+        the persons found in both waves (paired t, and how many changed reliably) instead of
+        between independent samples, and the report says so. Give it only when the ids really
+        are people: a survey's own response numbers (1, 2, 3 ...) match across waves without
+        being the same people.
     """
     names = list(sections) if sections is not None else list(DEFAULT_SECTIONS)
     chosen = check_sections([*names, *(["structure"] if structure else [])])  # report order
@@ -245,6 +253,7 @@ def build_report(
         practices=practices,
         plan=plan,
         benchmarks=_benchmark_table(benchmarks),
+        paired_on=paired_on,
     )
     built = _with_appendix(
         tuple(section for name in chosen if (section := SECTIONS[name](a)) is not None)

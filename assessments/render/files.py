@@ -37,6 +37,7 @@ def write_report(
     history: Mapping[str, Scores] | None = None,
     sections: Sequence[str] | None = None,
     benchmarks: pd.DataFrame | str | Path | None = None,
+    paired_on: str | None = None,
 ) -> list[Path]:
     """Build the report once and write it in each format; returns the paths written.
 
@@ -62,6 +63,7 @@ def write_report(
         history=history,
         sections=sections,
         benchmarks=benchmarks,
+        paired_on=paired_on,
     )
     files = []
     if "html" in formats:

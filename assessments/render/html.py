@@ -17,6 +17,7 @@ from typing import overload
 import pandas as pd
 
 from ..resources import data_dir
+from . import model
 from .model import Bullets, Figure, Note, Paragraph, Report, TableBlock
 
 _XML_HEAD = re.compile(r"^\s*<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>\s*)?", re.DOTALL)
@@ -149,3 +150,10 @@ def render_html(
         f"<title>{e(report.title)}</title><style>{stylesheet()}</style></head>"
         f"<body>{body}</body></html>\n"
     )
+
+
+def _notebook_html(report: Report) -> str:
+    return render_html(report, standalone=False)
+
+
+model.notebook_renderer = _notebook_html

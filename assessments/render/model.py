@@ -8,10 +8,15 @@ with their alt text. Everything is frozen; tables are DataFrames that renderers 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
 import pandas as pd
+
+#: How a report shows itself in a notebook: set by :mod:`.html` when it is imported (as
+#: :mod:`assessments.render` always does), so that the model imports no renderer.
+notebook_renderer: Callable[[Report], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -109,9 +114,11 @@ class Report:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        from .html import render_html
+        if notebook_renderer is None:  # only when the model is imported on its own
+            import html
 
-        return render_html(self, standalone=False)
+            return f"<pre>{html.escape(str(self))}</pre>"
+        return notebook_renderer(self)
 
     def figures(self) -> list[Figure]:
         """Every figure, in order."""

@@ -73,6 +73,7 @@ class Analysis:
     practices: pd.DataFrame | None = None
     plan: pd.DataFrame | None = None
     benchmarks: pd.DataFrame | None = None
+    paired_on: str | None = None
 
     def __post_init__(self) -> None:
         from ..stats._inputs import group_labels
@@ -171,7 +172,28 @@ class Analysis:
     def change(self) -> pd.DataFrame | None:
         if self.previous is None:
             return None
-        return stats.change(self.previous, self.scores, min_group_size=self.min_group_size)
+        return stats.change(
+            self.previous,
+            self.scores,
+            paired_on=self.paired_on,
+            min_group_size=self.min_group_size,
+        )
+
+    @cached_property
+    def n_matched(self) -> int:
+        """How many people (``paired_on`` ids) are in both waves."""
+        if self.paired_on is None or self.previous is None:
+            return 0
+        ids = [
+            set(frame[self.paired_on].dropna())
+            for frame in (self.previous.respondents, self.scores.respondents)
+            if self.paired_on in frame.columns
+        ]
+        return len(ids[0] & ids[1]) if len(ids) == 2 else 0
+
+    def test_words(self) -> str:
+        """How change is tested, for the methods: paired within persons or between samples."""
+        return "a paired t-test" if self.paired_on else "a Welch test"
 
     @cached_property
     def item_summary(self) -> pd.DataFrame:
@@ -255,6 +277,8 @@ def _change_words(a: Analysis) -> str | None:
     if a.history is not None and len(a.history) >= 2:
         *_, before, after = list(a.history)
         since += f" ({before} to {after})"
+    if a.paired_on is not None and len(c):
+        since += f", among the {a.n_matched} people who answered both"
     if c.empty:
         return f"{since}: too few answers in one of the waves to compare."
     reliable = c[c["p_value"] < 0.05]
@@ -783,7 +807,12 @@ def _consecutive_changes(a: Analysis, waves: Mapping[str, Scores]) -> pd.DataFra
         if a.change is not None and waves[before] is a.previous and waves[after] is a.scores:
             c = a.change  # the last step is the report's own change, already computed
         else:
-            c = stats.change(waves[before], waves[after], min_group_size=a.min_group_size)
+            c = stats.change(
+                waves[before],
+                waves[after],
+                paired_on=a.paired_on,
+                min_group_size=a.min_group_size,
+            )
         c = c[~c["suppressed"].astype(bool)]
         parts.append(c.assign(waves=f"{before} → {after}"))
     out = pd.concat(parts, ignore_index=True)
@@ -805,24 +834,36 @@ def trends_section(a: Analysis) -> Section | None:
         if many and history is not None
         else {"previous": a.previous, "this wave": a.scores}
     )
+    paired = a.paired_on is not None
+    size = (
+        (lambda r: f"p = {r['p_value']:.3f}") if paired else (lambda r: f"g = {r['hedges_g']:+.2f}")
+    )
     sentence = (
         "Since the last wave: "
         + "; ".join(
             f"{a.name(r['domain'])} {'rose' if r['change'] > 0 else 'fell'} by "
-            f"{abs(r['change']):.2f} (g = {r['hedges_g']:+.2f})"
+            f"{abs(r['change']):.2f} ({size(r)})"
             for r in sig.to_dict("records")
         )
         + "."
         if len(sig)
         else "No domain changed reliably since the last wave (all p ≥ .05)."
     )
-    blocks: list[Block] = [
-        Paragraph(sentence),
-        Paragraph(
+    if paired:
+        how = (
+            f"The same people are matched across the waves by {a.paired_on!r} ({a.n_matched} "
+            "people answered both; the others are left out of the test, and so is anyone "
+            "without a score in one of the waves), so each change is tested "
+            "within persons (paired t); a change is reliable when p < .05. 'Improved' and "
+            "'worse' count the people whose own change is larger than the domain's "
+            "measurement error would explain (Jacobson-Truax, |RCI| > 1.96)."
+        )
+    else:
+        how = (
             "Each wave is a separate sample of respondents, so changes are tested as between "
             "independent groups (Welch's t); a change is reliable when p < .05."
-        ),
-    ]
+        )
+    blocks: list[Block] = [Paragraph(sentence), Paragraph(how)]
     columns = a.scores.score_columns
     chunks = [columns[i : i + TREND_LINES] for i in range(0, len(columns), TREND_LINES)]
     for k, chunk in enumerate(chunks, start=1):
@@ -833,20 +874,35 @@ def trends_section(a: Analysis) -> Section | None:
                 f"Mean scores in the {len(waves)} waves, with 95% confidence intervals{part}",
             )
         )
-    change_columns = {
-        "mean_before": "before",
-        "mean_after": "after",
-        "change": "change",
-        "hedges_g": "Hedges' g",
-        "p_value": "p",
-    }
+    change_columns = (
+        {
+            "n_pairs": "people in both",
+            "mean_before": "before",
+            "mean_after": "after",
+            "change": "change",
+            "p_value": "p",
+            "n_reliably_improved": "improved",
+            "n_reliably_worse": "worse",
+        }
+        if paired
+        else {
+            "mean_before": "before",
+            "mean_after": "after",
+            "change": "change",
+            "hedges_g": "Hedges' g",
+            "p_value": "p",
+        }
+    )
+    test = "the same people, paired t" if paired else "Welch's t, Hedges' g"
     if len(waves) >= 3:
-        caption = "Change between consecutive waves (Welch's t, Hedges' g)"
+        caption = f"Change between consecutive waves ({test})"
         table = fmt_table(
             _consecutive_changes(a, waves), {"waves": "waves", "score": "score", **change_columns}
         )
     else:
-        caption = "Change (independent waves: Welch's t, Hedges' g)"
+        caption = (
+            f"Change ({test})" if paired else "Change (independent waves: Welch's t, Hedges' g)"
+        )
         table = fmt_table(c, {"domain": "score", **change_columns})
     blocks.append(TableBlock(caption, table, decimals=3))
     return Section("Change since the last wave", tuple(blocks))
@@ -987,7 +1043,7 @@ def methods_section(a: Analysis) -> Section:
             "group mean is read as the group's view only when members agree and groups differ. "
             f"Groups under {a.min_group_size} respondents are suppressed. Statistics are "
             "checked against R (psych, multilevel, effectsize, rstatix, base R). On the first "
-            "page, a change is called reliable when a Welch test gives p < .05, and a "
+            f"page, a change is called reliable when {a.test_words()} gives p < .05, and a "
             "difference's size follows Hedges' g (0.2 small, 0.5 moderate, 0.8 large)."
         )
     )

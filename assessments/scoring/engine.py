@@ -39,7 +39,7 @@ from .coding import BLANK, DONT_KNOW, INVALID, NOT_APPLICABLE, STATUS_NAMES, Cod
 from .scores import Scores
 
 if TYPE_CHECKING:
-    from ..io.responses import Responses
+    from ..responses import Responses
 
 OnInvalid = Literal["error", "missing"]
 ID_CANDIDATES = (

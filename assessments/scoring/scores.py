@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from ..instruments.model import Instrument
+from ..instruments.model import HTML_STYLE, Instrument
 from .coding import STATUS_NAMES
 
 STATUS_COUNT_COLUMNS = (
@@ -134,13 +135,9 @@ class Scores:
         }
 
     def __str__(self) -> str:
-        from ..display import scores_text
-
         return scores_text(self)
 
     def _repr_html_(self) -> str:
-        from ..display import scores_html
-
         return scores_html(self)
 
     def __repr__(self) -> str:
@@ -150,3 +147,32 @@ class Scores:
             f"{self.n_scored} scored, {self.n_excluded} excluded of {self.rows_read} rows; "
             f"scores: {', '.join(self.score_columns)}>"
         )
+
+
+def scores_text(scores: Scores) -> str:
+    """A summary of scored answers."""
+    s = scores.summary()
+    head = (
+        f"Scores for {s['instrument']}"
+        + (f"/{s['version']}" if s["version"] else "")
+        + f": {s['scored']} scored, {s['excluded']} excluded of {s['rows_read']} rows; "
+        f"{s['not_applicable']} N/A, {s['dont_know']} Don't know, "
+        f"{s['invalid_as_missing']} invalid as missing"
+    )
+    means = scores.respondents[scores.score_columns].agg(["mean", "std", "count"]).T
+    return head + "\n" + means.round(2).to_string() + "".join(f"\nnote: {n}" for n in scores.notes)
+
+
+def scores_html(scores: Scores) -> str:
+    """Scored answers as HTML: counts, score means, the first rows, notes."""
+    e = html.escape
+    s = scores.summary()
+    means = scores.respondents[scores.score_columns].agg(["count", "mean", "std"]).T
+    notes = "".join(f"<p class='assess-note'>{e(n)}</p>" for n in scores.notes)
+    return (
+        f"<div class='assess-box'>{HTML_STYLE}<strong>Scores</strong> for "
+        f"<code>{e(str(s['instrument']))}</code>: {s['scored']} scored, {s['excluded']} "
+        f"excluded of {s['rows_read']} rows; {s['not_applicable']} N/A, {s['dont_know']} "
+        f"Don't know.{means.round(2).to_html()}"
+        f"{pd.DataFrame(scores.respondents.head(5)).to_html(index=False)}{notes}</div>"
+    )

@@ -160,7 +160,22 @@ def change(
         for f, name in ((fb, "before"), (fa, "after")):
             if paired_on not in f.columns:
                 raise ResponseError(
-                    Problem("unknown-column", f"no column {paired_on!r} in the {name} wave")
+                    Problem(
+                        "unknown-column",
+                        f"no column {paired_on!r} in the {name} wave to match people by",
+                        column=paired_on,
+                        expected="one of "
+                        + ", ".join(
+                            str(c)
+                            for c in f.columns
+                            if c not in cols
+                            and c not in ("row", "prorated")
+                            and not str(c).startswith("n_")
+                            and not str(c).endswith("_n")
+                        ),
+                        hint="name the column that holds each person's id in every wave, "
+                        "e.g. respondent_id",
+                    )
                 )
         for f, name in ((fb, "before"), (fa, "after")):
             ids = f[paired_on].dropna()
