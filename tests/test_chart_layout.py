@@ -125,3 +125,18 @@ def test_the_checker_catches_what_does_not_fit():
     assert any("pt printed" in f for f in found)
     assert any(f.startswith("overlap") for f in found)
     assert matplotlib.get_backend().lower() == "agg"
+
+
+def test_the_perspective_summary_chart_fits(tmp_path):
+    """The first page's chart of the perspective report (four perspectives, the RSA demo)."""
+    from assessments.demo import run_rsa_demo
+    from assessments.perspectives import score_perspectives
+    from assessments.render.perspectives import summary_chart
+
+    run_rsa_demo(tmp_path, report=False)
+    inputs = [
+        (tmp_path / f"rsa_{v}_answers.csv", v)
+        for v in ("administrator", "provider", "person", "family")
+    ]
+    p = score_perspectives(inputs, "rsa", key=tmp_path / "rsa-demo-key.yaml", on_invalid="missing")
+    assert problems(summary_chart(p)) == []

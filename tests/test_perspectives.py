@@ -217,3 +217,42 @@ def test_the_profile_chart_names_perspectives_for_readers():
     [profile] = [f for f in report.figures() if "by perspective" in f.caption]
     assert "Person in recovery (n=25)" in profile.svg
     assert ">person (n=" not in profile.svg  # the version id stays out of the legend
+
+
+@pytest.mark.parametrize("people_higher", [True, False])
+def test_the_first_page_tells_the_story_with_names_and_numbers_that_agree(key, people_higher):
+    """The perspective report opens with "At a glance": the largest gap in words names the
+    higher side first with its own mean (both directions), the page names no statistic, and
+    the workbook's first sheet is the same summary."""
+    from assessments.render.perspectives import build_perspective_report
+
+    rng = np.random.default_rng(5)
+    provider = pd.DataFrame(
+        rng.integers(2, 5, (30, 32)), columns=[f"rsa_{k}" for k in range(1, 33)]
+    )
+    person = pd.DataFrame(rng.integers(2, 5, (40, 32)), columns=[f"rsa_{k}" for k in range(1, 33)])
+    high = person if people_higher else provider
+    cols = ["rsa_4", "rsa_5", "rsa_6"] if people_higher else ["rsa_1", "rsa_2", "rsa_3"]
+    high[cols] = rng.integers(4, 6, (len(high), 3))  # life goals, in that version's numbering
+    p = score_perspectives([(provider, "provider"), (person, "person")], "rsa", key=key)
+    report = build_perspective_report(p)
+    first = report.sections[0]
+    assert first.heading == "At a glance"
+    text = str(first)
+    prof = p.profile().set_index(["perspective", "score"])["mean"]
+    mine, theirs = prof[("person", "life_goals")], prof[("provider", "life_goals")]
+    if people_higher:
+        assert mine > theirs
+        expected = "People in recovery rate Life goals higher than provider respondents do "
+        expected += f"({mine:.1f} vs {theirs:.1f})"
+    else:
+        assert theirs > mine
+        expected = "Provider respondents rate Life goals higher than people in recovery do "
+        expected += f"({theirs:.1f} vs {mine:.1f})"
+    assert expected in text
+    for jargon in ("Hedges", "confidence", " g ", "p <", "alpha"):
+        assert jargon not in text
+    assert "70 responses scored: Provider 30, Person in recovery 40." in text
+    sheets = dict(report.workbook)
+    assert next(iter(sheets)) == "summary"
+    assert any(expected in row for row in sheets["summary"]["summary"])

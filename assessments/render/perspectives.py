@@ -6,11 +6,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 
-from ..perspectives import DEMO_BANNER, Perspectives
+from ..charts.scores import domain_profile
+from ..charts.theme import new_axes
+from ..charts.theme import title as chart_title
+from ..perspectives import DEMO_BANNER, PEOPLE, Perspectives
 from ..scoring import Scores
-from .model import Block, Bullets, Note, Paragraph, Report, Section, TableBlock
+from .model import SUMMARY_HEADING, Block, Bullets, Note, Paragraph, Report, Section, TableBlock
+from .sections import spread_steps, summary_table
 
 
 def _combined(p: Perspectives) -> Scores:
@@ -54,52 +60,40 @@ def _practice_table(practice: pd.DataFrame) -> pd.DataFrame:
     return out.drop(columns="practice")
 
 
-def build_perspective_report(
-    p: Perspectives, *, organization: str = "", period: str = ""
-) -> Report:
-    """The report model: findings, factors by perspective, gaps, the practices rated most
-    differently, N/A and Don't know by perspective, methods. With the demo key, every page
-    title and every sheet says it is a demonstration key."""
-    from .. import charts
-    from .common import figure, report_date
+def _version_names(p: Perspectives) -> dict[str, str]:
+    """Reader-facing perspective names ("Person in recovery"), by version id."""
+    return {v.id: v.name for s in p.scores.values() for v in s.instrument.versions if v.name}
+
+
+def _perspective_summary(p: Perspectives, profile_figure: Block) -> Section:
+    """One page: every score by perspective on one chart, who answered, how people in
+    recovery rate the areas, the largest gap in words (the higher side named first with its
+    own mean), how many comparisons differ and by how much, the practice rated most
+    differently, the key in one line and three next steps. No statistic names."""
+    from ..practices import linked_practices, load_practices
+    from .sections import size_word
 
     names = p.names()
+    who = _version_names(p)
     first = next(iter(p.scores.values())).instrument
-    banner = f" ({DEMO_BANNER})" if p.is_demo else ""
+    scale = first.response_scale
     keyed = any(d.items for d in first.domains)
-    sections: list[Section] = []
-    counts = ", ".join(
-        f"{v}: {'hidden (under ' + str(p.min_group_size) + ')' if v in p.hidden else s.n_scored}"
-        for v, s in p.scores.items()
-    )
-    gaps = p.gaps()
-    practice = p.practice_gaps()
-    findings: list[str] = [f"Respondents by perspective: {counts}."]
-    if len(gaps):
-        top = gaps.reindex(gaps["hedges_g"].abs().sort_values(ascending=False).index).iloc[0]
-        direction = "higher" if top["difference"] > 0 else "lower"
-        findings.append(
-            f"The largest gap: {top['perspective']} respondents rate "
-            f"{names.get(top['score'], top['score'])} {abs(top['difference']):.2f} {direction} "
-            f"than people in recovery do ({top['size']} difference)."
+    blocks: list[Block] = [
+        Paragraph(
+            "How to read this page: each score is the average answer of one perspective's "
+            f"respondents, from {scale.points[0].code} ({scale.points[0].label}) to "
+            f"{scale.points[-1].code} ({scale.points[-1].label}); the line around each mark "
+            "shows where it would probably fall. Every other perspective is compared with "
+            "people in recovery, whose view the assessment exists to hear."
         )
-    if len(practice):
-        t = practice.iloc[0]
-        what = "" if PLACEHOLDER in str(t["label"]) else f"{t['label']} "
-        findings.append(
-            f"The practice rated most differently: {what}({t['staff_item']} and "
-            f"{t['people_item']}): staff {t['staff_mean']:.2f}, people in recovery "
-            f"{t['people_mean']:.2f}."
-        )
-    blocks: list[Block] = [Bullets(tuple(findings))]
+    ]
     if p.is_demo:
-        blocks.insert(
-            0,
+        blocks.append(
             Note(
-                f"This report uses a {DEMO_BANNER}: its factor scores are "
-                "made up for the demonstration.",
+                f"This report uses a {DEMO_BANNER}: its factor scores are made up for the "
+                "demonstration.",
                 "warning",
-            ),
+            )
         )
     if not keyed:
         blocks.append(
@@ -111,21 +105,152 @@ def build_perspective_report(
                 "warning",
             )
         )
-    sections.append(Section("Key findings", tuple(blocks)))
+    blocks.append(profile_figure)
+    points: list[str] = []
+    shown = {v: s for v, s in p.scores.items() if v not in p.hidden}
+    counts = ", ".join(f"{who.get(v, v)} {s.n_scored}" for v, s in shown.items())
+    answered = f"{sum(s.n_scored for s in shown.values())} responses scored: {counts}."
+    if p.hidden:
+        answered += (
+            f" {len(p.hidden)} perspective{'s' if len(p.hidden) > 1 else ''} with too few "
+            "respondents to show on its own "
+            f"({', '.join(who.get(v, v) for v in p.hidden)}) "
+            f"{'are' if len(p.hidden) > 1 else 'is'} left out, so that no one's answers can be "
+            "singled out."
+        )
+    points.append(answered)
+    prof = p.profile()
+    mine = prof[(prof["perspective"] == PEOPLE) & ~prof["suppressed"].astype(bool)]
+    domain_ids = {d.id for d in first.scored_domains}
+    mine = mine[mine["score"].isin(domain_ids)].dropna(subset=["mean"])
+    if len(mine) >= 2:
+        ranked = mine.sort_values("mean", ascending=False)
+        hi, lo = ranked.iloc[0], ranked.iloc[-1]
+        points.append(
+            f"People in recovery rate {names.get(hi['score'], hi['score'])} highest "
+            f"({hi['mean']:.1f} of {scale.max}) and {names.get(lo['score'], lo['score'])} "
+            f"lowest ({lo['mean']:.1f} of {scale.max})."
+        )
+    gaps = p.gaps()
+    if len(gaps):
+        gaps = gaps.dropna(subset=["hedges_g"])
+    if len(gaps):
+        top = gaps.iloc[int(np.argmax(gaps["hedges_g"].abs().to_numpy()))]
+        side = who.get(str(top["perspective"]), str(top["perspective"]))
+        area = names.get(top["score"], top["score"])
+        if top["mean"] >= top["reference_mean"]:
+            text = (
+                f"{side} respondents rate {area} higher than people in recovery do "
+                f"({top['mean']:.1f} vs {top['reference_mean']:.1f})"
+            )
+        else:
+            text = (
+                f"People in recovery rate {area} higher than {side.lower()} respondents do "
+                f"({top['reference_mean']:.1f} vs {top['mean']:.1f})"
+            )
+        points.append(f"Largest difference: {text}, a {size_word(float(top['hedges_g']))} one.")
+        bands = [size_word(float(g)) for g in gaps["hedges_g"]]
+        big = sum(b in ("large", "moderate") for b in bands)
+        points.append(
+            f"Of the {len(bands)} comparisons with people in recovery (each other perspective, "
+            f"each score), {big} differ by a moderate or large amount and {len(bands) - big} "
+            "little or not at all."
+        )
+    practice = p.practice_gaps()
+    if len(practice):
+        t = practice.iloc[0]
+        what = "" if PLACEHOLDER in str(t["label"]) else f" ({t['label']})"
+        points.append(
+            f"The practice rated most differently{what}: staff give it {t['staff_mean']:.1f} "
+            f"on average ({t['staff_item']}), people in recovery {t['people_mean']:.1f} "
+            f"({t['people_item']})."
+        )
+    if p.is_demo:
+        points.append(
+            "Scoring key: a demonstration key made up for this demo; the factor scores are "
+            "not the RSA's. Details are under Methods."
+        )
+    elif keyed:
+        points.append(
+            "Scoring key: supplied by the user from the instrument's scoring instructions. "
+            "Details are under Methods."
+        )
+    blocks.append(Bullets(tuple(points)))
+    if len(mine) >= 1 and keyed:
+        lowest = [str(x) for x in mine.sort_values("mean")["score"].head(3)]
+        linked = linked_practices(load_practices(), first.id, lowest)
+        steps = spread_steps(linked, 3)
+        if len(steps):
+            blocks.append(
+                Paragraph("Suggested next steps, for the areas people in recovery rate lowest:")
+            )
+            blocks.append(
+                Bullets(
+                    tuple(
+                        f"{r['title']} (for {names.get(r['domain'], r['domain'])}; led by the "
+                        f"{str(r['actor']).replace('_', ' ')})"
+                        for r in steps.to_dict("records")
+                    )
+                )
+            )
+    return Section(SUMMARY_HEADING, tuple(blocks))
+
+
+def summary_chart(p: Perspectives, combined: Scores | None = None) -> Axes:
+    """Every score by perspective on one chart for the first page: short enough to share the
+    page with its words, the legend below the plot where it hides no mark."""
+    combined = combined if combined is not None else _combined(p)
+    first = next(iter(p.scores.values())).instrument
+    n_scores = len(combined.score_columns)
+    # short enough that the chart and the words below it share one printed page
+    ax = new_axes(7, min(4.2, 0.1 * n_scores * len(p.scores) + 1.6))
+    domain_profile(combined, by="perspective", min_group_size=p.min_group_size, ax=ax)
+    ax.set_xlabel("Average score (the line: where it would probably fall)")
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:  # below the plot, where it hides no mark
+        ax.legend(
+            handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2,
+            fontsize=7, frameon=False,
+        )  # fmt: skip
+    chart_title(ax, f"{first.id.upper()}: each score by perspective", width=70)
+    return ax
+
+
+def build_perspective_report(
+    p: Perspectives, *, organization: str = "", period: str = ""
+) -> Report:
+    """The report model: findings, factors by perspective, gaps, the practices rated most
+    differently, N/A and Don't know by perspective, methods. With the demo key, every page
+    title and every sheet says it is a demonstration key."""
+    from .common import figure, report_date
+
+    names = p.names()
+    first = next(iter(p.scores.values())).instrument
+    banner = f" ({DEMO_BANNER})" if p.is_demo else ""
+    sections: list[Section] = []
+    counts = ", ".join(
+        f"{v}: {'hidden (under ' + str(p.min_group_size) + ')' if v in p.hidden else s.n_scored}"
+        for v, s in p.scores.items()
+    )
+    gaps = p.gaps()
+    practice = p.practice_gaps()
 
     prof = p.profile()
     shown = prof[~prof["suppressed"].astype(bool)].copy()
     shown["score"] = [names.get(x, x) for x in shown["score"]]
     combined = _combined(p)
+    ax = summary_chart(p, combined)
+    profile_figure = figure(
+        ax, "Average of each score by perspective, with the range it would probably fall in"
+    )
+    sections.append(_perspective_summary(p, profile_figure))
     sections.append(
         Section(
             "Scores by perspective",
             (
-                figure(
-                    charts.domain_profile(
-                        combined, by="perspective", min_group_size=p.min_group_size
-                    ),
-                    "Mean of each score by perspective, with 95% intervals",
+                Paragraph(
+                    "Each perspective's mean of every score with its 95% confidence interval "
+                    "(the chart is on the first page)."
                 ),
                 TableBlock(
                     "Scores by perspective (95% interval)",
@@ -255,11 +380,12 @@ def build_perspective_report(
                     "would be hidden, the next smallest too."
                 ),
                 *([Paragraph(f"Scoring key: {p.key_source}.")] if p.key_source else []),
-                *[Note(w, "warning") for w in first.key_warnings()],
+                *[Note(w, "warning") for w in first.key_warnings(names=True)],
             ),
         )
     )
     sheets: dict[str, pd.DataFrame] = {
+        "summary": summary_table(tuple(sections)),
         "profile": prof,
         "gaps": gaps,
         "practices": practice,

@@ -405,6 +405,21 @@ def _key_line(a: Analysis) -> str:
     return text + " Details are under Methods."
 
 
+def spread_steps(linked: pd.DataFrame, n: int) -> pd.DataFrame:
+    """``n`` practices from ``linked`` (lowest area first): the first of each area before a
+    second of any, so that three next steps reach three weak areas when the library has them."""
+    if not len(linked):
+        return linked
+    unique = linked.drop_duplicates("id")
+    rank = unique.groupby("domain", sort=False).cumcount()
+    return (
+        unique.assign(_rank=rank.to_numpy())
+        .sort_values("_rank", kind="stable")
+        .head(n)
+        .drop(columns="_rank")
+    )
+
+
 def summary_section(a: Analysis) -> Section:
     """One page for a board: the chart of every area, strongest and weakest, change, the
     largest gap, who answered, the key's status, and three next steps. No statistic names."""
@@ -445,7 +460,7 @@ def summary_section(a: Analysis) -> Section:
     points.append(answered)
     points.append(_key_line(a))
     blocks.append(Bullets(tuple(points)))
-    steps = a.linked.drop_duplicates("id").head(NEXT_STEPS) if len(a.linked) else a.linked
+    steps = spread_steps(a.linked, NEXT_STEPS)
     if len(steps):
         blocks.append(Paragraph("Suggested next steps, for the weakest areas:"))
         blocks.append(
