@@ -13,6 +13,7 @@ installs it). Without it the test is skipped, unless ``ASSESS_REQUIRE_BROWSER=1`
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import shutil
 import threading
@@ -155,3 +156,90 @@ def test_the_html_reports_fit_a_phone(tmp_path):
             regions = page.evaluate("document.querySelectorAll('.table-scroll').length")
             assert regions >= 3, iid
         browser.close()
+
+
+CONTRAST_JS = """
+() => {
+  const parse = (c) => {
+    const m = c.match(/rgba?\\(([^)]+)\\)/);
+    if (!m) return null;
+    const v = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number);
+    return {r: v[0], g: v[1], b: v[2], a: v.length > 3 ? v[3] : 1};
+  };
+  const lum = (c) => {
+    const f = (x) => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+  };
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c && c.a > 0) return c;
+    }
+    return {r: 255, g: 255, b: 255, a: 1};
+  };
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const seen = new Set();
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!n.textContent.trim() || seen.has(el) || el.closest('svg')) continue;
+    seen.add(el);
+    const s = getComputedStyle(el);
+    const fg = parse(s.color), bg = background(el);
+    const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+    const ratio = (hi + 0.05) / (lo + 0.05);
+    const size = parseFloat(s.fontSize), bold = parseInt(s.fontWeight) >= 700;
+    const large = size >= 24 || (bold && size >= 18.66);
+    out.push({text: n.textContent.trim().slice(0, 40), ratio, need: large ? 3 : 4.5});
+  }
+  return out;
+}
+"""
+
+
+def test_the_html_report_prints_sensibly_and_reads_well(tmp_path):
+    """Issue 16: printed from the browser, the ORCA report paginates sensibly (no page holding
+    only a heading, not many more pages than the PDF report); every text meets WCAG AA
+    contrast; headings go in order; every table has header cells and every chart alt text."""
+    import re
+
+    from playwright.sync_api import sync_playwright
+
+    from assessments import score
+    from assessments.render import build_report, render_html, render_pdf
+
+    s = score(demo_responses("orca", n=150, seed=5), "orca", on_invalid="missing")
+    report = build_report(s, "role", aggregate_by="site", n_boot=0)
+    path = render_html(report, tmp_path / "orca.html")
+    pdf_pages = len(pypdf.PdfReader(io.BytesIO(render_pdf(report))).pages)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(path.as_uri())
+        low = [t for t in page.evaluate(CONTRAST_JS) if t["ratio"] < t["need"]]
+        assert not low, low[:5]
+        levels = page.evaluate(
+            "[...document.querySelectorAll('h1,h2,h3,h4')].map(h => +h.tagName[1])"
+        )
+        assert levels[0] == 1
+        assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), levels
+        assert page.evaluate("document.querySelectorAll('main section').length") == len(
+            report.sections
+        )
+        assert page.evaluate(
+            "[...document.querySelectorAll('table')]"
+            ".every(t => t.querySelector('thead th[scope=col]'))"
+        )
+        assert page.evaluate(
+            "[...document.querySelectorAll('figure svg')]"
+            ".every(s => s.getAttribute('role') === 'img'"
+            " && (s.getAttribute('aria-label') || '').length > 10)"
+        )
+        page.emulate_media(media="print")
+        printed = pypdf.PdfReader(io.BytesIO(page.pdf(format="A4")))
+        browser.close()
+    texts = [re.sub(r"\s+", " ", pg.extract_text()) for pg in printed.pages]
+    assert len(texts) <= pdf_pages + 3, (len(texts), pdf_pages)
+    nearly_empty = [k + 1 for k, t in enumerate(texts) if len(t) < 120]
+    assert not nearly_empty, nearly_empty  # e.g. a heading left alone at the foot of a page
+    assert "At a glance" in texts[1]  # the summary starts the second printed page

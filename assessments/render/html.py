@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..resources import data_dir
 from . import model
-from .model import Bullets, Figure, Note, Paragraph, Report, TableBlock
+from .model import SUMMARY_HEADING, Bullets, Figure, Note, Paragraph, Report, TableBlock
 
 _XML_HEAD = re.compile(r"^\s*<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>\s*)?", re.DOTALL)
 _SVG_OPEN = re.compile(r"<svg\b([^>]*)>")
@@ -123,8 +123,10 @@ def render_html(
         )
         + "</ol></nav>"
     )
+    parts.append("<main>")
     for sid, section in zip(ids, report.sections, strict=True):
-        parts.append(f'<section id="{sid}"><h2>{e(section.heading)}</h2>')
+        kind = ' class="summary"' if section.heading == SUMMARY_HEADING else ""
+        parts.append(f'<section id="{sid}"{kind}><h2>{e(section.heading)}</h2>')
         for b in section.blocks:
             if isinstance(b, Paragraph):
                 parts.append(f"<p>{e(b.text)}</p>")
@@ -138,6 +140,7 @@ def render_html(
                 role = ' role="note"' if b.kind == "info" else ' role="alert"'
                 parts.append(f'<div class="note {b.kind}"{role}>{e(b.text)}</div>')
         parts.append("</section>")
+    parts.append("</main>")
     body = "\n".join(parts)
     if not standalone:
         return f"<div class='assess-report'><style>{stylesheet()}</style>{body}</div>"
