@@ -382,3 +382,45 @@ def test_codes_far_apart_are_looked_up_without_a_table(tmp_path):
     assert s.excluded["row"].tolist() == [5]
     assert len(s.invalid) == 3
     assert s.respondents["a"].tolist()[:2] == [3.0, 4.0]
+
+
+def test_item_summary_matches_pandas_column_by_column():
+    """Item means, SDs and status counts (computed one column at a time, so that 200k
+    respondents need no copy of the answer matrix) against pandas on the whole frames."""
+    rng = np.random.default_rng(11)
+    x = rng.integers(1, 6, size=(3_000, 77)).astype(object)
+    x[rng.random(x.shape) < 0.1] = None
+    x[rng.random(x.shape) < 0.03] = "N/A"
+    x[:, 5] = None  # an item nobody answered
+    x[0, 6] = 3  # and one answered once
+    x[1:, 6] = None
+    df = pd.DataFrame(x, columns=list(ORCA.item_ids))
+    s = score(df, ORCA, allow_missing_items=True)
+    got = s.item_summary().set_index("item")
+    items = s.items[list(ORCA.item_ids)]
+    np.testing.assert_allclose(got["mean"], items.mean().to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(got["sd"], items.std(ddof=1).to_numpy(), rtol=1e-12)
+    assert np.isnan(got.loc[ORCA.item_ids[5], "mean"])
+    assert np.isnan(got.loc[ORCA.item_ids[6], "sd"])
+    for code, name in enumerate(["answered", "blank", "not_applicable", "dont_know", "invalid"]):
+        assert got[f"n_{name}"].tolist() == (s.status == code).sum().tolist()
+
+
+@pytest.mark.parametrize("layout", ["one block", "a block per column", "with metadata"])
+def test_the_callers_frame_is_never_written_to(layout):
+    """Scoring reverses keyed items in its own copy of the answers, whatever the frame's
+    memory layout (a many-block frame is gathered into a new array, which is not copied
+    again), and gives the same scores for each layout."""
+    x = np.random.default_rng(2).integers(1, 6, (60, 77)).astype(float)
+    ids = list(ORCA.item_ids)
+    if layout == "one block":
+        df = pd.DataFrame(x.copy(), columns=ids)
+    elif layout == "a block per column":
+        df = pd.DataFrame({c: x[:, j].copy() for j, c in enumerate(ids)}, copy=False)
+    else:
+        df = pd.DataFrame(x.copy(), columns=ids).assign(site="North")
+    before = df.copy()
+    s = score(df, ORCA)
+    pd.testing.assert_frame_equal(df, before)
+    expected = score(pd.DataFrame(x, columns=ids), ORCA).respondents
+    pd.testing.assert_frame_equal(s.respondents.drop(columns=["site"], errors="ignore"), expected)

@@ -341,6 +341,7 @@ def report_cmd(
                 *_, previous, scores = history_waves.values()
             else:
                 scores = score(responses, on_invalid=o["on_invalid"], id_column=o["id_column"])
+            del responses  # the export (read twice over: as read and as mapped) is done with
         this_label = wave_name or period or "this wave"
         if waves_given:
             progress.update(task, description="reading the earlier waves")

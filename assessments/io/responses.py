@@ -244,13 +244,16 @@ def read_responses(
     ]
     passed = [c for c in table.data.columns if c not in resolved and c not in dropped]
     item_order = [i for i in inst.item_ids if i in columns]
-    # one construction, not a column at a time (which fragments the frame)
+    # one construction, not a column at a time (which fragments the frame); copy=False: an
+    # untranslated column stays the table's own (copy-on-write keeps the two apart), so that
+    # a 200k-row export is not held twice
     out = pd.DataFrame(
         {
             **{c: _metadata_column(table, c) for c in passed},
             **{i: parts[i] for i in item_order},
         },
         index=table.data.index,
+        copy=False,
     )
     translations = pd.DataFrame(
         log, columns=["column", "item", "original", "new", "reason", "count"]

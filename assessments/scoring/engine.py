@@ -396,7 +396,10 @@ def _code_items(df: pd.DataFrame, inst: Instrument, by_item: dict[str, object]) 
         # the usual export: every item a numeric column on one scale, copied in one step
         # (always a copy: the caller's frame is never written to)
         numbers = df[[by_item[i] for i in inst.item_ids]].to_numpy(dtype="float64", na_value=np.nan)
-        values = np.array(numbers, order="F", copy=True)
+        fresh = numbers.flags.writeable and not np.may_share_memory(
+            numbers, df[by_item[inst.item_ids[0]]].to_numpy()
+        )  # a frame of many blocks is gathered into a new array: no second copy needed
+        values = np.asfortranarray(numbers) if fresh else np.array(numbers, order="F", copy=True)
     else:
         values = np.full((n, k), np.nan, order="F")
         for js in blocks.values():

@@ -103,20 +103,31 @@ class Scores:
         """
         inst = self.instrument
         ids = [c for c in self.status.columns]
-        st = self.status.to_numpy()
         rows = {
             "item": ids,
             "number": [inst.number(i) for i in ids],
             "label": [inst.item(i).shown_label for i in ids],
             "reverse": [inst.item(i).reverse for i in ids],
         }
+        # one item at a time: a column of the scores' own arrays, never a copy of the matrix
+        counts = np.zeros((len(STATUS_NAMES), len(ids)), dtype=np.int64)
+        means = np.full(len(ids), np.nan)
+        sds = np.full(len(ids), np.nan)
+        for j, iid in enumerate(ids):
+            counts[:, j] = np.bincount(
+                self.status[iid].to_numpy().astype(np.intp, copy=False),
+                minlength=len(STATUS_NAMES),
+            )[: len(STATUS_NAMES)]
+            x = self.items[iid].to_numpy(dtype="float64")
+            x = x[~np.isnan(x)]
+            if len(x):
+                means[j] = x.mean()
+            if len(x) > 1:
+                sds[j] = x.std(ddof=1)
         for code, name in enumerate(STATUS_NAMES):
-            rows[f"n_{name}"] = (st == code).sum(axis=0).astype("int64")
-        x = self.items[ids].to_numpy(dtype="float64")
-        with np.errstate(invalid="ignore", divide="ignore"):
-            n = np.sum(~np.isnan(x), axis=0)
-            rows["mean"] = np.where(n > 0, np.nansum(x, axis=0) / np.maximum(n, 1), np.nan)
-            rows["sd"] = pd.DataFrame(x).std(ddof=1).to_numpy()
+            rows[f"n_{name}"] = counts[code]
+        rows["mean"] = means
+        rows["sd"] = sds
         return pd.DataFrame(rows)
 
     def summary(self) -> dict[str, object]:

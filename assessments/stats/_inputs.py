@@ -140,15 +140,31 @@ class Groups:
         codes = pd.Categorical(labels, categories=names).codes.astype(np.int64)
         return cls(names, codes)
 
+    @functools.cached_property
+    def _runs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The rows in group order (stable: file order within a group), and where each
+        group's run starts and ends: sorted once, however many columns are split."""
+        order = np.argsort(self.codes, kind="stable")
+        ranks = np.arange(len(self.names))
+        ordered = self.codes[order]
+        return (
+            order,
+            np.searchsorted(ordered, ranks, "left"),
+            np.searchsorted(ordered, ranks, "right"),
+        )
+
     def split(self, y: np.ndarray) -> list[np.ndarray]:
-        """The non-missing values of ``y`` for each group, in ``names`` order."""
+        """The non-missing values of ``y`` for each group, in ``names`` order (each in file
+        order)."""
         if not self.names:  # every label missing (or every group hidden): no parts at all
             return []
-        ok = (self.codes >= 0) & ~np.isnan(y)
-        c, v = self.codes[ok], y[ok]
-        order = np.argsort(c, kind="stable")
-        counts = np.bincount(c, minlength=len(self.names))
-        return np.split(v[order], np.cumsum(counts)[:-1])
+        order, starts, ends = self._runs
+        ys = np.asarray(y)[order]
+        parts = []
+        for a, b in zip(starts, ends, strict=True):
+            part = ys[a:b]
+            parts.append(part[~np.isnan(part)])
+        return parts
 
 
 @contextmanager

@@ -221,12 +221,13 @@ def agreement(
         complete = ~np.isnan(x).any(axis=1) & (groups.codes >= 0)
         c = groups.codes[complete]
         n = np.bincount(c, minlength=k)
+        xc = np.asfortranarray(x[complete])  # the complete rows once, each item contiguous
         variances, deviations = [], []
-        for j in range(x.shape[1]):
-            _, m, v = group_stats(x[complete, j], c, k)
+        for j in range(xc.shape[1]):
+            _, m, v = group_stats(xc[:, j], c, k)
             variances.append(v)
             with np.errstate(invalid="ignore", divide="ignore"):
-                dev = np.abs(x[complete, j] - m[c])
+                dev = np.abs(xc[:, j] - m[c])
                 deviations.append(np.bincount(c, weights=dev, minlength=k) / n)
         mean_var = np.mean(variances, axis=0)
         ad_m = np.mean(deviations, axis=0)
