@@ -115,3 +115,85 @@ def test_utf8_rows_after_accented_header_rows_start_where_they_should(tmp_path):
     assert table.data["Équipe"].tolist() == ["Nord", "Sud-Est"]
     assert table.data["Q1"].tolist() == [4, 3]
     assert pd.isna(table.data["Q2"].iloc[1])
+
+
+@pytest.mark.parametrize(
+    ("bad_row", "message"), [('R_2,"Sud,3,4\n', "EOF inside string"), ("R_2,Sud,3,4,9\n", "")]
+)
+def test_a_parse_error_after_multi_line_header_rows_names_the_editor_line(
+    tmp_path, bad_row, message
+):
+    """pandas reads the file itself and skips the three Qualtrics header rows, one of which
+    spans two lines; the error still names the line an editor shows (line 7 here)."""
+    text = (
+        "ResponseId,Team,Q1,Q2\n"
+        '"Response","Team name","It changes,\n really",Q2 text\n'
+        '{"ImportId":"_recordId"},{"ImportId":"team"},{"ImportId":"QID1"},{"ImportId":"QID2"}\n'
+        "R_1,Nord,4,5\n" + bad_row + "R_3,Est,2,2\n"
+    )
+    text = text.replace("R_2", "R_1b,Nord,4,5\nR_2", 1)  # the bad row is the file's line 7
+    path = tmp_path / "broken.csv"
+    path.write_bytes(text.encode("utf-8"))
+    with pytest.raises(InputFileError) as err:
+        read_table(path)
+    problem = err.value.problems[0]
+    assert problem.row == 7, str(err.value)
+    assert message in str(err.value)
+
+
+@pytest.fixture
+def small_head(monkeypatch):
+    """Files over 2 x 2 KB take the head-only path (1 MB in use), so small files test it."""
+    import assessments.io.exports as exports
+
+    monkeypatch.setattr(exports, "HEAD_BYTES", 2048)
+    return exports
+
+
+def _csv_lines(n: int) -> list[str]:
+    return [f"R{k},Équipe {k % 3},{1 + k % 5},{1 + k % 4}\n" for k in range(n)]
+
+
+def test_a_large_file_read_from_its_head_equals_a_whole_read(tmp_path, small_head, monkeypatch):
+    """Platform, delimiter and header rows come from the file's head and pandas parses the
+    file itself; the table is the same as when the whole file is decoded first."""
+    text = "respondent_id,team,q1,q2\n" + "".join(_csv_lines(2_000))
+    path = tmp_path / "big.csv"
+    path.write_bytes(("\ufeff" + text).encode("utf-8"))
+    calls = []
+    reader = small_head._read_csv
+
+    def recording(*args, whole):
+        calls.append(whole)
+        return reader(*args, whole=whole)
+
+    monkeypatch.setattr(small_head, "_read_csv", recording)
+    head_read = read_table(path)
+    assert calls == [False]  # the head sufficed: no whole read
+    whole = reader(path, "auto", None, whole=True)
+    pd.testing.assert_frame_equal(head_read.data, whole.data)
+    assert len(head_read.data) == 2_000
+    assert head_read.data["team"].iloc[1] == "Équipe 1"
+    assert head_read.notices == whole.notices
+
+
+def test_a_large_file_that_stops_being_utf8_is_read_whole_with_its_notice(tmp_path, small_head):
+    lines = _csv_lines(2_000)
+    body = "".join(lines[:1_500]).encode("utf-8")
+    body += "R_x,Équipe cp,3,3\n".encode("cp1252") + "".join(lines[1_500:]).encode("utf-8")
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(b"respondent_id,team,q1,q2\n" + body)
+    table = read_table(path)
+    assert len(table.data) == 2_001
+    assert "Équipe cp" in set(table.data["team"])  # the cp1252 line, decoded as such
+    assert any("mixes encodings" in n for n in table.notices)
+
+
+def test_a_parse_error_past_the_head_names_its_line(tmp_path, small_head):
+    lines = _csv_lines(2_000)
+    lines[1_700] = 'R1700,"Équipe,3,3\n'  # an unclosed quote far past the head
+    path = tmp_path / "late-error.csv"
+    path.write_bytes(("respondent_id,team,q1,q2\n" + "".join(lines)).encode("utf-8"))
+    with pytest.raises(InputFileError) as err:
+        read_table(path)
+    assert err.value.problems[0].row == 1_702  # the header, then line 1,702

@@ -27,7 +27,6 @@ Examples
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
@@ -228,13 +227,44 @@ def interpret_header(
 _NON_SPACE = re.compile(r"\S")
 
 
+#: A larger file's platform, delimiter and header rows are read from its first megabyte, and
+#: pandas parses the rest from the file itself; the whole file is decoded first only when the
+#: start is not plain UTF-8 (or pandas finds a byte that is not).
+HEAD_BYTES = 1 << 20
+
+
 def read_csv_export(
     path: str | Path, *, source: str = "auto", encoding: str | None = None
 ) -> Table:
     """Read a CSV/TSV export, detecting (or given) its platform and header rows."""
+    try:
+        size = Path(path).stat().st_size
+    except OSError:
+        size = 0
+    if encoding is None and size > 2 * HEAD_BYTES:
+        table = _read_csv(path, source, encoding, whole=False)
+        if table is not None:
+            return table
+    table = _read_csv(path, source, encoding, whole=True)
+    assert table is not None  # a whole read always gives a table or raises
+    return table
+
+
+def _read_csv(path: str | Path, source: str, encoding: str | None, *, whole: bool) -> Table | None:
+    """One reading; with ``whole=False`` only the file's head is decoded, and None says the
+    head was not enough (not plain UTF-8, a header running past it, a byte pandas cannot
+    decode further on): read it whole."""
     file = str(path)
     notices: list[str] = []
-    raw = Path(path).read_bytes()
+    if whole:
+        raw = Path(path).read_bytes()
+    else:
+        with open(path, "rb") as fh:
+            raw = fh.read(HEAD_BYTES)
+        cut = raw.rfind(b"\n")
+        if cut <= 0:
+            return None
+        raw = raw[: cut + 1]  # whole lines only: no character cut in two
     if raw[:4] == b"PK\x03\x04":
         raise InputFileError(
             Problem(
@@ -248,7 +278,9 @@ def read_csv_export(
     text = _decode(raw, encoding, file, notices)
     # plain UTF-8 (what _decode reads without a notice): pandas can parse the bytes themselves
     plain_utf8 = encoding is None and len(notices) == before
-    if not text.strip():
+    if not whole and not plain_utf8:
+        return None
+    if _NON_SPACE.search(text) is None:
         raise InputFileError(
             Problem(
                 "empty-file",
@@ -287,15 +319,13 @@ def read_csv_export(
     from .limits import check_header_width
 
     check_header_width(max((len(r) for r in head), default=0), file)
+    if not whole and offsets[-1] > len(text) // 2:
+        return None  # header rows this long: read the file whole
     detected, header_rows, names, questions = interpret_header(head, source, file, notices)
     start = offsets[min(header_rows, len(head))]
-    if plain_utf8:  # the same rows as bytes: no second copy of the text, no UCS-4 buffer
-        bom = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
-        rows: Any = io.BytesIO(raw)
-        rows.seek(bom + len(text[:start].encode("utf-8")))
-    else:
-        rows = io.StringIO(text[start:])
     if not _NON_SPACE.search(text, start):
+        if not whole:
+            return None
         raise InputFileError(
             Problem(
                 "no-data",
@@ -304,23 +334,38 @@ def read_csv_export(
                 hint="export the survey with its responses",
             )
         )
+    skipped = 0  # header records pandas skips itself (it then counts lines from the top)
+    header_lines = text[:start].count("\n")
+    sample = text[:2000]
+    if plain_utf8:  # pandas reads the file itself: its own reader, and no text held meanwhile
+        rows: Any = path
+        skipped = min(header_rows, len(head))
+        del raw, text
+    else:
+        rows = io.StringIO(text[start:])
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", pd.errors.ParserWarning)
             df = pd.read_csv(
                 rows,
                 sep=delimiter,
-                encoding="utf-8",
+                encoding="utf-8-sig",
                 header=None,
                 names=names,
                 keep_default_na=False,
                 na_values=[""],
                 index_col=False,
+                skiprows=skipped,
             )
         if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
-            _refuse_extra_fields(text[start:], delimiter, len(names), header_rows, file)
+            body = _decode(Path(path).read_bytes(), encoding, file, [])[start:]
+            _refuse_extra_fields(body, delimiter, len(names), header_rows, file)
+    except UnicodeDecodeError:
+        if not whole:
+            return None  # not UTF-8 further on: the whole file's decoding says how it is read
+        raise
     except (pd.errors.ParserError, ValueError, csv.Error) as exc:
-        line = _file_line(str(exc), text[:start].count("\n"))
+        line = _file_line(str(exc), header_lines, skipped)
         raise InputFileError(
             Problem(
                 "csv-parse",
@@ -335,7 +380,7 @@ def read_csv_export(
                 ),
             )
         ) from None
-    if df.shape[1] == 1 and delimiter == "," and any(d in text[:2000] for d in ";\t"):
+    if df.shape[1] == 1 and delimiter == "," and any(d in sample for d in ";\t"):
         notices.append(f"{file}: only one column found; is the delimiter right?")
     return _platform_table(_finish(df, file, notices), detected, header_rows, questions)
 
@@ -395,14 +440,16 @@ def _parser_reason(message: str) -> str:
     return text.strip()
 
 
-def _file_line(message: str, lines_before: int) -> int | None:
+def _file_line(message: str, lines_before: int, skipped: int = 0) -> int | None:
     """The file's line (1-based, as an editor shows it) of a pandas parser message, whose
-    "row N" / "line N" count from the first data line (0-based "row", 1-based "line")."""
+    "row N" (0-based) and "line N" (1-based) count records from the first data line, or from
+    the top of the file when pandas skipped the ``skipped`` header records itself (one record
+    each however many lines they span)."""
     m = re.search(r"\b(row|line) (\d+)", message)
     if not m:
         return None
     n = int(m.group(2))
-    return lines_before + (n + 1 if m.group(1) == "row" else n)
+    return lines_before - skipped + (n + 1 if m.group(1) == "row" else n)
 
 
 def _platform_table(

@@ -246,11 +246,14 @@ def rows_table(
 
 def _finish(df: pd.DataFrame, file: str, notices: list[str]) -> Table:
     # Drop trailing empty rows and unnamed empty columns (formatting residue, not data).
-    df = df.loc[
-        :, ~(df.columns.astype(str).str.startswith("Unnamed:") & df.isna().all().to_numpy())
-    ]
-    filled = df.notna().any(axis=1).to_numpy()
-    last = int(np.flatnonzero(filled)[-1]) + 1 if filled.any() else 0
+    unnamed = [c for c in df.columns if str(c).startswith("Unnamed:") and df[c].isna().all()]
+    if unnamed:
+        df = df.drop(columns=unnamed)
+    if len(df) and df.shape[1] and df.iloc[-1].notna().any():
+        last = len(df)  # the usual file: its last row holds data, nothing to trim
+    else:
+        filled = df.notna().any(axis=1).to_numpy()
+        last = int(np.flatnonzero(filled)[-1]) + 1 if filled.any() else 0
     if last < len(df):
         notices.append(f"{file}: {len(df) - last} empty row(s) at the end ignored")
     df = df.iloc[:last].reset_index(drop=True)
