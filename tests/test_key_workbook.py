@@ -183,3 +183,23 @@ def test_cli_key_template_check_and_score_with_the_workbook(tmp_path):
     problems = json.loads(r.output)["problems"]
     assert problems[0]["code"] == "unknown-factor"
     assert "cell B3" in problems[0]["path"]
+
+
+def test_a_users_own_instrument_takes_a_key_workbook(tmp_path):
+    """A definition the user wrote (here the RSA under another id, in their own folder) gets
+    a key template and takes the filled workbook: the workbook is read against every version
+    of that file, not looked up as a shipped id (which failed: "no shipped instrument")."""
+    from assessments.resources import data_dir
+
+    text = (data_dir("instruments") / "rsa.yaml").read_text(encoding="utf-8")
+    text = text.replace("id: rsa\n", "id: our-rsa\n", 1)
+    assert "id: our-rsa\n" in text
+    definition = tmp_path / "our-rsa.yaml"
+    definition.write_text(text, encoding="utf-8")
+    book = write_key_template(load_instrument(definition), tmp_path / "our-key.xlsx")
+    fill(book)
+    inst = load_instrument(definition, "provider", key=book)
+    assert inst.id == "our-rsa"
+    assert inst.domain("life_goals").items == ("rsa_1", "rsa_2", "rsa_3")
+    answers = pd.DataFrame([{f"rsa_{k}": (k % 5) + 1 for k in range(1, 33)} for _ in range(3)])
+    assert "life_goals" in score(answers, inst).score_columns

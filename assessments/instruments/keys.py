@@ -144,7 +144,7 @@ def _apply_workbook(instrument: Instrument, path: Path) -> Instrument:
 
     from .key_workbook import key_yaml, read_key_workbook
 
-    data = read_key_workbook(path, instrument.id)
+    data = read_key_workbook(path, instrument)
     with tempfile.TemporaryDirectory(prefix="assess-key-") as tmp:
         text = Path(tmp) / (path.stem + ".yaml")
         text.write_text(key_yaml(data), encoding="utf-8")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InstrumentError
+from ..resources import data_dir
 from .document import Document, read_document
 from .model import (
     TOOLKIT_MIN_ANSWERED,
@@ -419,3 +420,15 @@ def read_instrument_file(path: str | Path) -> Instrument:
             summary=f"{doc.file}: {len(doc.problems)} problem(s) in the instrument definition",
         )
     return build_instrument(doc)
+
+
+# Shown first, in this order; anything else a user drops in follows alphabetically.
+_ORDER = ("oric", "orca", "rsa", "rsa-r")
+
+
+def shipped_files() -> dict[str, Path]:
+    """Map shipped instrument id -> YAML file, in display order."""
+    folder = data_dir("instruments")
+    files = {p.stem: p for p in folder.glob("*.yaml")}
+    order = [i for i in _ORDER if i in files] + sorted(set(files) - set(_ORDER))
+    return {i: files[i] for i in order}

@@ -16,21 +16,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import InstrumentError, Problem
-from ..resources import data_dir
 from .keys import apply_key
-from .loader import read_instrument_file
+from .loader import read_instrument_file, shipped_files
 from .model import Instrument
-
-# Shown first, in this order; anything else a user drops in follows alphabetically.
-_ORDER = ("oric", "orca", "rsa", "rsa-r")
-
-
-def shipped_files() -> dict[str, Path]:
-    """Map shipped instrument id -> YAML file, in display order."""
-    folder = data_dir("instruments")
-    files = {p.stem: p for p in folder.glob("*.yaml")}
-    order = [i for i in _ORDER if i in files] + sorted(set(files) - set(_ORDER))
-    return {i: files[i] for i in order}
 
 
 @lru_cache(maxsize=64)
