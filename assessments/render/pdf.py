@@ -2,9 +2,9 @@
 
 Cover page (organization, instrument and version, collection period, n by group) with the
 contents at its foot; the one-page summary on page 2 when the report has one; a running header
-and "page X of Y"; tables that split across pages with their header repeated; charts as
-200-dpi PNG; the DejaVu Sans font (shipped with matplotlib) embedded; document metadata. The
-creation date honours ``SOURCE_DATE_EPOCH``.
+and "page X of Y"; tables that split across pages with their header repeated; charts drawn as
+vectors from their SVG (a PNG only for one fpdf2 cannot draw); the DejaVu Sans font (shipped
+with matplotlib) embedded; document metadata. The creation date honours ``SOURCE_DATE_EPOCH``.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ import datetime
 import io
 import re
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, cast, overload
 
 import matplotlib
 from fpdf import FPDF
-from fpdf.fonts import FontFace
+from fpdf.enums import MethodReturnValue
 from PIL import Image
 
 from .html import format_cell
@@ -71,31 +71,89 @@ def _contents(pdf: FPDF, outline: list[Any]) -> None:
         )
 
 
+#: Table text: 8 pt on lines 4.2 mm apart, 1 mm in from each side of its column.
+TABLE_PT, TABLE_LINE, TABLE_PAD = 8, 4.2, 1.0
+BASELINE = 3.0  # mm from the top of a table line to its text's baseline
+HEADING_FILL = (221, 235, 247)
+RULE_GREY = (200, 200, 200)
+
+
+def _cell_lines(pdf: FPDF, text: str, width: float) -> list[str]:
+    """A cell's text as the lines it takes in ``width`` mm: one line when it fits (most
+    cells: numbers), else wrapped at word boundaries by fpdf2."""
+    room = width - 2 * TABLE_PAD
+    if not text or pdf.get_string_width(text) <= room:
+        return [text]
+    lines = pdf.multi_cell(room, TABLE_LINE, text, dry_run=True, output=MethodReturnValue.LINES)
+    return [str(line) for line in cast(list, lines)]
+
+
+def _column_widths(pdf: FPDF, header: list[str], rows: list[list[str]]) -> list[float]:
+    """Column widths (mm) filling the page: each at least its heading's longest word (so no
+    word breaks in two), the room left shared by how much wider each column's text would
+    like to be (at most 45 characters' worth before it wraps)."""
+    pad = 2 * TABLE_PAD + 0.5
+    pdf.set_font("DejaVu", "B", TABLE_PT)
+    least = [max(map(pdf.get_string_width, h.split() or [""])) + pad for h in header]
+    pdf.set_font("DejaVu", "", TABLE_PT)
+    cap = pdf.get_string_width("n" * 45)
+    natural = [
+        max(least[j], min(cap, max((pdf.get_string_width(r[j]) for r in rows), default=0)) + pad)
+        for j in range(len(header))
+    ]
+    if sum(natural) <= pdf.epw:  # everything fits on one line: widen in proportion
+        return [w * pdf.epw / sum(natural) for w in natural]
+    room = pdf.epw - sum(least)
+    if room <= 0:
+        return [w * pdf.epw / sum(least) for w in least]
+    wish = [n - m for n, m in zip(natural, least, strict=True)]
+    return [m + room * x / sum(wish) for m, x in zip(least, wish, strict=True)]
+
+
 def _table(pdf: FPDF, t: TableBlock) -> None:
+    """A table across the page width: a shaded header row repeated on every page it runs to,
+    a thin rule under each row, numbers right-aligned, long text wrapped within its column.
+    Drawn cell by cell (fpdf2's table lays out every cell twice, which made tables the
+    largest part of a long report's PDF time)."""
     pdf.set_font("DejaVu", "B", 10)
     pdf.multi_cell(0, 6, t.caption, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", size=8)
-    heading = FontFace(emphasis="BOLD", fill_color=(221, 235, 247))
-    cells = [[format_cell(v, t.decimals)[0] for v in rec] for rec in t.data.itertuples(index=False)]
-    widths = [
-        max([len(str(c)), *(len(row[j]) for row in cells)], default=4)
-        for j, c in enumerate(t.data.columns)
-    ]
-    widths = [min(max(w, 5), 45) for w in widths]
-    with pdf.table(
-        headings_style=heading,
-        repeat_headings=1,
-        line_height=5,
-        text_align="LEFT",
-        borders_layout="HORIZONTAL_LINES",
-        col_widths=tuple(widths),
-    ) as table:
-        table.row([str(c) for c in t.data.columns])
-        for rec in t.data.itertuples(index=False):
-            row = table.row()
-            for v in rec:
-                text, num = format_cell(v, t.decimals)
-                row.cell(text, align="RIGHT" if num else "LEFT")
+    header = [str(c) for c in t.data.columns]
+    cells = [[format_cell(v, t.decimals) for v in rec] for rec in t.data.itertuples(index=False)]
+    widths = _column_widths(pdf, header, [[text for text, _ in row] for row in cells])
+    numeric = [any(row[j][1] for row in cells) for j in range(len(header))]
+    heading = [(h, num) for h, num in zip(header, numeric, strict=True)]  # aligned as below
+
+    def draw(texts: list[tuple[str, bool]], style: str, fill: bool) -> None:
+        pdf.set_font("DejaVu", style, TABLE_PT)
+        wrapped = [_cell_lines(pdf, text, w) for (text, _), w in zip(texts, widths, strict=True)]
+        height = max(len(ls) for ls in wrapped) * TABLE_LINE + 0.8
+        if pdf.get_y() + height > pdf.page_break_trigger and height < pdf.eph:
+            pdf.add_page()
+            if not fill:  # a body row starting a page: the header again above it
+                draw(heading, "B", True)
+                pdf.set_font("DejaVu", style, TABLE_PT)
+        x, y = pdf.l_margin, pdf.get_y()
+        if fill:
+            pdf.set_fill_color(*HEADING_FILL)
+            pdf.rect(x, y, pdf.epw, height, style="F")
+        for (_, number), lines, w in zip(texts, wrapped, widths, strict=True):
+            for k, line in enumerate(lines):
+                if not line:
+                    continue
+                # text() at its baseline: no layout pass per cell (cell() makes one)
+                left = x + w - TABLE_PAD - pdf.get_string_width(line) if number else x + TABLE_PAD
+                pdf.text(left, y + 0.4 + k * TABLE_LINE + BASELINE, line)
+            x += w
+        pdf.set_draw_color(*((0, 0, 0) if fill else RULE_GREY))
+        pdf.set_line_width(0.3 if fill else 0.1)
+        pdf.line(pdf.l_margin, y + height, pdf.l_margin + pdf.epw, y + height)
+        pdf.set_xy(pdf.l_margin, y + height)
+
+    draw(heading, "B", True)
+    for row in cells:
+        draw(row, "", False)
+    pdf.set_draw_color(0, 0, 0)
+    pdf.set_line_width(0.2)
     pdf.ln(3)
 
 
