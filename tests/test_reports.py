@@ -370,3 +370,61 @@ def test_pdf_charts_are_vectors_unless_the_pdf_cannot_draw_them(report, caplog):
     assert images == len(raster)
     text = " ".join(page.extract_text() for page in pdf.pages)
     assert "ORIC: domain profile by role" in text  # a vector chart's title, as text
+
+
+def _text_fills(pdf_bytes: bytes) -> list[tuple[float, ...]]:
+    """The fill colour in force at every text-showing operator of every page (text is
+    painted in the fill colour), read from the content streams."""
+    from pypdf.generic import ContentStream
+
+    reader = pypdf.PdfReader(io.BytesIO(pdf_bytes))
+    fills = []
+    for page in reader.pages:
+        content = ContentStream(page.get_contents(), reader)
+        fill: tuple[float, ...] = (0.0,)
+        stack = []
+        for operands, op in content.operations:
+            if op == b"q":
+                stack.append(fill)
+            elif op == b"Q" and stack:
+                fill = stack.pop()
+            elif op in (b"g", b"rg", b"k", b"sc", b"scn"):
+                fill = tuple(float(x) for x in operands if not hasattr(x, "startswith"))
+            elif op in (b"Tj", b"TJ", b"'", b'"'):
+                fills.append(fill)
+    return fills
+
+
+def test_chart_text_after_a_table_is_black_not_the_tables_shading():
+    """A chart's SVG text without a fill of its own is painted in the PDF's current fill
+    colour: after a table's shaded header, chart labels came out pale blue. Every text in the
+    PDF is now black or the report's own greys and accent, never the header shading."""
+    import pandas as pd
+
+    from assessments.charts.theme import new_axes
+    from assessments.render.common import figure
+    from assessments.render.model import Figure, Report, Section, TableBlock
+
+    ax = new_axes(4, 2)
+    ax.set_title("A chart")
+    ax.set_yticks([0, 1], ["first label", "second label"])
+    report = Report(
+        title="t",
+        subtitle="s",
+        cover=(),
+        sections=(
+            Section(
+                "Tables then a chart",
+                (
+                    TableBlock("numbers", pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})),
+                    figure(ax, "c"),
+                ),
+            ),
+        ),
+        created="2026-01-01T00:00:00",
+    )
+    assert isinstance(report.sections[0].blocks[1], Figure)
+    fills = _text_fills(render_pdf(report))
+    assert fills
+    shading = tuple(round(c / 255, 3) for c in (221, 235, 247))
+    assert not [f for f in fills if tuple(round(c, 3) for c in f) == shading]

@@ -152,9 +152,17 @@ def _table(pdf: FPDF, t: TableBlock) -> None:
     draw(heading, "B", True)
     for row in cells:
         draw(row, "", False)
-    pdf.set_draw_color(0, 0, 0)
+    _default_colors(pdf)
     pdf.set_line_width(0.2)
     pdf.ln(3)
+
+
+def _default_colors(pdf: FPDF) -> None:
+    """Black fill, lines and text again: a chart's SVG text without a fill of its own is drawn
+    in the current fill colour (a table's shading left behind made chart labels pale blue)."""
+    pdf.set_fill_color(0, 0, 0)
+    pdf.set_draw_color(0, 0, 0)
+    pdf.set_text_color(0, 0, 0)
 
 
 _SVG_SIZE = re.compile(r'<svg[^>]*\swidth="([0-9.]+)pt"\s+height="([0-9.]+)pt"')
@@ -191,6 +199,7 @@ def _figure(pdf: FPDF, f: Figure) -> None:
     elif height > room:
         pdf.add_page()
     source = io.BytesIO(f.png) if f.png else _vector(f.svg)
+    _default_colors(pdf)
     pdf.image(source, w=width, h=height, alt_text=f.alt)
     pdf.set_font("DejaVu", size=8)
     pdf.set_text_color(90, 90, 90)
@@ -224,6 +233,9 @@ def _figure_height(pdf: FPDF, f: Figure) -> float:
     return min(pdf.epw * h_px / w_px, pdf.eph - 20) + 10
 
 
+LEAD_TEXT = 30.0  # mm of a section's opening text kept with its heading
+
+
 def _lead_height(pdf: FPDF, blocks: tuple[Any, ...]) -> float:
     """Height of a section's opening: its text up to and including its first chart or table
     (about 30 mm of a table), so that the heading is never left alone at a page's foot."""
@@ -235,6 +247,8 @@ def _lead_height(pdf: FPDF, blocks: tuple[Any, ...]) -> float:
             return height + 30
         text = b.text if isinstance(b, Paragraph | Note) else " ".join(getattr(b, "items", ()))
         height += 5 * (len(text) // 95 + 1) + 3
+        if height >= LEAD_TEXT:  # text flows over a page break: its first lines are enough
+            return LEAD_TEXT
     return height
 
 

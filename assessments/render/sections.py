@@ -762,6 +762,9 @@ def _chart_items(a: Analysis) -> list[str] | None:
     return [i for i in inst.item_ids if i in lowest]
 
 
+ANSWER_ROWS = 16  # rows of one answer chart: about half a printed page
+
+
 def items_section(a: Analysis) -> Section:
     inst = a.inst
     items = a.items
@@ -772,16 +775,29 @@ def items_section(a: Analysis) -> Section:
     bottom = ranked.head(shown_n)
     top = ranked.drop(bottom.index).iloc[::-1].head(shown_n)
     item_cols = {"number": "item", "label": "label", "mean": "mean", "n_answered": "n"}
+    chart_items = _chart_items(a) or list(inst.item_ids)
+    # at most ANSWER_ROWS rows a chart: a long list becomes several half-page charts that
+    # fill the pages, not one that needs a page of its own
+    parts = max(1, -(-len(chart_items) // ANSWER_ROWS))
+    size = -(-len(chart_items) // parts)
+    what = (
+        "How people answered each item"
+        if len(inst.items) <= MAX_CHART_ITEMS
+        else f"How people answered the {MAX_CHART_ITEMS} lowest-rated items (all items are in "
+        "the Excel workbook)"
+    )
     blocks: list[Block] = [
         figure(
             charts.answer_bars(
-                a.shown_scores, min_group_size=a.min_group_size, items=_chart_items(a)
+                a.shown_scores,
+                min_group_size=a.min_group_size,
+                items=chart_items[k * size : (k + 1) * size],
             ),
-            "How people answered each item"
-            if len(inst.items) <= MAX_CHART_ITEMS
-            else f"How people answered the {MAX_CHART_ITEMS} lowest-rated items (all items "
-            "are in the Excel workbook)",
-        ),
+            what + (f" ({k + 1} of {parts})" if parts > 1 else ""),
+        )
+        for k in range(parts)
+    ]
+    blocks += [
         TableBlock("Strengths: highest rated items", fmt_table(top, item_cols)),
         TableBlock("Areas for improvement: lowest rated items", fmt_table(bottom, item_cols)),
     ]
