@@ -21,7 +21,7 @@ import pandas as pd
 from ..io.results import notes_frame
 from ..scoring import Scores
 from .common import figure, report_date
-from .model import Block, Paragraph, Report, Section, TableBlock
+from .model import APPENDIX_HEADING, Block, Paragraph, Report, Section, TableBlock
 from .sections import DEFAULT_SECTIONS, SECTIONS, Analysis, check_sections, summary_table
 from .suppression import mask_groups
 
@@ -149,7 +149,7 @@ def _with_appendix(sections: tuple[Section, ...]) -> tuple[Section, ...]:
                 blocks.append(b)
         out.append(replace(section, blocks=tuple(blocks)))
     if moved:
-        out.append(Section("Appendix: full tables", tuple(moved)))
+        out.append(Section(APPENDIX_HEADING, tuple(moved)))
     return tuple(out)
 
 

@@ -18,7 +18,16 @@ import pandas as pd
 
 from ..resources import data_dir
 from . import model
-from .model import SUMMARY_HEADING, Bullets, Figure, Note, Paragraph, Report, TableBlock
+from .model import (
+    APPENDIX_HEADING,
+    SUMMARY_HEADING,
+    Bullets,
+    Figure,
+    Note,
+    Paragraph,
+    Report,
+    TableBlock,
+)
 
 _XML_HEAD = re.compile(r"^\s*<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>\s*)?", re.DOTALL)
 _SVG_OPEN = re.compile(r"<svg\b([^>]*)>")
@@ -132,6 +141,12 @@ def render_html(
                 parts.append(f"<p>{e(b.text)}</p>")
             elif isinstance(b, Bullets):
                 parts.append("<ul>" + "".join(f"<li>{e(x)}</li>" for x in b.items) + "</ul>")
+            elif isinstance(b, TableBlock) and section.heading == APPENDIX_HEADING:
+                # closed on the screen (a phone scrolls past them), open when printed
+                parts.append(
+                    f'<details class="full-table"><summary>{e(b.caption)} ({len(b.data)} '
+                    f"rows)</summary>{_table(b)}</details>"
+                )
             elif isinstance(b, TableBlock):
                 parts.append(_table(b))
             elif isinstance(b, Figure):

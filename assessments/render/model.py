@@ -64,6 +64,7 @@ Block = Paragraph | Bullets | TableBlock | Figure | Note
 
 #: The heading of the report's one-page summary (renderers give it a page of its own).
 SUMMARY_HEADING = "At a glance"
+APPENDIX_HEADING = "Appendix: full tables"
 
 
 @dataclass(frozen=True)
