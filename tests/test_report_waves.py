@@ -336,3 +336,16 @@ def test_paired_on_a_column_that_is_missing_is_a_clear_error(waves, tmp_path):
     assert result.exit_code == 1, result.output
     assert "person" in result.output
     assert "respondent_id" in result.output  # the columns there are
+
+
+def test_paired_on_ids_that_never_match_is_a_clear_error():
+    """Asked to pair people but no id is in both waves (say "R0012" in one, 12 in the other):
+    an error with the fix, not a report of 0 pairs."""
+    first = demo_responses("oric", n=40, seed=41)
+    second = demo_responses("oric", n=40, seed=42)
+    second["respondent_id"] = [f"X{k}" for k in range(len(second))]
+    before, after = (score(x, "oric", on_invalid="missing") for x in (first, second))
+    with pytest.raises(ResponseError) as err:
+        build_report(after, previous=before, paired_on="respondent_id", n_boot=0)
+    assert err.value.codes == ["no-pairs"]
+    assert "independent samples" in str(err.value)

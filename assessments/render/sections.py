@@ -93,6 +93,23 @@ class Analysis:
         self.shown = [g for g in sorted(self.sizes, key=str) if g not in self.hidden]
         self.warnings = [Note(w, "warning") for w in self.inst.key_warnings(names=True)]
         self.structure_sheets: dict[str, pd.DataFrame] = {}
+        if self.paired_on is not None and self.previous is not None:
+            both = all(
+                self.paired_on in f.columns
+                for f in (self.previous.respondents, self.scores.respondents)
+            )
+            if both and self.n_matched == 0:
+                raise ResponseError(
+                    Problem(
+                        "no-pairs",
+                        f"no id in column {self.paired_on!r} appears in both waves, so no one "
+                        "can be matched",
+                        column=self.paired_on,
+                        hint="check that the column holds the same ids written the same way in "
+                        "every wave (R0012 is not 12), or leave out --paired-on to compare the "
+                        "waves as independent samples",
+                    )
+                )
 
     def name(self, score_id: object) -> str:
         """The reader-facing name of a domain, scale or total."""
