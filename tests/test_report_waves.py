@@ -173,12 +173,12 @@ def test_group_styles_differ_in_shape_and_dash_not_only_colour():
 
     s = score(demo_responses("oric", n=60), "oric", on_invalid="missing")
     ax = answer_bars(s)
-    stripes = [c for c in ax.collections if isinstance(c, LineCollection)]
+    stripes = [p for p in ax.patches if p.get_gid() == "stripes"]
     assert len(stripes) == 2  # strongly disagree and disagree, on a 5-point scale
     n_items = len(s.instrument.items)
-    assert all(len(c.get_segments()) >= n_items for c in stripes)
+    assert all(len(p.get_path().vertices) >= 2 * n_items for p in stripes)
     # every stripe lies inside the answer bars' span (-100..0: the disagree side)
-    xs = np.concatenate([np.asarray(seg)[:, 0] for c in stripes for seg in c.get_segments()])
+    xs = np.concatenate([p.get_path().vertices[:, 0] for p in stripes])
     assert xs.min() >= -100 - 1e-9
     assert xs.max() <= 1e-9
     legend = ax.figure.legends[0]
