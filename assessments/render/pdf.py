@@ -115,6 +115,8 @@ def _table(pdf: FPDF, t: TableBlock) -> None:
     a thin rule under each row, numbers right-aligned, long text wrapped within its column.
     Drawn cell by cell (fpdf2's table lays out every cell twice, which made tables the
     largest part of a long report's PDF time)."""
+    if pdf.get_y() + 6 + 3 * (TABLE_LINE + 0.8) > pdf.page_break_trigger:
+        pdf.add_page()  # the caption, the header and a first row start the table together
     pdf.set_font("DejaVu", "B", 10)
     pdf.multi_cell(0, 6, t.caption, new_x="LMARGIN", new_y="NEXT")
     header = [str(c) for c in t.data.columns]
