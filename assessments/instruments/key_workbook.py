@@ -51,26 +51,14 @@ def _instrument(instrument: str | Instrument) -> Instrument:
     """Every version of the instrument: a shipped id or a definition file is read; a version
     narrowed from a definition is read again from its file, whoever wrote it (a user's own
     instrument too, which no shipped id names)."""
-    from .loader import read_instrument_file, shipped_files
+    from .loader import read_instrument_file, shipped_file
 
     if isinstance(instrument, Instrument):
         if instrument.version is None or not instrument.source_file:
             return instrument
         return read_instrument_file(instrument.source_file)
     text = str(instrument)
-    files = shipped_files()
-    if text in files:
-        return read_instrument_file(files[text])
-    if Path(text).is_file():
-        return read_instrument_file(text)
-    raise InstrumentError(
-        Problem(
-            "unknown-instrument",
-            f"no shipped instrument {text!r}",
-            expected="one of " + ", ".join(files) + ", or a path to a YAML file",
-            hint="run `assess instruments`",
-        )
-    )
+    return read_instrument_file(text if Path(text).is_file() else shipped_file(text))
 
 
 def _keyable(inst: Instrument) -> list[str]:

@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from ..errors import InstrumentError
+from ..errors import InstrumentError, Problem
 from ..resources import data_dir
 from .document import Document, read_document
 from .model import (
@@ -432,3 +432,20 @@ def shipped_files() -> dict[str, Path]:
     files = {p.stem: p for p in folder.glob("*.yaml")}
     order = [i for i in _ORDER if i in files] + sorted(set(files) - set(_ORDER))
     return {i: files[i] for i in order}
+
+
+def shipped_file(instrument_id: str) -> Path:
+    """The definition file of a shipped instrument, or an error naming the ids there are (and
+    the closest one)."""
+    files = shipped_files()
+    if instrument_id in files:
+        return files[instrument_id]
+    close = difflib.get_close_matches(instrument_id.lower(), list(files), n=1)
+    raise InstrumentError(
+        Problem(
+            "unknown-instrument",
+            f"no shipped instrument {instrument_id!r}",
+            expected="one of " + ", ".join(files) + ", or a path to a YAML file",
+            hint=f"did you mean {close[0]!r}?" if close else "run `assess instruments`",
+        )
+    )

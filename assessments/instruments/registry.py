@@ -11,13 +11,12 @@ Examples
 
 from __future__ import annotations
 
-import difflib
 from functools import lru_cache
 from pathlib import Path
 
 from ..errors import InstrumentError, Problem
 from .keys import apply_key
-from .loader import read_instrument_file, shipped_files
+from .loader import read_instrument_file, shipped_file, shipped_files
 from .model import Instrument
 
 
@@ -76,18 +75,7 @@ def load_instrument(
             )
         instrument = read_instrument_file(path)
     else:
-        files = shipped_files()
-        if text not in files:
-            close = difflib.get_close_matches(text.lower(), list(files), n=1)
-            raise InstrumentError(
-                Problem(
-                    "unknown-instrument",
-                    f"no shipped instrument {text!r}",
-                    expected="one of " + ", ".join(files) + ", or a path to a YAML file",
-                    hint=f"did you mean {close[0]!r}?" if close else "run `assess instruments`",
-                )
-            )
-        instrument = _read(files[text])
+        instrument = _read(shipped_file(text))
     if version is not None or len(instrument.versions) == 1 or key is not None:
         instrument = instrument.select(version)
     if key is not None:

@@ -16,7 +16,7 @@ from ..charts.theme import title as chart_title
 from ..perspectives import DEMO_BANNER, PEOPLE, Perspectives
 from ..scoring import Scores
 from .model import SUMMARY_HEADING, Block, Bullets, Note, Paragraph, Report, Section, TableBlock
-from .sections import spread_steps, summary_table
+from .sections import RANGE_AXIS_LABEL, step_lines, summary_table
 
 
 def _combined(p: Perspectives) -> Scores:
@@ -24,9 +24,7 @@ def _combined(p: Perspectives) -> Scores:
     first = next(iter(p.scores.values()))
     empty = pd.DataFrame()
     respondents = p.respondents()
-    named = {  # "person in recovery", not the version id "person", in the chart's legend
-        v.id: v.name for s in p.scores.values() for v in s.instrument.versions if v.name
-    }
+    named = _version_names(p)  # "Person in recovery", not the id "person", in the legend
     respondents["perspective"] = [named.get(x, x) for x in respondents["perspective"]]
     return Scores(
         respondents=respondents,
@@ -179,20 +177,12 @@ def _perspective_summary(p: Perspectives, profile_figure: Block) -> Section:
     if len(mine) >= 1 and keyed:
         lowest = [str(x) for x in mine.sort_values("mean")["score"].head(3)]
         linked = linked_practices(load_practices(), first.id, lowest)
-        steps = spread_steps(linked, 3)
-        if len(steps):
+        steps = step_lines(linked, 3, lambda d: names.get(d, d))
+        if steps:
             blocks.append(
                 Paragraph("Suggested next steps, for the areas people in recovery rate lowest:")
             )
-            blocks.append(
-                Bullets(
-                    tuple(
-                        f"{r['title']} (for {names.get(r['domain'], r['domain'])}; led by the "
-                        f"{str(r['actor']).replace('_', ' ')})"
-                        for r in steps.to_dict("records")
-                    )
-                )
-            )
+            blocks.append(Bullets(steps))
     return Section(SUMMARY_HEADING, tuple(blocks))
 
 
@@ -205,7 +195,7 @@ def summary_chart(p: Perspectives, combined: Scores | None = None) -> Axes:
     # short enough that the chart and the words below it share one printed page
     ax = new_axes(7, min(4.2, 0.1 * n_scores * len(p.scores) + 1.6))
     domain_profile(combined, by="perspective", min_group_size=p.min_group_size, ax=ax)
-    ax.set_xlabel("Average score (the line: where it would probably fall)")
+    ax.set_xlabel(RANGE_AXIS_LABEL)
     handles, labels = ax.get_legend_handles_labels()
     if handles:  # below the plot, where it hides no mark
         ax.legend(

@@ -189,11 +189,12 @@ class Analysis:
     def change(self) -> pd.DataFrame | None:
         if self.previous is None:
             return None
+        return self.change_between(self.previous, self.scores)
+
+    def change_between(self, before: Scores, after: Scores) -> pd.DataFrame:
+        """Change from one wave to another, tested as this report tests it (paired or not)."""
         return stats.change(
-            self.previous,
-            self.scores,
-            paired_on=self.paired_on,
-            min_group_size=self.min_group_size,
+            before, after, paired_on=self.paired_on, min_group_size=self.min_group_size
         )
 
     @cached_property
@@ -437,6 +438,20 @@ def spread_steps(linked: pd.DataFrame, n: int) -> pd.DataFrame:
     )
 
 
+def step_lines(linked: pd.DataFrame, n: int, name: Callable[[Any], str]) -> tuple[str, ...]:
+    """``n`` next steps from ``linked`` (:func:`~assessments.practices.linked_practices`,
+    spread over the weak areas by :func:`spread_steps`), each in words with its area's
+    reader-facing ``name`` and who leads it."""
+    return tuple(
+        f"{r['title']} (for {name(r['domain'])}; led by the {str(r['actor']).replace('_', ' ')})"
+        for r in spread_steps(linked, n).to_dict("records")
+    )
+
+
+#: The x axis of the summary charts: an average with the range it would probably fall in.
+RANGE_AXIS_LABEL = "Average score (the line: where it would probably fall)"
+
+
 def summary_section(a: Analysis) -> Section:
     """One page for a board: the chart of every area, strongest and weakest, change, the
     largest gap, who answered, the key's status, and three next steps. No statistic names."""
@@ -447,7 +462,7 @@ def summary_section(a: Analysis) -> Section:
     ax = new_axes(7, min(4.6, 0.24 * len(domain_ids) + 1.1))
     charts.domain_profile(s, columns=domain_ids, min_group_size=a.min_group_size, ax=ax)
     _mark_benchmarks(ax, a, domain_ids)
-    ax.set_xlabel("Average score (the line: where it would probably fall)")
+    ax.set_xlabel(RANGE_AXIS_LABEL)
     chart_title(ax, f"{a.inst.id.upper()}: score of each area", width=70)
     blocks.append(
         figure(ax, "Average score of each area, with the range it would probably fall in")
@@ -477,17 +492,10 @@ def summary_section(a: Analysis) -> Section:
     points.append(answered)
     points.append(_key_line(a))
     blocks.append(Bullets(tuple(points)))
-    steps = spread_steps(a.linked, NEXT_STEPS)
-    if len(steps):
+    steps = step_lines(a.linked, NEXT_STEPS, a.name)
+    if steps:
         blocks.append(Paragraph("Suggested next steps, for the weakest areas:"))
-        blocks.append(
-            Bullets(
-                tuple(
-                    f"{r['title']} (for {r['area']}; led by the {r['who']})"
-                    for r in steps.to_dict("records")
-                )
-            )
-        )
+        blocks.append(Bullets(steps))
     return Section(SUMMARY_HEADING, tuple(blocks))
 
 
@@ -855,12 +863,7 @@ def _consecutive_changes(a: Analysis, waves: Mapping[str, Scores]) -> pd.DataFra
         if a.change is not None and waves[before] is a.previous and waves[after] is a.scores:
             c = a.change  # the last step is the report's own change, already computed
         else:
-            c = stats.change(
-                waves[before],
-                waves[after],
-                paired_on=a.paired_on,
-                min_group_size=a.min_group_size,
-            )
+            c = a.change_between(waves[before], waves[after])
         c = c[~c["suppressed"].astype(bool)]
         parts.append(c.assign(waves=f"{before} → {after}"))
     out = pd.concat(parts, ignore_index=True)
