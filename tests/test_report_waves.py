@@ -169,7 +169,7 @@ def test_group_styles_differ_in_shape_and_dash_not_only_colour():
     from matplotlib.collections import LineCollection
 
     from assessments.charts import answer_bars
-    from assessments.render.common import needs_raster
+    from assessments.charts.drawing import needs_raster
 
     s = score(demo_responses("oric", n=60), "oric", on_invalid="missing")
     ax = answer_bars(s)

@@ -10,14 +10,41 @@ Examples
 True
 """
 
-from .answers import answer_bars, answer_table
-from .groups import agreement_chart, gap_dumbbell, heatmap
-from .scores import distribution, domain_profile, trend
-from .structure import scree
-from .theme import alt_text, answer_colors, group_color, set_alt_text, theme
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .answers import answer_bars, answer_table
+    from .groups import agreement_chart, gap_dumbbell, heatmap
+    from .scores import distribution, domain_profile, trend
+    from .structure import scree
+    from .theme import alt_text, answer_colors, group_color, set_alt_text, theme
+
+#: Where each chart function lives: imported on first use, so that a process that only draws
+#: finished figures (:mod:`.drawing`'s worker) imports matplotlib and the theme, not the
+#: statistics behind the charts.
+_HOMES = {
+    "answer_bars": "answers", "answer_table": "answers", "agreement_chart": "groups",
+    "gap_dumbbell": "groups", "heatmap": "groups", "distribution": "scores",
+    "domain_profile": "scores", "trend": "scores", "scree": "structure", "alt_text": "theme",
+    "answer_colors": "theme", "group_color": "theme", "set_alt_text": "theme", "theme": "theme",
+}  # fmt: skip
 
 __all__ = [
     "agreement_chart", "alt_text", "answer_bars", "answer_colors", "answer_table",
     "distribution", "domain_profile", "gap_dumbbell", "group_color", "heatmap", "scree",
     "set_alt_text", "theme", "trend",
 ]  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{home}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HOMES])

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..charts import drawing
 from ..io.results import notes_frame
 from ..scoring import Scores
 from .common import figure, report_date
@@ -241,6 +242,7 @@ def build_report(
         being the same people.
     """
     names = list(sections) if sections is not None else list(DEFAULT_SECTIONS)
+    drawing.start()  # the chart workers import matplotlib while the statistics are computed
     chosen = check_sections([*names, *(["structure"] if structure else [])])  # report order
     a = Analysis(
         scores,

@@ -66,13 +66,17 @@ def write_report(
         paired_on=paired_on,
     )
     files = []
+    # the PDF is rendered first: it draws each chart as soon as a chart worker has drawn it
+    # (charts.drawing), where the HTML page waits for them all
+    document = b""
+    if "pdf" in formats:
+        step("rendering PDF")
+        document = render_pdf(report)
     if "html" in formats:
         step("rendering HTML")
         page = render_html(report)
         files.append((folder / f"{stem}.html", lambda tmp: tmp.write_text(page, encoding="utf-8")))
     if "pdf" in formats:
-        step("rendering PDF")
-        document = render_pdf(report)
         files.append((folder / f"{stem}.pdf", lambda tmp: tmp.write_bytes(document)))
     if "xlsx" in formats:
         step("rendering Excel")

@@ -2,8 +2,9 @@
 
 A :class:`Report` is a title, cover facts and a tuple of :class:`Section`; a section holds
 blocks: :class:`Paragraph`, :class:`Bullets`, :class:`TableBlock`, :class:`Figure` and
-:class:`Note`. Figures carry both a PNG (for PDF) and an SVG (for HTML) rendered at build time,
-with their alt text. Everything is frozen; tables are DataFrames that renderers only read.
+:class:`Note`. Figures carry an SVG (for HTML, and drawn as vectors in the PDF), with their alt
+text; they are drawn while the report is built, in a worker process where one can run.
+Everything is frozen; tables are DataFrames that renderers only read.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import pandas as pd
+
+from ..charts.drawing import Drawing
 
 #: How a report shows itself in a notebook: set by :mod:`.html` when it is imported (as
 #: :mod:`assessments.render` always does), so that the model imports no renderer.
@@ -44,12 +47,21 @@ class TableBlock:
 
 @dataclass(frozen=True)
 class Figure:
-    """A chart: PNG bytes, SVG text, alt text and a caption."""
+    """A chart: its caption, alt text, and its drawing: SVG text, and PNG bytes for a chart
+    the PDF cannot draw from the SVG (empty otherwise). The drawing may still be under way
+    in a worker process (:mod:`~assessments.charts.drawing`); ``svg`` and ``png`` wait for it."""
 
     caption: str
     alt: str
-    png: bytes = field(repr=False)
-    svg: str = field(repr=False)
+    drawing: Drawing = field(repr=False, compare=False)
+
+    @property
+    def svg(self) -> str:
+        return self.drawing.result()[0]
+
+    @property
+    def png(self) -> bytes:
+        return self.drawing.result()[1]
 
 
 @dataclass(frozen=True)

@@ -212,8 +212,10 @@ def build_perspective_report(
     """The report model: findings, factors by perspective, gaps, the practices rated most
     differently, N/A and Don't know by perspective, methods. With the demo key, every page
     title and every sheet says it is a demonstration key."""
+    from ..charts import drawing
     from .common import figure, report_date
 
+    drawing.start()  # the chart workers import matplotlib while the statistics are computed
     names = p.names()
     first = next(iter(p.scores.values())).instrument
     banner = f" ({DEMO_BANNER})" if p.is_demo else ""

@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from ..errors import Problem, ResponseError
 from ..scoring import Scores
@@ -132,7 +132,7 @@ def classic_anova(n: np.ndarray, m: np.ndarray, v: np.ndarray) -> tuple[float, f
     return float(f), float(df1), float(df2), float(stats.f.sf(f, df1, df2))
 
 
-def _welch_t(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
+def welch_t(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
     """Welch's t of ``b`` minus ``a``, its df and two-sided p (R ``t.test``), also when one
     group has zero variance; NaN when both have."""
     va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
@@ -141,7 +141,7 @@ def _welch_t(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
         return np.nan, np.nan, np.nan
     t = (b.mean() - a.mean()) / np.sqrt(se2)
     df = se2**2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
-    return float(t), float(df), float(2 * stats.t.sf(abs(t), df))
+    return float(t), float(df), float(2 * special.stdtr(df, -abs(t)))  # = 2 t.sf(|t|, df)
 
 
 @quietly
@@ -153,7 +153,7 @@ def _omnibus(values: list[np.ndarray], level: float) -> dict[str, Any]:
     notes: list[str] = []
     if k == 2 and min(n) >= 2:
         # two groups: Welch's F is t², with Welch's df (defined even when one variance is 0)
-        t, df, p = _welch_t(values[0], values[1])
+        t, df, p = welch_t(values[0], values[1])
         out.update(welch_f=t**2, welch_df1=1.0, welch_df2=df, welch_p=p, welch_t=t)
     elif min(n) >= 2 and np.all(v > 0):
         out["welch_f"], out["welch_df1"], out["welch_df2"], out["welch_p"] = welch_anova(n, m, v)

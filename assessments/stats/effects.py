@@ -50,8 +50,10 @@ def _ncp_bounds(f: float, df1: float, df2: float, level: float) -> tuple[float, 
     tail = (1 - level) / 2
 
     def cdf(ncp: float) -> float:
+        # the functions behind scipy.stats' ncf.cdf and f.cdf, without their argument checks
+        # (f >= 0 and the degrees of freedom > 0 here): a hundred times faster per call
         return (
-            float(stats.ncf.cdf(f, df1, df2, ncp)) if ncp > 0 else float(stats.f.cdf(f, df1, df2))
+            float(special.ncfdtr(df1, df2, ncp, f)) if ncp > 0 else float(special.fdtr(df1, df2, f))
         )
 
     def bound(target: float) -> float:
@@ -126,7 +128,7 @@ def hedges_correction(df: float) -> float:
 def _nct_cdf(t: float, df: float, ncp: float) -> float:
     """P(T <= t) of the noncentral t; where scipy's cdf gives NaN far in a tail, the same
     probability from the mirrored distribution (-T has noncentrality -ncp), else 0 or 1."""
-    value = float(stats.nct.cdf(t, df, ncp))
+    value = float(special.nctdtr(df, ncp, t))  # what stats.nct.cdf computes, unchecked
     if not np.isfinite(value):
         value = float(stats.nct.sf(-t, df, -ncp))
     if not np.isfinite(value):

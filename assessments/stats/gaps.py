@@ -2,8 +2,9 @@
 
 The analysis RSA reports lead with (e.g. providers versus people in recovery). Each gap is
 group ``a``'s mean minus group ``b``'s, with Hedges' g and its interval (see
-:mod:`.effects`) and Welch's t-test p (``scipy.stats.ttest_ind(equal_var=False)``), Holm-adjusted
-within domains and within items; rows are sorted by the size of g.
+:mod:`.effects`) and Welch's t-test p (:func:`~.compare.welch_t`, R ``t.test``; NaN when
+neither group's answers vary), Holm-adjusted within domains and within items; rows are sorted
+by the size of g.
 
 Examples
 --------
@@ -21,7 +22,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..errors import Problem, ResponseError
 from ..instruments import Instrument
@@ -34,6 +34,7 @@ from ._inputs import (
     suppressed_groups,
 )
 from .adjust import holm
+from .compare import welch_t
 from .effects import hedges_g
 
 COLUMNS = [
@@ -69,7 +70,7 @@ def _row(
     if len(xa) < min_n or len(xb) < min_n:
         return {**row, "suppressed": True}
     g, lo, hi = hedges_g(xa, xb, ci)
-    p = stats.ttest_ind(xa, xb, equal_var=False).pvalue if len(xa) > 1 and len(xb) > 1 else np.nan
+    p = welch_t(xa, xb)[2] if len(xa) > 1 and len(xb) > 1 else np.nan
     return {
         **row,
         "mean_a": xa.mean(),

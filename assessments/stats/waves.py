@@ -33,7 +33,7 @@ from scipy import stats
 from ..errors import Problem, ResponseError
 from ..scoring import Scores
 from ._inputs import DEFAULT_MIN_GROUP_SIZE, group_labels, quietly, score_frame
-from .compare import _welch_t
+from .compare import welch_t
 from .effects import hedges_g
 from .reliability import reliability
 
@@ -42,7 +42,7 @@ RCI_Z = 1.96
 
 @quietly
 def _independent(yb: np.ndarray, ya: np.ndarray, level: float) -> dict[str, Any]:
-    t, df, p = _welch_t(yb, ya)
+    t, df, p = welch_t(yb, ya)
     g, lo, hi = hedges_g(ya, yb, level)
     out = {
         "test": "welch_t",
