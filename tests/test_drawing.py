@@ -62,7 +62,7 @@ def test_a_report_drawn_by_a_worker_is_byte_identical_to_one_drawn_here(monkeypa
 
     def spy(fig):
         d = original(fig)
-        pending.append(d._future is not None)
+        pending.append(d._job is not None)
         return d
 
     monkeypatch.setattr(drawing, "draw", spy)
@@ -106,7 +106,6 @@ def test_warnings_the_worker_catches_are_raised_here(monkeypatch):
     import io
     import pickle
     import warnings
-    from concurrent.futures import Future
 
     def warning_render(fig):
         warnings.warn("a label was shortened", UserWarning, stacklevel=1)
@@ -119,10 +118,11 @@ def test_warnings_the_worker_catches_are_raised_here(monkeypatch):
     drawing._serve(requests, replies)
     ident, _size, status = drawing._REPLY.unpack(replies.getvalue()[: drawing._REPLY.size])
     assert (ident, status) == (7, 0)
-    future: Future = Future()
-    future.set_result(pickle.loads(replies.getvalue()[drawing._REPLY.size :]))
+    job = drawing._Job(data)
+    job.state = "sent"  # as if a worker had it
+    job.future.set_result(pickle.loads(replies.getvalue()[drawing._REPLY.size :]))
     with pytest.warns(UserWarning, match="a label was shortened"):
-        assert drawing.Drawing(future=future).result() == ("<svg/>", b"")
+        assert drawing.Drawing(job=job).result() == ("<svg/>", b"")
 
 
 def test_no_worker_with_workers_set_to_zero(no_workers):

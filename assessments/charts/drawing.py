@@ -31,6 +31,7 @@ import subprocess
 import sys
 import threading
 import warnings
+from collections import deque
 from concurrent.futures import Future
 from pathlib import Path
 from typing import IO, Any
@@ -78,6 +79,12 @@ def render(fig: Any) -> tuple[str, bytes]:
 
     from .theme import theme
 
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if not axis.label.get_text():
+                # nothing to place: matplotlib would measure every tick label (a long list of
+                # item names) to place the empty label, a sixth of the drawing time
+                axis.set_label_coords(0, 0)
     svg = io.StringIO()
     try:
         with theme():
@@ -88,33 +95,76 @@ def render(fig: Any) -> tuple[str, bytes]:
     return svg.getvalue(), png
 
 
+Caught = list[tuple[type[Warning], str]]
+
+
+class _Job:
+    """A pickled figure waiting in :data:`_queue`, then sent to a worker or taken back."""
+
+    __slots__ = ("data", "future", "state")
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.future: Future[tuple[tuple[str, bytes], Caught]] = Future()
+        self.state = "queued"  # then "sent" (to a worker) or "taken" (drawn by the caller)
+
+
+#: Figures not yet handed to a worker, oldest first; a renderer waiting for a drawing draws
+#: queued ones itself rather than wait idle (the workers and the caller share the charts).
+_queue: deque[_Job] = deque()
+_cond = threading.Condition()
+
+
+def _take(job: _Job | None = None) -> _Job | None:
+    """Take ``job`` (or the oldest queued job) out of the queue to draw here; None if it has
+    already gone to a worker."""
+    with _cond:
+        if job is None:
+            job = _queue[0] if _queue else None
+        if job is None or job.state != "queued":
+            return None
+        _queue.remove(job)
+        job.state = "taken"
+        return job
+
+
+def _draw_here(job: _Job) -> None:
+    """Draw a taken job in this process, as a worker would (warnings recorded with it)."""
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            drawn = render(pickle.loads(job.data))
+        job.future.set_result((drawn, [(w.category, str(w.message)) for w in caught]))
+    except Exception as exc:  # raised again when its own drawing is collected
+        job.future.set_exception(exc)
+
+
 class Drawing:
     """A chart's SVG and PNG, drawn here or still being drawn by a worker."""
 
-    def __init__(
-        self,
-        result: tuple[str, bytes] | None = None,
-        *,
-        future: Future[tuple[tuple[str, bytes], list[tuple[type[Warning], str]]]] | None = None,
-        figure: bytes = b"",
-    ) -> None:
+    def __init__(self, result: tuple[str, bytes] | None = None, *, job: _Job | None = None):
         self._result = result
-        self._future = future
-        self._figure = figure  # the pickled figure, to draw here if the worker cannot
+        self._job = job
         self._lock = threading.Lock()
 
     def result(self) -> tuple[str, bytes]:
-        """The SVG and PNG, waiting for the worker if it is still drawing them."""
+        """The SVG and PNG. While a worker is still drawing them, the figures still queued
+        are drawn here meanwhile; if the worker cannot draw them, they are drawn here."""
         with self._lock:
             if self._result is None:
-                assert self._future is not None  # set whenever no result is
+                job = self._job
+                assert job is not None  # set whenever no result is
+                if _take(job) is not None:
+                    _draw_here(job)
+                while not job.future.done() and (other := _take()) is not None:
+                    _draw_here(other)
                 try:
-                    self._result, caught = self._future.result(timeout=WAIT_SECONDS)
+                    self._result, caught = job.future.result(timeout=WAIT_SECONDS)
                 except Exception:  # the worker died or could not draw it: draw it here
-                    self._result, caught = render(pickle.loads(self._figure)), []
+                    self._result, caught = render(pickle.loads(job.data)), []
                 for category, message in caught:
                     warnings.warn(message, category, stacklevel=3)
-                self._future, self._figure = None, b""
+                self._job = None
             return self._result
 
     @property
@@ -123,8 +173,14 @@ class Drawing:
         return self._result is None
 
 
+#: How many figures each worker holds at once (one drawing, one waiting), so that it never
+#: idles between two and the rest stay in :data:`_queue` for whoever is free first.
+WINDOW = 2
+
+
 class _Worker:
-    """One worker process and the thread that collects its replies."""
+    """One worker process, the thread that feeds it queued figures and the thread that
+    collects its replies."""
 
     def __init__(self) -> None:
         # this very package, whatever the working folder holds (-P: no folder in front)
@@ -141,36 +197,37 @@ class _Worker:
             stdout=subprocess.PIPE,
             env=env,
         )
-        self.lock = threading.Lock()
-        self.pending: dict[int, Future[Any]] = {}
+        self.pending: dict[int, _Job] = {}  # sent and not answered, under _cond
         self.next_id = 0
         self.alive = True
-        # figures are handed over by a thread, so that the caller never waits for the worker
-        # to read them (a pipe holds 64 KB; a figure is 100-300 KB)
-        self.outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
-        threading.Thread(target=self._send, name="chart-worker-in", daemon=True).start()
+        self.feeder = threading.Thread(target=self._feed, name="chart-worker-in", daemon=True)
         self.collector = threading.Thread(
             target=self._collect, name="chart-worker-out", daemon=True
         )
+        self.feeder.start()
         self.collector.start()
 
-    def submit(self, data: bytes) -> Future[Any]:
-        future: Future[Any] = Future()
-        with self.lock:
-            if not self.alive:
-                raise BrokenPipeError("the chart worker has stopped")
-            ident = self.next_id
-            self.next_id += 1
-            self.pending[ident] = future
-            self.outbox.put(_HEAD.pack(ident, len(data)) + data)
-        return future
+    def _ready(self) -> bool:
+        """Whether to stop, or to send the next queued figure (called under _cond)."""
+        return not self.alive or bool(_queue and len(self.pending) < WINDOW)
 
-    def _send(self) -> None:
+    def _feed(self) -> None:
         stdin = self.process.stdin
         assert stdin is not None  # opened with PIPE
         try:
-            while (message := self.outbox.get()) is not None:
-                stdin.write(message)
+            while True:
+                with _cond:
+                    _cond.wait_for(
+                        lambda: not self.alive or (_queue and len(self.pending) < WINDOW)
+                    )
+                    if not self.alive:
+                        break
+                    job = _queue.popleft()
+                    job.state = "sent"
+                    ident = self.next_id
+                    self.next_id += 1
+                    self.pending[ident] = job
+                stdin.write(_HEAD.pack(ident, len(job.data)) + job.data)
                 stdin.flush()
         except OSError:  # the worker has gone: _collect fails what it did not answer
             pass
@@ -189,26 +246,29 @@ class _Worker:
             body = _read(stdout, size)
             if body is None:
                 break
-            with self.lock:
-                future = self.pending.pop(ident, None)
-            if future is None:
+            with _cond:
+                job = self.pending.pop(ident, None)
+                _cond.notify_all()
+            if job is None:
                 continue
             if status == 0:
-                future.set_result(pickle.loads(body))
+                job.future.set_result(pickle.loads(body))
             else:
-                future.set_exception(RuntimeError(body.decode("utf-8", "replace")))
+                job.future.set_exception(RuntimeError(body.decode("utf-8", "replace")))
         stdout.close()
-        with self.lock:
+        with _cond:
             self.alive = False
             orphans = list(self.pending.values())
             self.pending.clear()
-        for future in orphans:
-            future.set_exception(BrokenPipeError("the chart worker has stopped"))
+            _cond.notify_all()
+        for job in orphans:
+            job.future.set_exception(BrokenPipeError("the chart worker has stopped"))
 
     def stop(self) -> None:
-        with self.lock:
+        with _cond:
             self.alive = False
-        self.outbox.put(None)  # the input ends once what was handed over is sent
+            _cond.notify_all()
+        self.feeder.join(timeout=5)  # it closes the worker's input: the worker ends
         try:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -230,14 +290,20 @@ def _read(stream: IO[bytes], size: int) -> bytes | None:
 
 
 _workers: list[_Worker] = []
-_turn = 0
 _started = False
 _start_lock = threading.Lock()
 
 
 def _forget() -> None:
-    """In a forked child: the parent's workers answer the parent, so start afresh."""
-    global _started, _start_lock
+    """In a forked child: the parent's workers answer the parent, so start afresh; what the
+    parent had sent them is drawn here when it is asked for."""
+    global _started, _start_lock, _cond
+    _cond = threading.Condition()
+    for w in _workers:
+        for job in w.pending.values():
+            job.future = Future()
+            job.state = "queued"
+            _queue.append(job)
     _workers.clear()
     _started = False
     _start_lock = threading.Lock()
@@ -277,7 +343,7 @@ def start() -> None:
 
 def stop() -> None:
     """Stop the chart workers (at exit, or to free their memory); :func:`start` starts them
-    again."""
+    again. Figures they had not been given are drawn by the caller when asked for."""
     global _started
     with _start_lock:
         for w in _workers:
@@ -290,25 +356,23 @@ atexit.register(stop)
 
 
 def draw(fig: Any) -> Drawing:
-    """Draw a finished matplotlib figure: sent to a worker when one is running, else drawn
-    here. The figure is closed in this process either way."""
-    global _turn
+    """Draw a finished matplotlib figure: queued for the workers when one is running, else
+    drawn here. The figure is closed in this process either way."""
     import matplotlib.pyplot as plt
 
     start()
-    live = [w for w in _workers if w.alive]
-    if live:
-        try:
-            data = pickle.dumps(fig)
-        except Exception:  # an artist that cannot be pickled: draw it here
-            return Drawing(render(fig))
-        plt.close(fig)
-        _turn += 1
-        try:
-            return Drawing(future=live[_turn % len(live)].submit(data), figure=data)
-        except OSError:
-            return Drawing(render(pickle.loads(data)))
-    return Drawing(render(fig))
+    if not any(w.alive for w in _workers):
+        return Drawing(render(fig))
+    try:
+        data = pickle.dumps(fig)
+    except Exception:  # an artist that cannot be pickled: draw it here
+        return Drawing(render(fig))
+    plt.close(fig)
+    job = _Job(data)
+    with _cond:
+        _queue.append(job)
+        _cond.notify_all()
+    return Drawing(job=job)
 
 
 def _serve(requests: IO[bytes], replies: IO[bytes]) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, cast, overload
 
@@ -24,6 +25,7 @@ from .html import format_cell
 from .model import SUMMARY_HEADING, Bullets, Figure, Note, Paragraph, Report, TableBlock
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+FONT = "DejaVu Sans"  # matplotlib's font, shipped with it: the name its SVG text gives
 ACCENT = (0, 114, 178)
 WARN = (178, 24, 43)
 
@@ -34,7 +36,7 @@ class _PDF(FPDF):
     def header(self) -> None:
         if self.page_no() == 1:
             return
-        self.set_font("DejaVu", size=8)
+        self.set_font(FONT, size=8)
         self.set_text_color(110, 110, 110)
         self.cell(0, 6, self.report_title, align="L")
         self.ln(8)
@@ -42,7 +44,7 @@ class _PDF(FPDF):
 
     def footer(self) -> None:
         self.set_y(-12)
-        self.set_font("DejaVu", size=8)
+        self.set_font(FONT, size=8)
         self.set_text_color(110, 110, 110)
         self.cell(0, 6, f"page {self.page_no()} of {{nb}}", align="C")
         self.set_text_color(0, 0, 0)
@@ -51,11 +53,11 @@ class _PDF(FPDF):
 def _contents(pdf: FPDF, outline: list[Any]) -> None:
     """The list of sections with their pages, at the foot of the cover page."""
     pdf.set_x(pdf.l_margin)
-    pdf.set_font("DejaVu", "B", 12)
+    pdf.set_font(FONT, "B", 12)
     pdf.set_text_color(*ACCENT)
     pdf.cell(0, 8, "In this report", new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
-    pdf.set_font("DejaVu", size=10)
+    pdf.set_font(FONT, size=10)
     for entry in outline:
         if entry.level > 0:
             continue
@@ -93,9 +95,9 @@ def _column_widths(pdf: FPDF, header: list[str], rows: list[list[str]]) -> list[
     word breaks in two), the room left shared by how much wider each column's text would
     like to be (at most 45 characters' worth before it wraps)."""
     pad = 2 * TABLE_PAD + 0.5
-    pdf.set_font("DejaVu", "B", TABLE_PT)
+    pdf.set_font(FONT, "B", TABLE_PT)
     least = [max(map(pdf.get_string_width, h.split() or [""])) + pad for h in header]
-    pdf.set_font("DejaVu", "", TABLE_PT)
+    pdf.set_font(FONT, "", TABLE_PT)
     cap = pdf.get_string_width("n" * 45)
     natural = [
         max(least[j], min(cap, max((pdf.get_string_width(r[j]) for r in rows), default=0)) + pad)
@@ -117,7 +119,7 @@ def _table(pdf: FPDF, t: TableBlock) -> None:
     largest part of a long report's PDF time)."""
     if pdf.get_y() + 6 + 3 * (TABLE_LINE + 0.8) > pdf.page_break_trigger:
         pdf.add_page()  # the caption, the header and a first row start the table together
-    pdf.set_font("DejaVu", "B", 10)
+    pdf.set_font(FONT, "B", 10)
     pdf.multi_cell(0, 6, t.caption, new_x="LMARGIN", new_y="NEXT")
     header = [str(c) for c in t.data.columns]
     cells = [[format_cell(v, t.decimals) for v in rec] for rec in t.data.itertuples(index=False)]
@@ -126,14 +128,14 @@ def _table(pdf: FPDF, t: TableBlock) -> None:
     heading = [(h, num) for h, num in zip(header, numeric, strict=True)]  # aligned as below
 
     def draw(texts: list[tuple[str, bool]], style: str, fill: bool) -> None:
-        pdf.set_font("DejaVu", style, TABLE_PT)
+        pdf.set_font(FONT, style, TABLE_PT)
         wrapped = [_cell_lines(pdf, text, w) for (text, _), w in zip(texts, widths, strict=True)]
         height = max(len(ls) for ls in wrapped) * TABLE_LINE + 0.8
         if pdf.get_y() + height > pdf.page_break_trigger and height < pdf.eph:
             pdf.add_page()
             if not fill:  # a body row starting a page: the header again above it
                 draw(heading, "B", True)
-                pdf.set_font("DejaVu", style, TABLE_PT)
+                pdf.set_font(FONT, style, TABLE_PT)
         x, y = pdf.l_margin, pdf.get_y()
         if fill:
             pdf.set_fill_color(*HEADING_FILL)
@@ -179,12 +181,41 @@ def _pixel_size(f: Figure) -> tuple[float, float]:
     return (float(m[1]), float(m[2])) if m else (7.0, 4.0)
 
 
+_SVG_NS = "{http://www.w3.org/2000/svg}"
+for _prefix, _uri in (("", _SVG_NS[1:-1]), ("xlink", "http://www.w3.org/1999/xlink")):
+    ET.register_namespace(_prefix, _uri)  # written back as matplotlib wrote them
+
+
+def _unwrap_groups(svg: str) -> str:
+    """The SVG without the groups that only name a part (``<g id="patch_3">``): they change
+    nothing drawn, and fpdf2 makes a graphics context for each (about a sixth of its time).
+    Groups with a style, transform or clip path, and everything in ``<defs>``, stay."""
+    root = ET.fromstring(svg)
+
+    def flatten(parent: ET.Element) -> None:
+        kept: list[ET.Element] = []
+        for child in parent:
+            if child.tag == _SVG_NS + "defs":
+                kept.append(child)
+                continue
+            flatten(child)
+            if child.tag == _SVG_NS + "g" and set(child.attrib) <= {"id"}:
+                kept.extend(child)
+            else:
+                kept.append(child)
+        parent[:] = kept
+
+    flatten(root)
+    return ET.tostring(root, encoding="unicode")
+
+
 def _vector(svg: str) -> io.BytesIO:
     """The chart's SVG as fpdf2 reads it: matplotlib's sizes are in points of its viewBox,
-    which fpdf2 would read as CSS pixels (three quarters of a point), and its metadata
-    block is not drawable."""
+    which fpdf2 would read as CSS pixels (three quarters of a point); its metadata block is
+    not drawable, and its naming groups are unwrapped (:func:`_unwrap_groups`)."""
     svg = re.sub(r"font-size: ?([0-9.]+)px", r"font-size: \1pt", svg)
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, count=1, flags=re.S)
+    svg = _unwrap_groups(re.sub(r"^<\?xml[^>]*>\s*<!DOCTYPE[^>]*>", "", svg, count=1, flags=re.S))
     return io.BytesIO(svg.encode("utf-8"))
 
 
@@ -203,7 +234,7 @@ def _figure(pdf: FPDF, f: Figure) -> None:
     source = io.BytesIO(f.png) if f.png else _vector(f.svg)
     _default_colors(pdf)
     pdf.image(source, w=width, h=height, alt_text=f.alt)
-    pdf.set_font("DejaVu", size=8)
+    pdf.set_font(FONT, size=8)
     pdf.set_text_color(90, 90, 90)
     pdf.multi_cell(0, 4, f.caption, new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
@@ -216,7 +247,7 @@ def _note(pdf: FPDF, n: Note) -> None:
     pdf.set_line_width(0.8)
     x, y = pdf.get_x(), pdf.get_y()
     pdf.set_x(x + 3)
-    pdf.set_font("DejaVu", "B" if n.kind == "warning" else "", 9)
+    pdf.set_font(FONT, "B" if n.kind == "warning" else "", 9)
     pdf.multi_cell(
         pdf.epw - 3,
         5,
@@ -271,11 +302,10 @@ def render_pdf(report: Report, path: str | Path | None = None) -> bytes | Path:
     pdf = _PDF(format="A4")
     pdf.report_title = report.title
     pdf.set_auto_page_break(True, margin=16)
-    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-    # the charts' SVG text names matplotlib's font family
-    pdf.add_font("DejaVu Sans", "", str(FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu Sans", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    # one family for the text and the charts (whose SVG text names matplotlib's font): each
+    # style is read once and embedded once
+    pdf.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
     pdf.set_title(report.title)
     pdf.set_author("recovery-assessments")
     pdf.set_subject(report.subtitle)
@@ -284,18 +314,18 @@ def render_pdf(report: Report, path: str | Path | None = None) -> bytes | Path:
     pdf.set_creation_date(datetime.datetime.fromisoformat(report.created))
     pdf.set_lang("en")
     pdf.add_page()
-    pdf.set_font("DejaVu", "B", 22)
+    pdf.set_font(FONT, "B", 22)
     pdf.ln(30)
     pdf.multi_cell(0, 11, report.title, new_x="LMARGIN", new_y="NEXT", align="L")
-    pdf.set_font("DejaVu", size=13)
+    pdf.set_font(FONT, size=13)
     pdf.set_text_color(90, 90, 90)
     pdf.multi_cell(0, 8, report.subtitle, new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.set_text_color(0, 0, 0)
     pdf.ln(10)
     for key, value in report.cover:
-        pdf.set_font("DejaVu", "B", 11)
+        pdf.set_font(FONT, "B", 11)
         pdf.cell(50, 7, key)
-        pdf.set_font("DejaVu", size=11)
+        pdf.set_font(FONT, size=11)
         pdf.multi_cell(0, 7, value, new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.ln(12)
     # the contents fill the rest of the cover page (no page of their own); then page 2
@@ -312,18 +342,18 @@ def render_pdf(report: Report, path: str | Path | None = None) -> bytes | Path:
         elif i > 0:
             pdf.ln(6)
         pdf.start_section(section.heading)
-        pdf.set_font("DejaVu", "B", 16)
+        pdf.set_font(FONT, "B", 16)
         pdf.set_text_color(*ACCENT)
         pdf.multi_cell(0, 9, section.heading, new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(0, 0, 0)
         pdf.ln(2)
         for b in section.blocks:
             if isinstance(b, Paragraph):
-                pdf.set_font("DejaVu", size=10)
+                pdf.set_font(FONT, size=10)
                 pdf.multi_cell(0, 5, b.text, new_x="LMARGIN", new_y="NEXT", align="L")
                 pdf.ln(2)
             elif isinstance(b, Bullets):
-                pdf.set_font("DejaVu", size=10)
+                pdf.set_font(FONT, size=10)
                 for item in b.items:
                     pdf.multi_cell(0, 5, "•  " + item, new_x="LMARGIN", new_y="NEXT", align="L")
                     pdf.ln(1)
