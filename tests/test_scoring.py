@@ -424,3 +424,48 @@ def test_the_callers_frame_is_never_written_to(layout):
     pd.testing.assert_frame_equal(df, before)
     expected = score(pd.DataFrame(x, columns=ids), ORCA).respondents
     pd.testing.assert_frame_equal(s.respondents.drop(columns=["site"], errors="ignore"), expected)
+
+
+@pytest.mark.parametrize("layout", ["one block", "a block per column"])
+def test_excluded_rows_leave_the_same_scores_as_scoring_the_rest_alone(layout):
+    """Rows with no usable answer are dropped from the scorer's own arrays in place: the
+    scores, items and status of the rest are those of scoring the rest alone (an independent
+    computation), the excluded rows are listed, and the caller's frame is untouched."""
+    rng = np.random.default_rng(5)
+    x = rng.integers(1, 6, (50, 77)).astype(float)
+    x[rng.random(x.shape) < 0.2] = np.nan
+    blank = [0, 7, 8, 31, 49]  # the first, two together, the last
+    x[blank] = np.nan
+    ids = list(ORCA.item_ids)
+    if layout == "one block":
+        df = pd.DataFrame(x.copy(), columns=ids).assign(site=[f"s{i % 3}" for i in range(50)])
+    else:
+        df = pd.DataFrame({c: x[:, j].copy() for j, c in enumerate(ids)}, copy=False)
+        df["site"] = [f"s{i % 3}" for i in range(50)]
+    before = df.copy()
+    s = score(df, ORCA, id_column=None)
+    pd.testing.assert_frame_equal(df, before)
+    assert s.excluded["row"].tolist() == [b + 2 for b in blank]
+    rest = df.drop(index=blank).reset_index(drop=True)
+    alone = score(rest, ORCA, rows=[r + 2 for r in range(50) if r not in blank])
+    pd.testing.assert_frame_equal(s.respondents, alone.respondents)
+    pd.testing.assert_frame_equal(s.items, alone.items)
+    pd.testing.assert_frame_equal(s.status, alone.status)
+    assert s.cell_counts["blank"] == alone.cell_counts["blank"] + 77 * len(blank)
+
+
+def test_scores_without_answers_keep_every_score_and_refuse_item_summaries():
+    x = np.random.default_rng(8).integers(1, 6, (40, 77)).astype(float)
+    s = score(pd.DataFrame(x, columns=list(ORCA.item_ids)), ORCA)
+    light = s.without_answers()
+    pd.testing.assert_frame_equal(light.respondents, s.respondents)
+    assert list(light.items.columns) == list(s.items.columns)
+    assert len(light.items) == len(light.status) == 0
+    with pytest.raises(ResponseError, match="kept without them"):
+        light.item_summary()
+    from assessments.stats import change, reliability
+
+    with pytest.raises(ResponseError, match="reliability estimates need the answers"):
+        reliability(light)
+    # what an earlier wave is kept for: change between independent samples, unchanged
+    pd.testing.assert_frame_equal(change(light, s), change(s, s))

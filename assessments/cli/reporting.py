@@ -164,7 +164,7 @@ def report_cmd(
 
     from ..errors import Problem, ResponseError
     from ..render import write_report
-    from ..scoring import score
+    from ..scoring import Scores, score
 
     chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
     unknown = [f for f in chosen if f not in ("pdf", "html", "xlsx")]
@@ -332,19 +332,14 @@ def report_cmd(
                 previous = history.load(history_org, earlier[-1], instruments[0])
         else:
             task = progress.add_task("reading and scoring", total=None)
-            responses = load_responses(o)
-            if wave_column:  # each wave scored on its own rows
-                history_waves = {
-                    label: score(part, on_invalid=o["on_invalid"], id_column=o["id_column"])
-                    for label, part in responses.split_waves(wave_column).items()
-                }
-                *_, previous, scores = history_waves.values()
-            else:
-                scores = score(responses, on_invalid=o["on_invalid"], id_column=o["id_column"])
-            del responses  # the export (read twice over: as read and as mapped) is done with
-        this_label = wave_name or period or "this wave"
-        if waves_given:
-            progress.update(task, description="reading the earlier waves")
+            this_label = wave_name or period or "this wave"
+
+            # the earlier waves first, each kept as its scores alone (what change and trends
+            # use), so that one export at a time is in memory with its answers; matched
+            # people's reliable change needs the earlier wave's reliability: answers kept
+            def light(s: Scores) -> Scores:
+                return s if paired_on is not None else s.without_answers()
+
             earlier_waves = {}
             for file, label in waves_given:
                 if label in earlier_waves or label == this_label:
@@ -357,13 +352,37 @@ def report_cmd(
                             "one)",
                         )
                     )
-                earlier_waves[label] = score(
-                    load_responses({**o, "input_file": file}),
-                    on_invalid=o["on_invalid"],
-                    id_column=o["id_column"],
+                progress.update(task, description=f"reading the earlier wave {label}")
+                earlier_waves[label] = light(
+                    score(
+                        load_responses({**o, "input_file": file}),
+                        on_invalid=o["on_invalid"],
+                        id_column=o["id_column"],
+                    )
                 )
-            previous = list(earlier_waves.values())[-1]
-            history_waves = {**earlier_waves, this_label: scores}
+            progress.update(task, description="reading and scoring")
+            responses = load_responses(o)
+            if wave_column:  # each wave scored on its own rows
+                parts = responses.split_waves(wave_column)
+                del responses
+                history_waves = {}
+                *before, last = parts
+                for label in before:
+                    history_waves[label] = light(
+                        score(
+                            parts.pop(label), on_invalid=o["on_invalid"], id_column=o["id_column"]
+                        )
+                    )
+                history_waves[last] = score(
+                    parts.pop(last), on_invalid=o["on_invalid"], id_column=o["id_column"]
+                )
+                *_, previous, scores = history_waves.values()
+            else:
+                scores = score(responses, on_invalid=o["on_invalid"], id_column=o["id_column"])
+                del responses  # the export (read twice over: as read and as mapped) is done
+            if earlier_waves:
+                previous = list(earlier_waves.values())[-1]
+                history_waves = {**earlier_waves, this_label: scores}
         written = write_report(
             scores,
             Path(out),

@@ -289,8 +289,16 @@ def score(
     per_row = _status_counts(coded.status, n_answered)
     has_any = n_answered > 0
     excluded = _excluded(coded.status, has_any, row_numbers, ids)
-    everyone = bool(has_any.all())
-    keep = slice(None) if everyone else np.flatnonzero(has_any)
+    # over every row read, scored or excluded
+    cell_counts = {name: int(per_row[f"n_{name}"].sum()) for name in STATUS_NAMES}
+    keep: slice | np.ndarray = slice(None)
+    if not has_any.all():  # the scorer's own arrays lose their excluded rows in place
+        kept = np.flatnonzero(has_any)
+        coded.values = _drop_rows(coded.values, kept)
+        coded.status = _drop_rows(coded.status, kept)
+        computed = {name: _drop_rows(col, kept) for name, col in computed.items()}
+        per_row = {name: _drop_rows(col, kept) for name, col in per_row.items()}
+        keep = kept  # for the arrays that are the caller's (ids, metadata): copies
     columns: dict[str, np.ndarray] = {"respondent_id": ids[keep], "row": row_numbers[keep]}
     for c in meta_cols:
         if str(c) in computed or str(c) in per_row or str(c) in ("respondent_id", "row"):
@@ -304,14 +312,14 @@ def score(
                 )
             )
         columns[str(c)] = df[c].to_numpy()[keep]
-    columns.update((name, col[keep]) for name, col in computed.items())
-    columns.update((name, counts[keep]) for name, counts in per_row.items())
+    columns.update(computed)  # already without the excluded rows, as are per_row and coded
+    columns.update(per_row)
     out = pd.DataFrame(columns, copy=False)
 
     item_columns = _column_index(inst.item_ids)
-    items = pd.DataFrame(coded.values[keep], columns=item_columns, copy=False)
+    items = pd.DataFrame(coded.values, columns=item_columns, copy=False)
     items.insert(0, "respondent_id", ids[keep])
-    status_df = pd.DataFrame(coded.status[keep], columns=item_columns, copy=False)
+    status_df = pd.DataFrame(coded.status, columns=item_columns, copy=False)
     recode_cols = ["column", "item", "original", "code", "status", "count"]
     recodes = (
         pd.concat(coded.recodes, ignore_index=True)[recode_cols]
@@ -336,9 +344,28 @@ def score(
         recodes=recodes,
         instrument=inst,
         rows_read=n,
-        cell_counts={name: int(per_row[f"n_{name}"].sum()) for name in STATUS_NAMES},
+        cell_counts=cell_counts,
         notes=tuple(notes),
     )
+
+
+def _drop_rows(a: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """``a[keep]`` (``keep`` increasing row numbers) written over ``a``'s first rows, column
+    by column, and returned as a view of them: the same values as ``a[keep]`` without a second
+    array the size of ``a``. Only for arrays the scorer made (``a`` is overwritten).
+
+    >>> a = np.asfortranarray(np.arange(12.0).reshape(4, 3))
+    >>> _drop_rows(a, np.array([1, 3])).tolist()
+    [[3.0, 4.0, 5.0], [9.0, 10.0, 11.0]]
+    """
+    m = len(keep)
+    if a.ndim == 1:
+        a[:m] = a[keep]  # the right side is gathered first; row keep[i] >= i is never lost
+        return a[:m]
+    for j in range(a.shape[1]):  # one column at a time: a temporary of one column
+        col = a[:, j]
+        col[:m] = col[keep]
+    return a[:m]
 
 
 @dataclass

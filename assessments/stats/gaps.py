@@ -136,6 +136,9 @@ def gaps(
             sb.instrument.id,
             sb.instrument.version,
         )
+        if same and items:
+            sa.require_answers("item gaps")
+            sb.require_answers("item gaps")
         ia, ib = (sa.items, sb.items) if same and items else (None, None)
         inst: Instrument | None = sa.instrument
     else:
@@ -161,6 +164,7 @@ def gaps(
             min_group_size = max(len(frame) + 1, min_group_size)
         ia = ib = None
         if isinstance(data, Scores) and items:
+            data.require_answers("item gaps")
             ia, ib = data.items[ma], data.items[mb]
         inst = data.instrument if isinstance(data, Scores) else None
     names = {d.id: d.name for d in inst.domains} if inst else {}

@@ -169,6 +169,8 @@ def reliability(
         ``alpha_ci_low``, ``alpha_ci_high``, ``average_r``, ``omega_total``, ``method``,
         ``suppressed``. Checked against psych::alpha (module docstring).
     """
+    if isinstance(data, Scores):
+        data.require_answers("reliability estimates")
     items, sets, _, groups = _split(data, by, domains)
     rows = []
     hidden = _hidden_groups(groups, min_group_size)
