@@ -284,6 +284,10 @@ def report_cmd(
         benchmarks_file,
     )
     o = pop_inputs(options)
+    if set(chosen) & {"pdf", "html"}:
+        from ..charts import drawing
+
+        drawing.start()  # the chart workers import matplotlib while the exports are read
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
