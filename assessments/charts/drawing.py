@@ -6,7 +6,9 @@ and sends it to a worker process (started once per process by :func:`start`; :fu
 its loop), which draws it while the caller goes on building the report; the
 :class:`Drawing` it returns gives the SVG (and PNG) when a renderer first asks for them, in the
 order the charts were made, so a PDF writer consumes the first charts while the last are
-still being drawn.
+still being drawn. Figures wait in one queue; each worker holds at most :data:`WINDOW` of them,
+and a renderer that needs a drawing not yet done draws queued figures itself meanwhile, so the
+caller's CPU is not idle while the workers catch up.
 
 The output is byte-identical to drawing in the calling process, which is what happens with
 one CPU, with ``ASSESS_CHART_WORKERS=0``, for a figure that cannot be pickled, or when no
@@ -315,10 +317,12 @@ if hasattr(os, "register_at_fork"):
 
 def worker_count() -> int:
     """How many workers draw charts: :data:`WORKERS_ENV` when set, else one fewer than the
-    CPUs this process may use, at most 3 (0 with one CPU)."""
+    CPUs this process may use, at most 3 (0 with one CPU, and in a bundled application)."""
     value = os.environ.get(WORKERS_ENV, "").strip()
     if value.isdigit():
         return int(value)
+    if getattr(sys, "frozen", False):  # a bundled app: its executable is not a Python
+        return 0
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
