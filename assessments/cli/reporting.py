@@ -160,6 +160,7 @@ def report_cmd(
     """
     import json
 
+    from rich.markup import escape
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
     from ..errors import Problem, ResponseError
@@ -356,7 +357,7 @@ def report_cmd(
                             "one)",
                         )
                     )
-                progress.update(task, description=f"reading the earlier wave {label}")
+                progress.update(task, description=f"reading the earlier wave {escape(label)}")
                 earlier_waves[label] = light(
                     score(
                         load_responses({**o, "input_file": file}),
