@@ -124,15 +124,8 @@ class Responses:
             changed = recoded | self._imported(item)
             if changed.any():
                 parts.append(
-                    pd.DataFrame(
-                        {
-                            "row": self.rows[changed],
-                            "column": col,
-                            "item": item,
-                            "original": self.raw[col].to_numpy()[changed],
-                            "code": values[changed],
-                            "status": [STATUS_NAMES[s] for s in status[changed]],
-                        }
+                    self._changed(item, col, changed).assign(
+                        code=values[changed], status=[STATUS_NAMES[s] for s in status[changed]]
                     )
                 )
         return _cells(parts, ["row", "column", "item", "original", "code", "status"], sort=True)
@@ -144,17 +137,22 @@ class Responses:
             changed = self._imported(item)
             if changed.any():
                 parts.append(
-                    pd.DataFrame(
-                        {
-                            "row": self.rows[changed],
-                            "column": col,
-                            "item": item,
-                            "original": self.raw[col].to_numpy()[changed],
-                            "new": self.data[item].to_numpy()[changed],
-                        }
+                    self._changed(item, col, changed).assign(
+                        new=self.data[item].to_numpy()[changed]
                     )
                 )
         return _cells(parts, ["row", "column", "item", "original", "new"])
+
+    def _changed(self, item: str, col: str, changed: np.ndarray) -> pd.DataFrame:
+        """The changed cells of one item: ``row``, ``column``, ``item``, ``original``."""
+        return pd.DataFrame(
+            {
+                "row": self.rows[changed],
+                "column": col,
+                "item": item,
+                "original": self.raw[col].to_numpy()[changed],
+            }
+        )
 
     def _imported(self, item: str) -> np.ndarray:
         """Which cells of an item the import changed (value labels, codes, mapping file)."""
