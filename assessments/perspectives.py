@@ -101,7 +101,7 @@ class Perspectives:
 
     def profile(self, level: float = 0.95) -> pd.DataFrame:
         """Per perspective and score: n, mean, sd and the t interval of the mean."""
-        from scipy import stats
+        from .stats.distributions import t_ppf
 
         rows = []
         for v, s in self.scores.items():
@@ -114,7 +114,7 @@ class Perspectives:
                 m = x.mean() if len(x) else np.nan
                 sd = x.std(ddof=1) if len(x) > 1 else np.nan
                 half = (
-                    stats.t.ppf((1 + level) / 2, len(x) - 1) * sd / np.sqrt(len(x))
+                    t_ppf((1 + level) / 2, len(x) - 1) * sd / np.sqrt(len(x))
                     if len(x) > 1
                     else np.nan
                 )

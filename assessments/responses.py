@@ -3,6 +3,7 @@ and scoring (:mod:`assessments.scoring`) consumes, so that neither imports the o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -109,6 +110,16 @@ class Responses:
                 rows=self.rows[mask],
             )
         return out
+
+    def drop_answers(self, items: Sequence[str] | None = None) -> None:
+        """Remove the answer columns of ``items`` (default: all) from ``data`` and ``raw`` in
+        place, once they are scored, so that their memory is freed (``score(..., consume=True)``
+        calls it item by item); the metadata columns stay. :meth:`cell_log` and
+        :meth:`recoded_cells` need the answers: call them first."""
+        for item in self.columns if items is None else items:
+            for frame, name in ((self.data, item), (self.raw, self.columns.get(item))):
+                if name is not None and name in frame.columns:
+                    del frame[name]
 
     def cell_log(self) -> pd.DataFrame:
         """Every cell whose answer was translated on its way to a code, with its original value.

@@ -469,3 +469,29 @@ def test_scores_without_answers_keep_every_score_and_refuse_item_summaries():
         reliability(light)
     # what an earlier wave is kept for: change between independent samples, unchanged
     pd.testing.assert_frame_equal(change(light, s), change(s, s))
+
+
+@pytest.mark.parametrize("answers", ["labels and codes", "codes"])
+def test_consuming_the_responses_gives_the_same_scores_and_frees_the_answers(tmp_path, answers):
+    """``consume=True`` (what ``assess report`` passes) drops each answer column once coded:
+    the scores, items, status and logs (invalid cells with their raw values included) equal an
+    ordinary scoring of the same file, and the Responses keep only their metadata columns."""
+    from assessments import read_responses
+    from assessments.demo import demo_responses
+
+    path = tmp_path / "answers.csv"
+    df = demo_responses("orca", n=300, seed=4)
+    if answers == "codes":  # numeric columns: the block path, with two codes off the scale
+        items = list(ORCA.item_ids)
+        df[items] = df[items].apply(pd.to_numeric, errors="coerce")
+        df.loc[[3, 9], "orca_5b"] = [7, 0]
+    df.to_csv(path, index=False)
+    plain = score(read_responses(path, "orca"), on_invalid="missing")
+    r = read_responses(path, "orca")
+    metadata = r.metadata_columns
+    eaten = score(r, on_invalid="missing", consume=True)
+    for name in ("respondents", "items", "status", "excluded", "invalid", "recodes"):
+        pd.testing.assert_frame_equal(getattr(eaten, name), getattr(plain, name))
+    assert len(eaten.invalid) >= (2 if answers == "codes" else 1)
+    assert list(r.data.columns) == metadata
+    assert not set(r.columns.values()) & set(r.raw.columns)

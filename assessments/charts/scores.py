@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+from matplotlib import cbook
 from matplotlib.axes import Axes
 
 from ..instruments import ResponseScale
@@ -98,27 +99,30 @@ def distribution(
     """Box plots of each domain's respondent scores."""
     inst = scores.instrument
     cols = list(columns) if columns is not None else [d.id for d in inst.scored_domains]
-    data = [scores.respondents[c].dropna().to_numpy() for c in cols]
+    # each box's figures of one column at a time (as ``boxplot`` computes them), so that no
+    # copy of every domain's scores is held: at 200,000 respondents, 30 MB less
+    boxes, counts = [], []
+    for c in cols:
+        v = scores.respondents[c].to_numpy(float)
+        v = v[~np.isnan(v)]
+        counts.append(len(v))
+        boxes += cbook.boxplot_stats(v, whis=(5, 95))  # whiskers to the 5th and 95th percentiles
     if ax is None:
         ax = new_axes(7, 0.3 * len(cols) + 1.2)
     with theme():
-        ax.boxplot(
-            data,
+        ax.bxp(
+            boxes,
             orientation="horizontal",
             widths=0.6,
             patch_artist=True,
             boxprops={"facecolor": "#DCEAF5", "edgecolor": "#0072B2"},
             medianprops={"color": "#D55E00"},
-            whis=(5, 95),  # whiskers to the 5th and 95th percentiles, said on the axis
             showfliers=False,  # thousands of single dots at agency sizes: noise, and slow
         )
         names = {d.id: d.name for d in inst.domains}
         ax.set_yticks(
             np.arange(1, len(cols) + 1),
-            [
-                wrap_label(f"{names.get(c, c)} (n={len(v)})")
-                for c, v in zip(cols, data, strict=True)
-            ],
+            [wrap_label(f"{names.get(c, c)} (n={n})") for c, n in zip(cols, counts, strict=True)],
         )
         ax.invert_yaxis()
         scale_ticks(ax, inst.response_scale)

@@ -164,7 +164,6 @@ def report_cmd(
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
     from ..errors import Problem, ResponseError
-    from ..render import write_report
     from ..scoring import Scores, score
 
     chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
@@ -343,7 +342,7 @@ def report_cmd(
             # use), so that one export at a time is in memory with its answers; matched
             # people's reliable change needs the earlier wave's reliability: answers kept
             def light(s: Scores) -> Scores:
-                return s if paired_on is not None else s.without_answers()
+                return s if paired_on is not None else s.without_answers(counts=False)
 
             earlier_waves = {}
             for file, label in waves_given:
@@ -363,6 +362,7 @@ def report_cmd(
                         load_responses({**o, "input_file": file}),
                         on_invalid=o["on_invalid"],
                         id_column=o["id_column"],
+                        consume=True,
                     )
                 )
             progress.update(task, description="reading and scoring")
@@ -375,19 +375,33 @@ def report_cmd(
                 for label in before:
                     history_waves[label] = light(
                         score(
-                            parts.pop(label), on_invalid=o["on_invalid"], id_column=o["id_column"]
+                            parts.pop(label),
+                            on_invalid=o["on_invalid"],
+                            id_column=o["id_column"],
+                            consume=True,
                         )
                     )
                 history_waves[last] = score(
-                    parts.pop(last), on_invalid=o["on_invalid"], id_column=o["id_column"]
+                    parts.pop(last),
+                    on_invalid=o["on_invalid"],
+                    id_column=o["id_column"],
+                    consume=True,
                 )
                 *_, previous, scores = history_waves.values()
             else:
-                scores = score(responses, on_invalid=o["on_invalid"], id_column=o["id_column"])
-                del responses  # the export (read twice over: as read and as mapped) is done
+                # consume: the answer columns are freed once coded, before the scores are
+                # computed (the export is read only to be scored here)
+                scores = score(
+                    responses, on_invalid=o["on_invalid"], id_column=o["id_column"], consume=True
+                )
+                del responses
             if earlier_waves:
                 previous = list(earlier_waves.values())[-1]
                 history_waves = {**earlier_waves, this_label: scores}
+        # imported once the exports are scored: the renderers' libraries (scipy.stats,
+        # matplotlib, fpdf2: about 110 MB) are not in memory beside an export being read
+        from ..render import write_report
+
         written = write_report(
             scores,
             Path(out),

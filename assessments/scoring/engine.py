@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -169,6 +169,7 @@ def score(
     allow_missing_items: bool = False,
     rows: Sequence[int] | np.ndarray | None = None,
     file: str | None = None,
+    consume: bool = False,
 ) -> Scores:
     """Score survey answers.
 
@@ -199,6 +200,11 @@ def score(
         Spreadsheet row number of each data row, for messages (default: header on row 1).
     file
         File name, for messages.
+    consume
+        :class:`~assessments.io.Responses` only: once the answers are coded, drop their
+        columns from ``responses.data`` and ``responses.raw``, so that the export's memory is
+        freed while the scores are computed. For a caller that reads an export only to score
+        it (``assess report``); ``responses`` then keeps only its metadata columns.
 
     Returns
     -------
@@ -276,8 +282,10 @@ def score(
     id_col = _id_column(list(df.columns), id_column, file)
     meta_cols = [c for c in df.columns if c not in mapping and c != id_col]
     ids = df[id_col].to_numpy() if id_col is not None else row_numbers
-    coded = _code_items(df, inst, by_item)
-    invalid = _invalid_cells(df, coded, inst, by_item, row_numbers, ids)
+    # consume: each answer column is dropped from the Responses as soon as it is coded
+    release = None if isinstance(responses, pd.DataFrame) or not consume else responses.drop_answers
+    coded = _code_items(df, inst, by_item, release)
+    invalid = _invalid_cells(coded, inst, by_item, row_numbers, ids)
     if len(invalid) and on_invalid == "error":
         more = f" (first {MAX_PROBLEMS} listed in detail)" if len(invalid) > MAX_PROBLEMS else ""
         raise ResponseError(
@@ -377,6 +385,7 @@ class _Coded:
     coders: dict[str, Coder]
     recodes: list[pd.DataFrame]
     invalid_rows: dict[int, np.ndarray]
+    invalid_values: dict[int, np.ndarray]  # the raw values of those cells, as exported
 
 
 #: Rows handled at once by the block passes: about 64k cells (512 KB), so each pass stays in L2
@@ -394,8 +403,15 @@ def _row_chunks(n: int, width: int) -> Iterator[slice]:
         yield slice(a, min(n, a + step))
 
 
-def _code_items(df: pd.DataFrame, inst: Instrument, by_item: dict[str, object]) -> _Coded:
-    """Code every item column once, writing straight into column-major matrices.
+def _code_items(
+    df: pd.DataFrame,
+    inst: Instrument,
+    by_item: dict[str, object],
+    release: Callable[[Sequence[str]], None] | None = None,
+) -> _Coded:
+    """Code every item column once, writing straight into column-major matrices;
+    ``release(item_ids)``, when given, is called once those items' columns are no longer
+    needed (:func:`score` with ``consume``).
 
     Numeric columns on a scale of consecutive whole codes (the usual export) are copied in and
     then checked together, a block of rows at a time (:func:`_check_block`); other columns are
@@ -428,15 +444,22 @@ def _code_items(df: pd.DataFrame, inst: Instrument, by_item: dict[str, object]) 
         )  # a frame of many blocks is gathered into a new array: no second copy needed
         values = np.asfortranarray(numbers) if fresh else np.array(numbers, order="F", copy=True)
     else:
-        values = np.full((n, k), np.nan, order="F")
+        # every column is written once below, as it is coded: np.empty leaves a column's
+        # memory untouched until then, while ``release`` frees the export column by column
+        values = np.empty((n, k), order="F")
         for js in blocks.values():
             for j in js:
                 values[:, j] = df[by_item[inst.item_ids[j]]].to_numpy(
                     dtype="float64", na_value=np.nan
                 )
-    status = np.full((n, k), BLANK, dtype=np.int8, order="F")
+    status = np.empty((n, k), dtype=np.int8, order="F")  # written as values are
+    for j, iid in enumerate(inst.item_ids):
+        if iid not in by_item:  # an item without a column: unanswered
+            values[:, j] = np.nan
+            status[:, j] = BLANK
     recodes: list[pd.DataFrame] = []
     invalid_rows: dict[int, np.ndarray] = {}
+    invalid_values: dict[int, np.ndarray] = {}
     for j in general:
         iid = inst.item_ids[j]
         col = df[by_item[iid]]
@@ -447,14 +470,25 @@ def _code_items(df: pd.DataFrame, inst: Instrument, by_item: dict[str, object]) 
         bad = np.flatnonzero(st == INVALID)
         if len(bad):
             invalid_rows[j] = bad
+            invalid_values[j] = col.to_numpy()[bad]
+        del col
+        if release is not None:
+            release([iid])
         if log is not None:
             recodes.append(log.assign(column=str(by_item[iid]), item=iid))
     for (lo, hi), js in blocks.items():
-        invalid_rows.update(_check_block(values, status, js, lo, hi))
+        found = _check_block(values, status, js, lo, hi)
+        invalid_rows.update(found)
+        for j, bad in found.items():
+            invalid_values[j] = df[by_item[inst.item_ids[j]]].to_numpy()[bad]
         for j in js:
             if inst.item(inst.item_ids[j]).reverse:
                 np.subtract(lo + hi, values[:, j], out=values[:, j])
-    return _Coded(values, status, coders, recodes, dict(sorted(invalid_rows.items())))
+        if release is not None:
+            release([inst.item_ids[j] for j in js])
+    return _Coded(
+        values, status, coders, recodes, dict(sorted(invalid_rows.items())), invalid_values
+    )
 
 
 def _check_block(
@@ -517,7 +551,6 @@ def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
 
 
 def _invalid_cells(
-    df: pd.DataFrame,
     coded: _Coded,
     inst: Instrument,
     by_item: dict[str, object],
@@ -536,7 +569,7 @@ def _invalid_cells(
                     "respondent_id": ids[bad],
                     "column": str(col),
                     "item": iid,
-                    "value": df[col].to_numpy()[bad],
+                    "value": coded.invalid_values[j],
                 }
             )
         )

@@ -40,7 +40,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..errors import Problem, ResponseError
 from ..scoring import Scores
@@ -52,6 +51,7 @@ from ._inputs import (
     item_sets,
     suppressed_groups,
 )
+from .distributions import f_sf
 from .icc import CiMethod, cluster_bootstrap_interval, f_interval, icc_estimates
 
 SKEWED_NULLS = {  # LeBreton & Senter (2008), variances of skewed null distributions
@@ -389,7 +389,7 @@ def _icc_for(
         icc_f=f,
         icc_df1=est.df1,
         icc_df2=est.df2,
-        icc_p=float(stats.f.sf(f, est.df1, est.df2)) if np.isfinite(f) else np.nan,
+        icc_p=float(f_sf(f, est.df1, est.df2)) if np.isfinite(f) else np.nan,
     )
     if not np.isfinite(f):
         out["note"] = "every respondent in every group gave the same score: ICCs are undefined"

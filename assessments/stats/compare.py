@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from ..errors import Problem, ResponseError
 from ..scoring import Scores
@@ -37,6 +37,7 @@ from ._inputs import (
     suppressed_groups,
 )
 from .adjust import Correction, adjust
+from .distributions import f_sf, kruskal, mann_whitney, t_ppf
 from .effects import cliffs_delta, hedges_g, variance_explained, variance_explained_ci
 
 Test = Literal["welch", "anova", "kruskal"]
@@ -90,7 +91,7 @@ def describe(
                 continue
             sd = v.std(ddof=1) if len(v) > 1 else np.nan
             se = sd / np.sqrt(len(v))
-            half = stats.t.ppf(1 - (1 - level) / 2, len(v) - 1) * se if len(v) > 1 else np.nan
+            half = t_ppf(1 - (1 - level) / 2, len(v) - 1) * se if len(v) > 1 else np.nan
             m = v.mean()
             row.update(
                 mean=m,
@@ -117,7 +118,7 @@ def welch_anova(n: np.ndarray, m: np.ndarray, v: np.ndarray) -> tuple[float, flo
         tmp = ((1 - w / big_w) ** 2 / (n - 1)).sum() / (k**2 - 1)
         f = a / (1 + 2 * (k - 2) * tmp)
         df2 = 1 / (3 * tmp)
-    return float(f), float(k - 1), float(df2), float(stats.f.sf(f, k - 1, df2))
+    return float(f), float(k - 1), float(df2), float(f_sf(f, k - 1, df2))
 
 
 def classic_anova(n: np.ndarray, m: np.ndarray, v: np.ndarray) -> tuple[float, float, float, float]:
@@ -129,7 +130,7 @@ def classic_anova(n: np.ndarray, m: np.ndarray, v: np.ndarray) -> tuple[float, f
     ssw = np.where(n > 1, (n - 1) * np.where(np.isfinite(v), v, 0.0), 0.0).sum()
     df1, df2 = k - 1, total - k
     f = (ssb / df1) / (ssw / df2) if ssw > 0 and df2 > 0 else np.nan
-    return float(f), float(df1), float(df2), float(stats.f.sf(f, df1, df2))
+    return float(f), float(df1), float(df2), float(f_sf(f, df1, df2))
 
 
 def welch_t(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
@@ -175,8 +176,7 @@ def _omnibus(values: list[np.ndarray], level: float) -> dict[str, Any]:
         )
     pooled = np.concatenate(values)
     if np.ptp(pooled) > 0:
-        kw = stats.kruskal(*values)
-        out["kruskal_h"], out["kruskal_p"] = float(kw.statistic), float(kw.pvalue)
+        out["kruskal_h"], out["kruskal_p"] = kruskal(*values)
     else:
         out["kruskal_h"] = out["kruskal_p"] = np.nan
         notes.append("every respondent gave the same score: no rank test")
@@ -191,8 +191,7 @@ def _omnibus(values: list[np.ndarray], level: float) -> dict[str, Any]:
     if k == 2:
         a, b = values
         if np.ptp(pooled) > 0:
-            mw = stats.mannwhitneyu(b, a, alternative="two-sided")
-            out["mann_whitney_u"], out["mann_whitney_p"] = float(mw.statistic), float(mw.pvalue)
+            out["mann_whitney_u"], out["mann_whitney_p"] = mann_whitney(b, a)
         out["hedges_g"], out["hedges_g_ci_low"], out["hedges_g_ci_high"] = hedges_g(b, a, level)
         if not np.isfinite(out["hedges_g"]):
             notes.append("Hedges' g needs two or more answers per group and a pooled SD above 0")

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize
 
 from ..scoring import Scores
 from ._inputs import item_sets
@@ -20,6 +20,7 @@ from .correlation import (
     is_positive_definite,
     problem,
 )
+from .distributions import chi2_sf
 from .factors import minres
 
 Estimator = Literal["ml", "dwls"]
@@ -289,6 +290,8 @@ def _fit_dwls(model: _Model, r: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, 
 def _rmsea_ci(chisq: float, df: int, n_eff: float) -> tuple[float, float]:
     """90% interval for RMSEA from the noncentral χ² (lavaan's ``rmsea.ci``)."""
 
+    from scipy import stats  # imported when a structure check runs: slow to import
+
     def ncp_for(prob: float) -> float:
         if stats.chi2.cdf(chisq, df) < prob:
             return 0.0
@@ -556,7 +559,7 @@ def cfa(
         },
         chisq=float(chisq),
         df=int(df),
-        pvalue=float(stats.chi2.sf(chisq, df)),
+        pvalue=float(chi2_sf(chisq, df)),
         cfi=float(cfi),
         tli=float(tli),
         rmsea=rmsea,

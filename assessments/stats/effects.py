@@ -29,7 +29,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import optimize, special, stats
+from scipy import optimize, special
+
+from .distributions import norm_ppf, rank_average
 
 ArrayLike = Sequence[float] | np.ndarray
 
@@ -130,6 +132,8 @@ def _nct_cdf(t: float, df: float, ncp: float) -> float:
     probability from the mirrored distribution (-T has noncentrality -ncp), else 0 or 1."""
     value = float(special.nctdtr(df, ncp, t))  # what stats.nct.cdf computes, unchecked
     if not np.isfinite(value):
+        from scipy import stats  # only here, far in a tail: scipy.stats is slow to import
+
         value = float(stats.nct.sf(-t, df, -ncp))
     if not np.isfinite(value):
         value = 0.0 if ncp > t else 1.0
@@ -181,12 +185,12 @@ def cliffs_delta(x: ArrayLike, y: ArrayLike, level: float = 0.95) -> tuple[float
     n1, n2 = len(a), len(b)
     if n1 == 0 or n2 == 0:
         return np.nan, np.nan, np.nan
-    ranks = stats.rankdata(np.concatenate([a, b]))
+    ranks = rank_average(np.concatenate([a, b]))[0]
     u = ranks[:n1].sum() - n1 * (n1 + 1) / 2
     auc = u / (n1 * n2)
     q1, q2 = auc / (2 - auc), 2 * auc**2 / (1 + auc)
     var = (auc * (1 - auc) + (n1 - 1) * (q1 - auc**2) + (n2 - 1) * (q2 - auc**2)) / (n1 * n2)
-    z = stats.norm.ppf(1 - (1 - level) / 2)
+    z = norm_ppf(1 - (1 - level) / 2)
     se = np.sqrt(max(var, 0.0))
     delta = 2 * auc - 1
     return float(delta), float(max(-1.0, delta - 2 * z * se)), float(min(1.0, delta + 2 * z * se))

@@ -84,6 +84,12 @@ def _row(
     }
 
 
+def _column(frame: pd.DataFrame, name: str, rows: np.ndarray | None) -> np.ndarray:
+    """One column as floats, of the rows marked in ``rows`` (all when None)."""
+    x = frame[name].to_numpy(float)
+    return x if rows is None else x[rows]
+
+
 def gaps(
     data: Scores | pd.DataFrame | Mapping[str, Scores],
     a: str,
@@ -140,6 +146,8 @@ def gaps(
             sa.require_answers("item gaps")
             sb.require_answers("item gaps")
         ia, ib = (sa.items, sb.items) if same and items else (None, None)
+        ma: np.ndarray | None = None
+        mb: np.ndarray | None = None
         inst: Instrument | None = sa.instrument
     else:
         if by is None:
@@ -156,7 +164,7 @@ def gaps(
                     )
                 )
         ma, mb = (labels == a).to_numpy(), (labels == b).to_numpy()
-        fa, fb = frame[ma], frame[mb]
+        fa = fb = frame  # each column is taken of each group's rows below: no copied frames
         # the shared rule: a small group, and its complement, are hidden here as everywhere
         sizes = {g: int(n) for g, n in labels.value_counts(dropna=True).items()}
         hidden = suppressed_groups(sizes, min_group_size)
@@ -165,7 +173,7 @@ def gaps(
         ia = ib = None
         if isinstance(data, Scores) and items:
             data.require_answers("item gaps")
-            ia, ib = data.items[ma], data.items[mb]
+            ia = ib = data.items
         inst = data.instrument if isinstance(data, Scores) else None
     names = {d.id: d.name for d in inst.domains} if inst else {}
     rows = [
@@ -173,8 +181,8 @@ def gaps(
             "domain",
             c,
             names.get(c, c),
-            fa[c].to_numpy(float),
-            fb[c].to_numpy(float),
+            _column(fa, c, ma),
+            _column(fb, c, mb),
             min_group_size,
             level,
         )
@@ -186,8 +194,8 @@ def gaps(
                 "item",
                 i.id,
                 i.shown_label,
-                ia[i.id].to_numpy(float),
-                ib[i.id].to_numpy(float),
+                _column(ia, i.id, ma),
+                _column(ib, i.id, mb),
                 min_group_size,
                 level,
             )

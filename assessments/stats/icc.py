@@ -39,7 +39,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy import stats
+
+from .distributions import f_ppf
 
 CiMethod = Literal["f", "cluster_bootstrap"]
 
@@ -84,8 +85,8 @@ def f_interval(est: IccEstimate, level: float = 0.95) -> dict[str, tuple[float, 
     if not (np.isfinite(f) and est.df1 > 0 and est.df2 > 0):
         return {"icc1": (np.nan, np.nan), "icc2": (np.nan, np.nan)}
     tail = (1 - level) / 2
-    f_low = f / stats.f.ppf(1 - tail, est.df1, est.df2)
-    f_high = f / stats.f.ppf(tail, est.df1, est.df2)
+    f_low = f / f_ppf(1 - tail, est.df1, est.df2)
+    f_high = f / f_ppf(tail, est.df1, est.df2)
     n = est.n_bar
     with np.errstate(divide="ignore", invalid="ignore"):
         return {

@@ -24,13 +24,13 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..errors import Problem, ResponseError
 from ..scoring import Scores
 from ._inputs import DEFAULT_MIN_GROUP_SIZE, Groups, group_labels, quietly, score_frame
 from .adjust import holm
 from .compare import split_groups
+from .distributions import norm_sf, rank_average, t_ppf, t_sf
 from .studentized_range import qtukey, tukey_sf
 
 Method = Literal["auto", "games-howell", "tukey", "dunn", "vs-rest"]
@@ -123,7 +123,7 @@ def _dunn(values: list[np.ndarray], level: float) -> dict[str, np.ndarray]:
     k = len(values)
     pooled = np.concatenate(values)
     total = len(pooled)
-    ranks = stats.rankdata(pooled)
+    ranks = rank_average(pooled)[0]
     bounds = np.cumsum([0] + [len(v) for v in values])
     mean_rank = np.array([ranks[bounds[g] : bounds[g + 1]].mean() for g in range(k)])
     n = np.array([len(v) for v in values], float)
@@ -132,7 +132,7 @@ def _dunn(values: list[np.ndarray], level: float) -> dict[str, np.ndarray]:
     i, j = _pairs(k)
     se = np.sqrt((total * (total + 1) / 12 - tie_term) * (1 / n[i] + 1 / n[j]))
     z = (mean_rank[j] - mean_rank[i]) / se
-    p = 2 * stats.norm.sf(np.abs(z))
+    p = 2 * norm_sf(np.abs(z))
     nan = np.full(len(z), np.nan)
     return {
         "estimate": mean_rank[j] - mean_rank[i],
@@ -165,8 +165,8 @@ def _vs_rest(values: list[np.ndarray], level: float) -> dict[str, np.ndarray]:
     diff = m - m_rest
     t = diff / np.sqrt(se2)
     df = se2**2 / (a**2 / (n - 1) + b**2 / (n_rest - 1))
-    p = 2 * stats.t.sf(np.abs(t), df)
-    half = stats.t.ppf(1 - (1 - level) / 2, df) * np.sqrt(se2)
+    p = 2 * t_sf(np.abs(t), df)
+    half = t_ppf(1 - (1 - level) / 2, df) * np.sqrt(se2)
     return {
         "estimate": diff,
         "ci_low": diff - half,

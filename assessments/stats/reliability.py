@@ -21,7 +21,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..scoring import Scores
 from ..scoring.coding import DONT_KNOW, NOT_APPLICABLE
@@ -32,6 +31,7 @@ from ._inputs import (
     quietly,
     suppressed_groups,
 )
+from .distributions import f_ppf
 from .factors import minres, omega_hierarchical
 
 Method = Literal["pairwise", "listwise"]
@@ -97,8 +97,8 @@ def _feldt_ci(alpha: float, n: int, k: int, level: float) -> tuple[float, float]
         return np.nan, np.nan
     df1, df2 = n - 1, (n - 1) * (k - 1)
     tail = (1 - level) / 2
-    low = 1 - (1 - alpha) * stats.f.ppf(1 - tail, df1, df2)
-    high = 1 - (1 - alpha) * stats.f.ppf(tail, df1, df2)
+    low = 1 - (1 - alpha) * f_ppf(1 - tail, df1, df2)
+    high = 1 - (1 - alpha) * f_ppf(tail, df1, df2)
     return float(low), float(high)
 
 

@@ -28,12 +28,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..errors import Problem, ResponseError
 from ..scoring import Scores
 from ._inputs import DEFAULT_MIN_GROUP_SIZE, group_labels, quietly, score_frame
 from .compare import welch_t
+from .distributions import norm_cdf, norm_sf, rank_average, t_sf
 from .effects import hedges_g
 from .reliability import reliability
 
@@ -83,7 +83,7 @@ def wilcoxon_paired(d: np.ndarray) -> tuple[float, float]:
     n = len(x)
     if n == 0:
         return np.nan, np.nan
-    ranks = stats.rankdata(np.abs(x))
+    ranks = rank_average(np.abs(x))[0]
     v = float(ranks[x > 0].sum())
     ties = len(np.unique(ranks)) != n
     if n < 50 and not ties and len(x) == len(d):
@@ -94,7 +94,7 @@ def wilcoxon_paired(d: np.ndarray) -> tuple[float, float]:
     z = v - n * (n + 1) / 4
     sigma = np.sqrt(n * (n + 1) * (2 * n + 1) / 24 - (nties**3 - nties).sum() / 48)
     z = (z - np.sign(z) * 0.5) / sigma
-    return v, float(2 * min(stats.norm.cdf(z), stats.norm.sf(z)))
+    return v, float(2 * min(norm_cdf(z), norm_sf(z)))
 
 
 @quietly
@@ -107,7 +107,7 @@ def _paired(yb: np.ndarray, ya: np.ndarray, alpha: float) -> dict[str, Any]:
         "test": "paired_t",
         "statistic": float(t),
         "df": len(d) - 1,
-        "p_value": float(2 * stats.t.sf(abs(t), len(d) - 1)) if np.isfinite(t) else np.nan,
+        "p_value": float(2 * t_sf(abs(t), len(d) - 1)) if np.isfinite(t) else np.nan,
         "mean_change": float(d.mean()),
         "sd_change": sd,
         "wilcoxon_v": v,
