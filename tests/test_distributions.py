@@ -83,9 +83,10 @@ def test_the_report_path_does_not_import_scipy_stats():
         "from assessments import score\n"
         "from assessments.demo import demo_responses\n"
         "from assessments.render import build_report\n"
-        "s = score(demo_responses('oric', n=120, seed=1), 'oric', on_invalid='missing')\n"
-        "p = score(demo_responses('oric', n=120, seed=2), 'oric', on_invalid='missing')\n"
-        "build_report(s, 'role', aggregate_by='site', previous=p)\n"
+        "for i in ('oric', 'orca'):  # ORCA's published norms too\n"
+        "    s = score(demo_responses(i, n=120, seed=1), i, on_invalid='missing')\n"
+        "    p = score(demo_responses(i, n=120, seed=2), i, on_invalid='missing')\n"
+        "    build_report(s, 'role', aggregate_by='site', previous=p)\n"
         "print('scipy.stats' in sys.modules)\n"
     )
     out = subprocess.run(
@@ -96,3 +97,16 @@ def test_the_report_path_does_not_import_scipy_stats():
         env={"ASSESS_CHART_WORKERS": "0", "MPLBACKEND": "Agg", "PATH": ""},
     )
     assert out.stdout.strip() == "False"
+
+
+def test_welch_from_summary_statistics_equals_scipy():
+    rng = np.random.default_rng(3)
+    cases = [
+        (3.4, 0.8, 120, 3.1, 0.9, 400),
+        (2.0, 0.0, 10, 2.0, 0.0, 12),
+        (2.5, 0.0, 5, 2.0, 0.0, 9),
+    ]
+    cases += [tuple(rng.uniform([1, 0.1, 2, 1, 0.1, 2], [5, 2, 500, 5, 2, 500])) for _ in range(20)]
+    for m1, s1, n1, m2, s2, n2 in cases:
+        ref = stats.ttest_ind_from_stats(m1, s1, n1, m2, s2, n2, equal_var=False)
+        same(d.welch_from_stats(m1, s1, n1, m2, s2, n2), (ref.statistic, ref.pvalue))

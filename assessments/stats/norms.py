@@ -3,7 +3,8 @@
 Published norms live in the instrument file (ORCA: subscale means and SDs from Helfrich et al.
 2009); a user benchmark file adds more. For each target the table gives the difference, the
 difference in units of the norm's SD, Hedges' g with the pooled SD when the norm's SD and n are
-known, and Welch's t-test from summary statistics (``scipy.stats.ttest_ind_from_stats``).
+known, and Welch's t-test from summary statistics (``scipy.stats.ttest_ind_from_stats``, as
+:func:`.distributions.welch_from_stats`).
 
 Examples
 --------
@@ -27,6 +28,7 @@ import pandas as pd
 from ..errors import InputFileError, Problem
 from ..scoring import Scores
 from ._inputs import quietly, score_frame
+from .distributions import welch_from_stats
 
 BENCHMARK_COLUMNS = ["target", "mean", "sd", "n", "source", "sample"]
 
@@ -104,9 +106,7 @@ def norms(
         if np.isfinite(ns) and np.isfinite(nn) and n > 1:
             pooled = np.sqrt(((n - 1) * sd**2 + (nn - 1) * ns**2) / (n + nn - 2))
             g = (m - nm) / pooled * (1 - 3 / (4 * (n + nn) - 9))
-            from scipy import stats  # only with benchmarks that give an sd and n
-
-            p = stats.ttest_ind_from_stats(m, sd, n, nm, ns, nn, equal_var=False).pvalue
+            p = welch_from_stats(m, sd, n, nm, ns, nn)[1]
         rows.append(
             {
                 "target": ref["target"],
