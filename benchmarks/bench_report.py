@@ -9,9 +9,9 @@ Charts are drawn by the chart workers (``ASSESS_CHART_WORKERS``; 0 draws them in
 process) while the statistics are computed, so "build" holds the statistics and the charts'
 construction, and "render PDF" waits for the drawings still under way.
 
-The answers are the demo generator's, made numeric as a clean export is read. For the whole
-command (reading the CSVs included) run ``assess report`` on two such CSVs under
-``/usr/bin/time -v``.
+The answers are the demo generator's, made numeric as a clean export is read. The whole
+command (reading the CSVs included, and its memory with the chart worker's) is
+``benchmarks/bench_report_cli.py``.
 
 Run: python benchmarks/bench_report.py [N] [INSTRUMENT]
 """
