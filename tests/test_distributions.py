@@ -58,7 +58,7 @@ def test_ranks_and_rank_tests_equal_scipy(seed):
     a = rng.integers(1, 6, 40 + seed * 37).astype(float)
     b = rng.integers(2, 6, 25 + seed * 11).astype(float)
     c = rng.normal(size=9 + seed)
-    for x in (a, b, c, np.concatenate([a, c])):
+    for x in (a, b, c, np.concatenate([a, c]), np.r_[a[:5], np.nan, a[5:9]], np.array([])):
         same(d.rank_average(x)[0], stats.rankdata(x))
     h, p = d.kruskal(a, b, c)
     ref = stats.kruskal(a, b, c)

@@ -99,6 +99,8 @@ def rank_average(x: Any) -> tuple[np.ndarray, np.ndarray]:
     [1.0, 4.0, 2.5, 2.5]
     """
     a = np.asarray(x, float).ravel()
+    if np.isnan(a).any():  # as scipy.stats.rankdata: a NaN makes every rank NaN
+        return np.full(len(a), np.nan), np.zeros(0)
     order = np.argsort(a, kind="mergesort")
     s = a[order]
     first = np.r_[True, s[1:] != s[:-1]] if len(s) else np.zeros(0, bool)
