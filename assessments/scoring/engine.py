@@ -204,7 +204,8 @@ def score(
         :class:`~assessments.io.Responses` only: once the answers are coded, drop their
         columns from ``responses.data`` and ``responses.raw``, so that the export's memory is
         freed while the scores are computed. For a caller that reads an export only to score
-        it (``assess report``); ``responses`` then keeps only its metadata columns.
+        it (``assess report``); ``responses`` then keeps only its metadata columns, also when
+        scoring stops on answers off the scale.
 
     Returns
     -------
