@@ -123,11 +123,10 @@ def _dunn(values: list[np.ndarray], level: float) -> dict[str, np.ndarray]:
     k = len(values)
     pooled = np.concatenate(values)
     total = len(pooled)
-    ranks = rank_average(pooled)[0]
+    ranks, ties = rank_average(pooled)  # ties: the size of each run of equal values
     bounds = np.cumsum([0] + [len(v) for v in values])
     mean_rank = np.array([ranks[bounds[g] : bounds[g + 1]].mean() for g in range(k)])
     n = np.array([len(v) for v in values], float)
-    _, ties = np.unique(pooled, return_counts=True)
     tie_term = (ties**3 - ties).sum() / (12 * (total - 1))
     i, j = _pairs(k)
     se = np.sqrt((total * (total + 1) / 12 - tie_term) * (1 / n[i] + 1 / n[j]))
