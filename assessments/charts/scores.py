@@ -146,19 +146,13 @@ def trend(
         ax = new_axes(7, 4)
     with theme():
         x = np.arange(len(labels))
+        from ..stats.waves import wave_means
+
+        table = wave_means(waves, cols)
         for ci, col in enumerate(cols):
-            means, lows, highs = [], [], []
-            for w in labels:
-                v = (
-                    waves[w].respondents[col].dropna().to_numpy()
-                    if col in waves[w].respondents
-                    else np.array([])
-                )
-                m = v.mean() if len(v) else np.nan
-                half = 1.96 * v.std(ddof=1) / np.sqrt(len(v)) if len(v) > 1 else np.nan
-                means.append(m)
-                lows.append(m - half)
-                highs.append(m + half)
+            t = table[table["score"] == col]
+            means = t["mean"].tolist()
+            lows, highs = t["ci_low"].tolist(), t["ci_high"].tolist()
             style = group_style(ci)
             ax.errorbar(
                 x + (ci - len(cols) / 2) * 0.02,

@@ -26,10 +26,11 @@ store_option = click.option(
 )
 
 
-def open_history(store: str | None) -> Any:
+def open_history(store: str | None, *, create: bool = False) -> Any:
+    """The history store; only ``assess history add`` (``create``) may make a new one."""
     from ..history import History
 
-    return History(store)
+    return History(store, create=create)
 
 
 @click.group("history")
@@ -77,7 +78,7 @@ def add_cmd(
     source = Path(options["input_file"]).name
     drop = bool(options.get("drop_suggested"))
     scores, notices = load_scores(options)
-    history = open_history(store)
+    history = open_history(store, create=True)
     info = history.add(
         scores,
         org=org,
@@ -134,7 +135,7 @@ def list_cmd(org: str | None, store: str | None, as_json: bool) -> None:
     from rich.table import Table
 
     history = open_history(store)
-    rows = history.rows(org)
+    rows = history.rows(org, strict=False)
     if as_json:
         click.echo(json.dumps({"ok": True, "store": history.store, "waves": rows}, indent=2))
         return
@@ -153,6 +154,13 @@ def list_cmd(org: str | None, store: str | None, as_json: bool) -> None:
         cells = {**r, "added": r["added_at"][:10]}
         table.add_row(*["" if cells[k] is None else str(cells[k]) for k in cols])
     c.print(table)
+    unknown = sorted({(r["org"], r["instrument"]) for r in rows if r["order"] == "unknown"})
+    for o, i in unknown:
+        c.print(
+            f"note: the {i} waves of {o!r} have no single order (listed as added): give each "
+            "its collection date with assess history add ... --date YYYY-MM-DD --replace",
+            markup=False,
+        )
 
 
 @history_group.command("show")

@@ -58,6 +58,8 @@ def check_cmd(workbook: str, instrument: str, out: str | None, as_json: bool) ->
         )
         return
     c = console()
+    for n in data["notices"]:
+        c.print("note: " + n, markup=False, highlight=False)
     for v, factors in data["versions"].items():
         c.print(
             f"{v}: " + "; ".join(f"{f} {len(n)} items" for f, n in factors.items()), markup=False

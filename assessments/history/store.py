@@ -156,12 +156,77 @@ def _schema(metadata: Any, version: int) -> dict[str, Any]:
     return tables
 
 
+def mask(store: str | Path) -> str:
+    """The store's location as it may be shown: a URL's password replaced by ``***``.
+
+    >>> mask("postgresql://assess:s3cret@db.example.org/history")
+    'postgresql://assess:***@db.example.org/history'
+    >>> mask("history.sqlite")
+    'history.sqlite'
+    """
+    text = str(store)
+    if "://" not in text:
+        return text
+    scheme, rest = text.split("://", 1)
+    netloc, sep, tail = rest.partition("/")
+    if "@" not in netloc:
+        return text
+    userinfo, host = netloc.rsplit("@", 1)
+    user, colon, _password = userinfo.partition(":")
+    return f"{scheme}://{user}{':***' if colon else ''}@{host}{sep}{tail}"
+
+
+def _password(store: str) -> str | None:
+    if "://" not in store:
+        return None
+    netloc = store.split("://", 1)[1].partition("/")[0]
+    if "@" not in netloc:
+        return None
+    _user, colon, password = netloc.rsplit("@", 1)[0].partition(":")
+    return password if colon and password else None
+
+
+def redact(text: str, store: str) -> str:
+    """``text`` with the store's password (as written, and URL-decoded) replaced by ``***``."""
+    from urllib.parse import unquote
+
+    password = _password(store)
+    if not password:
+        return text
+    for form in {password, unquote(password)}:
+        text = text.replace(form, "***")
+    return text
+
+
 def _url(store: str | Path) -> tuple[str, Path | None]:
     text = str(store)
     if text.startswith(("postgresql://", "postgres://")):
         return "postgresql+psycopg://" + text.split("://", 1)[1], None
-    if "://" in text:
+    if text.startswith("postgresql+"):
         return text, None
+    if text.startswith("sqlite:///"):  # the URL form SQLAlchemy users write
+        rest = text[len("sqlite:///") :]
+        if not rest or rest.startswith(":memory:"):
+            raise HistoryError(
+                Problem(
+                    "bad-store",
+                    "an in-memory SQLite store would be lost when the command ends",
+                    value=text,
+                    expected="a file: sqlite:///history.sqlite or a plain path",
+                )
+            )
+        path = Path(rest).expanduser()
+        return f"sqlite:///{path}", path
+    if "://" in text:
+        raise HistoryError(
+            Problem(
+                "bad-store",
+                f"not a history store location: {mask(text)!r}",
+                value=mask(text),
+                expected="a SQLite file (history.sqlite, sqlite:///path/history.sqlite) or "
+                "postgresql://user@host/database",
+            )
+        )
     path = Path(text).expanduser()
     return f"sqlite:///{path}", path
 
@@ -208,13 +273,31 @@ class History:
         Seconds a writer waits for another writer (SQLite) before reporting the store busy.
     """
 
-    def __init__(self, store: str | Path | None = None, *, busy_timeout: float = 10.0):
+    def __init__(
+        self,
+        store: str | Path | None = None,
+        *,
+        busy_timeout: float = 10.0,
+        create: bool = True,
+    ):
         from sqlalchemy import MetaData, create_engine, event
         from sqlalchemy.pool import NullPool
 
-        self.store = str(store) if store is not None else default_store()
-        url, path = _url(self.store)
+        self._location = str(store) if store is not None else default_store()
+        #: where the store is, as it may be shown (a URL's password masked)
+        self.store = mask(self._location)
+        url, path = _url(self._location)
         self.is_sqlite = path is not None
+        if path is not None and not create and not path.is_file():
+            raise HistoryError(
+                Problem(
+                    "no-store",
+                    "there is no history store here",
+                    file=str(path),
+                    hint="check --store (or ASSESS_STORE); waves are kept with "
+                    "assess history add, which creates the store",
+                )
+            )
         if path is not None:
             if path.is_dir():
                 raise HistoryError(
@@ -256,7 +339,7 @@ class History:
                 Problem(
                     "bad-store",
                     f"not a history store location: {self.store!r}",
-                    expected="a file path or postgresql://user:password@host/database",
+                    expected="a file path or postgresql://user@host/database",
                     value=self.store,
                 )
             ) from err
@@ -278,7 +361,7 @@ class History:
         self.metadata = MetaData()
         self.tables = _schema(self.metadata, SCHEMA_VERSION)
         self._instruments: dict[tuple[Any, ...], Any] = {}
-        self._prepare()
+        self._prepare(create)
 
     # ------------------------------------------------------------------ schema and errors
 
@@ -292,7 +375,7 @@ class History:
                 with conn.begin():
                     yield conn
         except exc.OperationalError as err:
-            text = str(err.orig) if err.orig is not None else str(err)
+            text = redact(str(err.orig) if err.orig is not None else str(err), self._location)
             if "locked" in text or "busy" in text:
                 raise HistoryError(
                     Problem(
@@ -320,7 +403,7 @@ class History:
                 )
             ) from err
         except exc.DatabaseError as err:
-            text = str(err.orig) if err.orig is not None else str(err)
+            text = redact(str(err.orig) if err.orig is not None else str(err), self._location)
             raise HistoryError(
                 Problem(
                     "store-damaged",
@@ -330,7 +413,7 @@ class History:
                 )
             ) from err
 
-    def _prepare(self) -> None:
+    def _prepare(self, create: bool = True) -> None:
         from sqlalchemy import inspect, select, text
 
         with self._transaction(write=True) as conn:
@@ -345,6 +428,16 @@ class History:
                             "this database holds other tables and is not an assessment history",
                             file=self.store,
                             hint="give a new file or an empty database",
+                        )
+                    )
+                if not create:
+                    raise HistoryError(
+                        Problem(
+                            "no-store",
+                            "there is no history store here (the database is empty)",
+                            file=self.store,
+                            hint="check --store (or ASSESS_STORE); waves are kept with "
+                            "assess history add, which creates the store",
                         )
                     )
                 self.metadata.create_all(conn)
@@ -397,7 +490,9 @@ class History:
         inst = scores.instrument
         definition_name, definition = _text_of(inst.source_file, "instrument definition")
         key_name, key_text = (None, None)
-        if inst.key_file:
+        if inst.key_text is not None:  # a key workbook: kept as the YAML it amounts to
+            key_name, key_text = Path(inst.key_file or "key").stem + ".yaml", inst.key_text
+        elif inst.key_file:
             key_name, key_text = _text_of(inst.key_file, "scoring key")
         kept = _kept_columns(scores, keep)
         tables = _tables_to_store(scores, kept, keep_ids)
@@ -425,6 +520,20 @@ class History:
                         "--replace to replace it (recorded with the time)",
                     )
                 )
+            others = [
+                {"wave": r.label, "date": r.wave_date}
+                for r in conn.execute(
+                    select(waves.c.label, waves.c.wave_date).where(
+                        waves.c.org == org, waves.c.instrument == inst.id
+                    )
+                )
+                if r.label != wave
+            ]
+            if old is not None and date is None:  # --replace keeps what it does not replace
+                date = conn.execute(select(waves.c.wave_date).where(waves.c.id == old)).scalar()
+            from .order import check_order
+
+            check_order([*others, {"wave": wave, "date": date}])
             if old is not None:
                 self._delete(conn, old)
             added = _now()
@@ -515,9 +624,17 @@ class History:
         with self._transaction() as conn:
             return _info(self._row(conn, org, wave, instrument))
 
-    def rows(self, org: str | None = None, instrument: str | None = None) -> list[dict[str, Any]]:
-        """Stored waves as plain dicts, oldest first (by date, then by when they were added);
-        what :meth:`waves` tabulates, without pandas (``assess history list`` starts fast)."""
+    def rows(
+        self, org: str | None = None, instrument: str | None = None, *, strict: bool = True
+    ) -> list[dict[str, Any]]:
+        """Stored waves as plain dicts, each organization's waves of an instrument from the
+        earliest to the latest (:func:`~assessments.history.order.order_waves`: collection
+        dates, else the labels' natural order); what :meth:`waves` tabulates, without pandas
+        (``assess history list`` starts fast).
+
+        Raises :class:`~assessments.history.order.WaveOrderError` when the waves have no single
+        order, unless ``strict`` is false: then they are listed as added, each row's ``order``
+        saying ``"unknown"`` (a store written before the order was checked at ``add``)."""
         from sqlalchemy import select
 
         waves = self.tables["waves"]
@@ -554,13 +671,10 @@ class History:
             }
             for r in found
         ]
-        return sorted(
-            out,
-            key=lambda w: (w["org"], w["instrument"], w["date"] or w["added_at"], w["added_at"]),
-        )
+        return _in_order(out, strict=strict)
 
     def waves(self, org: str | None = None, instrument: str | None = None) -> pd.DataFrame:
-        """Stored waves, one row each, oldest first (by date, then by when they were added)."""
+        """Stored waves, one row each, earliest first (see :meth:`rows`)."""
         import pandas as pd
 
         return pd.DataFrame(self.rows(org, instrument), columns=list(WAVE_COLUMNS))
@@ -722,6 +836,24 @@ def migrate(conn: Any, tables: dict[str, Any], found: int) -> None:
                 )
             )
     conn.execute(update(tables["schema_version"]).values(version=SCHEMA_VERSION))
+
+
+def _in_order(rows: list[dict[str, Any]], *, strict: bool) -> list[dict[str, Any]]:
+    """Rows grouped by organization and instrument, each group from earliest to latest."""
+    from .order import WaveOrderError, order_waves
+
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in sorted(rows, key=lambda r: (r["org"], r["instrument"], r["added_at"])):
+        groups.setdefault((r["org"], r["instrument"]), []).append(r)
+    out: list[dict[str, Any]] = []
+    for group in groups.values():
+        try:
+            out.extend({**r, "order": "known"} for r in order_waves(group))
+        except WaveOrderError:
+            if strict:
+                raise
+            out.extend({**r, "order": "unknown"} for r in group)
+    return out
 
 
 def _info(row: Any) -> WaveInfo:

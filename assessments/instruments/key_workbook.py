@@ -28,6 +28,7 @@ Examples
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,10 @@ from .model import Instrument
 
 FIXED = ("number", "factor", "label (your own words)")
 SOURCE_FIELDS = ("document", "printing", "date")
+# a key workbook is small: bounded before and while it is read (a sheet may claim any range)
+MAX_KEY_BYTES = 5_000_000
+MAX_KEY_ROWS = 1_000
+MAX_KEY_COLUMNS = 64
 
 
 def _numbers(inst: Instrument, version: str) -> set[int]:
@@ -209,204 +214,297 @@ def read_key_workbook(path: str | Path, instrument: str | Instrument) -> dict[st
             Problem(code, message, file=file, path=f"sheet {sheet!r} cell {_cell(col, row)}", **kw)
         )
 
+    if Path(path).stat().st_size > MAX_KEY_BYTES:
+        raise InstrumentError(
+            Problem(
+                "key-too-large",
+                f"the key workbook is {Path(path).stat().st_size:,} bytes; a key workbook is "
+                f"at most {MAX_KEY_BYTES:,}",
+                file=file,
+                hint="give the .xlsx written by assess key template, filled in",
+            )
+        )
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as err:  # not a workbook at all
+        formulas = load_workbook(path, read_only=True, data_only=False)
+        for ws in (*book.worksheets, *formulas.worksheets):
+            ws.reset_dimensions()  # the cells present, never a claimed A1:XFD1048576
+    except Exception as err:  # not a workbook at all, or a damaged one
         raise InstrumentError(
             Problem(
                 "not-a-workbook",
-                f"cannot read the key workbook: {err}",
+                f"cannot read the key workbook: {type(err).__name__}: {err}",
                 file=file,
-                hint="give the .xlsx written by assess key template",
+                hint="give the .xlsx written by assess key template (a damaged or truncated "
+                "file: save it again from Excel)",
             )
         ) from err
-    source_parts: list[str] = []
-    if "source" in book.sheetnames:
-        rows = {
-            str(r[0]).strip(): r[1]
-            for r in book["source"].iter_rows(min_row=2, values_only=True)
-            if r and r[0] is not None
-        }
-        source_parts = [
-            str(rows[f]).strip() for f in SOURCE_FIELDS if rows.get(f) not in (None, "")
-        ]
-        if not rows.get("document"):
+    try:
+        notices: list[str] = []
+        expected_sheets = {"instructions", "source", "lists", *inst.version_ids}
+        for name in book.sheetnames:
+            if name in expected_sheets:
+                continue
+            near = difflib.get_close_matches(
+                name.casefold(), [x.casefold() for x in inst.version_ids], n=1, cutoff=0.4
+            )
+            version_like = near or any(name.casefold().startswith(v) for v in inst.version_ids)
+            problems.append(
+                Problem(
+                    "unknown-sheet",
+                    f"the workbook has a sheet {name!r} that is not a version of {inst.id}",
+                    file=file,
+                    path=f"sheet {name!r}",
+                    expected="sheets named " + ", ".join(inst.version_ids) + " (and instructions, "
+                    "source, lists)",
+                    hint=(f"rename it to {near[0]!r}" if near else "rename it to its version")
+                    if version_like
+                    else "delete the sheet or rename it to the version whose key it holds",
+                )
+            )
+        source_parts: list[str] = []
+        if "source" in book.sheetnames:
+            rows = {
+                str(r[0]).strip(): r[1]
+                for r in book["source"].iter_rows(
+                    min_row=2, max_row=50, max_col=2, values_only=True
+                )
+                if r and r[0] is not None
+            }
+            source_parts = [
+                str(rows[f]).strip() for f in SOURCE_FIELDS if rows.get(f) not in (None, "")
+            ]
+            if not rows.get("document"):
+                problems.append(
+                    Problem(
+                        "no-source",
+                        "the source document is empty",
+                        file=file,
+                        path="sheet 'source' cell B2",
+                        hint="write the scoring instructions you copied the key from",
+                    )
+                )
+        else:
             problems.append(
                 Problem(
                     "no-source",
-                    "the source document is empty",
+                    "the workbook has no 'source' sheet",
                     file=file,
-                    path="sheet 'source' cell B2",
-                    hint="write the scoring instructions you copied the key from",
+                    hint="start from assess key template",
                 )
             )
-    else:
-        problems.append(
-            Problem(
-                "no-source",
-                "the workbook has no 'source' sheet",
-                file=file,
-                hint="start from assess key template",
-            )
-        )
-    versions: dict[str, dict[str, list[int]]] = {}
-    labels: dict[str, dict[int, str]] = {}
-    links: dict[tuple[str, str], dict[int, tuple[int, int]]] = {}  # (v, o): {n: (m, row)}
-    for v in inst.version_ids:
-        if v not in book.sheetnames:
-            continue
-        sheet = book[v]
-        header = [
-            str(c) if c is not None else ""
-            for c in next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), ())
-        ]
-        others = {
-            j: h.removeprefix("same practice as ").strip()
-            for j, h in enumerate(header)
-            if h.startswith("same practice as ")
-        }
-        valid = _numbers(inst, v)
-        seen: dict[int, int] = {}
-        keyed: dict[str, list[int]] = {}
-        for r, values in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
-            cells = list(values) + [None] * (len(header) - len(values))
-            n = _number(cells[0])
-            factor = str(cells[1]).strip() if len(cells) > 1 and cells[1] is not None else ""
-            label = str(cells[2]).strip() if len(cells) > 2 and cells[2] is not None else ""
-            if n is None:
-                if factor or label:
+        versions: dict[str, dict[str, list[int]]] = {}
+        labels: dict[str, dict[int, str]] = {}
+        links: dict[tuple[str, str], dict[int, tuple[int, int]]] = {}  # (v, o): {n: (m, row)}
+        for v in inst.version_ids:
+            if v not in book.sheetnames:
+                continue
+            sheet = book[v]
+            header = _header(sheet)
+            others = {
+                j: h.removeprefix("same practice as ").strip()
+                for j, h in enumerate(header)
+                if h.startswith("same practice as ")
+            }
+            width = len(header)
+            valid = _numbers(inst, v)
+            seen: dict[int, int] = {}
+            keyed: dict[str, list[int]] = {}
+            values_rows = _rows(sheet, width)
+            typed_rows = iter(_rows(formulas[v], width))
+            for r, values in enumerate(values_rows, start=2):
+                if r > MAX_KEY_ROWS + 1:
+                    if any(x not in (None, "") for x in values):
+                        bad(
+                            "too-many-rows",
+                            f"the sheet has more than {MAX_KEY_ROWS} rows; a version has at most "
+                            f"{max(valid)} items",
+                            v,
+                            0,
+                            r,
+                            hint="keep one row per item number, as assess key template writes",
+                        )
+                    break
+                typed = next(typed_rows, ())
+                for j, raw in enumerate(typed):
+                    if not (isinstance(raw, str) and raw.startswith("=")):
+                        continue
+                    saved = values[j] if j < len(values) else None
+                    if saved is None:
+                        bad(
+                            "formula-without-value",
+                            f"the cell holds the formula {raw[:60]!r} with no saved value, so its "
+                            "value is unknown",
+                            v,
+                            j,
+                            r,
+                            hint="type the value instead, or open and save the workbook in Excel "
+                            "so the value is saved with it",
+                        )
+                    else:
+                        notices.append(
+                            f"{file}: sheet {v!r} cell {_cell(j, r)} is a formula ({raw[:60]}); "
+                            f"its saved value {saved!r} is used (formulas are not evaluated)"
+                        )
+                cells = list(values) + [None] * (width - len(values))
+                n = _number(cells[0])
+                factor = str(cells[1]).strip() if len(cells) > 1 and cells[1] is not None else ""
+                label = str(cells[2]).strip() if len(cells) > 2 and cells[2] is not None else ""
+                if n is None:
+                    if factor or label:
+                        bad(
+                            "missing-number",
+                            "a row has a factor or label but no item number",
+                            v,
+                            0,
+                            r,
+                            hint="write the item number in column A",
+                        )
+                    continue
+                if n == -1 or n not in valid:
                     bad(
-                        "missing-number",
-                        "a row has a factor or label but no item number",
+                        "unknown-item",
+                        f"the {v} version has no item number {cells[0]!r}",
                         v,
                         0,
                         r,
-                        hint="write the item number in column A",
+                        expected=f"1-{max(valid)}",
                     )
-                continue
-            if n == -1 or n not in valid:
-                bad(
-                    "unknown-item",
-                    f"the {v} version has no item number {cells[0]!r}",
-                    v,
-                    0,
-                    r,
-                    expected=f"1-{max(valid)}",
-                )
-                continue
-            if n in seen:
-                bad(
-                    "duplicate-item",
-                    f"item {n} is listed twice (rows {seen[n]} and {r})",
-                    v,
-                    0,
-                    r,
-                    hint="each item number once; an item belongs to one factor at most",
-                )
-                continue
-            seen[n] = r
-            if factor:
-                fid = factor if factor in factors else names.get(factor.casefold())
-                if fid is None:
+                    continue
+                if n in seen:
                     bad(
-                        "unknown-factor",
-                        f"{factor!r} is not a factor of {inst.id}",
+                        "duplicate-item",
+                        f"item {n} is listed twice (rows {seen[n]} and {r})",
                         v,
-                        1,
+                        0,
                         r,
-                        expected="one of " + ", ".join(factors),
-                        hint="choose it from the cell's dropdown",
+                        hint="each item number once; an item belongs to one factor at most",
                     )
-                else:
-                    keyed.setdefault(fid, []).append(n)
-            if label:
-                labels.setdefault(v, {})[n] = label[:120]
-            for j, o in others.items():
-                if o not in inst.version_ids or o == v:
                     continue
-                m = _number(cells[j] if j < len(cells) else None)
-                if m is None:
-                    continue
-                o_valid = _numbers(inst, o)
-                if m == -1 or m not in o_valid:
+                seen[n] = r
+                if factor:
+                    fid = factor if factor in factors else names.get(factor.casefold())
+                    if fid is None:
+                        bad(
+                            "unknown-factor",
+                            f"{factor!r} is not a factor of {inst.id}",
+                            v,
+                            1,
+                            r,
+                            expected="one of " + ", ".join(factors),
+                            hint="choose it from the cell's dropdown",
+                        )
+                    else:
+                        keyed.setdefault(fid, []).append(n)
+                if label:
+                    labels.setdefault(v, {})[n] = label[:120]
+                for j, o in others.items():
+                    if o not in inst.version_ids or o == v:
+                        continue
+                    m = _number(cells[j] if j < len(cells) else None)
+                    if m is None:
+                        continue
+                    o_valid = _numbers(inst, o)
+                    if m == -1 or m not in o_valid:
+                        bad(
+                            "unknown-item",
+                            f"the {o} version has no item number {cells[j]!r}",
+                            v,
+                            j,
+                            r,
+                            expected=f"1-{max(o_valid)}",
+                        )
+                        continue
+                    pairs = links.setdefault((v, o), {})
+                    taken = next((k for k, (mm, _) in pairs.items() if mm == m), None)
+                    if taken is not None:
+                        bad(
+                            "not-one-to-one",
+                            f"{v} items {taken} and {n} both say they match {o} item {m}",
+                            v,
+                            j,
+                            r,
+                            hint="each practice matches one item in each other version",
+                        )
+                        continue
+                    pairs[n] = (m, r)
+            if keyed:
+                empty = [f for f in factors if f not in keyed]
+                for f in empty:
+                    problems.append(
+                        Problem(
+                            "empty-factor",
+                            f"factor {f!r} has no items in the {v} version",
+                            file=file,
+                            path=f"sheet {v!r} column B",
+                            hint="choose it for its items, or leave the whole version empty",
+                        )
+                    )
+                versions[v] = keyed
+        # both sides of a correspondence must agree where both are filled
+        for (v, o), pairs in links.items():
+            back = links.get((o, v), {})
+            for n, (m, row) in pairs.items():
+                if m in back and back[m][0] != n:
+                    col = next(
+                        j for j, h in enumerate(_header(book[v])) if h == f"same practice as {o}"
+                    )
                     bad(
-                        "unknown-item",
-                        f"the {o} version has no item number {cells[j]!r}",
+                        "inconsistent-correspondence",
+                        f"{v} item {n} matches {o} item {m}, but the {o} sheet says {o} item {m} "
+                        f"matches {v} item {back[m][0]}",
                         v,
-                        j,
-                        r,
-                        expected=f"1-{max(o_valid)}",
+                        col,
+                        row,
+                        hint="make the two sheets agree",
                     )
-                    continue
-                pairs = links.setdefault((v, o), {})
-                taken = next((k for k, (mm, _) in pairs.items() if mm == m), None)
-                if taken is not None:
-                    bad(
-                        "not-one-to-one",
-                        f"{v} items {taken} and {n} both say they match {o} item {m}",
-                        v,
-                        j,
-                        r,
-                        hint="each practice matches one item in each other version",
-                    )
-                    continue
-                pairs[n] = (m, r)
-        if keyed:
-            empty = [f for f in factors if f not in keyed]
-            for f in empty:
-                problems.append(
-                    Problem(
-                        "empty-factor",
-                        f"factor {f!r} has no items in the {v} version",
-                        file=file,
-                        path=f"sheet {v!r} column B",
-                        hint="choose it for its items, or leave the whole version empty",
-                    )
+        if not versions and not problems:
+            problems.append(
+                Problem(
+                    "empty-key",
+                    "no version has any factor chosen",
+                    file=file,
+                    hint="choose the factor of each item on a version's sheet",
                 )
-            versions[v] = keyed
-    # both sides of a correspondence must agree where both are filled
-    for (v, o), pairs in links.items():
-        back = links.get((o, v), {})
-        for n, (m, row) in pairs.items():
-            if m in back and back[m][0] != n:
-                col = next(
-                    j for j, h in enumerate(_header(book[v])) if h == f"same practice as {o}"
-                )
-                bad(
-                    "inconsistent-correspondence",
-                    f"{v} item {n} matches {o} item {m}, but the {o} sheet says {o} item {m} "
-                    f"matches {v} item {back[m][0]}",
-                    v,
-                    col,
-                    row,
-                    hint="make the two sheets agree",
-                )
-    if not versions and not problems:
-        problems.append(
-            Problem(
-                "empty-key",
-                "no version has any factor chosen",
-                file=file,
-                hint="choose the factor of each item on a version's sheet",
             )
-        )
-    if problems:
-        raise InstrumentError(problems, summary=f"{file}: the key workbook cannot be used")
-    groups = _practices(links)
-    return {
-        "key_for": inst.id,
-        "source": ", ".join(source_parts),
-        "versions": versions,
-        "labels": labels,
-        "same_practice": groups,
-    }
+        if problems:
+            raise InstrumentError(problems, summary=f"{file}: the key workbook cannot be used")
+        groups = _practices(links)
+        return {
+            "key_for": inst.id,
+            "notices": notices,
+            "source": ", ".join(source_parts),
+            "versions": versions,
+            "labels": labels,
+            "same_practice": groups,
+        }
+    finally:
+        book.close()
+        formulas.close()
+
+
+def _rows(sheet: Any, width: int) -> list[tuple[Any, ...]]:
+    """At most ``MAX_KEY_ROWS + 1`` rows below the header, ``width`` cells each (the reader is
+    closed: a read-only workbook's file stays open while a row iterator lives)."""
+    from itertools import islice
+
+    rows = sheet.iter_rows(min_row=2, max_col=max(width, 1), values_only=True)
+    try:
+        return list(islice(rows, MAX_KEY_ROWS + 1))
+    finally:
+        rows.close()
 
 
 def _header(sheet: Any) -> list[str]:
-    return [
-        str(c) if c is not None else ""
-        for c in next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), ())
-    ]
+    """The header row's cells, up to the last one filled (at most 3 + one per version)."""
+    rows = sheet.iter_rows(min_row=1, max_row=1, max_col=MAX_KEY_COLUMNS, values_only=True)
+    try:
+        cells = [str(c) if c is not None else "" for c in next(rows, ())]
+    finally:
+        rows.close()
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
 
 
 def _practices(links: dict[tuple[str, str], dict[int, tuple[int, int]]]) -> list[dict[str, int]]:

@@ -145,8 +145,21 @@ def _apply_workbook(instrument: Instrument, path: Path) -> Instrument:
     from .key_workbook import key_yaml, read_key_workbook
 
     data = read_key_workbook(path, instrument)
+    yaml_text = key_yaml(data)
     with tempfile.TemporaryDirectory(prefix="assess-key-") as tmp:
         text = Path(tmp) / (path.stem + ".yaml")
-        text.write_text(key_yaml(data), encoding="utf-8")
-        applied = apply_key(instrument, text)
-    return replace(applied, key_file=str(path))
+        text.write_text(yaml_text, encoding="utf-8")
+        try:
+            applied = apply_key(instrument, text)
+        except InstrumentError as err:
+            # never name the temporary file: the problem is the workbook's
+            raise InstrumentError(
+                [replace(p, file=str(path), line=None, path=None) for p in err.problems],
+                summary=f"{path}: the key workbook cannot be used",
+            ) from None
+    return replace(
+        applied,
+        key_file=str(path),
+        key_text=yaml_text,
+        key_notices=tuple(data.get("notices", ())),
+    )

@@ -222,6 +222,10 @@ class Instrument:
     version: str | None = None
     source_file: str | None = None
     key_file: str | None = None
+    #: the key as YAML text when ``key_file`` is a workbook (what the history keeps)
+    key_text: str | None = None
+    #: what reading the key found that a user should know (formula cells used by their value)
+    key_notices: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return (

@@ -23,7 +23,14 @@ from ..io.results import notes_frame
 from ..scoring import Scores
 from .common import figure, report_date
 from .model import APPENDIX_HEADING, Block, Paragraph, Report, Section, TableBlock
-from .sections import DEFAULT_SECTIONS, SECTIONS, Analysis, check_sections, summary_table
+from .sections import (
+    DEFAULT_SECTIONS,
+    SECTIONS,
+    Analysis,
+    check_sections,
+    consecutive_changes,
+    summary_table,
+)
 from .suppression import mask_groups
 
 __all__ = ["build_report", "figure", "report_date"]
@@ -47,6 +54,10 @@ SHEET_NOTES = {
     "and the verdict columns.",
     "change": "Change since the previous wave per score: means before and after, the change, "
     "Welch's t, p and Hedges' g with its interval.",
+    "waves": "Every wave in the report, in order: each score's n, mean, SD and 95% interval "
+    "(what the trend chart draws).",
+    "changes": "Change between each pair of consecutive waves, as in the report's table (Welch's "
+    "t and Hedges' g; paired tests when people are matched).",
     "benchmarks": "Our mean beside each published norm and benchmark: their n, mean and SD, the "
     "difference, the difference in their SDs, Hedges' g and Welch's p where their SD and n are "
     "known, with the source.",
@@ -111,6 +122,13 @@ def _workbook(
         tables["agreement"] = a.agreement[~a.agreement["suppressed"].astype(bool)]
     if a.change is not None:
         tables["change"] = a.change[~a.change["suppressed"].astype(bool)]
+    if a.history is not None and len(a.history) >= 2:
+        from ..stats.waves import wave_means
+
+        means = wave_means(a.history)
+        tables["waves"] = means.assign(score_name=[a.name(x) for x in means["score"]])
+        if len(a.history) >= 3:
+            tables["changes"] = consecutive_changes(a, a.history)
     tables["reliability"] = a.reliability
     if not a.norms.empty:
         tables["benchmarks"] = a.norms

@@ -855,7 +855,7 @@ def items_section(a: Analysis) -> Section:
 TREND_LINES = 6  # lines per trend chart: more become separate charts, never a tangle
 
 
-def _consecutive_changes(a: Analysis, waves: Mapping[str, Scores]) -> pd.DataFrame:
+def consecutive_changes(a: Analysis, waves: Mapping[str, Scores]) -> pd.DataFrame:
     """Change between each pair of consecutive waves (independent samples), scores named."""
     labels = list(waves)
     parts = []
@@ -948,7 +948,7 @@ def trends_section(a: Analysis) -> Section | None:
     if len(waves) >= 3:
         caption = f"Change between consecutive waves ({test})"
         table = fmt_table(
-            _consecutive_changes(a, waves), {"waves": "waves", "score": "score", **change_columns}
+            consecutive_changes(a, waves), {"waves": "waves", "score": "score", **change_columns}
         )
     else:
         caption = (

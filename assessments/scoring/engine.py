@@ -337,7 +337,7 @@ def score(
     )
     if len(recodes):
         recodes["status"] = [STATUS_NAMES[x] for x in recodes["status"]]
-    notes = list(inst.key_warnings())
+    notes = [*inst.key_warnings(), *inst.key_notices]
     if missing:
         notes.append(
             f"{len(missing)} item(s) had no column and count as unanswered: " + ", ".join(missing)

@@ -23,7 +23,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -266,3 +266,36 @@ def change(
             {"domain": col, "note": f"no group{shown} is present in both waves"} for col in cols
         ]
     return pd.DataFrame(rows).reindex(columns=[*order, "suppressed"])
+
+
+def wave_means(waves: Mapping[str, Scores], columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Each score's n, mean, SD and 95% interval in each wave, in the waves' order.
+
+    The interval is mean ± 1.96 SD/√n, as the trend chart draws it (which calls this).
+    Checked against pandas' own ``count``/``mean``/``std`` in ``tests/test_truth_history.py``.
+
+    Examples
+    --------
+    >>> from assessments import score
+    >>> from assessments.demo import demo_responses
+    >>> w = {y: score(demo_responses("oric", n=40, seed=k), "oric", on_invalid="missing")
+    ...      for k, y in enumerate(("2025", "2026"))}
+    >>> wave_means(w, ["total"])[["wave", "score", "n"]]
+       wave  score   n
+    0  2025  total  39
+    1  2026  total  40
+    """
+    labels = list(waves)
+    if not labels:
+        return pd.DataFrame(columns=["wave", "score", "n", "mean", "sd", "ci_low", "ci_high"])
+    cols = list(columns) if columns is not None else waves[labels[0]].score_columns
+    rows = []
+    for w in labels:
+        frame = waves[w].respondents
+        for col in cols:
+            v = frame[col].dropna().to_numpy(dtype=float) if col in frame else np.array([])
+            m = float(v.mean()) if len(v) else np.nan
+            sd = float(v.std(ddof=1)) if len(v) > 1 else np.nan
+            half = 1.96 * sd / np.sqrt(len(v)) if len(v) > 1 else np.nan
+            rows.append((w, col, len(v), m, sd, m - half, m + half))
+    return pd.DataFrame(rows, columns=["wave", "score", "n", "mean", "sd", "ci_low", "ci_high"])

@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ...errors import AssessmentError
+from ...history.store import mask
 from ..common import form_of, go, page, problem, session
 from ..session import scores as score_session
 
@@ -20,7 +21,7 @@ def _history(request: Request):  # type: ignore[no-untyped-def]
 async def show(request: Request) -> Response:
     ws, _ = session(request)
     try:
-        rows = await run_in_threadpool(lambda: _history(request).rows())
+        rows = await run_in_threadpool(lambda: _history(request).rows(strict=False))
     except AssessmentError as err:
         return problem(request, ws, err, back="report")
     return page(
@@ -29,7 +30,7 @@ async def show(request: Request) -> Response:
         ws,
         "keep",
         waves=rows,
-        store=request.app.state.store or "your data folder",
+        store=mask(request.app.state.store) if request.app.state.store else "your data folder",
     )
 
 
