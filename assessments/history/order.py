@@ -26,6 +26,7 @@ cannot be told from their labels, and they have no collection date
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
@@ -129,15 +130,15 @@ def order_waves(waves: Sequence[W], *, label: str = "wave", date: str = "date") 
         by_date = sorted(range(len(waves)), key=lambda i: (str(dates[i]), keys[i] if keys else 0))
         ties = [
             (labels[a], labels[b])
-            for a, b in zip(by_date, by_date[1:], strict=False)
+            for a, b in itertools.pairwise(by_date)
             if dates[a] == dates[b] and keys is None
         ]
         if ties:
-            a, b = ties[0]
+            first, second = ties[0]
             raise WaveOrderError(
                 Problem(
                     "wave-order",
-                    f"the waves {a!r} and {b!r} have the same collection date and their labels "
+                    f"the waves {first!r} and {second!r} have the same collection date and their labels "
                     "do not say which came first",
                     hint="give each wave its own collection date (--date YYYY-MM-DD)",
                 )
@@ -160,7 +161,7 @@ def order_waves(waves: Sequence[W], *, label: str = "wave", date: str = "date") 
         )
     by_label = sorted(range(len(waves)), key=lambda i: keys[i])
     dated = [i for i in by_label if dates[i]]
-    for a, b in zip(dated, dated[1:], strict=False):
+    for a, b in itertools.pairwise(dated):
         if str(dates[a]) > str(dates[b]):
             raise WaveOrderError(
                 Problem(
