@@ -203,3 +203,114 @@ def test_a_users_own_instrument_takes_a_key_workbook(tmp_path):
     assert inst.domain("life_goals").items == ("rsa_1", "rsa_2", "rsa_3")
     answers = pd.DataFrame([{f"rsa_{k}": (k % 5) + 1 for k in range(1, 33)} for _ in range(3)])
     assert "life_goals" in score(answers, inst).score_columns
+
+
+# ------------------------------------------------------------------ issue 28 and issue 36
+
+
+def _patch(path, member, old, new):
+    """Rewrite one part of an .xlsx archive (to write what openpyxl cannot: a formula's saved
+    value, a claimed used range)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    assert old in parts[member], (member, parts[member][:300])
+    parts[member] = parts[member].replace(old, new)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+
+
+def _sheet_member(path, name):
+    book = load_workbook(path)
+    return f"xl/worksheets/sheet{book.sheetnames.index(name) + 1}.xml"
+
+
+@pytest.mark.parametrize("renamed", ["providers", "Person in recovery", "provider (staff)"])
+def test_a_renamed_version_sheet_is_an_error_naming_the_sheet(template, renamed, tmp_path):
+    fill(template)
+    book = load_workbook(template)
+    book["provider" if renamed != "Person in recovery" else "person"].title = renamed
+    book.save(template)
+    with pytest.raises(InstrumentError) as err:
+        read_key_workbook(template, "rsa")
+    assert "unknown-sheet" in err.value.codes
+    problem = next(p for p in err.value.problems if p.code == "unknown-sheet")
+    assert repr(renamed) in str(problem)
+    assert "administrator, provider, person, family" in str(problem)
+    # the CLI: exit 1, the workbook named, no temporary file anywhere
+    checked = CliRunner().invoke(cli, ["key", "check", str(template), "-i", "rsa"])
+    assert checked.exit_code == 1
+    assert renamed in checked.output
+    answers = tmp_path / "a.csv"
+    pd.DataFrame([{f"rsa_{k}": 4 for k in range(1, 33)}]).to_csv(answers, index=False)
+    scored = CliRunner().invoke(
+        cli,
+        ["score", str(answers), "-i", "rsa", "--version", "provider", "--key", str(template),
+         "-o", str(tmp_path / "s.csv")],
+    )  # fmt: skip
+    assert scored.exit_code == 1
+    assert "assess-key-" not in scored.output and ".yaml" not in scored.output
+    assert str(template.name) in scored.output
+
+
+def test_a_formula_without_a_saved_value_is_an_error_naming_the_cell(template):
+    fill(template, edits=[("provider", "B10", '="life_goals"')])  # openpyxl saves no value
+    with pytest.raises(InstrumentError) as err:
+        read_key_workbook(template, "rsa")
+    assert "formula-without-value" in err.value.codes
+    assert "sheet 'provider' cell B10" in str(err.value)
+
+
+def test_a_formula_with_a_saved_value_is_used_with_a_notice(template, tmp_path):
+    fill(template, edits=[("provider", "B10", '="choice"')])
+    _patch(
+        template,
+        _sheet_member(template, "provider"),
+        b'<c r="B10"><f>"choice"</f><v /></c>',
+        b'<c r="B10" t="str"><f>"choice"</f><v>choice</v></c>',
+    )
+    data = read_key_workbook(template, "rsa")
+    assert 9 in data["versions"]["provider"]["choice"]  # row 10 is item 9
+    assert any("cell B10" in n and "formula" in n for n in data["notices"])
+    answers = pd.DataFrame([{f"rsa_{k}": 4 for k in range(1, 33)}])
+    scores = score(answers, "rsa", version="provider", key=template)
+    assert any("cell B10" in n for n in scores.notes)
+    checked = CliRunner().invoke(cli, ["key", "check", str(template), "-i", "rsa"])
+    assert checked.exit_code == 0, checked.output
+    assert "B10" in checked.output
+
+
+def test_a_claimed_huge_used_range_and_too_many_rows_are_bounded(template):
+    fill(template)
+    member = _sheet_member(template, "provider")
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(template) as z:
+        dim = re.search(rb'<dimension ref="[^"]*"\s*/>', z.read(member)).group(0)
+    _patch(template, member, dim, b'<dimension ref="A1:XFD1048576"/>')
+    data = read_key_workbook(template, "rsa")  # read as the cells present, not 17 billion
+    assert data["versions"]["provider"]["life_goals"] == [1, 2, 3]
+
+    book = load_workbook(template)
+    for r in range(40, 1_200):
+        book["person"].cell(row=r, column=1, value=1)
+    book.save(template)
+    with pytest.raises(InstrumentError) as err:
+        read_key_workbook(template, "rsa")
+    assert "too-many-rows" in err.value.codes
+
+
+def test_a_truncated_key_workbook_is_a_clear_error(template, tmp_path):
+    fill(template)
+    data = template.read_bytes()
+    cut = tmp_path / "cut.xlsx"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(InstrumentError) as err:
+        read_key_workbook(cut, "rsa")
+    assert err.value.codes == ["not-a-workbook"]
+    checked = CliRunner().invoke(cli, ["key", "check", str(cut), "-i", "rsa"])
+    assert checked.exit_code == 1
+    assert "internal error" not in checked.output
