@@ -13,8 +13,10 @@ factor items); :class:`Perspectives` holds them together:
 - :meth:`~Perspectives.answer_rates`: N/A and Don't-know rates per item and perspective (people
   in recovery often cannot judge administrative practices: shown, not hidden).
 
-A perspective with fewer respondents than ``min_group_size`` is hidden everywhere, and when only
-one would be hidden, the next smallest too (the toolkit's complementary suppression).
+A perspective with fewer respondents than ``min_group_size`` is hidden everywhere in the
+report. No report figure pools perspectives, so nothing else needs hiding to protect it (see
+:attr:`Perspectives.hidden`). ``assess score`` writes every respondent of every perspective, as
+it does for one file: a scores file is respondent-level and confidential.
 
 Examples
 --------
@@ -42,7 +44,7 @@ from .errors import Problem, ResponseError
 from .scoring import Scores
 from .scoring.coding import DONT_KNOW, NOT_APPLICABLE
 from .scoring.engine import OnInvalid
-from .stats._inputs import DEFAULT_MIN_GROUP_SIZE, suppressed_groups
+from .stats._inputs import DEFAULT_MIN_GROUP_SIZE
 
 DEMO_BANNER = "demonstration key — not the RSA's scoring key"
 STAFF = ("provider", "administrator")
@@ -69,8 +71,13 @@ class Perspectives:
 
     @property
     def hidden(self) -> list[str]:
-        sizes = {v: s.n_scored for v, s in self.scores.items()}
-        return [str(v) for v in suppressed_groups(sizes, self.min_group_size)]
+        """Perspectives with fewer than ``min_group_size`` respondents scored.
+
+        Only these are hidden: a perspective report shows each perspective on its own and never
+        a figure pooled over perspectives, so no second perspective has to be hidden to keep a
+        small one from being worked out by subtraction (what :func:`suppressed_groups` does
+        where a total is shown)."""
+        return [str(v) for v, s in self.scores.items() if s.n_scored < self.min_group_size]
 
     @property
     def score_columns(self) -> list[str]:
@@ -85,16 +92,55 @@ class Perspectives:
     def is_demo(self) -> bool:
         return DEMO_BANNER in self.key_source
 
-    def respondents(self) -> pd.DataFrame:
-        """Every respondent's scores, with a ``perspective`` column (hidden ones left out)."""
+    def respondents(self, *, include_hidden: bool = False) -> pd.DataFrame:
+        """Every respondent's scores, with a ``perspective`` column (hidden perspectives left
+        out unless ``include_hidden``)."""
         parts = [
             s.respondents.assign(perspective=v)
             for v, s in self.scores.items()
-            if v not in self.hidden
+            if include_hidden or v not in self.hidden
         ]
         out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
         cols = ["perspective", *[c for c in out.columns if c != "perspective"]]
         return out[cols] if len(out) else out
+
+    def tables(self, *, workbook: bool = True) -> dict[str, pd.DataFrame]:
+        """What ``assess score`` writes for several perspectives, as it writes one file:
+        ``scores`` (every respondent of every perspective), ``excluded`` and ``invalid`` (each
+        row with its perspective and source row), and in a workbook ``items``, ``recodes`` and
+        ``notes`` too."""
+        from .io.results import notes_frame
+
+        def joined(part: str) -> pd.DataFrame:
+            frames = [
+                getattr(s, part).assign(perspective=v)
+                if len(getattr(s, part))
+                else pd.DataFrame(columns=["perspective", *getattr(s, part).columns])
+                for v, s in self.scores.items()
+            ]
+            out = pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
+            return out[["perspective", *[c for c in out.columns if c != "perspective"]]]
+
+        tables = {"scores": self.respondents(include_hidden=True), "excluded": joined("excluded")}
+        invalid = joined("invalid")
+        if workbook:
+            items = pd.concat(
+                [s.item_summary().assign(perspective=v) for v, s in self.scores.items()],
+                ignore_index=True,
+            )
+            notes = pd.concat(
+                [notes_frame(s).assign(perspective=v) for v, s in self.scores.items()],
+                ignore_index=True,
+            )
+            tables.update(
+                invalid=invalid,
+                items=items[["perspective", *[c for c in items.columns if c != "perspective"]]],
+                recodes=joined("recodes"),
+                notes=notes[["perspective", "what", "detail"]],
+            )
+        elif len(invalid):
+            tables["invalid"] = invalid
+        return tables
 
     def names(self) -> dict[str, str]:
         return next(iter(self.scores.values())).instrument.score_names()
@@ -238,7 +284,7 @@ class Perspectives:
         out = pd.concat(parts, ignore_index=True)
         return out[["perspective", *[c for c in out.columns if c not in ("perspective", "group")]]]
 
-    def items_long(self) -> pd.DataFrame:
+    def items_long(self, *, include_hidden: bool = False) -> pd.DataFrame:
         """Every answer, one row each: ``perspective``, ``respondent_id``, ``item`` (the
         version's own number, e.g. ``provider 7``), ``practice`` (the shared practice id where
         the key matches items across versions, else empty) and ``value`` (after reverse keys;
@@ -249,7 +295,7 @@ class Perspectives:
                 practice_of[(v, str(n))] = f"practice {k}"
         parts = []
         for v, s in self.scores.items():
-            if v in self.hidden:
+            if v in self.hidden and not include_hidden:
                 continue
             ids = [it.id for it in s.instrument.items if it.id in s.items.columns]
             long = s.items.melt(
@@ -312,9 +358,12 @@ def score_perspectives(
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
 ) -> Perspectives:
     """Score each ``(file or DataFrame, version)`` with its own version and numbering."""
+    from .instruments import load_instrument
     from .io import read_responses
     from .scoring import score
 
+    known = load_instrument(instrument)
+    inputs = [(source, known.version_id(v)) for source, v in inputs]  # "Provider" is provider
     versions = [v for _, v in inputs]
     twice = sorted({v for v in versions if versions.count(v) > 1})
     if twice:

@@ -82,7 +82,9 @@ def test_a_correspondence_maps_the_right_items(key):
     assert gaps["difference"].abs().is_monotonic_decreasing  # largest gap first
 
 
-def test_a_small_perspective_is_hidden_with_the_next_smallest():
+def test_only_a_small_perspective_is_hidden():
+    """Issue 28: no figure pools perspectives, so hiding a second one protects nothing (the
+    earlier rule hid the 8 administrators with the 3 family members)."""
     inputs = [
         (answers(40, {}), "provider"),
         (answers(30, {}), "person"),
@@ -90,13 +92,17 @@ def test_a_small_perspective_is_hidden_with_the_next_smallest():
         (answers(8, {}, items=36), "administrator"),
     ]
     p = score_perspectives(inputs, "rsa")
-    assert sorted(p.hidden) == ["administrator", "family"]
+    assert p.hidden == ["family"]
     prof = p.profile()
     assert prof.loc[prof["perspective"] == "family", "suppressed"].all()
     assert "mean" not in prof[prof["perspective"] == "family"].dropna(axis=1).columns
-    assert set(p.respondents()["perspective"]) == {"provider", "person"}
-    assert set(p.gaps()["perspective"]) == {"provider"}
-    assert set(p.answer_rates()["perspective"]) == {"provider", "person"}
+    assert set(p.respondents()["perspective"]) == {"provider", "person", "administrator"}
+    assert set(p.gaps()["perspective"]) == {"provider", "administrator"}
+    assert set(p.answer_rates()["perspective"]) == {"provider", "person", "administrator"}
+    # the scores file is respondent-level, as for one file: every perspective is in it
+    assert set(p.tables()["scores"]["perspective"]) == {
+        "provider", "person", "family", "administrator"
+    }  # fmt: skip
 
 
 def test_without_a_key_the_report_shows_totals_and_says_what_is_needed():

@@ -117,14 +117,24 @@ def score_cmd(
         refuse_overwriting_inputs(
             options, [out, items_out], *[i.rpartition(":")[0] for i in inputs]
         )
+        from ..io.results import write_tables
+
         p = load_perspectives(options, inputs, version_column)
-        table = p.respondents()
-        path = write_table(table, Path(out))
-        items_path = write_table(p.items_long(), Path(out).with_suffix(f".items{Path(out).suffix}"))
+        tables = p.tables(workbook=Path(out).suffix.lower() == ".xlsx")
+        refuse_overwriting_inputs(
+            options,
+            [Path(out).with_suffix(f".{n}{Path(out).suffix}") for n in tables],
+            *[i.rpartition(":")[0] for i in inputs],
+        )
+        written = write_tables(tables, Path(out))
+        path = written[0]
+        items_path = write_table(
+            p.items_long(include_hidden=True), Path(out).with_suffix(f".items{Path(out).suffix}")
+        )
         result: dict[str, Any] = {
             "perspectives": {v: s.n_scored for v, s in p.scores.items()},
-            "hidden": p.hidden,
-            "written": [str(path), str(items_path)],
+            "excluded": {v: s.n_excluded for v, s in p.scores.items()},
+            "written": [*map(str, written), str(items_path)],
         }
         if as_json:
             click.echo(json.dumps({"ok": True, **result}, indent=2, default=str))
@@ -132,7 +142,8 @@ def score_cmd(
             c = console()
             for v, s in p.scores.items():
                 c.print(f"{v}: {s.n_scored} scored, {s.n_excluded} excluded", markup=False)
-            c.print(f"wrote {path}", markup=False)
+            for x in written:
+                c.print(f"wrote {x}", markup=False)
             c.print(f"wrote {items_path} (every answer, by item and shared practice)", markup=False)
         return
     if not options.get("input_file") or not options.get("instrument"):

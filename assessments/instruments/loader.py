@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from ..errors import InstrumentError, Problem
+from ..errors import InstrumentError, Problem, ResponseError
 from ..resources import data_dir
 from .document import Document, read_document
 from .model import (
@@ -447,5 +447,41 @@ def shipped_file(instrument_id: str) -> Path:
             f"no shipped instrument {instrument_id!r}",
             expected="one of " + ", ".join(files) + ", or a path to a YAML file",
             hint=f"did you mean {close[0]!r}?" if close else "run `assess instruments`",
+        )
+    )
+
+
+def check_version_columns(
+    inst: Instrument, passed: list[object], items: list[str], file: str
+) -> None:
+    """Columns named as items that the instrument has but the chosen version lacks (a family
+    file read as the provider version): an error naming the version the columns fit."""
+    if len(inst.versions) < 2 or not inst.source_file or inst.version is None:
+        return
+    try:
+        full = read_instrument_file(inst.source_file)
+    except Exception:  # a definition that cannot be read again: nothing to compare with
+        return
+    others = {it.id.casefold(): it for it in full.items if it.id not in set(inst.item_ids)}
+    stray = [c for c in passed if str(c).strip().casefold() in others]
+    if not stray:
+        return
+    found = {*items, *(others[str(c).strip().casefold()].id for c in stray)}
+    fits = [
+        v.id for v in full.versions if found <= {it.id for it in full.items if v.id in it.numbers}
+    ]
+    named = next((v.name for v in full.versions if v.id == inst.version), inst.version)
+    looks = f"this looks like the {' or '.join(fits)} version" if fits else "check the version"
+    raise ResponseError(
+        Problem(
+            "wrong-version",
+            f"{len(found)} item columns, but the {inst.version} version ({named}) has "
+            f"{len(inst.item_ids)} items: {looks}",
+            file=file,
+            column=str(stray[0]),
+            value=", ".join(map(str, stray[:8])) + (" ..." if len(stray) > 8 else ""),
+            hint=f"give the file as FILE:{fits[0]} (or --version {fits[0]})"
+            if fits
+            else "give the version these answers were collected with",
         )
     )

@@ -455,6 +455,43 @@ class Instrument:
         v = version or self.version or self.version_ids[0]
         return self.item(item_id).numbers[v]
 
+    def version_id(self, name: str) -> str:
+        """The version ``name`` means: its id as written, in any case or with spaces
+        (``Provider``, ``person in recovery``, ``PERSON``), else an error suggesting the
+        nearest.
+
+        >>> from assessments import load_instrument
+        >>> load_instrument("rsa").version_id("Provider")
+        'provider'
+        """
+        import difflib
+
+        text = str(name).strip()
+        if text in self.version_ids:
+            return text
+        folded = {v.casefold(): v for v in self.version_ids}
+        for v in self.versions:
+            folded.setdefault(v.id.replace("_", " ").casefold(), v.id)
+            label = getattr(v, "label", None) or getattr(v, "name", None)
+            if label:
+                folded.setdefault(str(label).casefold(), v.id)
+        key = " ".join(text.replace("_", " ").replace("-", " ").split()).casefold()
+        if key in folded:
+            return folded[key]
+        near = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.5)
+        if not near:  # "person in recovery" names the version "person"
+            near = [k for k in folded if k in key.split()] or [
+                k for k in folded if key.startswith(k)
+            ]
+        raise InstrumentError(
+            Problem(
+                "unknown-version",
+                f"{self.id} has no version {name!r}",
+                expected="one of " + ", ".join(self.version_ids),
+                hint=f"did you mean {folded[near[0]]!r}?" if near else None,
+            )
+        )
+
     def select(self, version: str | None) -> Instrument:
         """Return the instrument narrowed to one version.
 
@@ -475,14 +512,7 @@ class Instrument:
                         hint="pass --version, e.g. --version " + self.version_ids[0],
                     )
                 )
-        if version not in self.version_ids:
-            raise InstrumentError(
-                Problem(
-                    "unknown-version",
-                    f"{self.id} has no version {version!r}",
-                    expected="one of " + ", ".join(self.version_ids),
-                )
-            )
+        version = self.version_id(version)
         if self.version == version:
             return self
         items = tuple(i for i in self.items if version in i.numbers)

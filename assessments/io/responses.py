@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..errors import InstrumentError, Problem
 from ..instruments import Instrument, load_instrument, normalize_label
+from ..instruments.loader import check_version_columns
 from ..responses import Responses
 from ..scoring.coding import (
     ANSWERED,
@@ -243,6 +244,7 @@ def read_responses(
         c for c in table.data.columns if c not in resolved and (c in table.metadata or c in ignored)
     ]
     passed = [c for c in table.data.columns if c not in resolved and c not in dropped]
+    check_version_columns(inst, passed, list(columns), table.file)
     item_order = [i for i in inst.item_ids if i in columns]
     # one construction, not a column at a time (which fragments the frame); copy=False: an
     # untranslated column stays the table's own (copy-on-write keeps the two apart), so that

@@ -110,11 +110,10 @@ def _perspective_summary(p: Perspectives, profile_figure: Block) -> Section:
     answered = f"{sum(s.n_scored for s in shown.values())} responses scored: {counts}."
     if p.hidden:
         answered += (
-            f" {len(p.hidden)} perspective{'s' if len(p.hidden) > 1 else ''} with too few "
-            "respondents to show on its own "
-            f"({', '.join(who.get(v, v) for v in p.hidden)}) "
-            f"{'are' if len(p.hidden) > 1 else 'is'} left out, so that no one's answers can be "
-            "singled out."
+            " Hidden because fewer than "
+            f"{p.min_group_size} people answered, so that no one's answers can be singled "
+            "out: " + ", ".join(f"{who.get(v, v)}" for v in p.hidden) + ". No figure in this "
+            "report pools the perspectives, so nothing else is hidden to protect them."
         )
     points.append(answered)
     prof = p.profile()
@@ -221,7 +220,7 @@ def build_perspective_report(
     banner = f" ({DEMO_BANNER})" if p.is_demo else ""
     sections: list[Section] = []
     counts = ", ".join(
-        f"{v}: {'hidden (under ' + str(p.min_group_size) + ')' if v in p.hidden else s.n_scored}"
+        f"{v}: {'hidden (fewer than ' + str(p.min_group_size) + ' answered)' if v in p.hidden else s.n_scored}"
         for v, s in p.scores.items()
     )
     gaps = p.gaps()
@@ -368,8 +367,8 @@ def build_perspective_report(
                     "instrument (its own item numbers and factor items). Scores are means of "
                     "answered items; N/A and Don't know count as missing. Gaps use Hedges' g "
                     "with its 95% interval (checked against R effectsize). A perspective under "
-                    f"{p.min_group_size} respondents is hidden everywhere, and when only one "
-                    "would be hidden, the next smallest too."
+                    f"{p.min_group_size} respondents is hidden everywhere; no figure pools "
+                    "perspectives, so no other perspective is hidden to protect it."
                 ),
                 *([Paragraph(f"Scoring key: {p.key_source}.")] if p.key_source else []),
                 *[Note(w, "warning") for w in first.key_warnings(names=True)],

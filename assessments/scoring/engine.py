@@ -255,6 +255,12 @@ def score(
         )
 
     mapping = map_columns(list(df.columns), inst, file=file)
+    if isinstance(responses, pd.DataFrame):  # read_responses checked a file's columns
+        from ..instruments.loader import check_version_columns
+
+        check_version_columns(
+            inst, [c for c in df.columns if c not in mapping], list(mapping.values()), file or ""
+        )
     by_item = {item: col for col, item in mapping.items()}
     missing = [i for i in inst.item_ids if i not in by_item]
     if not by_item:
