@@ -251,7 +251,8 @@ def test_a_renamed_version_sheet_is_an_error_naming_the_sheet(template, renamed,
          "-o", str(tmp_path / "s.csv")],
     )  # fmt: skip
     assert scored.exit_code == 1
-    assert "assess-key-" not in scored.output and ".yaml" not in scored.output
+    assert "assess-key-" not in scored.output
+    assert ".yaml" not in scored.output
     assert str(template.name) in scored.output
 
 

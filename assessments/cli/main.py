@@ -127,7 +127,6 @@ def score_cmd(
             *[i.rpartition(":")[0] for i in inputs],
         )
         written = write_tables(tables, Path(out))
-        path = written[0]
         items_path = write_table(
             p.items_long(include_hidden=True), Path(out).with_suffix(f".items{Path(out).suffix}")
         )

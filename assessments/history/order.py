@@ -138,8 +138,8 @@ def order_waves(waves: Sequence[W], *, label: str = "wave", date: str = "date") 
             raise WaveOrderError(
                 Problem(
                     "wave-order",
-                    f"the waves {first!r} and {second!r} have the same collection date and their labels "
-                    "do not say which came first",
+                    f"the waves {first!r} and {second!r} have the same collection date and "
+                    "their labels do not say which came first",
                     hint="give each wave its own collection date (--date YYYY-MM-DD)",
                 )
             )

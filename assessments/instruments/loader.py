@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -452,7 +453,7 @@ def shipped_file(instrument_id: str) -> Path:
 
 
 def check_version_columns(
-    inst: Instrument, passed: list[object], items: list[str], file: str
+    inst: Instrument, passed: Sequence[object], items: Sequence[str], file: str
 ) -> None:
     """Columns named as items that the instrument has but the chosen version lacks (a family
     file read as the provider version): an error naming the version the columns fit."""

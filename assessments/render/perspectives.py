@@ -219,9 +219,9 @@ def build_perspective_report(
     first = next(iter(p.scores.values())).instrument
     banner = f" ({DEMO_BANNER})" if p.is_demo else ""
     sections: list[Section] = []
+    too_few = f"hidden (fewer than {p.min_group_size} answered)"
     counts = ", ".join(
-        f"{v}: {'hidden (fewer than ' + str(p.min_group_size) + ' answered)' if v in p.hidden else s.n_scored}"
-        for v, s in p.scores.items()
+        f"{v}: {too_few if v in p.hidden else s.n_scored}" for v, s in p.scores.items()
     )
     gaps = p.gaps()
     practice = p.practice_gaps()
