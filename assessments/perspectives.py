@@ -89,6 +89,10 @@ class Perspectives:
         ]
 
     @property
+    def instrument_id(self) -> str:
+        return next(iter(self.scores.values())).instrument.id
+
+    @property
     def is_demo(self) -> bool:
         return DEMO_BANNER in self.key_source
 

@@ -295,3 +295,86 @@ def test_history_add_takes_a_key_workbook_and_reports_from_it(tmp_path):
     assert stored.respondents["life_goals"].to_numpy() == pytest.approx(
         scored["life_goals"].to_numpy(), nan_ok=True
     )
+
+
+# ------------------------------------------------------------------- RSA perspectives kept
+
+
+def _rsa_wave(demo: Path, folder: Path, year: str, drop: float) -> list[str]:
+    """The demo's four perspective files, a share of each left out (another sample)."""
+    folder.mkdir(exist_ok=True)
+    out = []
+    for k, v in enumerate(("administrator", "provider", "person", "family")):
+        df = pd.read_csv(demo / f"rsa_{v}_answers.csv")
+        df = df.sample(frac=1 - drop, random_state=k) if drop else df
+        path = folder / f"rsa_{v}_{year}.csv"
+        df.to_csv(path, index=False)
+        out += ["--input", f"{path}:{v}"]
+    return out
+
+
+def test_an_rsa_wave_with_four_perspectives_is_kept_and_reported(store, tmp_path):
+    demo = tmp_path / "demo"
+    run_rsa_demo(demo, report=False)
+    key = str(demo / "rsa-demo-key.yaml")
+    for year, drop in (("2025", 0.2), ("2026", 0.0)):
+        added = run(
+            "history", "add", *_rsa_wave(demo, tmp_path / year, year, drop), "-i", "rsa",
+            "--key", key, "--org", ORG, "--wave", year, "--on-invalid", "missing",
+            "--store", store,
+        )  # fmt: skip
+        assert added.exit_code == 0, added.output
+        assert "kept as one wave" in added.output
+    history = History(store)
+    info = history.info(ORG, "2026")
+    assert info.perspectives == ("administrator", "provider", "person", "family")
+    p = history.load_perspectives(ORG, "2026")
+    direct = pd.read_csv(demo / "rsa_person_answers.csv")
+    assert p.scores["person"].n_scored == len(direct)
+    # a perspective's series holds only that perspective, in wave order
+    series = history.series(ORG, "rsa", version="provider")
+    assert list(series) == ["2025", "2026"]
+    assert series["2026"].n_scored == p.scores["provider"].n_scored
+    assert series["2026"].instrument.version == "provider"
+    out = tmp_path / "rep"
+    report = run(
+        "report", "--history", ORG, "--format", "html,xlsx", "-o", str(out), "--store", store
+    )
+    assert report.exit_code == 0, report.output
+    page = (out / "rsa-perspectives-report.html").read_text(encoding="utf-8")
+    assert "Change across waves, by perspective" in page
+    book = pd.read_excel(out / "rsa-perspectives-report.xlsx", sheet_name=None, engine="calamine")
+    changes = book["changes"]
+    # every change compares a perspective with itself
+    assert set(changes["perspective"]) == {"administrator", "provider", "person", "family"}
+    person = changes[(changes["perspective"] == "person") & (changes["domain"] == "total")]
+    before = history.load(ORG, "2025", perspective="person").respondents["total"]
+    after = history.load(ORG, "2026", perspective="person").respondents["total"]
+    assert person["mean_before"].item() == pytest.approx(before.mean(), abs=1e-12)
+    assert person["mean_after"].item() == pytest.approx(after.mean(), abs=1e-12)
+    waves = book["waves"]
+    assert waves.query("perspective == 'family' and score == 'total'")["n"].tolist() == [
+        history.load(ORG, w, perspective="family").respondents["total"].count()
+        for w in ("2025", "2026")
+    ]
+
+
+def test_two_perspectives_kept_as_waves_are_never_compared(store, tmp_path):
+    """The defect: provider kept as '2026a' and person as '2026b' were reported as a decline
+    over time. A one-version report's trend holds its own version only."""
+    demo = tmp_path / "demo"
+    run_rsa_demo(demo, report=False)
+    key = str(demo / "rsa-demo-key.yaml")
+    for label, v in (("2026 wave 1", "provider"), ("2026 wave 2", "person")):
+        added = run(
+            "history", "add", str(demo / f"rsa_{v}_answers.csv"), "-i", "rsa", "--version", v,
+            "--key", key, "--org", ORG, "--wave", label, "--on-invalid", "missing",
+            "--store", store,
+        )  # fmt: skip
+        assert added.exit_code == 0, added.output
+    out = tmp_path / "rep"
+    report = run("report", "--history", ORG, "--format", "html", "-o", str(out), "--store", store)
+    assert report.exit_code == 0, report.output
+    page = (out / "rsa-report.html").read_text(encoding="utf-8")
+    assert "Since the last wave" not in page
+    assert "Change since the last wave" not in page

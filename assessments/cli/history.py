@@ -12,11 +12,12 @@ import click
 from .common import (
     console,
     handles_errors,
-    input_options,
     json_option,
     load_scores,
+    optional_input_options,
     output_file,
 )
+from .perspectives import load_perspectives, perspective_options, wants_perspectives
 
 store_option = click.option(
     "--store",
@@ -45,7 +46,8 @@ def history_group() -> None:
 
 
 @history_group.command("add")
-@input_options
+@optional_input_options
+@perspective_options
 @click.option("--org", required=True, help="Organization the wave belongs to.")
 @click.option("--wave", "wave", required=True, help="Wave label, e.g. 2026 or 2026-Q1.")
 @click.option("--date", "wave_date", help="Collection date (YYYY-MM-DD); orders the waves.")
@@ -71,13 +73,39 @@ def add_cmd(
     replace: bool,
     store: str | None,
     as_json: bool,
+    inputs: tuple[str, ...],
+    version_column: str | None,
     **options: Any,
 ) -> None:
-    """Score INPUT exactly as `assess score` does and keep it as a wave."""
+    """Score INPUT exactly as `assess score` does and keep it as a wave.
+
+    
+    The RSA from several perspectives is kept as one wave with its perspectives:
+      assess history add --input staff.csv:provider --input people.csv:person -i rsa \
+        --key key.xlsx --org "Example Agency" --wave 2026
+    """
     mapping = options.get("mapping")
-    source = Path(options["input_file"]).name
     drop = bool(options.get("drop_suggested"))
-    scores, notices = load_scores(options)
+    if wants_perspectives(inputs, version_column):
+        scores: Any = load_perspectives(options, inputs, version_column)
+        notices: list[str] = []
+        source = (
+            ", ".join(Path(i.rpartition(":")[0]).name for i in inputs)
+            or Path(options.get("input_file") or "").name
+        )
+    else:
+        if not options.get("input_file") or not options.get("instrument"):
+            from ..errors import Problem, ResponseError
+
+            raise ResponseError(
+                Problem(
+                    "missing-option",
+                    "give INPUT and -i ID (or --input FILE:VERSION for each perspective)",
+                    hint="assess history add answers.csv -i oric --org ORG --wave 2026",
+                )
+            )
+        source = Path(options["input_file"]).name
+        scores, notices = load_scores(options)
     history = open_history(store, create=True)
     info = history.add(
         scores,
@@ -95,6 +123,12 @@ def add_cmd(
         click.echo(json.dumps({"ok": True, "store": history.store, **asdict(info)}, indent=2))
         return
     c = console()
+    if info.perspectives:
+        c.print(
+            f"perspectives: {', '.join(info.perspectives)} (kept as one wave)",
+            markup=False,
+            highlight=False,
+        )
     c.print(
         f"kept {info.instrument} wave {info.wave!r} for {info.org!r}: {info.n_scored} scored, "
         f"{info.n_excluded} excluded; metadata kept: {', '.join(info.kept_columns) or 'none'}; "
@@ -102,7 +136,7 @@ def add_cmd(
         markup=False,
         highlight=False,
     )
-    for n in [*notices, *scores.notes]:
+    for n in [*notices, *getattr(scores, "notes", ())]:
         c.print("[yellow]note:[/yellow] " + n, highlight=False)
     c.print(f"store: {history.store}", markup=False)
 
@@ -176,10 +210,16 @@ def show_cmd(org: str, wave: str, instrument: str | None, store: str | None, as_
 
     history = open_history(store)
     info = history.info(org, wave, instrument)
-    scores = history.load(org, wave, info.instrument, parts=("scores",))
-    cols = scores.score_columns
-    means = scores.respondents[cols].agg(["count", "mean", "std"]).T.reset_index(names="score")
-    means = means.rename(columns={"count": "n", "std": "sd"}).astype({"n": int})
+    if info.perspectives:  # each perspective's means; one under 5 people is hidden
+        p = history.load_perspectives(org, wave, info.instrument, parts=("scores",))
+        prof = p.profile()
+        means = prof[["perspective", "score", "n", "mean", "sd"]].copy()
+        means.loc[prof["suppressed"].astype(bool), ["mean", "sd"]] = float("nan")
+    else:
+        scores = history.load(org, wave, info.instrument, parts=("scores",))
+        cols = scores.score_columns
+        means = scores.respondents[cols].agg(["count", "mean", "std"]).T.reset_index(names="score")
+        means = means.rename(columns={"count": "n", "std": "sd"}).astype({"n": int})
     if as_json:
         click.echo(
             json.dumps(

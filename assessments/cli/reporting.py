@@ -329,11 +329,28 @@ def report_cmd(
                             "leave out --paired-on to compare the waves as independent samples",
                         )
                     )
+            info = history.info(history_org, label, instruments[0])
+            if info.perspectives:  # the perspective report, each perspective with its trend
+                progress.stop()
+                _perspectives_from_history(
+                    history, info, out, chosen, organization, period, min_group_size, as_json
+                )
+                return
             scores = history.load(history_org, label, instruments[0])
-            history_waves = history.series(history_org, instruments[0], until=label)
-            earlier = labels[: labels.index(label)]
+            # only the waves of this version: never a change between two perspectives
+            history_waves = history.series(
+                history_org, instruments[0], until=label, version=info.version
+            )
+            earlier = list(history_waves)[:-1]
             if earlier:
-                previous = history.load(history_org, earlier[-1], instruments[0])
+                previous = history.load(
+                    history_org,
+                    earlier[-1],
+                    instruments[0],
+                    perspective=info.version
+                    if history.info(history_org, earlier[-1], instruments[0]).perspectives
+                    else None,
+                )
         else:
             task = progress.add_task("reading and scoring", total=None)
             this_label = wave_name or period or "this wave"
@@ -435,6 +452,51 @@ def report_cmd(
         c.print("[yellow]note:[/yellow] " + note)
     for p in written:
         c.print(f"wrote {p}", markup=False)
+
+
+def _perspectives_from_history(
+    history: Any,
+    info: Any,
+    out: str,
+    formats: list[str],
+    organization: str,
+    period: str,
+    min_group_size: int,
+    as_json: bool,
+) -> None:
+    """``report --history ORG`` on a wave kept from several perspectives: the perspective
+    report, with each perspective's waves (and only its own) in its trend."""
+    import json
+
+    from ..render.perspectives import write_perspective_report
+
+    stem = f"{info.instrument}-perspectives-report"
+    refuse_overwriting_inputs(
+        {}, [Path(out) / f"{stem}.{ext}" for ext in formats], history.file and str(history.file)
+    )
+    p = history.load_perspectives(
+        info.org, info.wave, info.instrument, min_group_size=min_group_size
+    )
+    trends = {
+        v: history.series(info.org, info.instrument, until=info.wave, version=v)
+        for v in info.perspectives
+    }
+    written = write_perspective_report(
+        p,
+        Path(out),
+        formats=formats,
+        organization=organization or info.org,
+        period=period or info.wave,
+        trends=trends,
+    )
+    if as_json:
+        click.echo(
+            json.dumps({"ok": True, "written": [str(x) for x in written], "hidden": p.hidden})
+        )
+        return
+    c = console()
+    for x in written:
+        c.print(f"wrote {x}", markup=False)
 
 
 def _wave_spec(spec: str) -> tuple[str, str]:

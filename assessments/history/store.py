@@ -48,6 +48,7 @@ from ..errors import AssessmentError, Problem
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..perspectives import Perspectives
     from ..scoring import Scores
 
 SCHEMA_VERSION = 2
@@ -66,6 +67,8 @@ WAVE_COLUMNS = (
     "definition_hash",
 )
 TREND = "trend"  # the score columns alone, uncompressed: what a trend over many waves reads
+PART = "@"  # a perspective's table in a wave kept from several perspectives: "scores@provider"
+PERSPECTIVES = "perspectives:"  # the version column of such a wave: "perspectives:provider,..."
 MAX_KEPT_LEVELS = 50
 
 
@@ -258,6 +261,8 @@ class WaveInfo:
     keep_ids: bool
     kept_columns: tuple[str, ...]
     source_name: str | None
+    #: the perspectives (versions) of a wave kept from several files at once, else empty
+    perspectives: tuple[str, ...] = ()
 
 
 class History:
@@ -288,6 +293,8 @@ class History:
         self.store = mask(self._location)
         url, path = _url(self._location)
         self.is_sqlite = path is not None
+        #: the SQLite file (None on PostgreSQL): no command may write its output over it
+        self.file: Path | None = path
         if path is not None and not create and not path.is_file():
             raise HistoryError(
                 Problem(
@@ -461,7 +468,7 @@ class History:
 
     def add(
         self,
-        scores: Scores,
+        scores: Scores | Perspectives,
         *,
         org: str,
         wave: str,
@@ -475,8 +482,21 @@ class History:
     ) -> WaveInfo:
         """Store a scored wave. Refuses a label already stored for this organization and
         instrument unless ``replace``; ``keep`` names the metadata columns to keep (default:
-        those with at most 50 distinct values, such as site and role; never free text)."""
+        those with at most 50 distinct values, such as site and role; never free text).
+
+        ``scores`` may be :class:`~assessments.perspectives.Perspectives` (the RSA from several
+        perspectives): the wave is then kept once with each perspective's tables, scored by its
+        own version, and read back with :meth:`load_perspectives`."""
         from sqlalchemy import select
+
+        from ..perspectives import Perspectives
+
+        if isinstance(scores, Perspectives):
+            multi: Perspectives | None = scores
+            parts = scores.scores
+            one = next(iter(parts.values()))
+        else:
+            multi, parts, one = None, {}, scores
 
         org, wave = str(org).strip(), str(wave).strip()
         if not org or not wave:
@@ -487,22 +507,38 @@ class History:
                     hint="--org 'Example Agency' --wave 2026",
                 )
             )
-        inst = scores.instrument
+        inst = one.instrument
         definition_name, definition = _text_of(inst.source_file, "instrument definition")
         key_name, key_text = (None, None)
         if inst.key_text is not None:  # a key workbook: kept as the YAML it amounts to
             key_name, key_text = Path(inst.key_file or "key").stem + ".yaml", inst.key_text
         elif inst.key_file:
             key_name, key_text = _text_of(inst.key_file, "scoring key")
-        kept = _kept_columns(scores, keep)
-        tables = _tables_to_store(scores, kept, keep_ids)
-        summary = {
-            "rows_read": scores.rows_read,
-            "n_scored": scores.n_scored,
-            "n_excluded": scores.n_excluded,
-            "cell_counts": scores.cell_counts,
-            "notes": list(scores.notes),
-        }
+        if multi is None:
+            kept = _kept_columns(one, keep)
+            tables = _tables_to_store(one, kept, keep_ids)
+            summary = _summary(one)
+            version = inst.version or ""
+        else:
+            kept = list(dict.fromkeys(c for s in parts.values() for c in _kept_columns(s, keep)))
+            tables = {}
+            per: dict[str, Any] = {}
+            for v, s in parts.items():
+                mine = [c for c in kept if c in s.metadata_columns]
+                for name, frame in _tables_to_store(s, mine, keep_ids).items():
+                    tables[f"{name}{PART}{v}"] = frame
+                per[v] = _summary(s)
+            summary = {
+                "rows_read": sum(x["rows_read"] for x in per.values()),
+                "n_scored": sum(x["n_scored"] for x in per.values()),
+                "n_excluded": sum(x["n_excluded"] for x in per.values()),
+                "cell_counts": {},
+                "notes": [],
+                "perspectives": per,
+                "practices": multi.practices,
+                "key_source": multi.key_source,
+            }
+            version = PERSPECTIVES + ",".join(parts)  # one definition and key for all of them
         waves = self.tables["waves"]
         with self._transaction(write=True) as conn:
             old = conn.execute(
@@ -541,7 +577,7 @@ class History:
                 waves.insert().values(
                     org=org,
                     instrument=inst.id,
-                    version=inst.version or "",
+                    version=version,
                     label=wave,
                     wave_date=date,
                     added_at=added,
@@ -569,7 +605,7 @@ class History:
                     instrument=inst.id,
                     label=wave,
                     action="replace" if old is not None else "add",
-                    detail=json.dumps({"n_scored": scores.n_scored, "source": source_name}),
+                    detail=json.dumps({"n_scored": summary["n_scored"], "source": source_name}),
                 )
             )
         return self.info(org, wave, inst.id)
@@ -686,33 +722,63 @@ class History:
         instrument: str | None = None,
         *,
         parts: Sequence[str] = TABLES,
+        perspective: str | None = None,
     ) -> Scores:
         """The stored wave as :class:`Scores`, scored by its own stored definition and key.
 
         ``parts`` limits the tables read; the others are then empty. ``("trend",)`` reads
-        only the score columns (into ``respondents``), as :meth:`series` does."""
-        import pandas as pd
+        only the score columns (into ``respondents``), as :meth:`series` does. A wave kept
+        from several perspectives needs ``perspective`` (or use :meth:`load_perspectives`)."""
+        with self._transaction() as conn:
+            row = self._row(conn, org, wave, instrument)
+            found = perspectives_of(row.version)
+            if found and perspective is None:
+                raise HistoryError(
+                    Problem(
+                        "perspective-needed",
+                        f"wave {wave!r} of {org!r} was kept from several perspectives: "
+                        + ", ".join(found),
+                        hint="name one, or read them all with load_perspectives()",
+                    )
+                )
+            if perspective is not None and perspective not in (found or (row.version,)):
+                raise HistoryError(
+                    Problem(
+                        "unknown-perspective",
+                        f"wave {wave!r} of {org!r} has no {perspective} perspective",
+                        expected="one of " + ", ".join(found or (row.version,)),
+                    )
+                )
+            suffix = f"{PART}{perspective}" if found else ""
+            stored = self._stored(conn, row.id, [f"{p}{suffix}" for p in parts], suffix)
+        return self._scores(row, stored, perspective if found else None)
+
+    def _stored(
+        self, conn: Any, wave_id: int, names: list[str], suffix: str
+    ) -> dict[str, pd.DataFrame]:
         from sqlalchemy import select
 
-        from ..scoring import Scores
         from .codec import unpack
 
         wt = self.tables["wave_tables"]
-        with self._transaction() as conn:
-            row = self._row(conn, org, wave, instrument)
-            stored = {
-                r.name: unpack(r.data)
-                for r in conn.execute(
-                    select(wt.c.name, wt.c.data).where(
-                        wt.c.wave_id == row.id, wt.c.name.in_(list(parts))
-                    )
-                )
-            }
-        which = (row.instrument, row.version, row.definition_hash, row.key_hash, row.drop_suggested)
+        rows = conn.execute(
+            select(wt.c.name, wt.c.data).where(wt.c.wave_id == wave_id, wt.c.name.in_(names))
+        )
+        return {r.name.removesuffix(suffix): unpack(r.data) for r in rows}
+
+    def _scores(self, row: Any, stored: dict[str, pd.DataFrame], perspective: str | None) -> Scores:
+        import pandas as pd
+
+        from ..scoring import Scores
+
+        version = perspective or row.version
+        which = (row.instrument, version, row.definition_hash, row.key_hash, row.drop_suggested)
         if which not in self._instruments:  # instruments are immutable: one per definition
-            self._instruments[which] = _instrument_of(row)
+            self._instruments[which] = _instrument_of(row, version)
         inst = self._instruments[which]
         summary = json.loads(row.summary)
+        if perspective is not None:
+            summary = summary["perspectives"][perspective]
         empty = pd.DataFrame()
         return Scores(
             respondents=stored["scores"] if "scores" in stored else stored.get(TREND, empty),
@@ -727,15 +793,74 @@ class History:
             notes=tuple(summary["notes"]),
         )
 
-    def series(self, org: str, instrument: str, until: str | None = None) -> dict[str, Scores]:
-        """Every stored wave of one instrument, oldest first, up to ``until`` (its label),
+    def load_perspectives(
+        self,
+        org: str,
+        wave: str,
+        instrument: str | None = None,
+        *,
+        parts: Sequence[str] = TABLES,
+        min_group_size: int = 5,
+    ) -> Perspectives:
+        """A wave kept from several perspectives, as :class:`~assessments.perspectives.
+        Perspectives` (each scored by its own version of the stored definition and key)."""
+        from ..perspectives import Perspectives
+
+        with self._transaction() as conn:
+            row = self._row(conn, org, wave, instrument)
+            found = perspectives_of(row.version)
+            if not found:
+                raise HistoryError(
+                    Problem(
+                        "one-perspective",
+                        f"wave {wave!r} of {org!r} was kept from one file "
+                        f"({row.version or 'one version'})",
+                        hint="use load()",
+                    )
+                )
+            stored = {
+                v: self._stored(conn, row.id, [f"{p}{PART}{v}" for p in parts], f"{PART}{v}")
+                for v in found
+            }
+        summary = json.loads(row.summary)
+        return Perspectives(
+            {v: self._scores(row, stored[v], v) for v in found},
+            [{str(k): int(n) for k, n in g.items()} for g in summary.get("practices", [])],
+            min_group_size,
+            str(summary.get("key_source", "")),
+        )
+
+    def series(
+        self,
+        org: str,
+        instrument: str,
+        until: str | None = None,
+        *,
+        version: str | None = None,
+    ) -> dict[str, Scores]:
+        """Every stored wave of one instrument, earliest first, up to ``until`` (its label),
         with only their score columns read (``respondents`` holds nothing else): what the
-        trend chart needs."""
-        table = self.waves(org, instrument)
-        labels = list(table["wave"])
+        trend chart needs.
+
+        With ``version``, only the waves of that version (perspective) are read: a one-version
+        wave of it, or its part of a wave kept from several perspectives. A change is never
+        computed between two different versions."""
+        rows = self.rows(org, instrument)
+        labels = [r["wave"] for r in rows]
         if until is not None:
-            labels = labels[: labels.index(until) + 1]
-        return {w: self.load(org, w, instrument, parts=(TREND,)) for w in labels}
+            rows = rows[: labels.index(until) + 1]
+        out: dict[str, Scores] = {}
+        for r in rows:
+            found = perspectives_of(r["version"])
+            if version is None or (not found and r["version"] == version):
+                if found:
+                    continue  # a several-perspective wave has no one series without a version
+                out[r["wave"]] = self.load(org, r["wave"], instrument, parts=(TREND,))
+            elif version in found:
+                out[r["wave"]] = self.load(
+                    org, r["wave"], instrument, parts=(TREND,), perspective=version
+                )
+        return out
 
     def remove(self, org: str, wave: str, instrument: str | None = None) -> WaveInfo:
         """Delete a stored wave (logged with the time)."""
@@ -838,6 +963,23 @@ def migrate(conn: Any, tables: dict[str, Any], found: int) -> None:
     conn.execute(update(tables["schema_version"]).values(version=SCHEMA_VERSION))
 
 
+def _summary(scores: Scores) -> dict[str, Any]:
+    return {
+        "rows_read": scores.rows_read,
+        "n_scored": scores.n_scored,
+        "n_excluded": scores.n_excluded,
+        "cell_counts": scores.cell_counts,
+        "notes": list(scores.notes),
+    }
+
+
+def perspectives_of(version: str) -> tuple[str, ...]:
+    """The perspectives of a stored wave's version field (empty for a one-version wave)."""
+    if version.startswith(PERSPECTIVES):
+        return tuple(version[len(PERSPECTIVES) :].split(","))
+    return ()
+
+
 def _in_order(rows: list[dict[str, Any]], *, strict: bool) -> list[dict[str, Any]]:
     """Rows grouped by organization and instrument, each group from earliest to latest."""
     from .order import WaveOrderError, order_waves
@@ -873,6 +1015,7 @@ def _info(row: Any) -> WaveInfo:
         keep_ids=bool(row.keep_ids),
         kept_columns=tuple(json.loads(row.kept_columns)),
         source_name=row.source_name,
+        perspectives=perspectives_of(row.version),
     )
 
 
@@ -889,12 +1032,12 @@ def _text_of(path: str | None, what: str) -> tuple[str, str]:
     return p.name, p.read_text(encoding="utf-8")
 
 
-def _instrument_of(row: Any) -> Any:
+def _instrument_of(row: Any, version: str | None = None) -> Any:
     """The instrument exactly as it was stored: the shipped one when its text is unchanged,
     else rebuilt from the stored definition and key texts."""
     from ..instruments import load_instrument
 
-    version = row.version or None
+    version = version or row.version or None
     try:
         shipped = load_instrument(row.instrument, version, drop_suggested=row.drop_suggested)
     except AssessmentError:

@@ -3,7 +3,8 @@ administrators, providers, people in recovery and family members."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -205,12 +206,90 @@ def summary_chart(p: Perspectives, combined: Scores | None = None) -> Axes:
     return ax
 
 
+def _trend_section(
+    p: Perspectives, trends: Mapping[str, Mapping[str, Scores]]
+) -> tuple[Section | None, dict[str, pd.DataFrame]]:
+    """Each perspective across the kept waves: its own waves only (a change is never computed
+    between two perspectives); a wave where a perspective had fewer than the minimum is left
+    out of its trend and said so."""
+    from ..charts import trend
+    from ..stats.waves import change, wave_means
+    from .common import figure
+
+    names = p.names()
+    blocks: list[Block] = []
+    means_parts, change_parts = [], []
+    left_out: list[str] = []
+    for v, series in trends.items():
+        if v in p.hidden:
+            continue
+        shown = {w: s for w, s in series.items() if s.n_scored >= p.min_group_size}
+        left_out += [f"{v} {w}" for w in series if w not in shown]
+        if len(shown) < 2:
+            continue
+        cols = [c for c in p.score_columns if all(c in s.respondents for s in shown.values())]
+        means = wave_means(shown, cols).assign(perspective=v)
+        means_parts.append(means)
+        labels = list(shown)
+        for before, after in itertools.pairwise(labels):
+            c = change(shown[before], shown[after], columns=cols, min_group_size=p.min_group_size)
+            change_parts.append(c.assign(perspective=v, waves=f"{before} → {after}"))
+        who = _version_names(p).get(v, v)
+        ax = trend(shown, columns=cols[:6])
+        chart_title(ax, f"{p.instrument_id.upper()}, {who}: change across waves", width=70)
+        blocks.append(
+            figure(
+                ax,
+                f"{who}: mean scores in the {len(shown)} waves, with 95% confidence intervals",
+            )
+        )
+    if not means_parts:
+        return None, {}
+    changes = pd.concat(change_parts, ignore_index=True)
+    changes = changes[~changes["suppressed"].astype(bool)]
+    table = changes.assign(score=[names.get(x, x) for x in changes["domain"]])[
+        ["perspective", "waves", "score", "mean_before", "mean_after", "change", "hedges_g",
+         "p_value"]
+    ].rename(columns={"mean_before": "before", "mean_after": "after", "hedges_g": "Hedges' g",
+                      "p_value": "p"})  # fmt: skip
+    intro = (
+        "Each perspective is compared only with itself in earlier waves: a change between two "
+        "perspectives is never computed. Waves are independent samples (Welch's t, Hedges' g); "
+        "a change is reliable when p < .05."
+    )
+    if left_out:
+        intro += (
+            f" Left out where fewer than {p.min_group_size} answered: " + ", ".join(left_out) + "."
+        )
+    blocks = [
+        Paragraph(intro),
+        *blocks,
+        TableBlock(
+            "Change between consecutive waves, by perspective", table.reset_index(drop=True)
+        ),
+    ]
+    sheets = {
+        "waves": pd.concat(means_parts, ignore_index=True)[
+            ["perspective", "wave", "score", "n", "mean", "sd", "ci_low", "ci_high"]
+        ],
+        "changes": changes[["perspective", "waves", *[c for c in changes.columns
+                                                     if c not in ("perspective", "waves")]]],
+    }  # fmt: skip
+    return Section("Change across waves, by perspective", tuple(blocks)), sheets
+
+
 def build_perspective_report(
-    p: Perspectives, *, organization: str = "", period: str = ""
+    p: Perspectives,
+    *,
+    organization: str = "",
+    period: str = "",
+    trends: Mapping[str, Mapping[str, Scores]] | None = None,
 ) -> Report:
     """The report model: findings, factors by perspective, gaps, the practices rated most
-    differently, N/A and Don't know by perspective, methods. With the demo key, every page
-    title and every sheet says it is a demonstration key."""
+    differently, N/A and Don't know by perspective, methods; with ``trends`` (each perspective's
+    kept waves, earliest first, from :meth:`~assessments.history.History.series`), the change
+    of each perspective across its own waves. With the demo key, every page title and every
+    sheet says it is a demonstration key."""
     from ..charts import drawing
     from .common import figure, report_date
 
@@ -358,6 +437,11 @@ def build_perspective_report(
                 ),
             )
         )
+    trend_sheets: dict[str, pd.DataFrame] = {}
+    if trends:
+        section, trend_sheets = _trend_section(p, trends)
+        if section is not None:
+            sections.append(section)
     sections.append(
         Section(
             "Methods",
@@ -382,6 +466,7 @@ def build_perspective_report(
         "practices": practice,
         "answer_rates": rates,
         "reliability": rel,
+        **trend_sheets,
     }
     if p.is_demo:
         sheets = {
@@ -413,6 +498,7 @@ def write_perspective_report(
     formats: Sequence[str] = ("pdf", "html", "xlsx"),
     organization: str = "",
     period: str = "",
+    trends: Mapping[str, Mapping[str, Scores]] | None = None,
 ) -> list[Path]:
     """Build the perspective report once and write it in each format (all or none)."""
     from ..io.tables import atomic_set
@@ -420,7 +506,7 @@ def write_perspective_report(
     from .pdf import render_pdf
     from .xlsx import render_xlsx
 
-    report = build_perspective_report(p, organization=organization, period=period)
+    report = build_perspective_report(p, organization=organization, period=period, trends=trends)
     first = next(iter(p.scores.values())).instrument
     folder = Path(out_dir)
     stem = f"{first.id}-perspectives-report"
