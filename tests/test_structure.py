@@ -142,6 +142,9 @@ def test_a_heywood_case_is_improper():
     assert fit.verdict == "improper"
     assert "Heywood" in fit.verdict_text
     assert "'a'" not in fit.verdict_text
+    # one verdict: no sentence says an improper solution fits (issue 28)
+    assert "fits these answers" not in fit.verdict_text
+    assert "acceptabl" not in fit.verdict_text
 
 
 def test_pairwise_and_listwise_differ_only_when_answers_are_missing():

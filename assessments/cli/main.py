@@ -175,7 +175,13 @@ def score_cmd(
     type=click.Path(file_okay=False),
     help="Folder for the example data and results.",
 )
-@click.option("--n", "n", default=240, show_default=True, help="Respondents per instrument.")
+@click.option(
+    "--n",
+    "n",
+    default=240,
+    show_default=True,
+    help="Respondents per instrument (ORCA: 2.5 times as many, so its 19 domains can be checked).",
+)
 @click.option("--seed", default=2026, show_default=True, help="Random seed.")
 @json_option
 @handles_errors

@@ -17,11 +17,11 @@ Examples
 ['2024 Q2', '2024 Q10']
 >>> [w["wave"] for w in order_waves([{"wave": "fall 2025"}, {"wave": "spring 2025"}])]
 ['spring 2025', 'fall 2025']
->>> order_waves([{"wave": "baseline"}, {"wave": "follow-up"}])
-Traceback (most recent call last):
-...
-assessments.history.order.WaveOrderError: the order of the waves 'baseline' and 'follow-up' \
-cannot be told from their labels, and they have no collection date
+>>> try:
+...     order_waves([{"wave": "baseline"}, {"wave": "follow-up"}])
+... except WaveOrderError as err:
+...     print(err.problems[0].message)
+the order of the waves 'baseline' and 'follow-up' cannot be told from their labels, and they have no collection date
 """
 
 from __future__ import annotations

@@ -274,6 +274,7 @@ def build_report(
         plan=plan,
         benchmarks=_benchmark_table(benchmarks),
         paired_on=paired_on,
+        structure_wanted="structure" in chosen,
     )
     built = _with_appendix(
         tuple(section for name in chosen if (section := SECTIONS[name](a)) is not None)

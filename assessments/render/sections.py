@@ -74,6 +74,7 @@ class Analysis:
     plan: pd.DataFrame | None = None
     benchmarks: pd.DataFrame | None = None
     paired_on: str | None = None
+    structure_wanted: bool = False
 
     def __post_init__(self) -> None:
         from ..stats._inputs import group_labels
@@ -184,6 +185,25 @@ class Analysis:
             n_boot=self.n_boot,
         )
         return None if agree["suppressed"].astype(bool).all() else agree
+
+    @cached_property
+    def structure_check(self) -> tuple[Any, str]:
+        """The structure check of the key (computed once: its section and every domain result
+        read the same verdict)."""
+        from .structure import check_structure
+
+        return check_structure(self.scores)
+
+    @cached_property
+    def structure_note(self) -> list[Block]:
+        """The structure verdict each domain result carries when the report includes the
+        structure section and it does not support the domains; else nothing."""
+        if not self.structure_wanted:
+            return []
+        from .structure import structure_caveat
+
+        note = structure_caveat(self.structure_check, self.names)
+        return [note] if note is not None else []
 
     @cached_property
     def change(self) -> pd.DataFrame | None:
@@ -492,6 +512,7 @@ def summary_section(a: Analysis) -> Section:
     points.append(answered)
     points.append(_key_line(a))
     blocks.append(Bullets(tuple(points)))
+    blocks += a.structure_note
     steps = step_lines(a.linked, NEXT_STEPS, a.name)
     if steps:
         blocks.append(Paragraph("Suggested next steps, for the weakest areas:"))
@@ -534,6 +555,7 @@ def domains_section(a: Analysis) -> Section:
                 )
                 + "; higher is better. Each score is the mean of a respondent's answered items."
             ),
+            *a.structure_note,
             *_profile_figures(a),
             TableBlock(
                 "Scores, all respondents",
@@ -1041,7 +1063,7 @@ def quality_section(a: Analysis) -> Section:
 def structure_section(a: Analysis) -> Section:
     from .structure import structure_section as build
 
-    section, sheets = build(a.scores, a.names)
+    section, sheets = build(a.scores, a.names, a.structure_check)
     a.structure_sheets = sheets
     return section
 

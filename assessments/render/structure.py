@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from ..errors import AssessmentError
@@ -16,23 +18,58 @@ def _not_checked(why: str) -> Section:
     )
 
 
+def check_structure(scores: Scores) -> tuple[Any, str]:
+    """The structure result of the key (``None`` and why when it cannot be estimated)."""
+    from ..stats.structure import structure
+
+    try:
+        (res,) = structure(scores)
+    except AssessmentError as err:
+        return None, "; ".join(p.message for p in err.problems)
+    if res.cfa is None or res.parallel is None:  # structure() raises instead, without by
+        return None, "; ".join(res.problems.values())
+    return res, ""
+
+
+def structure_caveat(checked: tuple[Any, str], names: dict[str, str]) -> Note | None:
+    """What every domain result must carry when the structure check does not support the
+    domains: the verdict, in one sentence, or None when the domains hold."""
+    res, _why = checked
+    if res is None:
+        return None
+    fit = res.cfa
+    high = [n for n in fit.notes if "correlate above .85" in n]
+    if fit.verdict not in ("poor", "improper") and not high:
+        return None
+    why = (
+        "the solution is improper"
+        if fit.verdict == "improper"
+        else "the key fits these answers poorly"
+        if fit.verdict == "poor"
+        else "some domains correlate above .85"
+    )
+    return Note(
+        f"The structure check of this report (“Does the structure hold?”) does not "
+        f"support the domains as separate factors in these answers ({why}): read differences "
+        "between domain scores as tentative, and prefer the scales or the total.",
+        "warning",
+    )
+
+
 def structure_section(
-    scores: Scores, names: dict[str, str]
+    scores: Scores, names: dict[str, str], checked: tuple[Any, str] | None = None
 ) -> tuple[Section, dict[str, pd.DataFrame]]:
     """The section and its workbook sheets: a CFA of the key (ML; pairwise), the parallel
     analysis with its scree plot, and a per-domain summary of the loadings. Anything that
     cannot be estimated is said in words; the report is still written."""
     from .. import charts
-    from ..stats.structure import structure, structure_tables
+    from ..stats.structure import structure_tables
     from .common import figure
 
-    try:
-        (res,) = structure(scores)
-    except AssessmentError as err:
-        return _not_checked("; ".join(p.message for p in err.problems)), {}
+    res, why = checked if checked is not None else check_structure(scores)
+    if res is None:
+        return _not_checked(why), {}
     fit, pa = res.cfa, res.parallel
-    if fit is None or pa is None:  # structure() raises instead, without by
-        return _not_checked("; ".join(res.problems.values())), {}
     blocks: list[Block] = []
     k = len(fit.domains)
 

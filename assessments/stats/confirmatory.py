@@ -531,12 +531,14 @@ def cfa(
     rmsea = float(np.sqrt(max(chisq - df, 0.0) / (df * n_eff)))
     lo, up = _rmsea_ci(chisq, df, n_eff)
     label, text = _verdict(cfi, rmsea, estimator)
-    if improper:
+    if improper:  # one verdict: no sentence about how well an improper solution "fits"
         label = "improper"
         text = (
-            "The solution is improper: " + "; ".join(improper) + ". Its fit indices are shown "
-            "but should not be relied on; the key's domains are probably not separate factors "
-            "in these answers (merge or drop domains, or collect more answers). " + text
+            "The solution is improper: " + "; ".join(improper) + f". Its fit indices (CFI "
+            f"{cfi:.3f}, RMSEA {rmsea:.3f}) are shown but are not a verdict on the key, since "
+            "an improper solution has no valid fit; the key's domains are probably not "
+            "separate factors in these answers (merge or drop domains, or collect more "
+            "answers). Report the subscale scores with caution, or not at all."
         )
     loadings = pd.DataFrame(
         {

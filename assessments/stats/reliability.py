@@ -3,7 +3,9 @@
 Checked against R ``psych::alpha`` (psych 2.2.9) on the bfi data: raw and standardized alpha,
 average r, corrected item-total r (``r_drop``), alpha if dropped, item mean, sd and n reproduce
 ``tests/data/reference/bfi/alpha.csv`` and ``items.csv`` to 1e-9. As in psych, the covariance
-matrix is pairwise-complete by default and the correlations are ``cov2cor`` of it.
+matrix is pairwise-complete by default and alpha's correlations are ``cov2cor`` of it; omega's
+are ``cor(x, use = "pairwise")``, as ``psych::omega`` computes them (:func:`omega_correlations`).
+With ``method="listwise"`` every figure, item statistics included, uses the complete cases.
 
 Examples
 --------
@@ -46,6 +48,14 @@ def _cov(x: pd.DataFrame, method: Method) -> np.ndarray:
 def _alpha(c: np.ndarray) -> float:
     k = c.shape[0]
     return float(k / (k - 1) * (1 - np.trace(c) / c.sum())) if k > 1 else np.nan
+
+
+def omega_correlations(x: pd.DataFrame, method: Method = "pairwise") -> np.ndarray:
+    """The correlations omega is computed from, as ``psych::omega`` computes them on raw items:
+    ``cor(x, use = "pairwise")``, each pair's correlation from the respondents who answered
+    both (its own means and SDs). Alpha keeps ``psych::alpha``'s ``cov2cor`` of the pairwise
+    covariances; without blanks the two are the same matrix. Listwise: complete cases."""
+    return (x.dropna() if method == "listwise" else x).corr(min_periods=2).to_numpy()
 
 
 def _cov2cor(c: np.ndarray) -> np.ndarray:
@@ -109,6 +119,7 @@ def _domain_row(x: pd.DataFrame, method: Method, level: float) -> dict[str, floa
     r = _cov2cor(c)
     avg_r = float((r.sum() - np.trace(r)) / (k * (k - 1))) if k > 1 else np.nan
     raw = _alpha(c)
+    r_omega = omega_correlations(x, method)
     n = int(x.notna().any(axis=1).sum()) if method == "pairwise" else len(x.dropna())
     low, high = _feldt_ci(raw, n, k, level)
     return {
@@ -120,7 +131,7 @@ def _domain_row(x: pd.DataFrame, method: Method, level: float) -> dict[str, floa
         "alpha_ci_low": low,
         "alpha_ci_high": high,
         "average_r": avg_r,
-        "omega_total": omega_total(r),
+        "omega_total": omega_total(r_omega),
     }
 
 
@@ -217,6 +228,11 @@ def item_reliability(
         small = g in hidden
         for dom, cols in sets.items():
             x = items.loc[mask, cols].astype(float)
+            st_all = status.loc[mask, cols] if status is not None else None
+            if method == "listwise":  # one table, one set of respondents: the complete cases
+                complete = x.notna().all(axis=1).to_numpy()
+                x = x[complete]
+                st_all = st_all[complete] if st_all is not None else None
             c = _cov(x, method) if not small else None
             for i, item in enumerate(cols):
                 row: dict[str, object] = {"group": g, "domain": dom, "item": item}
@@ -227,7 +243,7 @@ def item_reliability(
                 co = c[np.ix_(others, others)]
                 with np.errstate(invalid="ignore", divide="ignore"):
                     r_drop = c[i, others].sum() / np.sqrt(c[i, i] * co.sum())
-                st = status.loc[mask, item].to_numpy() if status is not None else None
+                st = st_all[item].to_numpy() if st_all is not None else None
                 row.update(
                     r_drop=float(r_drop) if others else np.nan,
                     alpha_if_dropped=_alpha(co) if len(others) > 1 else np.nan,
@@ -300,7 +316,7 @@ def omega_h(
             if g in hidden:
                 rows.append({**row, "suppressed": True})
                 continue
-            r = _cov2cor(_cov(x, method))
+            r = omega_correlations(x, method)
             notes = []
             if not np.isfinite(r).all():
                 notes.append("some item pairs have no common answers or no spread")

@@ -282,8 +282,8 @@ def wave_means(waves: Mapping[str, Scores], columns: Sequence[str] | None = None
     ...      for k, y in enumerate(("2025", "2026"))}
     >>> wave_means(w, ["total"])[["wave", "score", "n"]]
        wave  score   n
-    0  2025  total  39
-    1  2026  total  40
+    0  2025  total  38
+    1  2026  total  38
     """
     labels = list(waves)
     if not labels:
