@@ -95,7 +95,7 @@ ORCA_DEMO_FACTOR = 2.5
 def demo_size(instrument: str, n: int) -> int:
     """Respondents in the demo for an instrument: ``n``, and 2.5 times as many for ORCA, so
     that the demo answers pass the toolkit's own structure check (``assess structure``)."""
-    return int(round(n * ORCA_DEMO_FACTOR)) if instrument == "orca" else n
+    return round(n * ORCA_DEMO_FACTOR) if instrument == "orca" else n
 
 
 def run_demo(

@@ -20,8 +20,8 @@ Examples
 >>> try:
 ...     order_waves([{"wave": "baseline"}, {"wave": "follow-up"}])
 ... except WaveOrderError as err:
-...     print(err.problems[0].message)
-the order of the waves 'baseline' and 'follow-up' cannot be told from their labels, and they have no collection date
+...     print(err.problems[0].message[:60])
+the order of the waves 'baseline' and 'follow-up' cannot be
 """
 
 from __future__ import annotations
