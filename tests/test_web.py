@@ -56,6 +56,14 @@ def start(c: TestClient, instrument: str = "oric") -> tuple[str, str]:
     return wid, csrf
 
 
+def now(c: TestClient, wid: str) -> str:
+    """The session's basis, as its pages put it in every form that acts on the upload."""
+    from assessments.web.session import basis
+
+    ws = c.app.state.workspaces.get(wid)
+    return basis(ws, ws.state())
+
+
 def upload(c: TestClient, wid: str, csrf: str, path: Path, name: str | None = None):
     return c.post(
         f"/w/{wid}/upload",
@@ -78,13 +86,15 @@ def test_the_whole_flow_on_the_demo_export(client, export):
     assert '"oric_1": oric_1' in mapping.text
     # invalid answers stop the run until the person chooses to treat them as missing
     stopped = client.post(
-        f"/w/{wid}/check", data={"csrf": csrf, "action": "score"}, follow_redirects=True
+        f"/w/{wid}/check",
+        data={"csrf": csrf, "basis": now(client, wid), "action": "score"},
+        follow_redirects=True,
     )
     assert stopped.status_code == 422
     assert "not on the instrument&#39;s scale" in stopped.text
     r = client.post(
         f"/w/{wid}/check",
-        data={"csrf": csrf, "on_invalid": "missing", "action": "score"},
+        data={"csrf": csrf, "basis": now(client, wid), "on_invalid": "missing", "action": "score"},
         follow_redirects=True,
     )
     assert r.status_code == 200
@@ -97,6 +107,7 @@ def test_the_whole_flow_on_the_demo_export(client, export):
         f"/w/{wid}/report",
         data={
             "csrf": csrf,
+            "basis": now(client, wid),
             "by": "role",
             "aggregate_by": "site",
             "organization": HOSTILE,
@@ -128,7 +139,7 @@ def test_the_whole_flow_on_the_demo_export(client, export):
     assert plan.status_code == 200
     kept = client.post(
         f"/w/{wid}/keep",
-        data={"csrf": csrf, "org": "Test Agency", "wave": "2026"},
+        data={"csrf": csrf, "basis": now(client, wid), "org": "Test Agency", "wave": "2026"},
         follow_redirects=True,
     )
     assert kept.status_code == 200
@@ -149,6 +160,7 @@ def test_a_missing_column_is_fixed_by_choosing_it(client, tmp_path):
         f"/w/{wid}/check",
         data={
             "csrf": csrf,
+            "basis": now(client, wid),
             "col:oric_3": "How ready (third)",
             "on_invalid": "missing",
             "action": "save",
@@ -351,6 +363,7 @@ def test_a_choice_on_the_page_overrides_the_uploaded_mapping_file(client, tmp_pa
         f"/w/{wid}/check",
         data={
             "csrf": csrf,
+            "basis": now(client, wid),
             "col:oric_3": "third",
             "col:oric_4": "x4",
             "on_invalid": "missing",

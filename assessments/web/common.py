@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -87,12 +88,46 @@ async def form_of(request: Request, state: dict[str, Any]) -> Posted:
 def page(
     request: Request, name: str, ws: Workspace | None, step: str, status: int = 200, **ctx: Any
 ) -> Response:
+    from .session import basis
+
     state = ws.state() if ws is not None else {}
+    now = basis(ws, state) if ws is not None else ""
     return templates.TemplateResponse(
         request,
         name,
-        {"ws": ws, "state": state, "steps": STEPS, "step": step, **ctx},
+        {"ws": ws, "state": state, "steps": STEPS, "step": step, "basis": now, **ctx},
         status_code=status,
+    )
+
+
+def stale_form(
+    request: Request, ws: Workspace, state: dict[str, Any], form: Posted
+) -> Response | None:
+    """A form posted from a page that showed another state of this session (another tab, or
+    a page left open before a new upload) is refused: it would act on a file it did not show."""
+    from .session import basis
+
+    if form.get("basis") == basis(ws, state):
+        return None
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        {
+            "ws": ws,
+            "state": state,
+            "steps": STEPS,
+            "step": "",
+            "summary": "This page was showing an earlier state of your session, so nothing was "
+            "done.",
+            "problems": [
+                "The session now holds "
+                + (f"the file {state['export_name']}" if state.get("export_name") else "no file")
+                + " with the choices made since (perhaps in another tab or window). Open the "
+                "step again from the list above to see it, then repeat what you were doing."
+            ],
+            "back": None,
+        },
+        status_code=409,
     )
 
 
@@ -105,8 +140,10 @@ def shown(text: str, ws: Workspace | None) -> str:
         if state.get(role):
             given = state.get(role + "_name") or role
             text = text.replace(str(ws.path(state[role])), given)
-            # a hint that names the file ("rename it to export.xlsx") names the person's file
-            text = text.replace(Path(state[role]).stem + ".", Path(given).stem + ".")
+            # a hint that names the file ("rename it to export.xlsx") names the person's file;
+            # only the page's own name as a whole word ("key." inside "my-key.yaml" is not it)
+            own = re.compile(rf"(?<![\w.-]){re.escape(Path(state[role]).stem)}\.")
+            text = own.sub((Path(given).stem + ".").replace("\\", "\\\\"), text)
     return text.replace(str(ws.folder) + "/", "")
 
 

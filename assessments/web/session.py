@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -70,3 +72,28 @@ def scores(ws: Workspace, state: dict[str, Any], which: str = "export") -> Score
     from ..scoring import score
 
     return score(responses(ws, state, which), on_invalid=state.get("on_invalid", "error"))
+
+
+#: what a score, a scores file or a report is built from: the choices and the uploaded files
+BASIS_KEYS = (
+    "instrument", "version", "instrument_file", "key_file", "export", "earlier", "mapping_file",
+    "columns", "on_invalid", "allow_missing_items", "upload_id",
+)  # fmt: skip
+FILE_ROLES = ("instrument_file", "key_file", "export", "earlier", "mapping_file")
+
+
+def basis(ws: Workspace, state: dict[str, Any]) -> str:
+    """A fingerprint of everything the session's scores are built from: the choices, and each
+    uploaded file's size and time. Whatever is built (scores files, a report, its preview)
+    records the basis it was built from and is shown or served only while the session's basis
+    is the same, so nothing built from one upload is ever shown for another."""
+    parts: dict[str, Any] = {k: state.get(k) for k in BASIS_KEYS}
+    for role in FILE_ROLES:
+        if state.get(role):
+            try:
+                st = ws.path(state[role]).stat()
+                parts[role + ":file"] = (st.st_size, st.st_mtime_ns)
+            except OSError:
+                parts[role + ":file"] = None
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]

@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Any
 
 MAX_AGE_S = 4 * 3600
-_STATE_LOCK = threading.Lock()  # a report thread and a page may update one state at once
+#: a report thread and a page may update one state at once (re-entrant: a check-then-update
+#: holds it around ``update``)
+STATE_LOCK = threading.RLock()
 _ID = re.compile(r"^[A-Za-z0-9_-]{20,40}$")
 SAFE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".sav", ".zsav", ".yaml", ".yml")
 
@@ -91,7 +93,7 @@ class Workspace:
         tmp.replace(self.folder / "state.json")
 
     def update(self, **changes: Any) -> dict[str, Any]:
-        with _STATE_LOCK:
+        with STATE_LOCK:
             state = {**self.state(), **changes}
             self.save(state)
         return state

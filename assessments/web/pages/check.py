@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ...errors import AssessmentError
-from ..common import form_of, frame_rows, go, page, problem, session, shown
+from ..common import form_of, frame_rows, go, page, problem, session, shown, stale_form
 from ..session import load, responses
 from ..workspace import Workspace
 
@@ -103,16 +103,18 @@ async def update(request: Request) -> Response:
     """Save the column chosen for each item and how to treat answers outside the scale."""
     ws, state = session(request)
     form = await form_of(request, state)
+    refused = stale_form(request, ws, state, form)
+    if refused is not None:
+        return refused
     posted = dict(form.multi_items())
-    before = state.get("columns") or {}
     chosen: dict[str, str] = {}
     for key, value in posted.items():
         if not key.startswith("col:"):
             continue
-        item = key[4:]
-        # a choice is kept when it differs from the automatic match, or was made here before
-        if value and (value != posted.get("auto:" + item, "") or item in before):
-            chosen[item] = value
+        # a shown choice is a choice: the column on screen for each item is the one used,
+        # whether the page suggested it or the person picked it
+        if value:
+            chosen[key[4:]] = value
     ws.update(
         columns=chosen,
         on_invalid="missing" if form.get("on_invalid") == "missing" else "error",

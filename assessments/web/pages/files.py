@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 import zipfile
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from ..common import session
+from ..session import basis
+from ..workspace import Workspace
 
 TYPES = {
     ".csv": "text/csv",
@@ -20,10 +23,28 @@ TYPES = {
 }
 
 
+def current(ws: Workspace, state: dict[str, Any], what: str) -> list[str]:
+    """The files of ``what`` ("downloads": the scores files; "report_files") that were built
+    from what the session holds now; none when they were built from an earlier upload or other
+    choices."""
+    files = list(state.get(what) or [])
+    built_from = state.get("downloads_basis" if what == "downloads" else "report_basis")
+    return files if files and built_from == basis(ws, state) else []
+
+
+STALE = (
+    "This file was built from an earlier upload or other choices, so it is no longer served. "
+    "Build it again from the step it belongs to."
+)
+
+
 async def download(request: Request) -> Response:
     ws, state = session(request)
     name = request.path_params["name"]
-    allowed = set(state.get("downloads") or []) | set(state.get("report_files") or [])
+    allowed = set(current(ws, state, "downloads")) | set(current(ws, state, "report_files"))
+    if name not in allowed and name in {*(state.get("downloads") or []),
+                                        *(state.get("report_files") or [])}:  # fmt: skip
+        raise HTTPException(409, STALE)
     if name not in allowed or not ws.path(name).is_file():
         raise HTTPException(404, "No such file in this session.")
     suffix = "." + name.rsplit(".", 1)[-1]
@@ -38,7 +59,9 @@ async def download(request: Request) -> Response:
 async def preview(request: Request) -> Response:
     """The HTML report shown inside the page: sandboxed, no script can run in it."""
     ws, state = session(request)
-    name = next((f for f in state.get("report_files") or [] if f.endswith(".html")), None)
+    if state.get("report_files") and not current(ws, state, "report_files"):
+        raise HTTPException(409, STALE)
+    name = next((f for f in current(ws, state, "report_files") if f.endswith(".html")), None)
     if name is None or not ws.path(name).is_file():
         raise HTTPException(404, "The report has not been built yet.")
     return Response(
@@ -53,7 +76,9 @@ async def preview(request: Request) -> Response:
 
 async def report_zip(request: Request) -> Response:
     ws, state = session(request)
-    files = [f for f in state.get("report_files") or [] if ws.path(f).is_file()]
+    if state.get("report_files") and not current(ws, state, "report_files"):
+        raise HTTPException(409, STALE)
+    files = [f for f in current(ws, state, "report_files") if ws.path(f).is_file()]
     if not files:
         raise HTTPException(404, "The report has not been built yet.")
     buffer = io.BytesIO()

@@ -59,6 +59,7 @@ async def choose(request: Request) -> Response:
         "instrument": str(form.get("instrument") or ""),
         "version": str(form.get("version") or ""),
         "columns": {},
+        "scored": False,  # scores and reports of another instrument are not this one's
     }
     for role in ("instrument_file", "key_file", "mapping_file"):
         upload = form.file(role)

@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from ...errors import AssessmentError
 from ...history.store import mask
-from ..common import form_of, go, page, problem, session
+from ..common import form_of, go, page, problem, session, stale_form
 from ..session import scores as score_session
 
 
@@ -37,6 +37,11 @@ async def show(request: Request) -> Response:
 async def keep(request: Request) -> Response:
     ws, state = session(request)
     form = await form_of(request, state)
+    refused = stale_form(request, ws, state, form)
+    if refused is not None:
+        return refused
+    if not state.get("scored"):
+        return go(ws, "upload" if not state.get("export") else "scores")
     org = str(form.get("org") or "").strip()
     wave = str(form.get("wave") or "").strip()
 

@@ -10,9 +10,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ...errors import AssessmentError
-from ..common import form_of, go, page, session, shown
+from ..common import form_of, go, page, session, shown, stale_form
+from ..session import basis
 from ..session import scores as score_session
-from ..workspace import Workspace
+from ..workspace import STATE_LOCK, Workspace
 
 
 def _build(
@@ -22,6 +23,7 @@ def _build(
     from ...render import write_report
 
     job = jobs[ws.id]
+    built_from = job["basis"]
 
     def step(text: str) -> None:
         job["step"] = text
@@ -50,7 +52,15 @@ def _build(
             action_plan(s), ws.path("action-plan.xlsx"), instrument=s.instrument.id
         )
         names = [p.name for p in written] + [plan.name]
-        ws.update(report_files=names, report_choice=choice)
+        with STATE_LOCK:
+            if basis(ws, ws.state()) != built_from:
+                # the session moved on while this was built (a new upload, other choices):
+                # what was built here belongs to no file on screen, so it is not kept
+                for name in names:
+                    ws.path(name).unlink(missing_ok=True)
+                job.update(status="stale", step="stopped", files=[])
+                return
+            ws.update(report_files=names, report_choice=choice, report_basis=built_from)
         job.update(status="done", step="done", files=names)
     except AssessmentError as err:
         job.update(
@@ -69,12 +79,20 @@ async def show(request: Request) -> Response:
     if not state.get("scored"):
         return go(ws, "scores")
     job = request.app.state.jobs.get(ws.id)
+    now = basis(ws, state)
+    earlier_job = None
+    if job is not None and job.get("basis") != now:  # built, or being built, from another state
+        earlier_job = job if job.get("status") == "running" else None
+        job = None
+    if job is not None and job.get("status") == "done" and state.get("report_basis") != now:
+        job = None
     return page(
         request,
         "report.html",
         ws,
         "report",
         job=job,
+        earlier_job=earlier_job,
         columns=state.get("metadata_columns") or [],
         choice=state.get("report_choice") or {},
     )
@@ -83,6 +101,11 @@ async def show(request: Request) -> Response:
 async def build(request: Request) -> Response:
     ws, state = session(request)
     form = await form_of(request, state)
+    refused = stale_form(request, ws, state, form)
+    if refused is not None:
+        return refused
+    if not state.get("scored"):
+        return go(ws, "scores")
     columns = state.get("metadata_columns") or []
 
     def column(name: str) -> str:
@@ -102,6 +125,11 @@ async def build(request: Request) -> Response:
     }
     jobs = request.app.state.jobs
     if jobs.get(ws.id, {}).get("status") != "running":
-        jobs[ws.id] = {"status": "running", "step": "starting"}
+        jobs[ws.id] = {
+            "status": "running",
+            "step": "starting",
+            "basis": basis(ws, state),
+            "export_name": state.get("export_name"),
+        }
         threading.Thread(target=_build, args=(jobs, ws, ws.state(), choice), daemon=True).start()
     return go(ws, "report")

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from ...errors import AssessmentError
 from ..common import frame_rows, go, page, problem, session
+from ..session import basis
 from ..session import scores as score_session
 from ..workspace import Workspace
 
@@ -19,6 +20,7 @@ DOWNLOADS = ("scores.csv", "scores.excluded.csv", "scores.invalid.csv", "scores.
 def _score(ws: Workspace, state: dict[str, Any]) -> dict[str, Any]:
     from ...io import write_scores
 
+    built_from = basis(ws, state)
     s = score_session(ws, state)
     written = [p.name for p in write_scores(s, ws.path("scores.csv"))]
     written += [p.name for p in write_scores(s, ws.path("scores.xlsx"))]
@@ -33,7 +35,7 @@ def _score(ws: Workspace, state: dict[str, Any]) -> dict[str, Any]:
         for c in s.metadata_columns
         if not is_numeric_dtype(s.respondents[c].dtype) and 2 <= s.respondents[c].nunique() <= 50
     ]
-    ws.update(scored=True, downloads=written, metadata_columns=meta)
+    ws.update(scored=True, downloads=written, downloads_basis=built_from, metadata_columns=meta)
     return {
         "n_read": s.rows_read,
         "n_scored": s.n_scored,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -39,5 +41,13 @@ async def receive(request: Request) -> Response:
             status=422,
             message="Choose the export to check.",
         )
-    ws.update(**changes, columns={}, scored=False)
+    # a new upload: nothing built from the earlier one is shown or served again
+    ws.update(
+        **changes,
+        columns={},
+        scored=False,
+        upload_id=secrets.token_urlsafe(9),
+        downloads=[],
+        report_files=[],
+    )
     return go(ws, "check")

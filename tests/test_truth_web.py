@@ -1,0 +1,208 @@
+"""Issue 31, the web page never serves a stale report: whatever is built (scores files, the
+report, its preview, the zip) is served only while the session holds what it was built from; a
+form from another tab (or a page left open before a new upload) is refused; a shown column
+choice is a choice (the SurveyMonkey sample scores by accepting the suggestions); keeping a wave
+before any upload is a page, not "Something went wrong"; file names are never mangled.
+
+Each test failed before the fix: the new upload's header sat above the earlier export's report
+(and its PDF downloaded), the other tab's post acted on the newer file, the suggested mapping
+was refused with "no column matches", and keep ended in ``KeyError: 'export'``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import time
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from assessments.demo import demo_responses
+from assessments.io.tables import write_table
+from assessments.web.app import create_app
+from assessments.web.session import basis
+
+SAMPLES = Path(__file__).parent / "data" / "samples"
+
+
+@pytest.fixture
+def client(tmp_path):
+    app = create_app(root=tmp_path / "sessions", store=str(tmp_path / "history.sqlite"))
+    with TestClient(app, base_url="http://127.0.0.1:8765") as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("exports")
+    out = {}
+    for name, n, shift in (("first", 120, -0.6), ("second", 60, 0.4)):
+        path = folder / f"oric_{name}.csv"
+        write_table(demo_responses("oric", n=n, seed=len(name), shift=shift), path)
+        out[name] = path
+    return out
+
+
+def start(c: TestClient) -> tuple[str, str]:
+    r = c.get("/", follow_redirects=True)
+    wid = str(r.url).split("/w/")[1].split("/")[0]
+    csrf = re.search(r'name="csrf" value="([^"]+)"', r.text).group(1)
+    c.post(f"/w/{wid}/instrument", data={"csrf": csrf, "instrument": "oric"})
+    return wid, csrf
+
+
+def form_basis(page: str) -> str:
+    return re.search(r'name="basis" value="([^"]+)"', page).group(1)
+
+
+def upload(c: TestClient, wid: str, csrf: str, path: Path):
+    return c.post(
+        f"/w/{wid}/upload",
+        data={"csrf": csrf},
+        files={"export": (path.name, path.read_bytes())},
+        follow_redirects=True,
+    )
+
+
+def score_it(c: TestClient, wid: str, csrf: str):
+    page = c.get(f"/w/{wid}/check").text
+    return c.post(
+        f"/w/{wid}/check",
+        data={"csrf": csrf, "basis": form_basis(page), "on_invalid": "missing", "action": "score"},
+        follow_redirects=True,
+    )
+
+
+def build_report(c: TestClient, wid: str, csrf: str) -> str:
+    page = c.get(f"/w/{wid}/report").text
+    r = c.post(
+        f"/w/{wid}/report",
+        data={"csrf": csrf, "basis": form_basis(page), "by": "role", "min_group_size": "5"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text[:500]
+    for _ in range(240):
+        page = c.get(f"/w/{wid}/report").text
+        if "Ready" in page or "could not be built" in page:
+            return page
+        time.sleep(0.25)
+    raise AssertionError("the report was not built")
+
+
+def test_a_new_upload_after_a_report_never_shows_the_old_report(client, exports):
+    wid, csrf = start(client)
+    upload(client, wid, csrf, exports["first"])
+    assert score_it(client, wid, csrf).status_code == 200
+    page = build_report(client, wid, csrf)
+    assert "Ready: the report of oric_first.csv" in page
+    assert client.get(f"/w/{wid}/files/oric-report.pdf").status_code == 200
+    old_scores = client.get(f"/w/{wid}/files/scores.csv").text
+
+    # the coordinator uploads the next export in the same session and scores it
+    upload(client, wid, csrf, exports["second"])
+    scored = score_it(client, wid, csrf)
+    assert scored.status_code == 200
+    assert "oric_second.csv" in scored.text
+    assert client.get(f"/w/{wid}/files/scores.csv").text != old_scores
+    report = client.get(f"/w/{wid}/report").text
+    assert "Ready" not in report
+    assert "oric_first" not in report
+    for url in ("files/oric-report.pdf", "report/preview", "report.zip"):
+        assert client.get(f"/w/{wid}/{url}").status_code in (404, 409), url
+    # built again, the report is the second export's: its 60 rows, not the first's 120
+    page = build_report(client, wid, csrf)
+    assert "Ready: the report of oric_second.csv" in page
+    preview = client.get(f"/w/{wid}/report/preview").text
+    assert "60 responses were read" in preview
+    assert "120 responses were read" not in preview
+
+
+def test_a_form_from_another_tab_is_refused(client, exports):
+    wid, csrf = start(client)
+    upload(client, wid, csrf, exports["first"])
+    tab_one = client.get(f"/w/{wid}/check").text  # left open on the first file
+    upload(client, wid, csrf, exports["second"])  # the second tab uploads another file
+    ws = client.app.state.workspaces.get(wid)
+    before = ws.state()
+    r = client.post(
+        f"/w/{wid}/check",
+        data={"csrf": csrf, "basis": form_basis(tab_one), "on_invalid": "missing",
+              "action": "score"},
+    )  # fmt: skip
+    assert r.status_code == 409
+    text = html.unescape(r.text)
+    assert "earlier state of your session" in text
+    assert "oric_second.csv" in text
+    assert ws.state().get("on_invalid") == before.get("on_invalid")
+    # the same for building a report and keeping the wave
+    assert score_it(client, wid, csrf).status_code == 200
+    report_page = client.get(f"/w/{wid}/report").text
+    old = form_basis(report_page)
+    upload(client, wid, csrf, exports["first"])
+    assert score_it(client, wid, csrf).status_code == 200
+    for step, data in (("report", {"by": "role"}), ("keep", {"org": "A", "wave": "2026"})):
+        r = client.post(f"/w/{wid}/{step}", data={"csrf": csrf, "basis": old, **data})
+        assert r.status_code == 409, step
+    assert basis(ws, ws.state()) != old
+
+
+def test_the_suggested_mapping_is_accepted_as_shown(client):
+    """The SurveyMonkey StarWars export: every dropdown shows the right column (label, 0.90);
+    scoring with the page as shown works."""
+    r = client.get("/", follow_redirects=True)
+    wid = str(r.url).split("/w/")[1].split("/")[0]
+    csrf = re.search(r'name="csrf" value="([^"]+)"', r.text).group(1)
+    definition = SAMPLES / "starwars-instrument.yaml"
+    client.post(
+        f"/w/{wid}/instrument",
+        data={"csrf": csrf, "instrument": "custom"},
+        files={"instrument_file": (definition.name, definition.read_bytes())},
+    )
+    export = SAMPLES / "surveymonkey" / "fivethirtyeight_StarWars.csv"
+    client.post(
+        f"/w/{wid}/upload",
+        data={"csrf": csrf},
+        files={"export": (export.name, export.read_bytes())},
+    )
+    page = client.get(f"/w/{wid}/check").text
+    shown = {
+        m.group(1): html.unescape(m.group(2))
+        for m in re.finditer(
+            r'<select id="col-[^"]+" name="col:([^"]+)">.*?<option value="([^"]*)" selected>',
+            page,
+            re.S,
+        )
+    }
+    assert len(shown) == 14
+    data = {"csrf": csrf, "basis": form_basis(page), "on_invalid": "missing", "action": "score"}
+    data.update({f"col:{k}": v for k, v in shown.items()})
+    data.update({f"auto:{k}": v for k, v in shown.items()})
+    r = client.post(f"/w/{wid}/check", data=data, follow_redirects=True)
+    assert r.status_code == 200, html.unescape(r.text)[:2000]
+    assert "1186" in r.text or "1,186" in r.text
+
+
+def test_keep_before_any_upload_and_names_never_mangled(client, tmp_path):
+    wid, csrf = start(client)
+    page = client.get(f"/w/{wid}/keep").text
+    r = client.post(
+        f"/w/{wid}/keep",
+        data={"csrf": csrf, "basis": form_basis(page), "org": "A", "wave": "2026"},
+        follow_redirects=True,
+    )
+    assert r.status_code == 200
+    assert "Something went wrong" not in r.text
+    assert "Upload" in r.text
+    # a key file whose name contains the page's own stored name ("key")
+    bad_key = tmp_path / "rsa-demo-key.yaml"
+    bad_key.write_text("key_for: rsa\nversions: {}\n", encoding="utf-8")
+    r = client.post(
+        f"/w/{wid}/instrument",
+        data={"csrf": csrf, "instrument": "rsa", "version": "provider"},
+        files={"key_file": (bad_key.name, bad_key.read_bytes())},
+    )
+    text = html.unescape(r.text)
+    assert "rsa-demo-key.yaml" in text
+    assert "rsa-demo-rsa-demo-key" not in text
