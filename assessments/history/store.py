@@ -451,6 +451,20 @@ class History:
                 conn.execute(self.tables["schema_version"].insert(), {"version": SCHEMA_VERSION})
                 return
             found = conn.execute(select(self.tables["schema_version"].c.version)).scalar()
+            if found is not None and (not isinstance(found, int) or isinstance(found, bool)):
+                try:
+                    found = int(str(found), 10)
+                except ValueError:
+                    raise HistoryError(
+                        Problem(
+                            "store-damaged",
+                            f"the history store's schema version is {str(found)[:40]!r}, not a "
+                            "number",
+                            file=self.store,
+                            hint="is this a history store made by assess history? Restore it "
+                            "from a backup",
+                        )
+                    ) from None
             if found is None or found > SCHEMA_VERSION:
                 raise HistoryError(
                     Problem(
@@ -658,7 +672,7 @@ class History:
     def info(self, org: str, wave: str, instrument: str | None = None) -> WaveInfo:
         """What is stored about one wave."""
         with self._transaction() as conn:
-            return _info(self._row(conn, org, wave, instrument))
+            return _info(self._row(conn, org, wave, instrument), self.store)
 
     def rows(
         self, org: str | None = None, instrument: str | None = None, *, strict: bool = True
@@ -700,8 +714,8 @@ class History:
                 "wave": r.label,
                 "date": r.wave_date,
                 "added_at": r.added_at,
-                "n_scored": json.loads(r.summary)["n_scored"],
-                "n_excluded": json.loads(r.summary)["n_excluded"],
+                "n_scored": _count(r.summary, "n_scored", self.store, r.label),
+                "n_excluded": _count(r.summary, "n_excluded", self.store, r.label),
                 "keep_ids": bool(r.keep_ids),
                 "definition_hash": r.definition_hash[:12],
             }
@@ -764,7 +778,13 @@ class History:
         rows = conn.execute(
             select(wt.c.name, wt.c.data).where(wt.c.wave_id == wave_id, wt.c.name.in_(names))
         )
-        return {r.name.removesuffix(suffix): unpack(r.data) for r in rows}
+        out = {}
+        for r in rows:
+            try:
+                out[r.name.removesuffix(suffix)] = unpack(r.data)
+            except Exception as err:  # zlib's checksum, a cut header: never a wrong number
+                raise _damaged(self.store, f"the stored table {r.name!r}", err) from None
+        return out
 
     def _scores(self, row: Any, stored: dict[str, pd.DataFrame], perspective: str | None) -> Scores:
         import pandas as pd
@@ -774,11 +794,23 @@ class History:
         version = perspective or row.version
         which = (row.instrument, version, row.definition_hash, row.key_hash, row.drop_suggested)
         if which not in self._instruments:  # instruments are immutable: one per definition
+            if _sha(row.definition) != row.definition_hash or (
+                row.key_text is not None and _sha(row.key_text) != row.key_hash
+            ):
+                raise _damaged(
+                    self.store,
+                    f"the definition kept with wave {row.label!r} (it no longer matches its "
+                    "SHA-256)",
+                )
             self._instruments[which] = _instrument_of(row, version)
         inst = self._instruments[which]
-        summary = json.loads(row.summary)
-        if perspective is not None:
-            summary = summary["perspectives"][perspective]
+        summary = _json(row.summary, self.store, f"the summary of wave {row.label!r}")
+        try:
+            if perspective is not None:
+                summary = summary["perspectives"][perspective]
+            counts = (int(summary["rows_read"]), dict(summary["cell_counts"]))
+        except (KeyError, TypeError, ValueError) as err:
+            raise _damaged(self.store, f"the summary of wave {row.label!r}", err) from None
         empty = pd.DataFrame()
         return Scores(
             respondents=stored["scores"] if "scores" in stored else stored.get(TREND, empty),
@@ -788,9 +820,9 @@ class History:
             invalid=stored.get("invalid", empty),
             recodes=stored.get("recodes", empty),
             instrument=inst,
-            rows_read=int(summary["rows_read"]),
-            cell_counts=dict(summary["cell_counts"]),
-            notes=tuple(summary["notes"]),
+            rows_read=counts[0],
+            cell_counts=counts[1],
+            notes=tuple(summary.get("notes") or ()),
         )
 
     def load_perspectives(
@@ -822,10 +854,16 @@ class History:
                 v: self._stored(conn, row.id, [f"{p}{PART}{v}" for p in parts], f"{PART}{v}")
                 for v in found
             }
-        summary = json.loads(row.summary)
+        summary = _json(row.summary, self.store, f"the summary of wave {row.label!r}")
+        try:
+            practices = [
+                {str(k): int(n) for k, n in g.items()} for g in summary.get("practices", [])
+            ]
+        except (AttributeError, TypeError, ValueError) as err:
+            raise _damaged(self.store, f"the summary of wave {row.label!r}", err) from None
         return Perspectives(
             {v: self._scores(row, stored[v], v) for v in found},
-            [{str(k): int(n) for k, n in g.items()} for g in summary.get("practices", [])],
+            practices,
             min_group_size,
             str(summary.get("key_source", "")),
         )
@@ -866,7 +904,7 @@ class History:
         """Delete a stored wave (logged with the time)."""
         with self._transaction(write=True) as conn:
             row = self._row(conn, org, wave, instrument)
-            info = _info(row)
+            info = _info(row, self.store)
             self._delete(conn, row.id)
             conn.execute(
                 self.tables["events"]
@@ -963,6 +1001,27 @@ def migrate(conn: Any, tables: dict[str, Any], found: int) -> None:
     conn.execute(update(tables["schema_version"]).values(version=SCHEMA_VERSION))
 
 
+def _damaged(store: str, what: str, err: Exception | None = None) -> HistoryError:
+    """The store's content does not read as a history store wrote it."""
+    detail = f": {type(err).__name__}" if err is not None else ""
+    return HistoryError(
+        Problem(
+            "store-damaged",
+            f"the history store is damaged: {what} cannot be read{detail}",
+            file=store,
+            hint="restore the store from a backup; the other waves may still be readable with "
+            "assess history list and export",
+        )
+    )
+
+
+def _json(text: Any, store: str, what: str) -> Any:
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError) as err:
+        raise _damaged(store, what, err) from None
+
+
 def _summary(scores: Scores) -> dict[str, Any]:
     return {
         "rows_read": scores.rows_read,
@@ -978,6 +1037,14 @@ def perspectives_of(version: str) -> tuple[str, ...]:
     if version.startswith(PERSPECTIVES):
         return tuple(version[len(PERSPECTIVES) :].split(","))
     return ()
+
+
+def _count(summary: Any, name: str, store: str, label: str) -> int:
+    data = _json(summary, store, f"the summary of wave {label!r}")
+    value = data.get(name) if isinstance(data, dict) else None
+    if not isinstance(value, int):
+        raise _damaged(store, f"the summary of wave {label!r}")
+    return value
 
 
 def _in_order(rows: list[dict[str, Any]], *, strict: bool) -> list[dict[str, Any]]:
@@ -998,25 +1065,29 @@ def _in_order(rows: list[dict[str, Any]], *, strict: bool) -> list[dict[str, Any
     return out
 
 
-def _info(row: Any) -> WaveInfo:
-    summary = json.loads(row.summary)
-    return WaveInfo(
-        org=row.org,
-        instrument=row.instrument,
-        version=row.version,
-        wave=row.label,
-        date=row.wave_date,
-        added_at=row.added_at,
-        n_scored=int(summary["n_scored"]),
-        n_excluded=int(summary["n_excluded"]),
-        rows_read=int(summary["rows_read"]),
-        definition_hash=row.definition_hash,
-        key_hash=row.key_hash,
-        keep_ids=bool(row.keep_ids),
-        kept_columns=tuple(json.loads(row.kept_columns)),
-        source_name=row.source_name,
-        perspectives=perspectives_of(row.version),
-    )
+def _info(row: Any, store: str = "the history store") -> WaveInfo:
+    where = f"the summary of wave {row.label!r}"
+    kept = _json(row.kept_columns, store, where)
+    try:
+        return WaveInfo(
+            org=row.org,
+            instrument=row.instrument,
+            version=row.version,
+            wave=row.label,
+            date=row.wave_date,
+            added_at=row.added_at,
+            n_scored=_count(row.summary, "n_scored", store, row.label),
+            n_excluded=_count(row.summary, "n_excluded", store, row.label),
+            rows_read=_count(row.summary, "rows_read", store, row.label),
+            definition_hash=row.definition_hash,
+            key_hash=row.key_hash,
+            keep_ids=bool(row.keep_ids),
+            kept_columns=tuple(str(c) for c in kept),
+            source_name=row.source_name,
+            perspectives=perspectives_of(row.version),
+        )
+    except TypeError as err:
+        raise _damaged(store, where, err) from None
 
 
 def _text_of(path: str | None, what: str) -> tuple[str, str]:

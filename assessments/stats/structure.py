@@ -51,7 +51,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import ResponseError
+from ..errors import Problem, ResponseError
 from ..scoring import Scores
 from ._inputs import DEFAULT_MIN_GROUP_SIZE, group_labels, item_sets, suppressed_groups
 from .confirmatory import CFA, Estimator, Missing, cfa
@@ -101,6 +101,17 @@ class Structure:
         }
 
 
+def max_structure_items() -> int:
+    """``ASSESS_MAX_STRUCTURE_ITEMS`` (default 150): the most items a structure check takes.
+    ORCA, the largest shipped instrument, has 77."""
+    import os
+
+    try:
+        return max(2, int(os.environ.get("ASSESS_MAX_STRUCTURE_ITEMS", "150")))
+    except ValueError:
+        return 150
+
+
 def structure(
     data: Scores | pd.DataFrame,
     domains: Mapping[str, Sequence[str]] | None = None,
@@ -134,6 +145,19 @@ def structure(
     items = list(dict.fromkeys(c for v in sets.values() for c in v))
     if not items and isinstance(data, Scores):  # no key (RSA): explore every item
         items = [c for c in data.instrument.item_ids if c in matrix.columns]
+    limit = max_structure_items()
+    if len(items) > limit:  # bounded before any work: 500 items ran for many minutes
+        raise ResponseError(
+            Problem(
+                "too-many-items",
+                f"{len(items)} items are more than a structure check takes (at most {limit}): "
+                "the factor analyses would run for a very long time",
+                value=len(items),
+                expected=f"at most {limit} items",
+                hint="check a subset of the domains (a definition file with only those), or "
+                "raise the limit with ASSESS_MAX_STRUCTURE_ITEMS",
+            )
+        )
     sizes = {g: int((groups == g).sum()) for g in pd.unique(groups.dropna())}
     hidden = set(suppressed_groups(sizes, min_group_size)) if by is not None else set()
     out = []
