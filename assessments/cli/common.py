@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from functools import wraps
@@ -27,8 +28,26 @@ EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character but tab and newline shown as an escape (``\\x1b``):
+    a value from a file (an organization name, a group) can never move the cursor, recolour,
+    retitle or clear the reader's terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+class SafeConsole(Console):
+    """rich's console, with control characters escaped in every string it renders: printed
+    text and table cells alike (rich's own styling is added after, so colours still work)."""
+
+    def render_str(self, text: str, *args: Any, **kwargs: Any) -> Any:
+        return super().render_str(printable(text), *args, **kwargs)
+
+
 def console(err: bool = False) -> Console:
-    return Console(
+    return SafeConsole(
         stderr=err, highlight=False, soft_wrap=False, width=120 if not sys.stdout.isatty() else None
     )
 
@@ -65,7 +84,7 @@ def handles_errors(func: F) -> F:
             if os.environ.get("ASSESS_DEBUG"):
                 raise
             click.echo(
-                f"internal error: {type(exc).__name__}: {exc}\n"
+                f"internal error: {type(exc).__name__}: {printable(str(exc))}\n"
                 "This is a bug in recovery-assessments, not in your file. Run again with "
                 "ASSESS_DEBUG=1 to see the traceback, and report it with that output.",
                 err=True,

@@ -84,6 +84,9 @@ def add_cmd(
       assess history add --input staff.csv:provider --input people.csv:person -i rsa \
         --key key.xlsx --org "Example Agency" --wave 2026
     """
+    from ..history.store import check_names
+
+    check_names(org, wave)  # before any work, and before a store is made
     mapping = options.get("mapping")
     drop = bool(options.get("drop_suggested"))
     if wants_perspectives(inputs, version_column):

@@ -36,6 +36,7 @@ import datetime
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -70,6 +71,10 @@ TREND = "trend"  # the score columns alone, uncompressed: what a trend over many
 PART = "@"  # a perspective's table in a wave kept from several perspectives: "scores@provider"
 PERSPECTIVES = "perspectives:"  # the version column of such a wave: "perspectives:provider,..."
 MAX_KEPT_LEVELS = 50
+# names are refused beyond these (never cut): they are shown on covers, in tables and sheets
+MAX_ORG_CHARS = 200
+MAX_WAVE_CHARS = 100
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class HistoryError(AssessmentError):
@@ -521,6 +526,7 @@ class History:
                     hint="--org 'Example Agency' --wave 2026",
                 )
             )
+        check_names(org, wave)
         inst = one.instrument
         definition_name, definition = _text_of(inst.source_file, "instrument definition")
         key_name, key_text = (None, None)
@@ -999,6 +1005,37 @@ def migrate(conn: Any, tables: dict[str, Any], found: int) -> None:
                 )
             )
     conn.execute(update(tables["schema_version"]).values(version=SCHEMA_VERSION))
+
+
+def check_names(org: str, wave: str) -> None:
+    """Refuse an organization name or wave label with a control character or beyond its limit
+    (:data:`MAX_ORG_CHARS`, :data:`MAX_WAVE_CHARS`): names are stored exactly, never cut."""
+    _check_name(str(org).strip(), "organization name", MAX_ORG_CHARS, "--org")
+    _check_name(str(wave).strip(), "wave label", MAX_WAVE_CHARS, "--wave")
+
+
+def _check_name(text: str, what: str, limit: int, option: str) -> None:
+    """An organization or wave name is stored exactly as given, or refused: never cut."""
+    bad = _CONTROL.search(text)
+    if bad is not None:
+        raise HistoryError(
+            Problem(
+                "bad-name",
+                f"the {what} holds the control character U+{ord(bad.group()):04X}",
+                value=text[:80],
+                hint=f"give {option} without control characters",
+            )
+        )
+    if len(text) > limit:
+        raise HistoryError(
+            Problem(
+                "name-too-long",
+                f"the {what} has {len(text):,} characters; at most {limit} are kept",
+                value=text[:80] + "...",
+                expected=f"at most {limit} characters",
+                hint=f"give a shorter {option}",
+            )
+        )
 
 
 def _damaged(store: str, what: str, err: Exception | None = None) -> HistoryError:

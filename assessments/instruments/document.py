@@ -18,6 +18,8 @@ Examples
 
 from __future__ import annotations
 
+import re
+
 import difflib
 import json
 from collections.abc import Iterator, Sequence
@@ -94,7 +96,24 @@ def _walk(node: yaml.Node, path: PathT, doc: Document, loader: yaml.SafeLoader) 
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_walk(child, (*path, i), doc, loader) for i, child in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    value = loader.construct_object(node, deep=True)
+    if isinstance(value, str):
+        bad = _BAD_CHARACTER.search(value)
+        if bad is not None:
+            doc.problem(
+                "bad-character",
+                f"the text holds the character U+{ord(bad.group()):04X}, which no output can "
+                "show (a lone surrogate or a control character, from a \\u or \\x escape)",
+                path,
+                hint="remove the escape, or write the character itself",
+            )
+            return _BAD_CHARACTER.sub("\ufffd", value)
+    return value
+
+
+# lone surrogates (cannot be written as UTF-8) and control characters other than tab and line
+# breaks (they would reach a terminal, a PDF or a spreadsheet cell)
+_BAD_CHARACTER = re.compile("[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _yaml_problem(code: str, what: str, exc: yaml.YAMLError, file: str, hint: str) -> Problem:
@@ -318,6 +337,22 @@ def read_document(path: str | Path, schema_name: str) -> Document:
         )
         return doc
     doc = parse_yaml(text, str(path))
+    if isinstance(doc.data, str | int | float | bool):  # one quoted text: JSON-escaped YAML?
+        escaped = isinstance(doc.data, str) and ":" in doc.data and "\n" in doc.data
+        doc.problems.append(
+            Problem(
+                "not-a-definition",
+                "the file holds one "
+                + (f"quoted text of {len(doc.data):,} characters" if isinstance(doc.data, str)
+                   else "value")
+                + ", not a definition with keys"
+                + (" (it looks like YAML written as one JSON string)" if escaped else ""),
+                file=str(path),
+                line=1,
+                hint="write the definition as plain YAML: one key per line, not inside quotes",
+            )
+        )  # fmt: skip
+        doc.data = None
     if doc.data is not None:
         list(_schema_problems(doc, schema_name))  # problems are recorded on the document
     return doc
