@@ -272,14 +272,24 @@ def remove_cmd(org: str, wave: str, instrument: str | None, yes: bool, store: st
 @history_group.command("export")
 @click.argument("org")
 @output_file("Workbook to write (.xlsx).")
+@click.option(
+    "--min-group-size",
+    default=5,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Groups smaller than this are written as 'suppressed', as in reports.",
+)
 @store_option
 @handles_errors
-def export_cmd(org: str, out: str, store: str | None) -> None:
+def export_cmd(org: str, out: str, min_group_size: int, store: str | None) -> None:
     """Every stored wave of ORG in one workbook: waves, scores, excluded rows, events."""
     from ..io.guard import check_output
+    from .common import refuse_overwriting_inputs
 
+    history = open_history(store)
+    refuse_overwriting_inputs({}, [out], history.file and str(history.file))
     check_output(Path(out))
-    path = open_history(store).export(org, out)
+    path = history.export(org, out, min_group_size=min_group_size)
     console().print(f"wrote {path}", markup=False)
 
 

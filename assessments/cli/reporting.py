@@ -282,6 +282,7 @@ def report_cmd(
         *[f for f, _ in waves_given],
         plan_file,
         benchmarks_file,
+        str(history.file) if history_org is not None and history.file else None,
     )
     o = pop_inputs(options)
     if set(chosen) & {"pdf", "html"}:

@@ -941,12 +941,23 @@ class History:
             [tuple(r) for r in rows], columns=["at", "org", "instrument", "wave", "action"]
         )
 
-    def export(self, org: str, path: str | Path) -> Path:
+    def export(self, org: str, path: str | Path, *, min_group_size: int = 5) -> Path:
         """An Excel workbook of one organization's history: ``waves``, ``scores`` (every wave,
-        with a ``wave`` column), ``excluded`` and ``events``."""
+        with a ``wave`` column), ``excluded`` (row and reason), ``events`` and ``notes``.
+
+        It follows the reports' suppression rule: in each wave, a group of a kept column (site,
+        role) with fewer than ``min_group_size`` respondents, and the next smallest when only
+        one would be hidden, is written as ``suppressed``, so no small group is named beside
+        its respondents' scores or can be worked out from the others; a perspective answered by
+        fewer is left out; source row numbers are not written. The file is readable only by
+        its owner."""
+        import os
+
         import pandas as pd
 
         from ..io import write_workbook
+        from ..render.suppression import mask_groups
+        from ..stats._inputs import suppressed_groups
 
         table = self.waves(org)
         if table.empty:
@@ -955,18 +966,55 @@ class History:
                     "unknown-org", f"nothing is stored for {org!r}", hint="see assess history list"
                 )
             )
-        scores, excluded = [], []
-        for inst_id, label in zip(table["instrument"], table["wave"], strict=True):
-            s = self.load(org, str(label), str(inst_id), parts=("scores", "excluded"))
-            scores.append(s.respondents.assign(instrument=str(inst_id), wave=str(label)))
-            excluded.append(s.excluded.assign(instrument=str(inst_id), wave=str(label)))
+        scores, excluded, notes = [], [], []
+        for inst_id, label, version in zip(
+            table["instrument"], table["wave"], table["version"], strict=True
+        ):
+            parts = perspectives_of(str(version))
+            loaded = (
+                [
+                    (v, self.load(org, str(label), str(inst_id), parts=("scores", "excluded"),
+                                  perspective=v))
+                    for v in parts
+                ]
+                if parts
+                else [(None, self.load(org, str(label), str(inst_id),
+                                       parts=("scores", "excluded")))]
+            )  # fmt: skip
+            for v, s in loaded:
+                tag = {"instrument": str(inst_id), "wave": str(label)}
+                if v is not None:
+                    tag["perspective"] = v
+                    if s.n_scored < min_group_size:
+                        notes.append(
+                            f"{label}: the {v} perspective ({s.n_scored} respondents, fewer "
+                            f"than {min_group_size}) is left out"
+                        )
+                        continue
+                resp = s.respondents.drop(columns=[c for c in ("row",) if c in s.respondents])
+                kept = [c for c in s.metadata_columns if c in resp.columns and c != "row"]
+                for col in kept:
+                    sizes = {g: int(n) for g, n in resp[col].value_counts(dropna=True).items()}
+                    hidden = suppressed_groups(sizes, min_group_size)
+                    if hidden:
+                        resp = mask_groups(resp, col, list(hidden), min_group_size)
+                        notes.append(
+                            f"{label}: {len(hidden)} group(s) of {col!r} written as suppressed "
+                            f"(fewer than {min_group_size}, or what would reveal them)"
+                        )
+                scores.append(resp.assign(**tag))
+                ex = s.excluded[[c for c in ("reason",) if c in s.excluded.columns]]
+                excluded.append(ex.assign(**tag))
         sheets = {
             "waves": table,
-            "scores": pd.concat(scores, ignore_index=True),
-            "excluded": pd.concat(excluded, ignore_index=True),
+            "scores": pd.concat(scores, ignore_index=True) if scores else pd.DataFrame(),
+            "excluded": pd.concat(excluded, ignore_index=True) if excluded else pd.DataFrame(),
             "events": self.events(org),
+            "notes": pd.DataFrame({"note": notes or ["no group was small enough to hide"]}),
         }
-        return Path(write_workbook(sheets, Path(path)))
+        written = Path(write_workbook(sheets, Path(path)))
+        os.chmod(written, 0o600)
+        return written
 
     def close(self) -> None:
         """Release the engine (no connection is kept open between operations anyway)."""
