@@ -46,7 +46,7 @@ def exports(tmp_path_factory) -> dict[str, Path]:
 
 
 def start(c: TestClient) -> tuple[str, str]:
-    r = c.get("/", follow_redirects=True)
+    r = c.post("/start", follow_redirects=True)
     wid = str(r.url).split("/w/")[1].split("/")[0]
     csrf = re.search(r'name="csrf" value="([^"]+)"', r.text).group(1)
     c.post(f"/w/{wid}/instrument", data={"csrf": csrf, "instrument": "oric"})
@@ -151,7 +151,7 @@ def test_a_form_from_another_tab_is_refused(client, exports):
 def test_the_suggested_mapping_is_accepted_as_shown(client):
     """The SurveyMonkey StarWars export: every dropdown shows the right column (label, 0.90);
     scoring with the page as shown works."""
-    r = client.get("/", follow_redirects=True)
+    r = client.post("/start", follow_redirects=True)
     wid = str(r.url).split("/w/")[1].split("/")[0]
     csrf = re.search(r'name="csrf" value="([^"]+)"', r.text).group(1)
     definition = SAMPLES / "starwars-instrument.yaml"

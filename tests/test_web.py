@@ -43,7 +43,7 @@ def export(tmp_path_factory) -> Path:
 
 
 def start(c: TestClient, instrument: str = "oric") -> tuple[str, str]:
-    r = c.get("/", follow_redirects=True)
+    r = c.post("/start", follow_redirects=True)
     assert r.status_code == 200
     wid = str(r.url).split("/w/")[1].split("/")[0]
     csrf = re.search(r'name="csrf" value="([^"]+)"', r.text).group(1)
@@ -292,11 +292,12 @@ def test_assess_serve_stops_on_ctrl_c_and_deletes_the_uploads(tmp_path, export):
     try:
         for _ in range(100):
             try:
-                r = httpx.get(base + "/", follow_redirects=True, timeout=2)
+                r = httpx.get(base + "/", timeout=2)
                 break
             except httpx.TransportError:
                 time.sleep(0.1)
         assert r.status_code == 200
+        r = httpx.post(base + "/start", follow_redirects=True, timeout=10)
         wid = str(r.url).split("/w/")[1].split("/")[0]
         csrf = re.search(r'name="csrf" value="([^"]+)"', r.text).group(1)
         httpx.post(f"{base}/w/{wid}/instrument", data={"csrf": csrf, "instrument": "oric"})
@@ -333,7 +334,7 @@ def test_an_uploaded_definition_with_an_error_names_its_line(client, tmp_path):
 
 
 def test_choosing_my_own_instrument_without_its_file_asks_for_it(client):
-    r = client.get("/", follow_redirects=True)
+    r = client.post("/start", follow_redirects=True)
     wid = str(r.url).split("/w/")[1].split("/")[0]
     csrf = re.search(r'name="csrf" value="([^"]+)"', r.text).group(1)
     r = client.post(f"/w/{wid}/instrument", data={"csrf": csrf, "instrument": "custom"})
@@ -350,7 +351,7 @@ def test_a_choice_on_the_page_overrides_the_uploaded_mapping_file(client, tmp_pa
     write_table(df, path)
     mapping_file = tmp_path / "mapping.yaml"
     mapping_file.write_text('columns:\n  "third": oric_4\n  "x4": oric_3\n', encoding="utf-8")
-    r = client.get("/", follow_redirects=True)
+    r = client.post("/start", follow_redirects=True)
     wid = str(r.url).split("/w/")[1].split("/")[0]
     csrf = re.search(r'name="csrf" value="([^"]+)"', r.text).group(1)
     client.post(

@@ -90,6 +90,8 @@ def test_the_whole_flow_in_chromium(server, export):
         browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
         page = browser.new_page(accept_downloads=True)
         page.goto(server)
+        assert page.title().startswith("Start")
+        page.get_by_role("button", name="Start a new assessment").click()
         assert page.title().startswith("1 Instrument")
         shoot(page, "1-instrument")
         page.get_by_label("Organizational Readiness for Implementing Change").check()

@@ -18,10 +18,9 @@ Examples
 
 from __future__ import annotations
 
-import re
-
 import difflib
 import json
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache

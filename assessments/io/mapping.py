@@ -168,7 +168,7 @@ def mapping_yaml(draft: list[dict[str, Any]], inst: Instrument, source: str) -> 
     ]
     if inst.version:
         lines.append(f"version: {inst.version}")
-    lines.append(f"source: {source}")
+    lines.append(f"source: {json.dumps(str(source), ensure_ascii=False)}")  # any name, quoted
     lines.append("columns:")
     for d in draft:
         if d["column"] is None:

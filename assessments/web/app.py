@@ -22,7 +22,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .common import HERE, STEPS, templates
+from .common import HERE, STEPS, Disconnected, templates
 from .pages import check, files, instrument, keep, report, scores, upload
 from .workspace import Workspaces
 
@@ -50,7 +50,7 @@ class SecurityHeaders:
                 extra = {
                     b"content-security-policy": CSP.encode(),
                     b"x-content-type-options": b"nosniff",
-                    b"referrer-policy": b"no-referrer",
+                    b"referrer-policy": b"same-origin",  # a form's POST then carries its Origin
                     b"x-frame-options": b"SAMEORIGIN",
                     b"cache-control": b"no-store",
                 }
@@ -59,6 +59,34 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, sending)
+
+
+class SameOrigin:
+    """Every POST must come from this page: a browser sends ``Origin`` (and ``Sec-Fetch-Site``)
+    with each POST, and one from another site is refused before anything is read (a valid CSRF
+    token carried by a foreign page included)."""
+
+    def __init__(self, app: ASGIApp, origins: set[str]):
+        self.app = app
+        self.origins = origins
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+            headers = {k.lower(): v for k, v in scope.get("headers", [])}
+            origin = headers.get(b"origin", b"").decode("latin-1")
+            site = headers.get(b"sec-fetch-site", b"").decode("latin-1")
+            if (origin and origin not in self.origins) or site == "cross-site":
+                response = Response(
+                    "Refused: this form did not come from the page.", status_code=403
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+async def _gone(request: Request, exc: Exception) -> Response:
+    """The browser went away mid-request: nothing to answer, nothing to print."""
+    return Response(status_code=400)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -98,7 +126,8 @@ def create_app(
 
     w = "/w/{wid:str}"
     routes = [
-        Route("/", instrument.start),
+        Route("/", instrument.welcome),
+        Route("/start", instrument.start, methods=["POST"]),
         Route(w + "/instrument", instrument.show),
         Route(w + "/instrument", instrument.choose, methods=["POST"]),
         Route(w + "/upload", upload.show),
@@ -117,13 +146,23 @@ def create_app(
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     allowed = sorted({"127.0.0.1", "localhost", "::1", host})
+    origins = {
+        f"http://{'[' + h + ']' if ':' in h else h}" + suffix
+        for h in allowed
+        for suffix in (f":{port}", "" if port == 80 else f":{port}")
+    }
     app = Starlette(
         routes=routes,
         middleware=[
             Middleware(SecurityHeaders),
             Middleware(TrustedHostMiddleware, allowed_hosts=allowed),
+            Middleware(SameOrigin, origins=origins),
         ],
-        exception_handlers={HTTPException: _http_error, 500: _http_error},
+        exception_handlers={
+            HTTPException: _http_error,
+            Disconnected: _gone,
+            500: _http_error,
+        },
         lifespan=lifespan,
     )
     app.state.workspaces = workspaces

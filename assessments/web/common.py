@@ -58,31 +58,103 @@ class Posted:
         return list(self.fields)
 
 
+class Disconnected(Exception):
+    """The browser went away before its request was read whole (the app answers quietly)."""
+
+
+def _limited(request: Request, cap: int) -> Request:
+    """The request with a body reader that stops at ``cap`` bytes (a chunked upload has no
+    declared size) and turns a client that goes away into :class:`Disconnected`."""
+    seen = 0
+    receive = request.receive
+
+    async def limited() -> Any:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise Disconnected
+        seen += len(message.get("body", b""))
+        if seen > cap:
+            raise HTTPException(413, f"The upload is larger than the limit of {cap // 2**20} MB.")
+        return message
+
+    return Request(request.scope, limited)
+
+
 async def form_of(request: Request, state: dict[str, Any]) -> Posted:
-    """The posted form, after checking its size and CSRF token (files are read, then closed)."""
+    """The posted form, after checking its size and CSRF token (files are read, then closed).
+
+    A declared size over the limit is refused before the body is read (413); a body without a
+    declared size is read only up to the limit."""
+    from starlette.requests import ClientDisconnect
+
     from .workspace import max_upload_bytes
 
     limit = max_upload_bytes()
+    cap = limit + 1024 * 1024  # the form's own fields and boundaries
     length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > limit + 1024 * 1024:
+    if length is not None and (not length.isdigit() or int(length) > cap):
         raise HTTPException(413, f"The upload is larger than the limit of {limit // 2**20} MB.")
     fields: list[tuple[str, str]] = []
     files: dict[str, tuple[str, bytes]] = {}
-    async with request.form(max_files=5, max_fields=2000) as form:
-        for key, value in form.multi_items():
-            if isinstance(value, str):
-                fields.append((key, value))
-            elif value.filename:
-                data = await value.read(limit + 1)
-                if len(data) > limit:
-                    raise HTTPException(
-                        413, f"{value.filename} is larger than the limit of {limit // 2**20} MB."
-                    )
-                files[key] = (value.filename, data)
+    try:
+        async with _limited(request, cap).form(max_files=5, max_fields=2000) as form:
+            for key, value in form.multi_items():
+                if isinstance(value, str):
+                    fields.append((key, value))
+                elif value.filename:
+                    data = await value.read(limit + 1)
+                    if len(data) > limit:
+                        raise HTTPException(
+                            413,
+                            f"{safe_name(value.filename)} is larger than the limit of "
+                            f"{limit // 2**20} MB.",
+                        )
+                    files[key] = (safe_name(value.filename), data)
+    except ClientDisconnect:
+        raise Disconnected from None
     posted = Posted(fields, files)
     if posted.get("csrf") != state.get("csrf"):
         raise HTTPException(403, "This form has expired or did not come from this page. Reload it.")
     return posted
+
+
+_UNSAFE_NAME = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff/\\\\]")
+
+
+def safe_name(name: str) -> str:
+    """A file name as given, fit to show and to keep as text: its last path part, without
+    control characters or slashes, at most 120 characters (it never becomes a path)."""
+    base = re.split(r"[/\\]", str(name))[-1]
+    cleaned = _UNSAFE_NAME.sub("_", base).strip() or "file"
+    if len(cleaned) > 120:
+        stem, dot, ext = cleaned.rpartition(".")
+        cleaned = (stem[:110] + "…." + ext) if dot and len(ext) <= 8 else cleaned[:120]
+    return cleaned
+
+
+def unsupported(
+    request: Request, ws: Workspace, filename: str, suffixes: tuple[str, ...]
+) -> Response | None:
+    """A page saying which kinds of file are read, when ``filename`` is none of them."""
+    suffix = Path(filename).suffix.lower()
+    if suffix in suffixes:
+        return None
+    kind = f"a {suffix[1:].upper()} file" if suffix else "a file without an extension"
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        {
+            "ws": ws,
+            "state": ws.state(),
+            "steps": STEPS,
+            "step": "",
+            "summary": f"{filename} is {kind}, which this page cannot read.",
+            "problems": ["Choose a file of one of these kinds: " + ", ".join(suffixes) + "."],
+            "back": None,
+        },
+        status_code=415,
+    )
 
 
 def page(

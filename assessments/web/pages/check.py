@@ -130,6 +130,8 @@ async def mapping_file(request: Request) -> Response:
     from ...io.mapping import mapping_yaml
 
     ws, state = session(request)
+    if not state.get("export"):  # nothing uploaded yet: nothing to map
+        return go(ws, "upload")
     try:
         inst, draft = await run_in_threadpool(_draft_of_file, ws, state)
     except AssessmentError as err:

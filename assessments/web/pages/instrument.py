@@ -4,18 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ...errors import AssessmentError
-from ..common import form_of, go, page, problem, session, workspaces
+from ..common import form_of, go, page, problem, session, unsupported, workspaces
 from ..workspace import Workspace
 
 
+async def welcome(request: Request) -> Response:
+    """The start page. Opening it creates nothing: a workspace is made only when the person
+    asks for one (any site the person visits could otherwise make this page create them)."""
+    return page(request, "start.html", None, "")
+
+
 async def start(request: Request) -> Response:
-    """A new session: its own workspace (so two tabs never share one)."""
+    """A new session: its own workspace (so two tabs never share one). A POST, checked for
+    its origin by the app like every POST."""
     ws = workspaces(request).new()
     return RedirectResponse(f"/w/{ws.id}/instrument", status_code=303)
+
+
+KINDS = {
+    "instrument_file": (".yaml", ".yml"),
+    "key_file": (".yaml", ".yml", ".xlsx", ".xlsm"),
+    "mapping_file": (".yaml", ".yml"),
+}
 
 
 def _choices() -> list[dict[str, Any]]:
@@ -65,6 +80,9 @@ async def choose(request: Request) -> Response:
         upload = form.file(role)
         if upload is not None:
             filename, data = upload
+            refused = unsupported(request, ws, filename, KINDS[role])
+            if refused is not None:
+                return refused
             stored = ws.store_upload(role.removesuffix("_file"), filename, data)
             changes[role] = stored.name
             changes[role + "_name"] = filename
@@ -84,8 +102,8 @@ async def choose(request: Request) -> Response:
     if not changes["instrument"]:
         return _ask(request, ws, "Choose an instrument.")
 
-    try:
-        inst = load(ws, ws.state())
+    try:  # a key workbook is read here: off the event loop, so other visitors get answers
+        inst = await run_in_threadpool(load, ws, ws.state())
     except AssessmentError as err:
         return problem(request, ws, err, back="instrument")
     if inst.versions and len(inst.versions) > 1 and inst.version is None:

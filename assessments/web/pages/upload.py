@@ -7,8 +7,10 @@ import secrets
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..common import form_of, go, page, session
+from ..common import form_of, go, page, session, unsupported
 from ..workspace import max_upload_bytes
+
+EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".sav", ".zsav")
 
 
 async def show(request: Request) -> Response:
@@ -28,6 +30,9 @@ async def receive(request: Request) -> Response:
         if upload is None:
             continue
         filename, data = upload
+        refused = unsupported(request, ws, filename, EXPORT_SUFFIXES)
+        if refused is not None:
+            return refused
         stored = ws.store_upload(role, filename, data)
         changes[role] = stored.name
         changes[role + "_name"] = filename
