@@ -198,6 +198,10 @@ class _Worker:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=env,
+            # its own process group: Ctrl-C in a terminal (sent to the whole foreground group)
+            # stops the command, which ends the worker by closing its input; the worker never
+            # sees the interrupt, so it prints no traceback of its own
+            start_new_session=True,
         )
         self.pending: dict[int, _Job] = {}  # sent and not answered, under _cond
         self.next_id = 0
@@ -411,6 +415,9 @@ def _serve(requests: IO[bytes], replies: IO[bytes]) -> None:
 def serve() -> None:
     """The worker process: replies go on a copy of standard output, and anything a library
     prints goes to standard error."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the caller decides when drawing stops
     replies = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     import matplotlib
