@@ -206,3 +206,16 @@ def test_keep_before_any_upload_and_names_never_mangled(client, tmp_path):
     text = html.unescape(r.text)
     assert "rsa-demo-key.yaml" in text
     assert "rsa-demo-rsa-demo-key" not in text
+
+
+def test_the_check_page_says_each_note_once_and_as_the_choice_is(client, exports):
+    wid, csrf = start(client)
+    upload(client, wid, csrf, exports["first"])  # the demo export has answers off the scale
+    page = html.unescape(client.get(f"/w/{wid}/check").text)
+    notes = re.findall(r'<p class="note">(.*?)</p>', page, re.S)
+    assert notes
+    assert len(notes) == len(set(notes))
+    assert "were treated as missing" not in page  # the choice is still "Stop"
+    score_it(client, wid, csrf)  # now the choice is "treat them as missing"
+    page = html.unescape(client.get(f"/w/{wid}/check").text)
+    assert "were treated as missing" in page

@@ -58,12 +58,14 @@ def _report(ws: Workspace, state: dict[str, Any]) -> dict[str, Any]:
     from ...io import validate
 
     r = responses(ws, state)
-    report = validate(r, on_invalid="missing")
+    # as the page's own choice says: no "treated as missing" while the choice is to stop
+    report = validate(r, on_invalid=state.get("on_invalid") or "error")
     tables = {name: frame_rows(df, 50) for name, df in report.tables().items()}
+    notes = dict.fromkeys([*report.notes, *report.quality_notes()])  # each note once
     return {
         "summary": report.summary,
         "tables": tables,
-        "notes": [shown(n, ws) for n in [*r.notices, *report.notes, *report.quality_notes()]],
+        "notes": [shown(n, ws) for n in notes],
         "mapping": _draft(
             r.instrument, [str(c) for c in r.raw.columns], state.get("columns") or {}, r.columns
         ),
