@@ -449,3 +449,13 @@ def test_a_truncated_key_workbook_on_the_instrument_page(client, tmp_path):
     assert r.status_code == 422
     assert "rsa-key.xlsx" in r.text
     assert "Something went wrong" not in r.text
+
+
+def test_the_keep_page_never_shows_the_store_password(tmp_path):
+    url = "postgresql://assess:s3cret-pw@127.0.0.1:1/nowhere"
+    app = create_app(root=tmp_path / "sessions", store=url)
+    with TestClient(app, base_url="http://127.0.0.1:8765", raise_server_exceptions=False) as c:
+        wid, _ = start(c)
+        page = c.get(f"/w/{wid}/keep")
+        assert page.status_code < 500
+        assert "s3cret-pw" not in page.text
