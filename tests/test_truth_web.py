@@ -12,10 +12,12 @@ was refused with "no column matches", and keep ended in ``KeyError: 'export'``.
 from __future__ import annotations
 
 import html
+import io
 import re
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from starlette.testclient import TestClient
 
@@ -219,3 +221,100 @@ def test_the_check_page_says_each_note_once_and_as_the_choice_is(client, exports
     score_it(client, wid, csrf)  # now the choice is "treat them as missing"
     page = html.unescape(client.get(f"/w/{wid}/check").text)
     assert "were treated as missing" in page
+
+
+EXPORTS = Path(__file__).parent / "data" / "exports"
+
+
+def test_a_raw_redcap_export_needs_its_dictionary_on_the_page(client):
+    """Before: scored without the dictionary, silently (change efficacy 3.15 instead of 3.21,
+    an invalid value missed). Now refused, saying what to do on the page; with the dictionary
+    uploaded it scores as the command line does with --dictionary."""
+    import assessments as ra
+
+    wid, csrf = start(client)
+    raw = EXPORTS / "redcap-oric-raw.csv"
+    r = upload(client, wid, csrf, raw)
+    text = html.unescape(r.text)
+    assert r.status_code == 422
+    assert "raw REDCap export" in text
+    assert "--dictionary" not in text
+    assert "data dictionary under \u201cMore about the file\u201d on the Upload step" in text
+    dictionary = EXPORTS / "redcap-oric-dictionary.csv"
+    r = client.post(
+        f"/w/{wid}/upload",
+        data={"csrf": csrf},
+        files={"dictionary": (dictionary.name, dictionary.read_bytes())},
+        follow_redirects=True,
+    )
+    assert r.status_code == 200, html.unescape(r.text)[:1500]
+    scored = score_it(client, wid, csrf)
+    assert scored.status_code == 200, html.unescape(scored.text)[:1500]
+    page_scores = pd.read_csv(io.BytesIO(client.get(f"/w/{wid}/files/scores.csv").content))
+    expected = ra.score(
+        ra.read_responses(raw, "oric", dictionary=dictionary), on_invalid="missing"
+    ).respondents
+    assert page_scores["change_efficacy"].mean() == pytest.approx(
+        expected["change_efficacy"].mean(), abs=1e-12
+    )
+    assert client.get(f"/w/{wid}/files/scores.invalid.csv").status_code == 200
+
+
+def test_a_sheet_an_encoding_and_missing_items_are_chosen_on_the_page(client, tmp_path):
+    from assessments.io import write_workbook
+
+    df = demo_responses("oric", n=60, seed=2)
+    book = tmp_path / "two-sheets.xlsx"
+    write_workbook({"about": pd.DataFrame({"note": ["read me first"]}), "answers": df}, book)
+    wid, csrf = start(client)
+    r = client.post(
+        f"/w/{wid}/upload",
+        data={"csrf": csrf, "sheet": "answers"},
+        files={"export": (book.name, book.read_bytes())},
+        follow_redirects=True,
+    )
+    assert r.status_code == 200, html.unescape(r.text)[:1500]
+    assert "60</strong> rows read" in r.text
+    # a Windows-encoded file, with the encoding chosen from the list
+    text = tmp_path / "cp1252.csv"
+    df2 = demo_responses("oric", n=40, seed=3)
+    df2["site"] = "Montr\u00e9al"
+    text.write_bytes(df2.to_csv(index=False).encode("cp1252"))
+    r = client.post(
+        f"/w/{wid}/upload",
+        data={"csrf": csrf, "encoding": "cp1252"},
+        files={"export": (text.name, text.read_bytes())},
+        follow_redirects=True,
+    )
+    assert r.status_code == 200
+    assert client.app.state.workspaces.get(wid).state()["encoding"] == "cp1252"
+    assert score_it(client, wid, csrf).status_code == 200
+    scores = client.get(f"/w/{wid}/files/scores.csv").content.decode("utf-8")
+    assert "Montr\u00e9al" in scores
+    # an export without one item's column: scored when the box says so
+    short = tmp_path / "short.csv"
+    demo_responses("oric", n=40, seed=4).drop(columns=["oric_12"]).to_csv(short, index=False)
+    r = upload(client, wid, csrf, short)
+    assert r.status_code == 422
+    assert "--allow-missing-items" not in html.unescape(r.text)
+    page = client.get(f"/w/{wid}/check").text
+    data = {"csrf": csrf, "basis": form_basis(page), "on_invalid": "missing",
+            "allow_missing_items": "yes", "action": "score"}  # fmt: skip
+    r = client.post(f"/w/{wid}/check", data=data, follow_redirects=True)
+    assert r.status_code == 200, html.unescape(r.text)[:1500]
+    assert "count as unanswered" in html.unescape(r.text)
+
+
+def test_keep_takes_the_collection_date(client, exports):
+    wid, csrf = start(client)
+    upload(client, wid, csrf, exports["first"])
+    score_it(client, wid, csrf)
+    page = client.get(f"/w/{wid}/keep").text
+    r = client.post(
+        f"/w/{wid}/keep",
+        data={"csrf": csrf, "basis": form_basis(page), "org": "A", "wave": "baseline",
+              "wave_date": "2025-03-01"},
+        follow_redirects=True,
+    )  # fmt: skip
+    assert r.status_code == 200, html.unescape(r.text)[:1500]
+    assert "2025-03-01" in r.text

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import InstrumentError, Problem
+from ..errors import InstrumentError, Problem, ResponseError
 from ..instruments import Instrument, load_instrument, normalize_label
 from ..instruments.loader import check_version_columns
 from ..responses import Responses
@@ -221,6 +221,7 @@ def read_responses(
     resolved = resolve_columns(
         list(table.data.columns), inst, mp, file=table.file, allow_missing_items=allow_missing_items
     )
+    _refuse_raw_redcap_codes(table, resolved, mp, dictionary)
     coder_by_scale = {name: Coder(sc) for name, sc in inst.scales.items()}
     parts: dict[str, pd.Series] = {}
     log: list[dict[str, object]] = []
@@ -289,4 +290,44 @@ def read_responses(
         translations=translations,
         raw=table.data,
         notices=notices,
+    )
+
+
+def _refuse_raw_redcap_codes(
+    table: Table,
+    resolved: dict[str, tuple[str, str]],
+    mp: ColumnMapping | None,
+    dictionary: str | Path | None,
+) -> None:
+    """A raw REDCap export holds each choice's code, whose meaning only its data dictionary
+    gives (REDCap numbers choices as the project was built: 0-4, 1-5, or any other codes).
+    Read as the instrument's own codes they can be silently wrong, so without the dictionary
+    (or the mapping's own ``codes:``) such an export is refused."""
+    if table.source != "redcap" or dictionary is not None or (mp is not None and mp.codes):
+        return
+    coded = [
+        col
+        for col in resolved
+        if pd.api.types.is_numeric_dtype(table.data[col].dtype)
+        or (
+            pd.to_numeric(table.data[col].dropna().astype(str).head(200), errors="coerce")
+            .notna()
+            .all()
+            and table.data[col].notna().any()
+        )
+    ]
+    if not coded:  # a label export: the answers are words, read as any other export
+        return
+    raise ResponseError(
+        Problem(
+            "redcap-needs-dictionary",
+            f"this is a raw REDCap export: its {len(coded)} item column(s) hold choice codes "
+            "whose meaning only the project's data dictionary gives, so they are not scored as "
+            "if they were the instrument's own codes",
+            file=table.file,
+            column=str(coded[0]),
+            expected="the data dictionary with the export",
+            hint="give the data dictionary (REDCap: Project Setup > Data Dictionary > Download) "
+            "with --dictionary, or export the data as labels",
+        )
     )

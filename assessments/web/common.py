@@ -203,10 +203,53 @@ def stale_form(
     )
 
 
+#: command-line advice in a message, said as what to do on the page: (flag, takes a value, words)
+PAGE_ADVICE = (
+    ("--on-invalid", True, "the choice \u201cTreat them as missing\u201d on the Check step"),
+    ("--allow-missing-items", False,
+     "the box \u201cScore even if some items have no column\u201d on the Check step"),
+    ("--encoding", True,
+     "the text encoding under \u201cMore about the file\u201d on the Upload step"),
+    ("--dictionary", True,
+     "the REDCap data dictionary under \u201cMore about the file\u201d on the Upload step"),
+    ("--sheet", True, "the sheet under \u201cMore about the file\u201d on the Upload step"),
+    ("--replace", False,
+     "the box \u201cReplace a wave already kept under this label\u201d on the Keep step"),
+    ("--date", True, "the collection date on the Keep step"),
+    ("--map", True, "a mapping file on the Instrument step"),
+    ("--version", True, "the version on the Instrument step"),
+    ("--key", True, "the scoring key on the Instrument step"),
+    ("--org", True, "the organization on the Keep step"),
+    ("--wave", True, "the wave on the Keep step"),
+    ("--min-group-size", True, "the smallest group shown on the Report step"),
+)  # fmt: skip
+_COMMANDS = (
+    (
+        re.compile(r"`?assess history add \.\.\. --date YYYY-MM-DD --replace`?"),
+        "the collection date on the Keep step, with its box \u201cReplace a wave already kept "
+        "under this label\u201d",
+    ),
+    (re.compile(r"(?:run )?`?assess map\b[^`;)]*`?"), "use the column choices on the Check step"),
+    (re.compile(r"`?assess history add\b(?: \.\.\.)?"), "the Keep step:"),
+    (re.compile(r"`?assess history list`?"), "the list on the Keep step"),
+)
+
+
+def page_words(text: str) -> str:
+    """A message the command line also prints, with its command-line advice said as what to do
+    on the page (a person on the page has no terminal)."""
+    for pattern, words in _COMMANDS:
+        text = pattern.sub(words, text)
+    for flag, takes_value, words in PAGE_ADVICE:
+        value = r"(?:[ =](?!-)[^\s;,)(]+)?" if takes_value else ""
+        text = re.sub(rf"`?{re.escape(flag)}(?![\w-]){value}`?", words, text)
+    return text
+
+
 def shown(text: str, ws: Workspace | None) -> str:
     """A message with the workspace's file paths replaced by the names the person gave."""
     if ws is None:
-        return text
+        return page_words(text)
     state = ws.state()
     for role in ("export", "earlier", "instrument_file", "key_file", "mapping_file"):
         if state.get(role):
@@ -216,7 +259,9 @@ def shown(text: str, ws: Workspace | None) -> str:
             # only the page's own name as a whole word ("key." inside "my-key.yaml" is not it)
             own = re.compile(rf"(?<![\w.-]){re.escape(Path(state[role]).stem)}\.")
             text = own.sub((Path(given).stem + ".").replace("\\", "\\\\"), text)
-    return text.replace(str(ws.folder) + "/", "")
+    # no private path of the server is ever shown (a key file named in a scoring note)
+    text = text.replace(str(ws.folder) + "/", "").replace(str(ws.folder), "")
+    return page_words(text)
 
 
 def problem(request: Request, ws: Workspace | None, err: AssessmentError, back: str) -> Response:

@@ -58,6 +58,9 @@ def responses(ws: Workspace, state: dict[str, Any], which: str = "export") -> Re
     from ..io import read_responses
 
     key = ws.path(state["key_file"]) if state.get("key_file") else None
+    sheet: str | int | None = state.get("sheet") or None
+    if isinstance(sheet, str) and sheet.isdigit():
+        sheet = int(sheet) - 1  # "2" on the page is the second sheet
     return read_responses(
         ws.path(state[which]),
         instrument_source(ws, state),
@@ -65,6 +68,9 @@ def responses(ws: Workspace, state: dict[str, Any], which: str = "export") -> Re
         mapping(ws, state),
         key=key,
         allow_missing_items=bool(state.get("allow_missing_items")),
+        sheet=sheet,
+        encoding=state.get("encoding") or None,
+        dictionary=ws.path(state["dictionary"]) if state.get("dictionary") else None,
     )
 
 
@@ -77,9 +83,10 @@ def scores(ws: Workspace, state: dict[str, Any], which: str = "export") -> Score
 #: what a score, a scores file or a report is built from: the choices and the uploaded files
 BASIS_KEYS = (
     "instrument", "version", "instrument_file", "key_file", "export", "earlier", "mapping_file",
-    "columns", "on_invalid", "allow_missing_items", "upload_id",
+    "columns", "on_invalid", "allow_missing_items", "upload_id", "dictionary", "sheet",
+    "encoding",
 )  # fmt: skip
-FILE_ROLES = ("instrument_file", "key_file", "export", "earlier", "mapping_file")
+FILE_ROLES = ("instrument_file", "key_file", "export", "earlier", "mapping_file", "dictionary")
 
 
 def basis(ws: Workspace, state: dict[str, Any]) -> str:

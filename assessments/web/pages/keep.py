@@ -18,6 +18,24 @@ def _history(request: Request):  # type: ignore[no-untyped-def]
     return History(request.app.state.store)
 
 
+def _date(text: str) -> str | None:
+    import datetime
+
+    from ...errors import Problem
+    from ...history import HistoryError
+
+    if not text.strip():
+        return None
+    try:
+        return datetime.date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise HistoryError(
+            Problem(
+                "bad-date", f"{text[:40]!r} is not a date", expected="a date such as 2026-04-01"
+            )
+        ) from None
+
+
 async def show(request: Request) -> Response:
     ws, _ = session(request)
     try:
@@ -52,6 +70,7 @@ async def keep(request: Request) -> Response:
             org=org,
             wave=wave,
             source_name=state.get("export_name"),
+            date=_date(str(form.get("wave_date") or "")),
             replace=form.get("replace") == "yes",
         )
 

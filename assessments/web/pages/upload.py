@@ -11,13 +11,29 @@ from ..common import form_of, go, page, session, unsupported
 from ..workspace import max_upload_bytes
 
 EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".sav", ".zsav")
+#: the encodings offered (detected when none is chosen)
+ENCODINGS = (
+    ("", "Detect it (usual)"),
+    ("utf-8", "UTF-8"),
+    ("cp1252", "Windows (Western European, cp1252)"),
+    ("latin-1", "Latin-1 (ISO 8859-1)"),
+    ("utf-16", "UTF-16 (Excel's Unicode text)"),
+    ("mac-roman", "Mac Roman"),
+)
 
 
 async def show(request: Request) -> Response:
     ws, state = session(request)
     if not state.get("instrument"):
         return go(ws, "instrument")
-    return page(request, "upload.html", ws, "upload", limit_mb=max_upload_bytes() // 2**20)
+    return page(
+        request,
+        "upload.html",
+        ws,
+        "upload",
+        limit_mb=max_upload_bytes() // 2**20,
+        encodings=ENCODINGS,
+    )
 
 
 async def receive(request: Request) -> Response:
@@ -25,12 +41,13 @@ async def receive(request: Request) -> Response:
     form = await form_of(request, state)
     limit = max_upload_bytes()
     changes: dict[str, object] = {}
-    for role in ("export", "earlier"):
+    for role in ("export", "earlier", "dictionary"):
         upload = form.file(role)
         if upload is None:
             continue
         filename, data = upload
-        refused = unsupported(request, ws, filename, EXPORT_SUFFIXES)
+        kinds = (".csv",) if role == "dictionary" else EXPORT_SUFFIXES
+        refused = unsupported(request, ws, filename, kinds)
         if refused is not None:
             return refused
         stored = ws.store_upload(role, filename, data)
@@ -46,6 +63,9 @@ async def receive(request: Request) -> Response:
             status=422,
             message="Choose the export to check.",
         )
+    changes["sheet"] = str(form.get("sheet") or "").strip()[:100]
+    encoding = str(form.get("encoding") or "")
+    changes["encoding"] = encoding if encoding in {v for v, _ in ENCODINGS} else ""
     # a new upload: nothing built from the earlier one is shown or served again
     ws.update(
         **changes,
