@@ -58,7 +58,7 @@ def test_the_gap_sentence_names_the_higher_group_with_its_own_mean():
     groups = next(sec for sec in report.sections if sec.heading == "Groups compared by role")
     gap = next(b.text for b in groups.blocks if getattr(b, "text", "").startswith("Largest"))
     m = re.match(
-        r"Largest perspective gap: (.+?) rated (.+?) higher than (.+?) did "
+        r"Largest reliable gap: (.+?) rated (.+?) higher than (.+?) did "
         r"\((\d\.\d\d) vs (\d\.\d\d); Hedges' g = (\d\.\d\d)",
         gap,
     )
@@ -169,3 +169,29 @@ def test_a_grouping_column_that_is_not_there_is_a_clear_error(tmp_path):
     assert result.exit_code == 1
     assert "no column 'Site'" in result.output
     assert "internal error" not in result.output
+
+
+def test_a_gap_no_test_supports_is_not_called_a_difference():
+    """Issue 29: six program managers against clinicians, a 'moderate difference (1.4 vs 1.3)'
+    on page 1 while every test gave adjusted p = 1.000. Now a difference is named only when
+    Welch's ANOVA (Holm) and Games-Howell both give adjusted p < .05 and |g| >= 0.2."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for role, n, shift in (("program manager", 6, 0.25), ("clinician", 40, 0.0)):
+        for _ in range(n):
+            base = np.clip(np.rint(3 + shift + rng.normal(0, 1.2, 12)), 1, 5)
+            rows.append({"role": role, **{f"oric_{k + 1}": base[k] for k in range(12)}})
+    s = score(pd.DataFrame(rows), "oric")
+    report = build_report(s, "role", n_boot=0)
+    points = _summary_points(report)
+    from assessments import stats
+
+    anova = stats.compare(s, "role")
+    assert (anova["p_adjusted"] >= 0.05).all()  # no test supports a difference here
+    assert not any(p.startswith("Largest difference") for p in points)
+    [said] = [p for p in points if "groups of role" in p]
+    assert said.startswith("No reliable difference was found between the groups of role") or (
+        "much alike" in said
+    )
+    assert "program manager 6" in said
+    assert "clinician 40" in said

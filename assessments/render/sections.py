@@ -175,6 +175,42 @@ class Analysis:
         return allg.reindex(allg["hedges_g"].abs().sort_values(ascending=False).index)
 
     @cached_property
+    def reliable_gaps(self) -> pd.DataFrame | None:
+        """The gaps the evidence supports, largest |g| first: the domain's groups differ
+        (Welch's ANOVA, Holm-adjusted p < .05), the pair differs (Games-Howell, adjusted
+        p < .05, where every pair is tested) and the gap is at least small (|g| >= 0.2). Only
+        these are called a difference in words."""
+        if self.gaps is None or self.compare is None:
+            return None
+        anova: dict[str, float] = {
+            str(d): float(p)
+            for d, p in zip(self.compare["domain"], self.compare["p_adjusted"], strict=True)
+        }
+        pairs: dict[tuple[str, str, str], float] = {}
+        if len(self.shown) <= 10:
+            ph = stats.posthoc(
+                self.shown_scores,
+                self.by or "",
+                method="games-howell",
+                min_group_size=self.min_group_size,
+            )
+            for r in ph.dropna(subset=["p_adjusted"]).to_dict("records"):
+                pairs[(str(r["domain"]), str(r["group1"]), str(r["group2"]))] = r["p_adjusted"]
+                pairs[(str(r["domain"]), str(r["group2"]), str(r["group1"]))] = r["p_adjusted"]
+
+        def supported(r: Mapping[Any, Any]) -> bool:
+            p_domain = anova.get(str(r["name"]), float("nan"))
+            p_pair = pairs.get((str(r["name"]), str(r["a"]), str(r["b"])), p_domain)
+            return bool(
+                abs(float(r["hedges_g"])) >= 0.2
+                and float(p_domain) < 0.05
+                and float(p_pair) < 0.05
+            )
+
+        keep = [supported(r) for r in self.gaps.to_dict("records")]
+        return self.gaps[keep]
+
+    @cached_property
     def agreement(self) -> pd.DataFrame | None:
         if not self.aggregate_by:
             return None
@@ -403,6 +439,23 @@ def higher_first(g: Mapping[Any, Any]) -> tuple[Any, Any, float, float]:
     return g["b"], g["a"], g["mean_b"], g["mean_a"]
 
 
+def _gap_point(a: Analysis) -> str:
+    """Page 1's sentence on the groups: the largest difference the tests support, or that no
+    reliable difference was found, with the groups' sizes (a sizeable gap between two small
+    groups is not called a difference when no test supports it)."""
+    reliable = a.reliable_gaps
+    if reliable is not None and len(reliable):
+        return gap_words(a, reliable.iloc[0].to_dict())
+    sizes = ", ".join(f"{g} {a.sizes[g]}" for g in a.shown)
+    top = a.gaps.iloc[0] if a.gaps is not None and len(a.gaps) else None
+    if top is not None and abs(float(top["hedges_g"])) >= 0.2:
+        return (
+            f"No reliable difference was found between the groups of {a.by} ({sizes}): the "
+            "largest gap between them could be chance with groups of these sizes."
+        )
+    return f"The groups of {a.by} ({sizes}) rate every area much alike."
+
+
 def gap_words(a: Analysis, g: Mapping[Any, Any]) -> str:
     """The largest gap in plain words, the higher group named first with its own mean first."""
     higher, lower, m_hi, m_lo = higher_first(g)
@@ -493,11 +546,7 @@ def summary_section(a: Analysis) -> Section:
     if change:
         points.append(change)
     if a.gaps is not None and len(a.gaps):
-        top = a.gaps.iloc[0]
-        if abs(float(top["hedges_g"])) >= 0.2:
-            points.append(gap_words(a, top.to_dict()))
-        else:
-            points.append(f"The groups of {a.by} rate every area much alike.")
+        points.append(_gap_point(a))
     answered = f"{s.rows_read} responses were read and {s.n_scored} could be scored"
     if s.n_excluded:
         answered += f" ({s.n_excluded} had no usable answer)"
@@ -650,16 +699,20 @@ def groups_section(a: Analysis) -> Section | None:
         return Section(f"Groups compared by {by}", tuple(grp))
     gap = a.gaps
     if gap is not None and len(gap):
-        g = gap.iloc[0]
-        higher, lower, m_hi, m_lo = higher_first(g.to_dict())
-        size = abs(float(g["hedges_g"]))
-        grp.append(
-            Paragraph(
-                f"Largest perspective gap: {higher} rated {a.name(g['name'])} higher than "
-                f"{lower} did ({m_hi:.2f} vs {m_lo:.2f}; Hedges' g = {size:.2f}, a "
-                f"{size_word(size)} difference)."
+        reliable = a.reliable_gaps
+        if reliable is not None and len(reliable):
+            g = reliable.iloc[0]
+            higher, lower, m_hi, m_lo = higher_first(g.to_dict())
+            size = abs(float(g["hedges_g"]))
+            grp.append(
+                Paragraph(
+                    f"Largest reliable gap: {higher} rated {a.name(g['name'])} higher than "
+                    f"{lower} did ({m_hi:.2f} vs {m_lo:.2f}; Hedges' g = {size:.2f}, a "
+                    f"{size_word(size)} difference; the tests below support it)."
+                )
             )
-        )
+        else:
+            grp.append(Paragraph(_gap_point(a)))
     desc = a.group_summary.copy()
     desc.insert(0, "score", [a.name(x) for x in desc["domain"]])
     grp.append(
