@@ -195,3 +195,45 @@ def test_a_gap_no_test_supports_is_not_called_a_difference():
     )
     assert "program manager 6" in said
     assert "clinician 40" in said
+
+
+def _random_oric(seed: int = 0, n: int = 60) -> pd.DataFrame:
+    """Answers with no structure at all: ICC(2) and alpha below zero (seed 0, checked)."""
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame(rng.integers(1, 6, (n, 12)), columns=[f"oric_{k}" for k in range(1, 13)])
+    df["site"] = rng.choice(["North", "South", "East"], n)
+    return df
+
+
+def test_negative_icc_and_alpha_are_said_in_words_in_every_format(tmp_path):
+    from assessments import stats
+    from assessments.render import write_report
+
+    s = score(_random_oric(), "oric")
+    agree = stats.agreement(s, "site")
+    assert (agree.groupby("domain")["icc2"].first() < 0).any()
+    assert (stats.reliability(s)["raw_alpha"] < 0).any()
+    written = write_report(s, tmp_path, by="site", n_boot=0)
+    page = next(p for p in written if p.suffix == ".html").read_text(encoding="utf-8")
+    assert "below 0" in page
+    assert "there is no site-level score" in page
+    assert "-4.82" not in page  # the bare figure a board would read as a bug
+    book = pd.read_excel(next(p for p in written if p.suffix == ".xlsx"), sheet_name=None,
+                         engine="calamine")  # fmt: skip
+    assert "agreement" in book  # the workbook keeps the figures themselves, for analysts
+
+
+def test_agreement_rests_on_complete_answers_and_needs_two_groups():
+    df = _random_oric(seed=5, n=80)
+    df.loc[df["site"] != "North", "oric_2"] = None  # only North answered every item
+    s = score(df, "oric")
+    report = build_report(s, "site", n_boot=0)
+    section = next(x for x in report.sections if x.heading == "Agreement before aggregation")
+    texts = [b.text for b in section.blocks if hasattr(b, "text")]
+    assert any("too few to compare sites: no site-level conclusion" in t for t in texts), texts
+    assert not any("the sites differ" in t for t in texts)
+    from assessments.render.model import TableBlock
+
+    table = next(b for b in section.blocks if isinstance(b, TableBlock)
+                 and b.caption.startswith("Agreement within each site"))  # fmt: skip
+    assert {"complete answers", "respondents"} <= set(table.data.columns)

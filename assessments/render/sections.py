@@ -91,6 +91,9 @@ class Analysis:
             else (self.scores, [])
         )
         self.sizes = group_sizes(self.scores.respondents, self.by) if self.by else {}
+        self.agg_sizes = (
+            group_sizes(self.scores.respondents, self.aggregate_by) if self.aggregate_by else {}
+        )
         self.shown = [g for g in sorted(self.sizes, key=str) if g not in self.hidden]
         self.warnings = [Note(w, "warning") for w in self.inst.key_warnings(names=True)]
         self.structure_sheets: dict[str, pd.DataFrame] = {}
@@ -202,9 +205,7 @@ class Analysis:
             p_domain = anova.get(str(r["name"]), float("nan"))
             p_pair = pairs.get((str(r["name"]), str(r["a"]), str(r["b"])), p_domain)
             return bool(
-                abs(float(r["hedges_g"])) >= 0.2
-                and float(p_domain) < 0.05
-                and float(p_pair) < 0.05
+                abs(float(r["hedges_g"])) >= 0.2 and float(p_domain) < 0.05 and float(p_pair) < 0.05
             )
 
         keep = [supported(r) for r in self.gaps.to_dict("records")]
@@ -779,10 +780,18 @@ def _agreement_verdicts(agree: pd.DataFrame, by: str, a: Analysis) -> list[str]:
     """One plain sentence per domain: may its group means be read as the groups' views?"""
     lines = []
     shown = agree[~agree["suppressed"].astype(bool)]
-    for dom, t in shown.groupby("domain", sort=False):
+    for dom in dict.fromkeys(agree["domain"]):
+        t = shown[shown["domain"] == dom]
+        all_groups = agree[(agree["domain"] == dom) & agree["group"].notna()]
         agree_n = int(t["agree_within"].astype(bool).sum())
         differ = t["differ_between"].dropna()
-        if agree_n < len(t):
+        if len(t) < 2:  # nothing is concluded about groups from fewer than two of them
+            text = (
+                f"only {len(t)} of {len(all_groups)} groups of {by} had at least "
+                f"{a.min_group_size} complete answers (every item of the area answered), too "
+                f"few to compare {by}s: no {by}-level conclusion"
+            )
+        elif agree_n < len(t):
             text = (
                 f"members agree in {agree_n} of {len(t)} groups of {by}; where they do not, "
                 "the group's mean is not a shared view"
@@ -801,8 +810,23 @@ def _agreement_verdicts(agree: pd.DataFrame, by: str, a: Analysis) -> list[str]:
             )
         else:
             text = f"members agree and the {by}s differ: {by} means can be read as such"
+        icc2 = t["icc2"].dropna()
+        if len(t) >= 2 and len(icc2) and float(icc2.iloc[0]) < 0:
+            text += (
+                f"; ICC(2) is below zero: members of a {by} agree no more than people from "
+                f"different {by}s, so there is no {by}-level score"
+            )
         lines.append(f"{a.name(dom)}: {text}.")
     return lines
+
+
+def _not_estimable(value: Any) -> Any:
+    """An ICC or alpha below zero is no estimate of anything a board can use: shown in words."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return value
+    return "below 0" if v < 0 else value
 
 
 def agreement_section(a: Analysis) -> Section | None:
@@ -827,21 +851,34 @@ def agreement_section(a: Analysis) -> Section | None:
         *[Paragraph(line) for line in _agreement_verdicts(agree, by, a)],
         figure(charts.agreement_chart(agree, names=a.names), f"Agreement within each {by}"),
         TableBlock(
-            f"Do the {by}s differ, and are their means reliable? (one row per domain)",
+            f"Do the {by}s differ, and are their means reliable? (one row per domain; "
+            "\u201cbelow 0\u201d: no agreement beyond chance, so no group-level score)",
             fmt_table(
                 t.groupby("domain", sort=False)[["icc1", "icc2"]]
                 .first()
                 .reset_index()
-                .assign(groups=t.groupby("domain", sort=False)["group"].count().to_numpy()),
+                .assign(groups=t.groupby("domain", sort=False)["group"].count().to_numpy())
+                .assign(
+                    icc1=lambda d: [_not_estimable(v) for v in d["icc1"]],
+                    icc2=lambda d: [_not_estimable(v) for v in d["icc2"]],
+                ),
                 {"domain": "domain", "groups": f"{by}s", "icc1": "ICC(1)", "icc2": "ICC(2)"},
             ),
             decimals=2,
         ),
         TableBlock(
-            f"Agreement within each {by}",
+            f"Agreement within each {by} (rwg(j) and AD rest on the complete answers: "
+            "respondents who answered every item of the area)",
             fmt_table(
-                t,
-                {"domain": "domain", "group": by, "n": "n", "rwg_j": "rwg(j)", "ad_m": "AD"},
+                t.assign(respondents=[a.agg_sizes.get(g, "") for g in t["group"]]),
+                {
+                    "domain": "domain",
+                    "group": by,
+                    "n": "complete answers",
+                    "respondents": "respondents",
+                    "rwg_j": "rwg(j)",
+                    "ad_m": "AD",
+                },
             ),
             decimals=2,
         ),
@@ -1086,9 +1123,12 @@ def quality_section(a: Analysis) -> Section:
             )
         ),
         TableBlock(
-            "Internal consistency (Cronbach's alpha with 95% CI; omega)",
+            "Internal consistency (Cronbach's alpha with 95% CI; omega; \u201cbelow 0\u201d: the "
+            "items of the area do not hang together at all, so its score is not one measure)",
             fmt_table(
-                a.reliability,
+                a.reliability.assign(
+                    raw_alpha=[_not_estimable(v) for v in a.reliability["raw_alpha"]]
+                ),
                 {
                     "name": "domain",
                     "n_items": "items",
