@@ -237,3 +237,49 @@ def test_agreement_rests_on_complete_answers_and_needs_two_groups():
     table = next(b for b in section.blocks if isinstance(b, TableBlock)
                  and b.caption.startswith("Agreement within each site"))  # fmt: skip
     assert {"complete answers", "respondents"} <= set(table.data.columns)
+
+
+def _sites(shift_low: float, seed: int = 11) -> pd.DataFrame:
+    """ORIC answers at five sites of 30; the site 'Hillside' lower by ``shift_low``."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for site in ("North", "South", "East", "West", "Hillside"):
+        shift = -shift_low if site == "Hillside" else 0.0
+        for _ in range(30):
+            person = rng.normal(0, 0.5)
+            base = np.clip(np.rint(3.8 + shift + person + rng.normal(0, 0.7, 12)), 1, 5)
+            rows.append({"site": site, "role": rng.choice(["clinician", "manager"]),
+                         **{f"oric_{k + 1}": base[k] for k in range(12)}})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_sites_are_reported_with_their_means_and_the_lowest_named_when_supported(tmp_path):
+    from assessments.render import write_report
+
+    s = score(_sites(1.0), "oric")
+    report = build_report(s, "role", aggregate_by="site", n_boot=0)
+    points = _summary_points(report)
+    [site_point] = [p for p in points if p.startswith("Lowest site")]
+    assert "Hillside" in site_point
+    section = next(x for x in report.sections if x.heading == "Results by site")
+    from assessments.render.model import TableBlock
+
+    table = next(b for b in section.blocks if isinstance(b, TableBlock)).data
+    expected = s.respondents.groupby("site")["change_efficacy"].mean()
+    row = table[table["area"] == "Change efficacy"].iloc[0]
+    for site, mean in expected.items():
+        col = next(c for c in table.columns if c.startswith(f"{site} (n="))
+        assert row[col] == pytest.approx(mean, abs=1e-12)
+    assert row["organization"] == pytest.approx(s.respondents["change_efficacy"].mean())
+    out = write_report(s, tmp_path, by="role", aggregate_by="site", n_boot=0,
+                       formats=["html", "xlsx"])  # fmt: skip
+    page = next(p for p in out if p.suffix == ".html").read_text(encoding="utf-8")
+    assert "Results by site" in page
+    sheet = pd.read_excel(next(p for p in out if p.suffix == ".xlsx"), sheet_name="by_site",
+                          engine="calamine")  # fmt: skip
+    assert set(sheet["group"]) == {"North", "South", "East", "West", "Hillside"}
+    # the same sites without a real difference: no site is named as lowest
+    calm = build_report(score(_sites(0.0), "oric"), "role", aggregate_by="site", n_boot=0)
+    said = [p for p in _summary_points(calm) if "site" in p]
+    assert not any(p.startswith("Lowest site") for p in said)
+    assert any(p.startswith("No site scores reliably lower") for p in said)

@@ -176,6 +176,7 @@ def test_excel_sheets_and_formula_text(scores, tmp_path):
         "item_statistics",
         "comparisons",
         "group_summary",
+        "by_site",
         "agreement",
         "reliability",
         "excluded",

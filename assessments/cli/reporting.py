@@ -67,7 +67,7 @@ from .perspectives import perspective_options, wants_perspectives
     "--sections",
     metavar="NAMES",
     help="Comma-separated sections to build, in report order (default: all): "
-    "summary, domains, groups, agreement, items, trends, plan, quality, structure, methods.",
+    "summary, domains, groups, sites, agreement, items, trends, plan, quality, structure, methods.",
 )
 @click.option(
     "--format",

@@ -50,6 +50,8 @@ SHEET_NOTES = {
     "comparisons": "Do the groups differ? Welch's ANOVA per score with Holm-adjusted p and "
     "omega squared.",
     "group_summary": "Each score per group: n, mean, SD, 95% confidence interval.",
+    "by_site": "Each score per site (the second grouping): n, mean, SD, 95% confidence interval; "
+    "sites under the minimum size left out.",
     "agreement": "Agreement within each group before aggregating: rwg(j), AD, ICC(1), ICC(2) "
     "and the verdict columns.",
     "change": "Change since the previous wave per score: means before and after, the change, "
@@ -118,6 +120,10 @@ def _workbook(
     if a.compare is not None and by:
         tables["comparisons"] = a.compare
         tables["group_summary"] = a.group_summary
+    if a.site_means is not None:
+        tables[f"by_{a.aggregate_by}"[:31]] = a.site_means.assign(
+            score=[a.name(x) for x in a.site_means["domain"]]
+        )
     if a.agreement is not None:
         tables["agreement"] = a.agreement[~a.agreement["suppressed"].astype(bool)]
     if a.change is not None:

@@ -212,6 +212,31 @@ class Analysis:
         return self.gaps[keep]
 
     @cached_property
+    def site_means(self) -> pd.DataFrame | None:
+        """Each score per shown group of the second grouping (``aggregate_by``, the sites),
+        suppressed groups left out; None when there is no second grouping."""
+        col = self.aggregate_by
+        if not col or col == self.by:
+            return None
+        desc = stats.describe(self.agg_scores, col, min_group_size=self.min_group_size)
+        return desc[~desc["suppressed"].astype(bool)]
+
+    @cached_property
+    def site_vs_rest(self) -> pd.DataFrame | None:
+        """Each shown site against the rest of the organization per score (Welch's t,
+        Holm-adjusted within a score), with Hedges' g: what page 1 may say about a site."""
+        col = self.aggregate_by
+        if self.site_means is None or col is None:
+            return None
+        shown = self.site_means["group"].nunique()
+        if shown < 2:
+            return None
+        ph = stats.posthoc(
+            self.agg_scores, col, method="vs-rest", min_group_size=self.min_group_size
+        )
+        return ph.dropna(subset=["p_adjusted"])
+
+    @cached_property
     def agreement(self) -> pd.DataFrame | None:
         if not self.aggregate_by:
             return None
@@ -548,6 +573,9 @@ def summary_section(a: Analysis) -> Section:
         points.append(change)
     if a.gaps is not None and len(a.gaps):
         points.append(_gap_point(a))
+    site = lowest_site_words(a)
+    if site:
+        points.append(site)
     answered = f"{s.rows_read} responses were read and {s.n_scored} could be scored"
     if s.n_excluded:
         answered += f" ({s.n_excluded} had no usable answer)"
@@ -888,6 +916,106 @@ def agreement_section(a: Analysis) -> Section | None:
     return Section("Agreement before aggregation", tuple(blocks))
 
 
+# ------------------------------------------------------------------------------------ sites
+def lowest_site_words(a: Analysis) -> str | None:
+    """Page 1's sentence on the sites: the site lowest below the rest of the organization in
+    an area, only when the test supports it (Welch's t against the rest, Holm-adjusted
+    p < .05, and at least a small difference); else that no site differs reliably."""
+    vs = a.site_vs_rest
+    col = a.aggregate_by
+    if vs is None or col is None or a.site_means is None:
+        return None
+    domain_ids = {d.id for d in a.inst.scored_domains}
+    vs = vs[vs["domain"].isin(domain_ids)]
+    means = a.site_means.set_index(["domain", "group"])
+    sd = a.agg_scores.respondents[list(domain_ids & set(a.agg_scores.respondents))].std()
+    low = vs[(vs["estimate"] < 0) & (vs["p_adjusted"] < 0.05)].copy()
+    if len(low):
+        low["size"] = [
+            abs(float(e)) / float(sd.get(d, float("nan")))
+            for e, d in zip(low["estimate"], low["domain"], strict=True)
+        ]
+        low = low[low["size"] >= 0.2]
+    n_sites = a.site_means["group"].nunique()
+    if not len(low):
+        return (
+            f"No {col} scores reliably lower than the rest of the organization in any area "
+            f"({n_sites} {col}s compared)."
+        )
+    r = low.sort_values("estimate").iloc[0]
+    mine = float(means.loc[(r["domain"], r["group1"]), "mean"])
+    rest = mine - float(r["estimate"])
+    return (
+        f"Lowest {col}: {r['group1']} rates {a.name(r['domain'])} lower than the rest of the "
+        f"organization ({mine:.1f} vs {rest:.1f}), a reliable difference."
+    )
+
+
+def sites_section(a: Analysis) -> Section | None:
+    """Every score of every shown site of the second grouping: a heatmap and a table with n,
+    the organization and the benchmarks beside them, each area's agreement verdict, and the
+    sites that score reliably lower than the rest."""
+    col, sm = a.aggregate_by, a.site_means
+    if sm is None or col is None:
+        return None
+    blocks: list[Block] = []
+    if sm.empty:
+        blocks.append(
+            Paragraph(
+                f"No {col} is large enough to show on its own (each has fewer than "
+                f"{a.min_group_size} respondents, or would reveal one that has)."
+            )
+        )
+        return Section(f"Results by {col}", tuple(blocks))
+    words = lowest_site_words(a)
+    if words:
+        blocks.append(Paragraph(words))
+    if a.agg_hidden:
+        blocks.append(
+            Note(
+                f"{len(a.agg_hidden)} {col}(s) are not shown: fewer than {a.min_group_size} "
+                "respondents, or the next smallest, so that none can be worked out from the "
+                "organization's figures.",
+                "info",
+            )
+        )
+    blocks.append(
+        figure(
+            charts.heatmap(a.agg_scores, col, level="domain", min_group_size=a.min_group_size),
+            f"Mean of each area by {col}, with each {col}'s number of respondents",
+        )
+    )
+    wide = sm.pivot(index="domain", columns="group", values="mean")
+    order = [c for c in a.scores.score_columns if c in wide.index]
+    wide = wide.reindex(order)
+    table = pd.DataFrame({"area": [a.name(x) for x in wide.index]})
+    for g in wide.columns:
+        n = int(sm[sm["group"] == g]["n"].max())
+        table[f"{g} (n={n})"] = wide[g].to_numpy()
+    overall = a.overall.set_index("domain")["mean"]
+    table["organization"] = [overall.get(x, float("nan")) for x in wide.index]
+    if not a.norms.empty:
+        first = a.norms.drop_duplicates("target").set_index("target")
+        source = str(first["source"].iloc[0])
+        table[f"benchmark ({source})"] = [
+            first["norm_mean"].get(x, float("nan")) for x in wide.index
+        ]
+    if a.agreement is not None:
+        verdicts = {}
+        for dom, t in a.agreement.groupby("domain", sort=False):
+            t = t[~t["suppressed"].astype(bool)]
+            verdicts[dom] = (
+                "can be read as the site's view"
+                if len(t) >= 2 and bool(t["aggregate"].astype(bool).all())
+                else "not a shared view"
+                if len(t) >= 2
+                else "too few sites to judge"
+            )
+        table["agreement"] = [verdicts.get(x, "") for x in wide.index]
+    blocks.append(TableBlock(f"Mean of each area by {col}", table, decimals=2))
+    return Section(f"Results by {col}", tuple(blocks))
+
+
 # ------------------------------------------------------------------------------------ items
 def _chart_items(a: Analysis) -> list[str] | None:
     """All items, or the lowest-rated ones (in instrument order) when there are too many."""
@@ -1224,6 +1352,7 @@ SECTIONS: dict[str, SectionBuilder] = {
     "summary": summary_section,
     "domains": domains_section,
     "groups": groups_section,
+    "sites": sites_section,
     "agreement": agreement_section,
     "items": items_section,
     "trends": trends_section,
