@@ -283,3 +283,48 @@ def test_sites_are_reported_with_their_means_and_the_lowest_named_when_supported
     said = [p for p in _summary_points(calm) if "site" in p]
     assert not any(p.startswith("Lowest site") for p in said)
     assert any(p.startswith("No site scores reliably lower") for p in said)
+
+
+def _site_wave(k: int, seed: int) -> pd.DataFrame:
+    """Five sites of 40; Hillside falls and East rises by wave ``k``."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for site in ("North", "South", "East", "West", "Hillside"):
+        shift = {"Hillside": -0.45 * k, "East": 0.35 * k}.get(site, 0.0)
+        for _ in range(40):
+            base = np.clip(np.rint(3.7 + shift + rng.normal(0, 0.5) + rng.normal(0, 0.7, 12)),
+                           1, 5)  # fmt: skip
+            rows.append({"site": site, "role": rng.choice(["clinician", "manager"]),
+                         **{f"oric_{j + 1}": base[j] for j in range(12)}})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_change_by_site_over_every_wave_in_all_formats(tmp_path):
+    """Issue 29: one site falling and another rising, while page 1 said no area changed. Now
+    each site is compared with itself in every step, page 1 names the reliable change, and the
+    PDF, HTML and workbook carry the per-site table and trend chart."""
+    from assessments.render import write_report
+
+    waves = {y: score(_site_wave(k, k + 5), "oric") for k, y in enumerate(("2024", "2025",
+                                                                              "2026"))}  # fmt: skip
+    report = build_report(waves["2026"], "role", aggregate_by="site", previous=waves["2025"],
+                          history=waves, n_boot=0)  # fmt: skip
+    points = _summary_points(report)
+    [moved] = [p for p in points if p.startswith("Since the last wave, site")]
+    assert "Hillside" in moved or "East" in moved
+    out = write_report(waves["2026"], tmp_path, by="role", aggregate_by="site",
+                       previous=waves["2025"], history=waves, n_boot=0)  # fmt: skip
+    book = pd.read_excel(next(p for p in out if p.suffix == ".xlsx"), sheet_name=None,
+                         engine="calamine")  # fmt: skip
+    sheet = book["change_by_site"]
+    assert list(dict.fromkeys(sheet["waves"])) == ["2024 → 2025", "2025 → 2026"]
+    row = sheet[(sheet["waves"] == "2025 → 2026") & (sheet["group"] == "Hillside")
+                & (sheet["domain"] == "total")].iloc[0]  # fmt: skip
+    for wave, column in (("2025", "mean_before"), ("2026", "mean_after")):
+        r = waves[wave].respondents
+        assert row[column] == pytest.approx(r.loc[r["site"] == "Hillside", "total"].mean())
+    page = next(p for p in out if p.suffix == ".html").read_text(encoding="utf-8")
+    assert "Change by site" in page
+    assert "Overall readiness by site in each wave" in page
+    pdf_text = next(p for p in out if p.suffix == ".pdf").read_bytes()
+    assert len(pdf_text) > 1000

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .answers import answer_bars, answer_table
     from .groups import agreement_chart, gap_dumbbell, heatmap
-    from .scores import distribution, domain_profile, trend
+    from .scores import distribution, domain_profile, group_trend, trend
     from .structure import scree
     from .theme import alt_text, answer_colors, group_color, set_alt_text, theme
 
@@ -26,13 +26,15 @@ if TYPE_CHECKING:
 _HOMES = {
     "answer_bars": "answers", "answer_table": "answers", "agreement_chart": "groups",
     "gap_dumbbell": "groups", "heatmap": "groups", "distribution": "scores",
-    "domain_profile": "scores", "trend": "scores", "scree": "structure", "alt_text": "theme",
+    "domain_profile": "scores", "trend": "scores", "group_trend": "scores",
+    "scree": "structure", "alt_text": "theme",
     "answer_colors": "theme", "group_color": "theme", "set_alt_text": "theme", "theme": "theme",
 }  # fmt: skip
 
 __all__ = [
     "agreement_chart", "alt_text", "answer_bars", "answer_colors", "answer_table",
-    "distribution", "domain_profile", "gap_dumbbell", "group_color", "heatmap", "scree",
+    "distribution", "domain_profile", "gap_dumbbell", "group_color", "group_trend", "heatmap",
+    "scree",
     "set_alt_text", "theme", "trend",
 ]  # fmt: skip
 

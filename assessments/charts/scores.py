@@ -173,3 +173,63 @@ def trend(
         + ", ".join(labels)
         + ".",
     )
+
+
+def group_trend(
+    waves: Mapping[str, Scores],
+    by: str,
+    *,
+    column: str,
+    min_group_size: int = 5,
+    ax: Axes | None = None,
+) -> Axes:
+    """One score's mean (95% CI) in each wave, a line per group of ``by``. A group is drawn in
+    the waves where it is shown: under ``min_group_size`` (or the next smallest when only one
+    would be hidden) it is left out of that wave, as in every table."""
+    from ..stats._inputs import suppressed_groups
+
+    labels = list(waves)
+    inst = waves[labels[0]].instrument
+    names = inst.score_names()
+    if ax is None:
+        ax = new_axes(7, 4)
+    per: dict[object, dict[int, tuple[float, float]]] = {}
+    for k, w in enumerate(labels):
+        frame = waves[w].respondents
+        if by not in frame.columns or column not in frame.columns:
+            continue
+        sizes = {g: int(n) for g, n in frame[by].value_counts(dropna=True).items()}
+        hidden = set(suppressed_groups(sizes, min_group_size))
+        for g, part in frame.groupby(by, sort=False)[column]:
+            if g in hidden:
+                continue
+            v = part.dropna().to_numpy(dtype=float)
+            if len(v) > 1:
+                per.setdefault(g, {})[k] = (
+                    float(v.mean()),
+                    1.96 * float(v.std(ddof=1)) / np.sqrt(len(v)),
+                )
+    with theme():
+        for gi, group in enumerate(sorted(per, key=str)):
+            xs = sorted(per[group])
+            means = [per[group][x][0] for x in xs]
+            half = [per[group][x][1] for x in xs]
+            ax.errorbar(
+                np.array(xs) + (gi - len(per) / 2) * 0.02,
+                means,
+                yerr=half,
+                capsize=2,
+                label=wrap_label(str(group), 20),
+                **group_style(gi),
+            )
+        ax.set_xticks(np.arange(len(labels)), labels)
+        scale_ticks(ax, inst.response_scale, axis="y")
+        ax.set_ylabel("Mean score (95% CI)")
+        title(ax, f"{short_name(inst)}: {names.get(column, column)} by {by} across waves")
+        inner_legend(ax)
+    return set_alt_text(
+        ax,
+        f"Line chart of {names.get(column, column)} by {by}: {len(per)} groups across "
+        f"{len(labels)} waves ({', '.join(labels)}); groups under {min_group_size} "
+        "respondents in a wave are not shown in it.",
+    )

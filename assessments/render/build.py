@@ -120,6 +120,8 @@ def _workbook(
     if a.compare is not None and by:
         tables["comparisons"] = a.compare
         tables["group_summary"] = a.group_summary
+    for col, gc in a.group_changes.items():
+        tables[f"change_by_{col}"[:31]] = gc
     if a.site_means is not None:
         tables[f"by_{a.aggregate_by}"[:31]] = a.site_means.assign(
             score=[a.name(x) for x in a.site_means["domain"]]

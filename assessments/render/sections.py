@@ -212,6 +212,70 @@ class Analysis:
         return self.gaps[keep]
 
     @cached_property
+    def group_changes(self) -> dict[str, pd.DataFrame]:
+        """Change of each shown group (of ``by`` and of ``aggregate_by``) between consecutive
+        waves, independent samples, scores named; ``p_holm`` adjusts within each step over its
+        groups and scores. A group under the minimum in either wave, and the next smallest when
+        only one would be, is left out (as everywhere)."""
+        if self.previous is None:
+            return {}
+        waves = (
+            dict(self.history)
+            if self.history is not None and len(self.history) >= 2
+            else {"previous": self.previous, "this wave": self.scores}
+        )
+        from ..stats.adjust import holm
+
+        out: dict[str, pd.DataFrame] = {}
+        for col in dict.fromkeys(c for c in (self.by, self.aggregate_by) if c):
+            if not all(col in w.respondents.columns for w in waves.values()):
+                continue
+            parts = []
+            for before, after in pairwise(list(waves)):
+                b, a = waves[before], waves[after]
+                hidden = set(
+                    suppressed_groups(group_sizes(b.respondents, col), self.min_group_size)
+                ) | set(suppressed_groups(group_sizes(a.respondents, col), self.min_group_size))
+                fb, fa = b.respondents.copy(), a.respondents.copy()
+                for f in (fb, fa):
+                    f[col] = f[col].astype(object)
+                    f.loc[f[col].isin(hidden), col] = None
+                cols = [c for c in self.scores.score_columns if c in fb and c in fa]
+                c = stats.change(fb, fa, by=col, columns=cols, min_group_size=self.min_group_size)
+                c = c[~c["suppressed"].astype(bool)].copy()
+                if c.empty:
+                    continue
+                tested = c["p_value"].notna()
+                c["p_holm"] = float("nan")
+                c.loc[tested, "p_holm"] = holm(c.loc[tested, "p_value"].to_numpy(float))
+                parts.append(c.assign(waves=f"{before} → {after}", score=[
+                    self.name(x) for x in c["domain"]]))  # fmt: skip
+            if parts:
+                out[col] = pd.concat(parts, ignore_index=True)
+        return out
+
+    def group_change_words(self) -> str | None:
+        """Page 1's sentence on a group whose change since the last wave is reliable (Holm
+        over the groups and areas of that step, and at least a small change), or None."""
+        domain_ids = {d.id for d in self.inst.scored_domains}
+        best = None
+        for col, c in self.group_changes.items():
+            last = c[c["waves"] == c["waves"].iloc[-1]]
+            last = last[last["domain"].isin(domain_ids)]
+            sure = last[(last["p_holm"] < 0.05) & (last["hedges_g"].abs() >= 0.2)]
+            for r in sure.to_dict("records"):
+                if best is None or abs(r["hedges_g"]) > abs(best[1]["hedges_g"]):
+                    best = (col, r)
+        if best is None:
+            return None
+        col, r = best
+        return (
+            f"Since the last wave, {col} {r['group']}: {self.name(r['domain'])} "
+            f"{'rose' if r['change'] > 0 else 'fell'} from {r['mean_before']:.1f} to "
+            f"{r['mean_after']:.1f} (a reliable change)."
+        )
+
+    @cached_property
     def site_means(self) -> pd.DataFrame | None:
         """Each score per shown group of the second grouping (``aggregate_by``, the sites),
         suppressed groups left out; None when there is no second grouping."""
@@ -571,6 +635,9 @@ def summary_section(a: Analysis) -> Section:
     change = _change_words(a)
     if change:
         points.append(change)
+    moved = a.group_change_words()
+    if moved:
+        points.append(moved)
     if a.gaps is not None and len(a.gaps):
         points.append(_gap_point(a))
     site = lowest_site_words(a)
@@ -1196,6 +1263,47 @@ def trends_section(a: Analysis) -> Section | None:
         )
         table = fmt_table(c, {"domain": "score", **change_columns})
     blocks.append(TableBlock(caption, table, decimals=3))
+    for col, gc in a.group_changes.items():
+        moved = gc[gc["p_holm"] < 0.05]
+        blocks.append(
+            Paragraph(
+                f"Change by {col}: each {col} compared with itself in the wave before "
+                "(Welch's t, Hedges' g; p adjusted by Holm over the "
+                f"{col}s and areas of each step). "
+                + (
+                    f"{len(moved)} change(s) are reliable."
+                    if len(moved)
+                    else f"No {col}'s change is reliable."
+                )
+            )
+        )
+        total = a.inst.total.id if a.inst.total is not None else ""
+        column = total if total in set(gc["domain"]) else str(gc["domain"].iloc[0])
+        blocks.append(
+            figure(
+                charts.group_trend(waves, col, column=column, min_group_size=a.min_group_size),
+                f"{a.name(column)} by {col} in each wave, with 95% confidence intervals",
+            )
+        )
+        blocks.append(
+            TableBlock(
+                f"Change by {col}",
+                fmt_table(
+                    gc,
+                    {
+                        "waves": "waves",
+                        "group": col,
+                        "score": "score",
+                        "mean_before": "before",
+                        "mean_after": "after",
+                        "change": "change",
+                        "hedges_g": "Hedges' g",
+                        "p_holm": "p (Holm)",
+                    },
+                ),
+                decimals=3,
+            )
+        )
     return Section("Change since the last wave", tuple(blocks))
 
 
