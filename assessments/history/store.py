@@ -883,8 +883,8 @@ class History:
         version: str | None = None,
     ) -> dict[str, Scores]:
         """Every stored wave of one instrument, earliest first, up to ``until`` (its label),
-        with only their score columns read (``respondents`` holds nothing else): what the
-        trend chart needs.
+        with their scores and kept metadata read (no answers): what the trend charts and the
+        change of each group (site, role) need.
 
         With ``version``, only the waves of that version (perspective) are read: a one-version
         wave of it, or its part of a wave kept from several perspectives. A change is never
@@ -899,10 +899,10 @@ class History:
             if version is None or (not found and r["version"] == version):
                 if found:
                     continue  # a several-perspective wave has no one series without a version
-                out[r["wave"]] = self.load(org, r["wave"], instrument, parts=(TREND,))
+                out[r["wave"]] = self.load(org, r["wave"], instrument, parts=("scores",))
             elif version in found:
                 out[r["wave"]] = self.load(
-                    org, r["wave"], instrument, parts=(TREND,), perspective=version
+                    org, r["wave"], instrument, parts=("scores",), perspective=version
                 )
         return out
 
