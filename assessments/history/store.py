@@ -67,7 +67,7 @@ WAVE_COLUMNS = (
     "keep_ids",
     "definition_hash",
 )
-TREND = "trend"  # the score columns alone, uncompressed: what a trend over many waves reads
+TREND = "trend"  # scores and kept groups, uncompressed: what a trend over many waves reads
 PART = "@"  # a perspective's table in a wave kept from several perspectives: "scores@provider"
 PERSPECTIVES = "perspectives:"  # the version column of such a wave: "perspectives:provider,..."
 MAX_KEPT_LEVELS = 50
@@ -883,8 +883,9 @@ class History:
         version: str | None = None,
     ) -> dict[str, Scores]:
         """Every stored wave of one instrument, earliest first, up to ``until`` (its label),
-        with their scores and kept metadata read (no answers): what the trend charts and the
-        change of each group (site, role) need.
+        with their scores and kept groups read (no answers or counts): what the trend charts
+        and the change of each group (site, role) need. (Waves stored before the groups were
+        kept beside the scores give the organization's trend only.)
 
         With ``version``, only the waves of that version (perspective) are read: a one-version
         wave of it, or its part of a wave kept from several perspectives. A change is never
@@ -899,10 +900,10 @@ class History:
             if version is None or (not found and r["version"] == version):
                 if found:
                     continue  # a several-perspective wave has no one series without a version
-                out[r["wave"]] = self.load(org, r["wave"], instrument, parts=("scores",))
+                out[r["wave"]] = self.load(org, r["wave"], instrument, parts=(TREND,))
             elif version in found:
                 out[r["wave"]] = self.load(
-                    org, r["wave"], instrument, parts=("scores",), perspective=version
+                    org, r["wave"], instrument, parts=(TREND,), perspective=version
                 )
         return out
 
@@ -1253,7 +1254,14 @@ def _tables_to_store(scores: Scores, kept: list[str], keep_ids: bool) -> dict[st
         invalid = invalid.drop(columns=[c for c in ("respondent_id",) if c in invalid])
     return {
         "scores": resp,
-        TREND: resp[[c for c in inst.score_ids if c in resp.columns]],
+        # the score columns and the kept groups (site, role), uncompressed: what trends and
+        # the change of each group read from every wave
+        TREND: resp[
+            [
+                *[c for c in kept if c in resp.columns],
+                *[c for c in inst.score_ids if c in resp.columns],
+            ]
+        ],  # fmt: skip
         "items": items,
         "status": scores.status.reset_index(drop=True),
         "excluded": excluded,
