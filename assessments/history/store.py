@@ -1261,7 +1261,7 @@ def _tables_to_store(scores: Scores, kept: list[str], keep_ids: bool) -> dict[st
                 *[c for c in kept if c in resp.columns],
                 *[c for c in inst.score_ids if c in resp.columns],
             ]
-        ],  # fmt: skip
+        ],
         "items": items,
         "status": scores.status.reset_index(drop=True),
         "excluded": excluded,

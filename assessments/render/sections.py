@@ -180,9 +180,9 @@ class Analysis:
     @cached_property
     def reliable_gaps(self) -> pd.DataFrame | None:
         """The gaps the evidence supports, largest |g| first: the domain's groups differ
-        (Welch's ANOVA, Holm-adjusted p < .05), the pair differs (Games-Howell, adjusted
-        p < .05, where every pair is tested) and the gap is at least small (|g| >= 0.2). Only
-        these are called a difference in words."""
+        (Welch's ANOVA, Holm-adjusted over the scores, p < .05), the pair differs (Welch's t,
+        Holm-adjusted over the domain's pairs, p < .05) and the gap is at least small
+        (|g| >= 0.2). Only these are called a difference in words."""
         if self.gaps is None or self.compare is None:
             return None
         anova: dict[str, float] = {
@@ -190,16 +190,30 @@ class Analysis:
             for d, p in zip(self.compare["domain"], self.compare["p_adjusted"], strict=True)
         }
         pairs: dict[tuple[str, str, str], float] = {}
-        if len(self.shown) <= 10:
-            ph = stats.posthoc(
-                self.shown_scores,
-                self.by or "",
-                method="games-howell",
-                min_group_size=self.min_group_size,
-            )
-            for r in ph.dropna(subset=["p_adjusted"]).to_dict("records"):
-                pairs[(str(r["domain"]), str(r["group1"]), str(r["group2"]))] = r["p_adjusted"]
-                pairs[(str(r["domain"]), str(r["group2"]), str(r["group1"]))] = r["p_adjusted"]
+        # the pairwise tests only where a sentence could follow: a domain whose groups differ
+        # and whose gap is at least small
+        candidates = sorted(
+            {
+                str(d)
+                for d, g in zip(self.gaps["name"], self.gaps["hedges_g"], strict=True)
+                if abs(float(g)) >= 0.2 and anova.get(str(d), 1.0) < 0.05
+            }
+        )
+        if candidates:  # every pair of shown groups: Welch's t, Holm over the domain's pairs
+            from ..stats.adjust import holm
+            from ..stats.compare import welch_t
+
+            frame = self.shown_scores.respondents
+            for d in candidates:
+                values = {
+                    str(g): frame.loc[frame[self.by] == g, d].dropna().to_numpy(float)
+                    for g in self.shown
+                }
+                keys = [(x, y) for x, y in combinations(values, 2)
+                        if len(values[x]) > 1 and len(values[y]) > 1]  # fmt: skip
+                ps = holm([welch_t(values[x], values[y])[2] for x, y in keys])
+                for (x, y), p_adj in zip(keys, ps, strict=True):
+                    pairs[(d, x, y)] = pairs[(d, y, x)] = float(p_adj)
 
         def supported(r: Mapping[Any, Any]) -> bool:
             p_domain = anova.get(str(r["name"]), float("nan"))
@@ -295,8 +309,13 @@ class Analysis:
         shown = self.site_means["group"].nunique()
         if shown < 2:
             return None
+        domains = [d.id for d in self.inst.scored_domains]
         ph = stats.posthoc(
-            self.agg_scores, col, method="vs-rest", min_group_size=self.min_group_size
+            self.agg_scores,
+            col,
+            columns=[d for d in domains if d in self.agg_scores.respondents.columns],
+            method="vs-rest",
+            min_group_size=self.min_group_size,
         )
         return ph.dropna(subset=["p_adjusted"])
 

@@ -195,9 +195,11 @@ def change(
     gb, ga = group_labels(fb, by), group_labels(fa, by)
     groups = sorted(set(pd.unique(gb.dropna())) & set(pd.unique(ga.dropna())), key=str)
     rows = []
+    # each group's rows once, not once per score
+    parts = {g: (fb[(gb == g).to_numpy()], fa[(ga == g).to_numpy()]) for g in groups}
     for col in cols:
         for g in groups:
-            sb, sa = fb[(gb == g).to_numpy()], fa[(ga == g).to_numpy()]
+            sb, sa = parts[g]
             row: dict[str, Any] = {"domain": col, "group": g}
             if paired_on is not None:
                 m = (
