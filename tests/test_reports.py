@@ -94,7 +94,7 @@ def test_pdf_has_cover_with_contents_summary_page_and_embedded_fonts(report):
     assert "In this report" in text[0]  # the contents share the cover page
     assert f"page 2 of {n}" in text[1]
     assert "At a glance" in text[1]  # the summary is the first page after the cover
-    assert any("Warning: oric: provisional scoring key" in t for t in text)
+    assert any("Warning: Provisional scoring key" in t for t in text)
     assert pdf.metadata.title.startswith("Organizational Readiness")
     assert b"/FontFile2" in data  # TrueType font embedded
     assert b"DejaVu" in data

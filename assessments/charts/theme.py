@@ -104,8 +104,14 @@ def new_axes(width: float = 7.0, height: float = 4.0) -> Axes:
 
 
 def short_name(inst: object) -> str:
-    """The instrument's id in capitals (``ORIC``), for chart titles."""
-    return str(getattr(inst, "id", "")).upper()
+    """The instrument's short name for chart titles: its id in capitals when it is an acronym
+    (``ORIC``, ``RSA-R``), else its title without a trailing parenthesis
+    (``Peer-support practices checklist``, never ``PEER-SUPPORT-PRACTICES``)."""
+    iid = str(getattr(inst, "id", ""))
+    if len(iid) <= 6:
+        return iid.upper()
+    title_text = str(getattr(inst, "title", "") or iid)
+    return title_text.split(" (")[0]
 
 
 def title(ax: Axes, text: str, width: int = 40) -> None:

@@ -338,6 +338,9 @@ def report_cmd(
                 )
                 return
             scores = history.load(history_org, label, instruments[0])
+            # the cover names the organization and the wave it reports, unless told otherwise
+            organization = organization or history_org
+            period = period or label
             # only the waves of this version: never a change between two perspectives
             history_waves = history.series(
                 history_org, instruments[0], until=label, version=info.version

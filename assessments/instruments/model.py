@@ -22,6 +22,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from pathlib import Path
 from types import MappingProxyType
 from typing import Literal, TypeVar
 
@@ -431,15 +432,21 @@ class Instrument:
         if self.total is not None and self.total.key_status == "provisional":
             prov.append(self.total.id)
         prov = shown(prov)
+        # for readers (names): no id prefix and no path of this computer
+        lead = "" if names else f"{self.id}: "
         if prov:
             out.append(
-                f"{self.id}: provisional scoring key (our inference, not published) for: "
-                + ", ".join(prov)
+                f"{lead}{'P' if names else 'p'}rovisional scoring key (our inference, not "
+                "published) for: " + ", ".join(prov)
             )
         user = shown([d.id for d in self.scored_domains if d.key_status == "user"])
         if user:
-            where = f" from {self.key_file}" if self.key_file else ""
-            out.append(f"{self.id}: user-supplied scoring key{where} for: " + ", ".join(user))
+            key_name = Path(self.key_file).name if names and self.key_file else self.key_file
+            where = f" from {key_name}" if key_name else ""
+            out.append(
+                f"{lead}{'U' if names else 'u'}ser-supplied scoring key{where} for: "
+                + ", ".join(user)
+            )
         if self.missing_keys:
             out.append(
                 f"{self.id}: no scoring key for {', '.join(shown(list(self.missing_keys)))}; "

@@ -38,8 +38,9 @@ __all__ = ["build_report", "figure", "report_date"]
 
 #: What each sheet of the report workbook holds, for its README sheet.
 SHEET_NOTES = {
-    "summary": "The report's first page in words: strongest and weakest areas, change, the "
-    "largest gap between groups, who answered, the key's status and suggested next steps.",
+    "summary": "The report's \u201cAt a glance\u201d page in words: strongest and weakest areas, "
+    "change, the largest gap between groups, who answered, the key's status and suggested "
+    "next steps.",
     "scores": "One row per respondent (confidential: only with --include-respondents). "
     "Respondents of groups too small to show have their group label replaced.",
     "domain_summary": "Each domain, scale and total for all respondents: n, mean, SD, SE, 95% "

@@ -320,7 +320,7 @@ def build_perspective_report(
             (
                 Paragraph(
                     "Each perspective's mean of every score with its 95% confidence interval "
-                    "(the chart is on the first page)."
+                    "(the chart is under At a glance)."
                 ),
                 TableBlock(
                     "Scores by perspective (95% interval)",

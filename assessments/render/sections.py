@@ -770,7 +770,8 @@ def _norms_blocks(a: Analysis) -> list[Block]:
         TableBlock(
             "Compared with published figures and benchmarks",
             fmt_table(
-                a.norms,
+                # counts are whole numbers ("their n 1,200", never "1200.00")
+                a.norms.assign(norm_n=a.norms["norm_n"].round().astype("Int64")),
                 {
                     "score": "score",
                     "mean": "ours",
@@ -1451,8 +1452,7 @@ def methods_section(a: Analysis) -> Section:
             Paragraph(
                 "Where the instrument states no minimum number of answered items, a "
                 "domain is scored when at least half of its items are answered (the "
-                "toolkit's default, ceil(n / 2)); set min_answered in the instrument file "
-                "to use another rule."
+                "toolkit's default rule; the instrument file can set another)."
             )
         )
     blocks.append(
