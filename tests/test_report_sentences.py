@@ -328,3 +328,54 @@ def test_change_by_site_over_every_wave_in_all_formats(tmp_path):
     assert "Overall readiness by site in each wave" in page
     pdf_text = next(p for p in out if p.suffix == ".pdf").read_bytes()
     assert len(pdf_text) > 1000
+
+
+def test_reader_words_no_developer_notes_and_whole_counts(tmp_path):
+    from assessments import load_instrument
+    from assessments.charts.theme import short_name
+    from assessments.demo import demo_responses
+    from assessments.render.model import TableBlock
+
+    assert short_name(load_instrument("oric")) == "ORIC"
+    assert short_name(load_instrument("peer-support-practices")) == (
+        "Peer-support practices checklist"
+    )
+    orca = load_instrument("orca")
+    assert all(not w.startswith("orca:") for w in orca.key_warnings(names=True))
+    assert any(w.startswith("orca:") for w in orca.key_warnings())  # the CLI keeps the id
+    s = score(demo_responses("orca", n=120, seed=4), "orca", on_invalid="missing")
+    bench = pd.DataFrame({"target": ["staff_culture"], "mean": [4.0], "sd": [0.5],
+                          "n": [1200], "source": ["State network"]})  # fmt: skip
+    report = build_report(s, benchmarks=bench, n_boot=0)
+    text = str(report)
+    for note in ("ceil(n / 2)", "min_answered", "orca: provisional", "first page"):
+        assert note not in text, note
+    tables = [b for sec in report.sections for b in sec.blocks if isinstance(b, TableBlock)]
+    bench_table = next(t for t in tables if "their n" in t.data.columns)
+    counts = bench_table.data["their n"].dropna()
+    assert (counts == counts.round()).all()
+    assert 1200 in set(counts.astype(int))
+
+
+def test_a_report_from_the_history_names_the_organization_and_wave(tmp_path):
+    from click.testing import CliRunner
+
+    from assessments.cli.main import cli
+    from assessments.demo import demo_responses
+    from assessments.io.tables import write_table
+
+    path = tmp_path / "a.csv"
+    write_table(demo_responses("oric", n=60, seed=2), path)
+    store = tmp_path / "h.sqlite"
+    run = CliRunner().invoke
+    assert run(cli, ["history", "add", str(path), "-i", "oric", "--org", "Riverbend Services",
+                     "--wave", "Spring 2026", "--on-invalid", "missing", "--store",
+                     str(store)]).exit_code == 0  # fmt: skip
+    out = tmp_path / "r"
+    result = run(cli, ["report", "--history", "Riverbend Services", "--store", str(store),
+                       "--format", "html", "-o", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    page = (out / "oric-report.html").read_text(encoding="utf-8")
+    cover = page[: page.index("At a glance")]
+    assert "Riverbend Services" in cover
+    assert "Spring 2026" in cover
