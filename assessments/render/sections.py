@@ -1463,8 +1463,8 @@ def methods_section(a: Analysis) -> Section:
             "domain's own scale and ICCs from a one-way ANOVA with F-based intervals, and a "
             "group mean is read as the group's view only when members agree and groups differ. "
             f"Groups under {a.min_group_size} respondents are suppressed. Statistics are "
-            "checked against R (psych, multilevel, effectsize, rstatix, base R). Under At a glance, "
-            f"a change is called reliable when {a.test_words()} gives p < .05, and a "
+            "checked against R (psych, multilevel, effectsize, rstatix, base R). Under At a "
+            f"glance, a change is called reliable when {a.test_words()} gives p < .05, and a "
             "difference's size follows Hedges' g (0.2 small, 0.5 moderate, 0.8 large)."
         )
     )
