@@ -151,13 +151,11 @@ def test_missing_file_is_reported():
 )
 def test_hostile_yaml_is_refused_with_a_clear_error(write_yaml, text, code):
     """Billion laughs, !include, merge keys, a self-referencing alias and deep nesting: each a
-    problem with its code, quickly, instead of gigabytes of memory or an internal error."""
-    import time
-
-    start = time.perf_counter()
+    problem with its code instead of gigabytes of memory or an internal error. The work is
+    bounded by the document's size (MAX_DEPTH, MAX_NODES), not by a clock: no wall-clock limit
+    is asserted (a loaded machine is several times slower)."""
     got = problems(write_yaml(text))
     assert got.codes[:1] == [code]
-    assert time.perf_counter() - start < 5
 
 
 def test_an_unquoted_no_as_a_label_gets_a_hint_to_quote_it(write_yaml):

@@ -12,7 +12,6 @@ import hashlib
 import resource
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -112,9 +111,7 @@ def test_the_whole_corpus_through_every_command(path, tmp_path):
             ["report", *base, "-o", str(tmp_path / "report"), "--format", "html"],
         ]
     for args in commands:
-        start = time.perf_counter()
-        result = _run(args, tmp_path)
-        assert time.perf_counter() - start < 60, args
+        result = _run(args, tmp_path)  # its own timeout catches a hang; no clock is asserted
         assert result.returncode in (0, 1, 2), (args, result.returncode, result.stderr[-2000:])
         for stream in (result.stdout, result.stderr):
             assert "Traceback" not in stream, stream[-2000:]
