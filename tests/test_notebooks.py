@@ -39,3 +39,33 @@ def test_notebook_runs_and_has_no_stored_outputs(path):
         if o.output_type == "error"
     ]
     assert not errors
+
+
+def test_charts_keep_showing_in_jupyter():
+    """Issue 33: after the toolkit's first chart in a fresh kernel, no later figure showed (the
+    backend was first resolved inside the theme's rc_context, whose exit turned interactive
+    mode off again). A toolkit chart and the user's own figure after it both give images."""
+    import os
+
+    cells = [
+        "from assessments import score\n"
+        "from assessments.charts import domain_profile\n"
+        "from assessments.demo import demo_responses\n"
+        "ax = domain_profile(score(demo_responses('oric', n=60), 'oric', on_invalid='missing'))",
+        "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot([1, 2, 3])",
+        "import matplotlib\nprint(matplotlib.is_interactive())",
+    ]
+    book = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # the kernel's own backend
+    client = NotebookClient(book, timeout=300, kernel_name="python3")
+    old = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        client.execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+    images = [any("image/png" in o.get("data", {}) for o in c.outputs) for c in book.cells[:2]]
+    assert images == [True, True], [c.outputs for c in book.cells]
+    assert "True" in book.cells[2].outputs[0]["text"]

@@ -91,9 +91,20 @@ def group_style(i: int) -> dict[str, Any]:
 
 @contextmanager
 def theme() -> Iterator[None]:
-    """Apply the chart style inside a ``with`` block."""
-    with mpl.rc_context(RC):  # type: ignore[arg-type]
-        yield
+    """Apply the chart style inside a ``with`` block, leaving matplotlib's global state as it
+    was: the backend is resolved before the block (resolved inside it, Jupyter's inline backend
+    turned interactive mode on there, and leaving the block turned it off again, so no later
+    figure showed)."""
+    # the backend set up outside the block: in Jupyter its set-up turns interactive mode on,
+    # which the block's exit would undo (pyplot's own lazy set-up; public API has none that
+    # does not also close the user's figures)
+    getattr(plt, "_get_backend_mod", lambda: None)()
+    interactive = mpl.is_interactive()
+    try:
+        with mpl.rc_context(RC):  # type: ignore[arg-type]
+            yield
+    finally:
+        mpl.interactive(interactive)
 
 
 def new_axes(width: float = 7.0, height: float = 4.0) -> Axes:
