@@ -318,3 +318,49 @@ def test_keep_takes_the_collection_date(client, exports):
     )  # fmt: skip
     assert r.status_code == 200, html.unescape(r.text)[:1500]
     assert "2025-03-01" in r.text
+
+
+def test_a_workspace_is_kept_between_visits_and_server_restarts(tmp_path, exports):
+    """Issue 31: a coordinator closes the laptop and comes back tomorrow. The upload, the
+    choices and the built scores are still there after the server stops and starts again,
+    listed on the start page, until deleted; nothing of one workspace shows in another."""
+    root = tmp_path / "kept"
+
+    def app():
+        return create_app(root=root, store=str(tmp_path / "h.sqlite"), keep_days=30)
+
+    with TestClient(app(), base_url="http://127.0.0.1:8765") as c:
+        wid, csrf = start(c)
+        upload(c, wid, csrf, exports["first"])
+        assert score_it(c, wid, csrf).status_code == 200
+        other, _ = start(c)  # a second workspace, left empty
+    assert (root / wid / "state.json").exists()  # the server stopped: still there
+    with TestClient(app(), base_url="http://127.0.0.1:8765") as c:
+        home = html.unescape(c.get("/").text)
+        assert "oric_first.csv" in home
+        assert f"/w/{wid}/scores" in home
+        scores = c.get(f"/w/{wid}/files/scores.csv")
+        assert scores.status_code == 200
+        assert c.get(f"/w/{other}/files/scores.csv").status_code == 404  # not the other's
+        page = html.unescape(c.get(f"/w/{wid}/check").text)
+        assert "oric_first.csv" in page
+        r = c.post(f"/w/{wid}/delete", data={"csrf": csrf}, follow_redirects=True)
+        assert r.status_code == 200
+        assert "oric_first.csv" not in html.unescape(r.text)
+    assert not (root / wid).exists()
+
+
+def test_kept_workspaces_expire_after_the_retention_period(tmp_path):
+    import os
+
+    from assessments.web.workspace import Workspaces
+
+    kept = Workspaces(tmp_path / "w", keep_days=30)
+    old, new = kept.new(), kept.new()
+    month = time.time() - 31 * 86400
+    os.utime(old.folder / "state.json", (month, month))
+    kept.sweep()
+    assert not old.folder.exists()
+    assert new.folder.exists()
+    kept.close()  # kept workspaces outlive the server
+    assert new.folder.exists()

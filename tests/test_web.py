@@ -283,6 +283,8 @@ def test_assess_serve_stops_on_ctrl_c_and_deletes_the_uploads(tmp_path, export):
             str(port),
             "--store",
             str(tmp_path / "h.sqlite"),
+            "--keep-days",
+            "0",  # nothing kept: everything deleted when the page stops
         ],
         env=env,
         stdout=subprocess.PIPE,

@@ -22,13 +22,22 @@ from .common import console, handles_errors
     envvar="ASSESS_STORE",
     help="Assessment history for the 'Keep it' page (default: your data folder).",
 )
+@click.option(
+    "--keep-days",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Keep each assessment (uploads, choices, reports) this many days after its last "
+    "change, in your data folder; 0 keeps nothing after the page stops.",
+)
 @handles_errors
-def serve_cmd(port: int, host: str, no_browser: bool, store: str | None) -> None:
+def serve_cmd(port: int, host: str, no_browser: bool, store: str | None, keep_days: float) -> None:
     """Open a local web page to check, score and report an export without a terminal.
 
     \b
-    Everything stays on this computer: uploads go to a private temporary folder that is
-    deleted when you stop the page with Ctrl-C.
+    Everything stays on this computer: your assessments are kept in a private folder of
+    your data folder until you delete them on the start page or they have not changed for
+    --keep-days days (0: a temporary folder deleted when you stop the page with Ctrl-C).
 
     \b
     Example:
@@ -42,6 +51,7 @@ def serve_cmd(port: int, host: str, no_browser: bool, store: str | None) -> None
         port,
         open_browser=not no_browser,
         store=store,
+        keep_days=keep_days,
         echo=lambda text: c.print(text, markup=False, highlight=False),
     )
 

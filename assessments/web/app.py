@@ -114,15 +114,34 @@ def create_app(
     port: int = 8765,
     root: Path | None = None,
     store: str | None = None,
+    keep_days: float | None = None,
 ) -> Starlette:
-    """The app. ``root`` holds the session workspaces (a new private temporary folder by
-    default, deleted when the app stops); ``store`` is the assessment history."""
-    workspaces = Workspaces(root)
+    """The app. ``root`` holds the session workspaces; ``store`` is the assessment history.
+
+    With ``keep_days`` the workspaces are kept between visits and runs (in the user's data
+    folder unless ``root`` says otherwise), listed on the start page, and deleted by the
+    person or after ``keep_days`` days without a change: when the app starts and every hour.
+    Without it they are temporary (a private temporary folder by default), deleted when the
+    app stops."""
+    import asyncio
+
+    workspaces = Workspaces(root, keep_days=keep_days)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        workspaces.close()
+        workspaces.sweep()
+
+        async def hourly() -> None:
+            while True:
+                await asyncio.sleep(3600)
+                await asyncio.to_thread(workspaces.sweep)
+
+        sweeper = asyncio.create_task(hourly())
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            workspaces.close()
 
     w = "/w/{wid:str}"
     routes = [
@@ -143,6 +162,7 @@ def create_app(
         Route(w + "/keep", keep.show),
         Route(w + "/keep", keep.keep, methods=["POST"]),
         Route(w + "/files/{name:str}", files.download),
+        Route(w + "/delete", instrument.delete, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     allowed = sorted({"127.0.0.1", "localhost", "::1", host})

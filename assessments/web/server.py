@@ -40,16 +40,19 @@ def serve(
     *,
     open_browser: bool = True,
     store: str | None = None,
+    keep_days: float | None = 30.0,
     echo: object = print,
 ) -> None:
-    """Run until Ctrl-C; every uploaded file is deleted when it stops."""
+    """Run until Ctrl-C. Workspaces are kept between visits for ``keep_days`` days in the
+    user's data folder (None or 0: a temporary folder, deleted when the page stops)."""
     import uvicorn
 
     from .app import create_app
 
     port = free_port(host, port)
     url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
-    app = create_app(host=host, port=port, store=store)
+    keep = keep_days if keep_days else None
+    app = create_app(host=host, port=port, store=store, keep_days=keep)
     if not is_loopback(host):
         echo(LOOPBACK_WARNING.format(host=host))  # type: ignore[operator]
     echo(f"recovery-assessments is running at {url} (Ctrl-C to stop)")  # type: ignore[operator]
@@ -62,4 +65,10 @@ def serve(
         pass
     finally:
         app.state.workspaces.close()
-    echo("stopped; the uploaded files were deleted")  # type: ignore[operator]
+    if keep is None:
+        echo("stopped; the uploaded files were deleted")  # type: ignore[operator]
+    else:
+        echo(  # type: ignore[operator]
+            f"stopped; your assessments are kept in {app.state.workspaces.root} for "
+            f"{keep:g} days after their last change (delete them on the start page)"
+        )

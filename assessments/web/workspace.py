@@ -1,9 +1,11 @@
 """Per-session workspaces of the local web page: uploaded files and choices, in a private folder.
 
-A workspace is a folder named by a random id under one private temporary root (mode 700). A
-file a person uploads is stored under a name the page chooses (``export.csv``); the name the
-person gave is kept only as text to show. Workspaces older than :data:`MAX_AGE_S` are deleted
-whenever a new one is made, and all of them when the server stops.
+A workspace is a folder named by a random id under one private root (mode 700). A file a person
+uploads is stored under a name the page chooses (``export.csv``); the name the person gave is
+kept only as text to show. ``assess serve`` keeps workspaces between visits for 30 days in the
+user's data folder (:class:`Workspaces` with ``keep_days``); otherwise they are temporary:
+older than :data:`MAX_AGE_S` deleted whenever a new one is made, all of them when the server
+stops.
 """
 
 from __future__ import annotations
@@ -37,13 +39,33 @@ def max_upload_bytes() -> int:
     return int(mb * 1024 * 1024)
 
 
-class Workspaces:
-    """Every session's workspace under one private root."""
+def default_root() -> Path:
+    """Where kept workspaces live: ``workspaces`` in the user's data folder."""
+    import platformdirs
 
-    def __init__(self, root: Path | None = None):
+    return platformdirs.user_data_path("recovery-assessments") / "workspaces"
+
+
+class Workspaces:
+    """Every session's workspace under one private root.
+
+    With ``keep_days`` (``assess serve``: 30 by default) the workspaces are kept between
+    visits, and between runs of the server, until the person deletes them or they have not
+    changed for that many days (:meth:`sweep`, run when the server starts and every hour).
+    Without it (the library's default) they last a few hours and are all deleted when the
+    server stops."""
+
+    def __init__(self, root: Path | None = None, *, keep_days: float | None = None):
+        self.keep_days = keep_days
+        if root is None and keep_days is not None:
+            root = default_root()
         self.root = Path(root) if root else Path(tempfile.mkdtemp(prefix="assess-serve-"))
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(self.root, 0o700)
+
+    @property
+    def max_age(self) -> float:
+        return self.keep_days * 86400 if self.keep_days is not None else MAX_AGE_S
 
     def new(self) -> Workspace:
         self.sweep()
@@ -62,19 +84,63 @@ class Workspaces:
             return None
         return Workspace(wid, folder)
 
-    def sweep(self, max_age: float = MAX_AGE_S) -> None:
-        """Delete workspaces older than ``max_age`` seconds."""
+    def sweep(self, max_age: float | None = None) -> None:
+        """Delete workspaces unchanged for longer than ``max_age`` seconds (default: the
+        retention period)."""
+        limit = self.max_age if max_age is None else max_age
         now = time.time()
         for folder in self.root.iterdir():
             try:
-                if now - folder.stat().st_mtime > max_age:
+                # kept workspaces age from their last change (every step saves the state);
+                # temporary ones from when their folder last changed
+                state = folder / "state.json"
+                kept = self.keep_days is not None and state.exists()
+                changed = (state if kept else folder).stat().st_mtime
+                if now - changed > limit:
                     shutil.rmtree(folder, ignore_errors=True)
             except OSError:
                 continue
 
+    def listed(self) -> list[dict[str, Any]]:
+        """The kept workspaces, most recently changed first: what the start page lists."""
+        out = []
+        for folder in self.root.iterdir():
+            ws = self.get(folder.name)
+            if ws is None:
+                continue
+            try:
+                state = ws.state()
+                changed = (folder / "state.json").stat().st_mtime
+            except (OSError, ValueError):
+                continue
+            out.append(
+                {
+                    "id": ws.id,
+                    "file": state.get("export_name") or "",
+                    "instrument": state.get("instrument_title") or state.get("instrument") or "",
+                    "scored": bool(state.get("scored")),
+                    "csrf": state.get("csrf", ""),
+                    "report": bool(state.get("report_files")),
+                    "changed": time.strftime("%Y-%m-%d %H:%M", time.localtime(changed)),
+                    "expires": time.strftime("%Y-%m-%d", time.localtime(changed + self.max_age)),
+                    "_t": changed,
+                }
+            )
+        return sorted(out, key=lambda w: -w["_t"])
+
+    def delete(self, wid: str) -> bool:
+        """Delete one workspace (by its id only); whether it was there."""
+        ws = self.get(wid)
+        if ws is None:
+            return False
+        shutil.rmtree(ws.folder, ignore_errors=True)
+        return True
+
     def close(self) -> None:
-        """Delete every workspace and the root."""
-        shutil.rmtree(self.root, ignore_errors=True)
+        """When the server stops: delete every workspace and the root, unless they are kept
+        between visits (``keep_days``)."""
+        if self.keep_days is None:
+            shutil.rmtree(self.root, ignore_errors=True)
 
 
 @dataclass

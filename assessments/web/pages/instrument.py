@@ -14,9 +14,27 @@ from ..workspace import Workspace
 
 
 async def welcome(request: Request) -> Response:
-    """The start page. Opening it creates nothing: a workspace is made only when the person
-    asks for one (any site the person visits could otherwise make this page create them)."""
-    return page(request, "start.html", None, "")
+    """The start page: the kept workspaces, and a button for a new one. Opening it creates
+    nothing: a workspace is made only when the person asks for one (any site the person visits
+    could otherwise make this page create them)."""
+    ws_all = workspaces(request)
+    return page(
+        request,
+        "start.html",
+        None,
+        "",
+        kept=ws_all.listed() if ws_all.keep_days is not None else [],
+        keep_days=ws_all.keep_days,
+    )
+
+
+async def delete(request: Request) -> Response:
+    """Delete a workspace and everything in it (its own form, its own token)."""
+    ws, state = session(request)
+    await form_of(request, state)
+    workspaces(request).delete(ws.id)
+    request.app.state.jobs.pop(ws.id, None)
+    return RedirectResponse("/", status_code=303)
 
 
 async def start(request: Request) -> Response:

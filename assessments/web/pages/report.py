@@ -80,6 +80,9 @@ async def show(request: Request) -> Response:
         return go(ws, "scores")
     job = request.app.state.jobs.get(ws.id)
     now = basis(ws, state)
+    if job is None and state.get("report_files") and state.get("report_basis") == now:
+        # built in an earlier visit (or before the server restarted): still this file's
+        job = {"status": "done", "files": state["report_files"], "basis": now}
     earlier_job = None
     if job is not None and job.get("basis") != now:  # built, or being built, from another state
         earlier_job = job if job.get("status") == "running" else None
