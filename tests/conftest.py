@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
+import uuid
 from pathlib import Path
 
 import pytest
@@ -21,3 +23,40 @@ def write_yaml(tmp_path: Path):
         return path
 
     return write
+
+
+#: a PostgreSQL server whose role may create databases (``.ci/run`` starts one and sets it)
+PG = os.environ.get("ASSESS_TEST_POSTGRES")
+
+
+def pg_admin(sql: str) -> None:
+    """Run ``sql`` on the test server outside a transaction (CREATE / DROP DATABASE)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    assert PG is not None
+    admin = create_engine(
+        "postgresql+psycopg://" + PG.split("://", 1)[1],
+        isolation_level="AUTOCOMMIT",
+        poolclass=NullPool,
+    )
+    with admin.connect() as conn:
+        conn.execute(text(sql))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    """A history store on SQLite, then on PostgreSQL (a database of its own per test). CI sets
+    ``ASSESS_REQUIRE_POSTGRES=1`` so that a missing server fails instead of skipping."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "history.sqlite")
+        return
+    if not PG:
+        if os.environ.get("ASSESS_REQUIRE_POSTGRES"):
+            pytest.fail("ASSESS_TEST_POSTGRES is not set but PostgreSQL tests are required")
+        pytest.skip("PostgreSQL not configured: set ASSESS_TEST_POSTGRES (see .ci/run)")
+    name = f"assess_{uuid.uuid4().hex[:12]}"
+    pg_admin(f'CREATE DATABASE "{name}"')
+    yield PG.rsplit("/", 1)[0] + "/" + name
+    pg_admin(f'DROP DATABASE "{name}" WITH (FORCE)')

@@ -10,18 +10,17 @@ CI fails rather than skips); each test gets a database of its own.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
 import textwrap
 import time
-import uuid
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from conftest import PG  # noqa: F401  (the test server, also for other test modules)
 
 import assessments as ra
 from assessments.cli.main import cli
@@ -29,38 +28,6 @@ from assessments.demo import demo_responses
 from assessments.history import History, HistoryError
 from assessments.history.store import SCHEMA_VERSION
 from assessments.io.tables import write_table
-
-PG = os.environ.get("ASSESS_TEST_POSTGRES")
-
-
-def _admin(sql: str) -> None:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.pool import NullPool
-
-    assert PG is not None
-    admin = create_engine(
-        "postgresql+psycopg://" + PG.split("://", 1)[1],
-        isolation_level="AUTOCOMMIT",
-        poolclass=NullPool,
-    )
-    with admin.connect() as conn:
-        conn.execute(text(sql))
-    admin.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path):
-    if request.param == "sqlite":
-        yield str(tmp_path / "history.sqlite")
-        return
-    if not PG:
-        if os.environ.get("ASSESS_REQUIRE_POSTGRES"):
-            pytest.fail("ASSESS_TEST_POSTGRES is not set but PostgreSQL tests are required")
-        pytest.skip("PostgreSQL not configured: set ASSESS_TEST_POSTGRES (see .ci/run)")
-    name = f"assess_{uuid.uuid4().hex[:12]}"
-    _admin(f'CREATE DATABASE "{name}"')
-    yield PG.rsplit("/", 1)[0] + "/" + name
-    _admin(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="module")

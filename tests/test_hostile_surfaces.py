@@ -16,7 +16,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +23,6 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
-from test_history import PG, _admin
 
 from assessments import score
 from assessments.cli.main import cli
@@ -98,21 +96,6 @@ def test_a_flipped_byte_anywhere_is_read_the_same_or_refused(kept, tmp_path):
     assert outcomes["refused"] > 0
     result = run("history", "list", "--store", tmp_path / "flip0.sqlite")
     clean(result)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path):
-    if request.param == "sqlite":
-        yield str(tmp_path / "h.sqlite")
-        return
-    if not PG:
-        if os.environ.get("ASSESS_REQUIRE_POSTGRES"):
-            pytest.fail("ASSESS_TEST_POSTGRES is not set but PostgreSQL tests are required")
-        pytest.skip("PostgreSQL not configured")
-    name = f"assess_{uuid.uuid4().hex[:12]}"
-    _admin(f'CREATE DATABASE "{name}"')
-    yield PG.rsplit("/", 1)[0] + "/" + name
-    _admin(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 def test_a_schema_version_that_is_text_is_a_clear_error(store, export):

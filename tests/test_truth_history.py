@@ -11,7 +11,6 @@ means are checked against pandas' own ``count``/``mean``/``std`` (an independent
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from pathlib import Path
 
@@ -19,7 +18,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from test_history import PG, _admin
+from conftest import PG
+from conftest import pg_admin as _admin
 
 from assessments.cli.main import cli
 from assessments.demo import demo_responses, run_rsa_demo
@@ -28,21 +28,6 @@ from assessments.history.store import mask, redact
 from assessments.io.tables import write_table
 
 ORG = "Example Agency"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path):
-    if request.param == "sqlite":
-        yield str(tmp_path / "history.sqlite")
-        return
-    if not PG:
-        if os.environ.get("ASSESS_REQUIRE_POSTGRES"):
-            pytest.fail("ASSESS_TEST_POSTGRES is not set but PostgreSQL tests are required")
-        pytest.skip("PostgreSQL not configured: set ASSESS_TEST_POSTGRES (see .ci/run)")
-    name = f"assess_{uuid.uuid4().hex[:12]}"
-    _admin(f'CREATE DATABASE "{name}"')
-    yield PG.rsplit("/", 1)[0] + "/" + name
-    _admin(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="module")
