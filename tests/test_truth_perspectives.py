@@ -153,3 +153,26 @@ def test_cli_accepts_capitalized_versions(demo, tmp_path):
     bad = CliRunner().invoke(cli, [*args[:3], "--input", famly, *args[5:]])
     assert bad.exit_code == 1
     assert "did you mean 'family'" in bad.output
+
+
+def test_report_tables_name_perspectives_for_readers(demo, tmp_path):
+    """Issue 29: 92 table rows started with a bare 'person'. Readers see the version's name;
+    the workbook keeps the ids for analysts."""
+    from assessments.render.model import TableBlock
+    from assessments.render.perspectives import build_perspective_report
+
+    inputs = [tuple(i.rsplit(":", 1)) for i in _inputs(demo)]
+    p = score_perspectives(inputs, "rsa", key=demo / "rsa-demo-key.yaml", on_invalid="missing")
+    report = build_perspective_report(p)
+    shown = {
+        str(v)
+        for sec in report.sections
+        for b in sec.blocks
+        if isinstance(b, TableBlock) and "perspective" in b.data.columns
+        for v in b.data["perspective"]
+    }
+    assert shown
+    assert not shown & {"person", "provider", "administrator", "family"}
+    assert "Person in recovery" in shown
+    sheets = dict(report.workbook)
+    assert "person" in set(sheets["profile"]["perspective"])

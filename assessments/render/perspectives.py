@@ -64,6 +64,25 @@ def _version_names(p: Perspectives) -> dict[str, str]:
     return {v.id: v.name for s in p.scores.values() for v in s.instrument.versions if v.name}
 
 
+def _reader_names(sections: Sequence[Section], named: Mapping[str, str]) -> tuple[Section, ...]:
+    """The report's tables with each perspective by its name ("Person in recovery"), never a
+    bare version id ("person"); the workbook keeps the ids, for analysts."""
+    from dataclasses import replace
+
+    out = []
+    for section in sections:
+        blocks = []
+        for b in section.blocks:
+            if isinstance(b, TableBlock) and "perspective" in b.data.columns:
+                data = b.data.assign(
+                    perspective=[named.get(str(v), v) for v in b.data["perspective"]]
+                )
+                b = replace(b, data=data)
+            blocks.append(b)
+        out.append(replace(section, blocks=tuple(blocks)))
+    return tuple(out)
+
+
 def _perspective_summary(p: Perspectives, profile_figure: Block) -> Section:
     """One page: every score by perspective on one chart, who answered, how people in
     recovery rate the areas, the largest gap in words (the higher side named first with its
@@ -484,7 +503,7 @@ def build_perspective_report(
         title=f"{first.title}: perspectives{banner}",
         subtitle=organization or first.id.upper(),
         cover=tuple(cover),
-        sections=tuple(sections),
+        sections=_reader_names(sections, _version_names(p)),
         created=created.isoformat(timespec="seconds"),
         keywords=(first.id, "perspectives", "recovery"),
         workbook=tuple(sheets.items()),
