@@ -80,6 +80,11 @@ def shoot(page, name: str) -> None:
         if width == 390:  # nothing wider than the phone: tables scroll in their own box
             overflow = page.evaluate("document.documentElement.scrollWidth")
             assert overflow <= 392, f"{name} is {overflow} px wide at 390 px"
+            # each column dropdown as wide as the screen allows (issue 31: cut to "oric_…")
+            widths = page.evaluate(
+                "[...document.querySelectorAll('table.mapping select')].map(s => s.clientWidth)"
+            )
+            assert all(w >= 300 for w in widths), (name, widths[:5])
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
