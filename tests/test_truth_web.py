@@ -364,3 +364,18 @@ def test_kept_workspaces_expire_after_the_retention_period(tmp_path):
     assert new.folder.exists()
     kept.close()  # kept workspaces outlive the server
     assert new.folder.exists()
+
+
+def test_the_scores_workbook_is_written_only_when_asked_for(client, exports):
+    """Issue 31: every scoring wrote a workbook first (50,000 rows: longer than the scoring)."""
+    wid, csrf = start(client)
+    upload(client, wid, csrf, exports["first"])
+    assert score_it(client, wid, csrf).status_code == 200
+    folder = client.app.state.workspaces.get(wid).folder
+    assert (folder / "scores.csv").exists()
+    assert not (folder / "scores.xlsx").exists()
+    book = client.get(f"/w/{wid}/files/scores.xlsx")
+    assert book.status_code == 200
+    sheets = pd.read_excel(io.BytesIO(book.content), sheet_name=None, engine="calamine")
+    csv = pd.read_csv(io.BytesIO(client.get(f"/w/{wid}/files/scores.csv").content))
+    assert len(sheets["scores"]) == len(csv)

@@ -6,6 +6,7 @@ import io
 import zipfile
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
@@ -45,6 +46,8 @@ async def download(request: Request) -> Response:
     if name not in allowed and name in {*(state.get("downloads") or []),
                                         *(state.get("report_files") or [])}:  # fmt: skip
         raise HTTPException(409, STALE)
+    if name == "scores.xlsx" and name in allowed and not ws.path(name).is_file():
+        await run_in_threadpool(_scores_workbook, ws, state)
     if name not in allowed or not ws.path(name).is_file():
         raise HTTPException(404, "No such file in this session.")
     suffix = "." + name.rsplit(".", 1)[-1]
@@ -54,6 +57,14 @@ async def download(request: Request) -> Response:
         filename=name,
         content_disposition_type="attachment",
     )
+
+
+def _scores_workbook(ws: Workspace, state: dict[str, Any]) -> None:
+    """The scores workbook of what the session holds, written when first asked for."""
+    from ...io import write_scores
+    from ..session import scores as score_session
+
+    write_scores(score_session(ws, state), ws.path("scores.xlsx"))
 
 
 async def preview(request: Request) -> Response:

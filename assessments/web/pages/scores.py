@@ -23,7 +23,10 @@ def _score(ws: Workspace, state: dict[str, Any]) -> dict[str, Any]:
     built_from = basis(ws, state)
     s = score_session(ws, state)
     written = [p.name for p in write_scores(s, ws.path("scores.csv"))]
-    written += [p.name for p in write_scores(s, ws.path("scores.xlsx"))]
+    # the workbook is written when it is asked for (files.download): for 50,000 rows it took
+    # longer than the scoring itself
+    ws.path("scores.xlsx").unlink(missing_ok=True)
+    written.append("scores.xlsx")
     means = s.respondents[s.score_columns].agg(["count", "mean", "std"]).T
     means = means.reset_index(names="score").rename(columns={"count": "n", "std": "sd"})
     names = s.instrument.score_names()
