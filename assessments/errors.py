@@ -19,6 +19,7 @@ x.yaml, line 7, at items[0]: unknown key 'lable' (did you mean 'label'?)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -71,6 +72,13 @@ class Problem:
         return ", ".join(parts)
 
     def __str__(self) -> str:
+        """The problem for a Python caller: command-line advice said as keyword arguments
+        (``on_invalid="missing"``, not ``--on-invalid missing``). :meth:`cli_text` is the
+        command line's wording."""
+        return python_words(self.cli_text())
+
+    def cli_text(self) -> str:
+        """The problem as the command line prints it (its advice names the command's flags)."""
         text = self.message
         if self.value is not None and "value" not in self.message:
             text += f": value {self.value!r}"
@@ -87,6 +95,32 @@ class Problem:
         if "value" in out and not isinstance(out["value"], str | int | float | bool):
             out["value"] = str(out["value"])
         return out
+
+
+#: command-line advice and the keyword argument a Python caller passes instead
+_PYTHON_ADVICE = (
+    (re.compile(r"--on-invalid missing"), 'on_invalid="missing"'),
+    (re.compile(r"--allow-missing-items"), "allow_missing_items=True"),
+    (re.compile(r"--encoding (?!-)([\w.-]+)"), r'encoding="\1"'),
+    (re.compile(r"--encoding(?![\w-])"), "encoding="),
+    (re.compile(r"--version (?!-)([\w.-]+)"), r'version="\1"'),
+    (re.compile(r"--version(?![\w-])"), "version="),
+    (re.compile(r"--dictionary(?![\w-])"), "dictionary="),
+    (re.compile(r"--sheet(?![\w-])"), "sheet="),
+    (re.compile(r"--map(?![\w-])"), "mapping="),
+    (re.compile(r"--key(?![\w-])"), "key="),
+)
+
+
+def python_words(text: str) -> str:
+    """``text`` with command-line flags said as the keyword arguments of the Python API.
+
+    >>> python_words("fix the cell, or score it as missing with --on-invalid missing")
+    'fix the cell, or score it as missing with on_invalid="missing"'
+    """
+    for pattern, words in _PYTHON_ADVICE:
+        text = pattern.sub(words, text)
+    return text
 
 
 class AssessmentError(Exception):
@@ -107,6 +141,10 @@ class AssessmentError(Exception):
         self.summary = summary
         super().__init__(self._format())
 
+    def cli_lines(self) -> list[str]:
+        """Each problem as the command line prints it."""
+        return [p.cli_text() for p in self.problems]
+
     @property
     def codes(self) -> list[str]:
         """The codes of the problems, in order."""
@@ -118,7 +156,7 @@ class AssessmentError(Exception):
             lines.append(self.summary)
         shown: Sequence[Problem] = self.problems[: self.max_listed]
         prefix = "- " if self.summary or len(self.problems) > 1 else ""
-        lines.extend(prefix + str(p) for p in shown)
+        lines.extend(prefix + str(p) for p in shown)  # for Python callers (keyword arguments)
         rest = len(self.problems) - len(shown)
         if rest > 0:
             lines.append(f"... and {rest} more problem(s) of the same kinds")

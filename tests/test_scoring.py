@@ -144,7 +144,8 @@ def test_invalid_answers_fail_listing_every_cell():
     assert (first.row, first.column, first.value) == (3, "oric_3", 7)
     assert (second.row, second.column, second.value) == (4, "oric_5", "Agreee")
     assert "did you mean 'agree'" in str(second)
-    assert "--on-invalid missing" in str(first)
+    assert 'on_invalid="missing"' in str(first)  # a Python caller is told the keyword
+    assert "--on-invalid missing" in first.cli_text()  # the command line, its flag
     assert "answers.csv, row 3, column 'oric_3'" in str(first)
 
 
@@ -187,7 +188,8 @@ def test_column_problems_are_errors_with_fixes():
         score(df, "oric")
     assert exc.value.codes == ["missing-items"]
     assert "oric_12" in str(exc.value)
-    assert "--allow-missing-items" in str(exc.value)
+    assert "allow_missing_items=True" in str(exc.value)
+    assert "--allow-missing-items" in "\n".join(exc.value.cli_lines())
     s = score(df, "oric", allow_missing_items=True)
     assert s.respondents.loc[0, "change_efficacy_n"] == 6
     df["ORIC_1"] = 4

@@ -185,7 +185,7 @@ def test_each_bad_file_gives_the_clis_message_and_no_traceback(client, path, tmp
         assert 400 <= r.status_code < 500, r.text[:500]
         page = html.unescape(r.text)
         for problem in err.problems:  # the CLI's message, its advice said for the page
-            assert page_words(str(problem).replace(str(path), path.name)) in page
+            assert page_words(problem.cli_text().replace(str(path), path.name)) in page
         assert str(BAD) not in page
         assert "/sessions/" not in page
     else:

@@ -65,7 +65,7 @@ def handles_errors(func: F) -> F:
                     json.dumps(
                         {
                             "ok": False,
-                            "error": exc.summary or str(exc.problems[0]),
+                            "error": exc.summary or exc.problems[0].cli_text(),
                             "problems": [p.to_dict() for p in exc.problems],
                         },
                         indent=2,

@@ -19,7 +19,7 @@ def print_error(console: Console, exc: AssessmentError) -> None:
     console.print(f"[bold red]error:[/bold red] {exc.summary or ''}".rstrip(), soft_wrap=True)
     shown = exc.problems[: exc.max_listed]
     for p in shown:
-        console.print("  - " + str(p), markup=False, soft_wrap=True)
+        console.print("  - " + p.cli_text(), markup=False, soft_wrap=True)
     rest = len(exc.problems) - len(shown)
     if rest > 0:
         console.print(f"  ... and {rest} more; run with --json to list them all", soft_wrap=True)
@@ -239,4 +239,4 @@ def print_report(console: Console, report: Any) -> None:
     else:
         console.print("[bold red]This file cannot be scored as it is:[/bold red]")
         for p in report.problems:
-            console.print("  - " + str(p), markup=False, soft_wrap=True)
+            console.print("  - " + p.cli_text(), markup=False, soft_wrap=True)

@@ -275,7 +275,7 @@ def problem(request: Request, ws: Workspace | None, err: AssessmentError, back: 
             "steps": STEPS,
             "step": "",
             "summary": shown(err.summary or "", ws),
-            "problems": [shown(str(p), ws) for p in err.problems],
+            "problems": [shown(p.cli_text(), ws) for p in err.problems],
             "back": back,
         },
         status_code=422,

@@ -95,7 +95,7 @@ async def show(request: Request) -> Response:
                 tables={},
                 notes=[],
                 mapping=mapping,
-                mapping_error=[shown(str(p), ws) for p in err.problems],
+                mapping_error=[shown(p.cli_text(), ws) for p in err.problems],
             )
         return problem(request, ws, err, back="upload")
     return page(request, "check.html", ws, "check", **result)

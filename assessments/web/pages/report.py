@@ -64,7 +64,7 @@ def _build(
         job.update(status="done", step="done", files=names)
     except AssessmentError as err:
         job.update(
-            status="error", problems=[shown(str(p), ws) for p in err.problems], step="stopped"
+            status="error", problems=[shown(p.cli_text(), ws) for p in err.problems], step="stopped"
         )
     except Exception as err:  # a bug: say so plainly, never a traceback on the page
         job.update(
