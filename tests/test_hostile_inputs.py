@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 
 from assessments.cli.main import cli
@@ -63,3 +64,17 @@ def test_a_pipe_is_not_called_a_missing_file(tmp_path):
     fifo = tmp_path / "pipe.csv"
     os.mkfifo(fifo)
     check(fifo, "not a regular file")
+
+
+@pytest.mark.parametrize(
+    ("head", "what"),
+    [
+        (b"%PDF-1.4\n1 0 obj\n", "a PDF document"),
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * 40, "a PNG image"),
+    ],
+)
+def test_a_document_renamed_csv_is_called_what_it_is(tmp_path, head, what):
+    """Issue 33: a PDF renamed .csv was blamed on the delimiter."""
+    path = tmp_path / "answers.csv"
+    path.write_bytes(head + b"\n" * 3)
+    check(path, what, "not a table of answers")

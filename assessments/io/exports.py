@@ -251,6 +251,19 @@ def read_csv_export(
     return table
 
 
+#: files that are not text whatever their name says (a PDF renamed .csv was blamed on the
+#: delimiter)
+_NOT_TEXT = (
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office file (.xls or .doc)"),
+    (b"$FL2", "an SPSS data file (.sav)"),
+    (b"\x1f\x8b", "a gzip-compressed file"),
+)
+
+
 def _read_csv(path: str | Path, source: str, encoding: str | None, *, whole: bool) -> Table | None:
     """One reading; with ``whole=False`` only the file's head is decoded, and None says the
     head was not enough (not plain UTF-8, a header running past it, a byte pandas cannot
@@ -266,6 +279,16 @@ def _read_csv(path: str | Path, source: str, encoding: str | None, *, whole: boo
         if cut <= 0:
             return None
         raw = raw[: cut + 1]  # whole lines only: no character cut in two
+    for magic, what in _NOT_TEXT:
+        if raw.startswith(magic):
+            raise InputFileError(
+                Problem(
+                    "wrong-format",
+                    f"this is {what}, not a table of answers: it only has a text file's name",
+                    file=file,
+                    hint="export the survey's answers as CSV or Excel and read that file",
+                )
+            )
     if raw[:4] == b"PK\x03\x04":
         raise InputFileError(
             Problem(
