@@ -379,3 +379,26 @@ def test_a_report_from_the_history_names_the_organization_and_wave(tmp_path):
     cover = page[: page.index("At a glance")]
     assert "Riverbend Services" in cover
     assert "Spring 2026" in cover
+
+
+def test_the_share_in_the_top_two_answers_beside_each_mean():
+    """Issue 29: a share boards understand beside each mean, checked against pandas on the
+    coded (reverse-keyed) answers."""
+    from assessments.demo import demo_responses
+    from assessments.render.model import TableBlock
+
+    s = score(demo_responses("oric", n=200, seed=9), "oric", on_invalid="missing")
+    report = build_report(s, n_boot=0)
+    tables = [b for sec in report.sections for b in sec.blocks if isinstance(b, TableBlock)]
+    areas = next(t for t in tables if t.caption.startswith("Scores, all respondents")).data
+    dom = s.instrument.domain("change_efficacy")
+    x = s.items[list(dom.items)].to_numpy(float)
+    expected = 100 * (x >= 4).sum() / np.isfinite(x).sum()
+    row = areas[areas["score"] == "Change efficacy"].iloc[0]
+    assert row["% top two"] == pytest.approx(expected, abs=1e-9)
+    items = next(t for t in tables if "% top two" in t.data.columns and "label" in t.data.columns)
+    first = items.data.iloc[0]
+    item_id = next(i.id for i in s.instrument.items if str(i.numbers.get(
+        s.instrument.version or "")) == str(first["item"]) or i.id == first["item"])  # fmt: skip
+    col = s.items[item_id].dropna()
+    assert first["% top two"] == pytest.approx(100 * (col >= 4).mean(), abs=1e-9)

@@ -17,6 +17,7 @@ from itertools import combinations, pairwise
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .. import charts, stats
@@ -385,9 +386,36 @@ class Analysis:
 
     @cached_property
     def items(self) -> pd.DataFrame:
-        """Item statistics of the items anyone answered."""
+        """Item statistics of the items anyone answered, with ``pct_top_two``: the share of
+        the item's answers in the scale's two best points (after reverse keys)."""
         items = self.item_summary
-        return items[items["n_answered"] > 0]
+        items = items[items["n_answered"] > 0].copy()
+        items["pct_top_two"] = [self.top_two.get(str(i), float("nan")) for i in items["item"]]
+        return items
+
+    @cached_property
+    def top_two(self) -> dict[str, float]:
+        """% of answers in the two best points of each item's scale, by item id and by
+        domain (its items' answers pooled): the share a board reads beside a mean."""
+        inst = self.inst
+        out: dict[str, float] = {}
+        counts: dict[str, tuple[int, int]] = {}
+        for item in inst.items:
+            if item.id not in self.scores.items.columns:
+                continue
+            scale = inst.item_scale(item)
+            if not scale.numeric:
+                continue
+            x = self.scores.items[item.id].to_numpy(dtype=float)
+            answered = int(np.isfinite(x).sum())
+            top = int((x >= scale.max - 1).sum())
+            counts[item.id] = (top, answered)
+            out[item.id] = 100 * top / answered if answered else float("nan")
+        for d in inst.scored_domains:
+            top = sum(counts.get(i, (0, 0))[0] for i in d.items)
+            answered = sum(counts.get(i, (0, 0))[1] for i in d.items)
+            out[d.id] = 100 * top / answered if answered else float("nan")
+        return out
 
     @cached_property
     def reliability(self) -> pd.DataFrame:
@@ -722,13 +750,19 @@ def domains_section(a: Analysis) -> Section:
             *a.structure_note,
             *_profile_figures(a),
             TableBlock(
-                "Scores, all respondents",
+                "Scores, all respondents (% in the top two answers: the share of the area's "
+                "answers in the scale's two best points)",
                 fmt_table(
-                    a.overall,
+                    a.overall.assign(
+                        pct_top_two=[
+                            a.top_two.get(str(d), float("nan")) for d in a.overall["domain"]
+                        ]
+                    ),
                     {
                         "score": "score",
                         "n": "n",
                         "mean": "mean",
+                        "pct_top_two": "% top two",
                         "sd": "SD",
                         "ci_low": "95% CI low",
                         "ci_high": "95% CI high",
@@ -1126,7 +1160,13 @@ def items_section(a: Analysis) -> Section:
     ranked = items.sort_values(["mean", "item"], kind="stable")
     bottom = ranked.head(shown_n)
     top = ranked.drop(bottom.index).iloc[::-1].head(shown_n)
-    item_cols = {"number": "item", "label": "label", "mean": "mean", "n_answered": "n"}
+    item_cols = {
+        "number": "item",
+        "label": "label",
+        "mean": "mean",
+        "pct_top_two": "% top two",
+        "n_answered": "n",
+    }
     chart_items = _chart_items(a) or list(inst.item_ids)
     # at most ANSWER_ROWS rows a chart: a long list becomes several half-page charts that
     # fill the pages, not one that needs a page of its own
