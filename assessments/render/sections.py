@@ -745,13 +745,14 @@ def domains_section(a: Analysis) -> Section:
                     f"from {sc.min} ({sc.points[0].label}) to {sc.max} ({sc.points[-1].label})"
                     for sc in inst.scored_scales
                 )
-                + "; higher is better. Each score is the mean of a respondent's answered items."
+                + "; higher is better. Each score is the mean of a respondent's answered items; "
+                "\u201c% top two\u201d is the share of the area's answers in the scale's two "
+                "best points."
             ),
             *a.structure_note,
             *_profile_figures(a),
             TableBlock(
-                "Scores, all respondents (% in the top two answers: the share of the area's "
-                "answers in the scale's two best points)",
+                "Scores, all respondents",
                 fmt_table(
                     a.overall.assign(
                         pct_top_two=[
