@@ -141,6 +141,11 @@ class AssessmentError(Exception):
         self.summary = summary
         super().__init__(self._format())
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # rebuilt with its problems and summary when it crosses a process boundary (the web
+        # page's workers), not from its formatted text
+        return (_rebuild, (type(self), self.problems, self.summary))
+
     def cli_lines(self) -> list[str]:
         """Each problem as the command line prints it."""
         return [p.cli_text() for p in self.problems]
@@ -161,6 +166,12 @@ class AssessmentError(Exception):
         if rest > 0:
             lines.append(f"... and {rest} more problem(s) of the same kinds")
         return "\n".join(lines)
+
+
+def _rebuild(
+    cls: type[AssessmentError], problems: list[Problem], summary: str | None
+) -> AssessmentError:
+    return cls(problems, summary=summary)
 
 
 class InstrumentError(AssessmentError):

@@ -442,3 +442,32 @@ def test_the_keep_page_never_shows_the_store_password(tmp_path):
         page = c.get(f"/w/{wid}/keep")
         assert page.status_code < 500
         assert "s3cret-pw" not in page.text
+
+
+def test_page_work_runs_in_workers_with_a_time_and_memory_limit(monkeypatch):
+    """Issue 36: parsing and statistics for the page run in worker processes, stopped past
+    their time (ASSESS_WEB_SECONDS) or memory (ASSESS_WEB_MEMORY_MB); the event loop waits
+    without blocking, and the user's own errors cross the process boundary intact."""
+    import asyncio
+    import time
+
+    from assessments.web.limits import WorkLimitError, run_limited, stop_pool
+
+    stop_pool()
+    monkeypatch.setenv("ASSESS_WEB_SECONDS", "1")
+    monkeypatch.setenv("ASSESS_WEB_MEMORY_MB", "600")
+    monkeypatch.setenv("ASSESS_WEB_WORKERS", "1")
+    try:
+        assert asyncio.run(run_limited(sum, [1, 2, 3])) == 6  # the pool starts and answers
+        with pytest.raises(WorkLimitError) as slow:
+            asyncio.run(run_limited(time.sleep, 30))
+        assert slow.value.codes == ["too-slow"]
+        with pytest.raises(WorkLimitError) as big:
+            asyncio.run(run_limited(bytearray, 2 * 10**9))
+        assert big.value.codes == ["too-much-memory"]
+        with pytest.raises(ResponseError) as bad:  # an AssessmentError, rebuilt whole
+            asyncio.run(run_limited(score, pd.DataFrame({"oric_1": [9]}), "oric"))
+        assert "invalid-value" in bad.value.codes or "missing-items" in bad.value.codes
+        assert bad.value.problems[0].message
+    finally:
+        stop_pool()

@@ -64,6 +64,9 @@ def serve(
     except KeyboardInterrupt:  # uvicorn stops cleanly on Ctrl-C, then re-raises it
         pass
     finally:
+        from .limits import stop_pool
+
+        stop_pool()  # the parsing and statistics workers end with the page
         app.state.workspaces.close()
     if keep is None:
         echo("stopped; the uploaded files were deleted")  # type: ignore[operator]

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
 from ...errors import AssessmentError
 from ..common import form_of, frame_rows, go, page, problem, session, shown, stale_form
+from ..limits import run_limited
 from ..session import load, responses
 from ..workspace import Workspace
 
@@ -54,6 +54,28 @@ def _draft_of_file(ws: Workspace, state: dict[str, Any]) -> tuple[Instrument, di
     return inst, _draft(inst, columns, state.get("columns") or {}, None)
 
 
+def _draft_only(ws: Workspace, state: dict[str, Any]) -> dict[str, Any]:
+    """The column choices alone (what a worker process sends back)."""
+    return _draft_of_file(ws, state)[1]
+
+
+def _mapping_text(ws: Workspace, state: dict[str, Any]) -> str:
+    """The mapping file of the choices on the page, as text."""
+    from ...io.mapping import mapping_yaml
+
+    inst, draft = _draft_of_file(ws, state)
+    entries = [
+        {
+            "item": r["item"],
+            "column": r["column"],
+            "method": r["how"],
+            "confidence": r["confidence"],
+        }
+        for r in draft["rows"]
+    ]
+    return mapping_yaml(entries, inst, state.get("export_name") or "export")
+
+
 def _report(ws: Workspace, state: dict[str, Any]) -> dict[str, Any]:
     from ...io import validate
 
@@ -63,7 +85,7 @@ def _report(ws: Workspace, state: dict[str, Any]) -> dict[str, Any]:
     tables = {name: frame_rows(df, 50) for name, df in report.tables().items()}
     notes = dict.fromkeys([*report.notes, *report.quality_notes()])  # each note once
     return {
-        "summary": report.summary,
+        "summary": dict(report.summary),
         "tables": tables,
         "notes": [shown(n, ws) for n in notes],
         "mapping": _draft(
@@ -78,11 +100,11 @@ async def show(request: Request) -> Response:
     if not state.get("export"):
         return go(ws, "upload")
     try:
-        result = await run_in_threadpool(_report, ws, state)
+        result = await run_limited(_report, ws, state)
     except AssessmentError as err:
         if set(err.codes) & MAPPING_CODES:  # fixable here: show the column choices
             try:
-                _, mapping = await run_in_threadpool(_draft_of_file, ws, state)
+                mapping = await run_limited(_draft_only, ws, state)
             except AssessmentError as again:
                 return problem(request, ws, again, back="upload")
             return page(
@@ -129,25 +151,13 @@ async def update(request: Request) -> Response:
 
 async def mapping_file(request: Request) -> Response:
     """The mapping as a file to use next time (``assess ... --map mapping.yaml``)."""
-    from ...io.mapping import mapping_yaml
-
     ws, state = session(request)
     if not state.get("export"):  # nothing uploaded yet: nothing to map
         return go(ws, "upload")
     try:
-        inst, draft = await run_in_threadpool(_draft_of_file, ws, state)
+        text = await run_limited(_mapping_text, ws, state)
     except AssessmentError as err:
         return problem(request, ws, err, back="check")
-    entries = [
-        {
-            "item": r["item"],
-            "column": r["column"],
-            "method": r["how"],
-            "confidence": r["confidence"],
-        }
-        for r in draft["rows"]
-    ]
-    text = mapping_yaml(entries, inst, state.get("export_name") or "export")
     return Response(
         text,
         media_type="application/x-yaml",

@@ -6,12 +6,12 @@ import io
 import zipfile
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from ..common import session
+from ..limits import run_limited
 from ..session import basis
 from ..workspace import Workspace
 
@@ -47,7 +47,7 @@ async def download(request: Request) -> Response:
                                         *(state.get("report_files") or [])}:  # fmt: skip
         raise HTTPException(409, STALE)
     if name == "scores.xlsx" and name in allowed and not ws.path(name).is_file():
-        await run_in_threadpool(_scores_workbook, ws, state)
+        await run_limited(_scores_workbook, ws, state)
     if name not in allowed or not ws.path(name).is_file():
         raise HTTPException(404, "No such file in this session.")
     suffix = "." + name.rsplit(".", 1)[-1]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ...errors import AssessmentError
 from ..common import form_of, go, page, problem, session, unsupported, workspaces
+from ..limits import run_limited
 from ..workspace import Workspace
 
 
@@ -111,7 +111,6 @@ async def choose(request: Request) -> Response:
     ):
         changes["instrument"] = "custom"
     ws.update(**changes)
-    from ..session import load
 
     if changes["instrument"] == "custom" and not ws.state().get("instrument_file"):
         return _ask(
@@ -121,14 +120,28 @@ async def choose(request: Request) -> Response:
         return _ask(request, ws, "Choose an instrument.")
 
     try:  # a key workbook is read here: off the event loop, so other visitors get answers
-        inst = await run_in_threadpool(load, ws, ws.state())
+        inst = await run_limited(describe, ws, ws.state())
     except AssessmentError as err:
         return problem(request, ws, err, back="instrument")
-    if inst.versions and len(inst.versions) > 1 and inst.version is None:
-        return _ask(request, ws, f"{inst.title} has several versions: choose one.")
+    if inst["versions"] > 1 and not inst["version"]:
+        return _ask(request, ws, f"{inst['title']} has several versions: choose one.")
     ws.update(
-        instrument_title=inst.title,
-        key_description=inst.key_description(),
-        version=inst.version or "",
+        instrument_title=inst["title"],
+        key_description=inst["key"],
+        version=inst["version"],
     )
     return go(ws, "upload")
+
+
+def describe(ws: Workspace, state: dict[str, Any]) -> dict[str, Any]:
+    """What the page shows of the chosen instrument (read in a worker: a key workbook may be
+    large): its title, number of versions, the version chosen and the key's status."""
+    from ..session import load
+
+    inst = load(ws, state)
+    return {
+        "title": inst.title,
+        "versions": len(inst.versions),
+        "version": inst.version or "",
+        "key": inst.key_description(),
+    }

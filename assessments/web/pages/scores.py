@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
 from ...errors import AssessmentError
 from ..common import frame_rows, go, page, problem, session
+from ..limits import run_limited
 from ..session import basis
 from ..session import scores as score_session
 from ..workspace import Workspace
@@ -56,7 +56,7 @@ async def show(request: Request) -> Response:
     if not state.get("export"):
         return go(ws, "upload")
     try:
-        result = await run_in_threadpool(_score, ws, state)
+        result = await run_limited(_score, ws, state)
     except AssessmentError as err:
         return problem(request, ws, err, back="check")
     return page(request, "scores.html", ws, "scores", **result)
