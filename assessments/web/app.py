@@ -187,6 +187,7 @@ def create_app(
     )
     app.state.workspaces = workspaces
     app.state.jobs = {}
+    app.state.tasks = set()  # report builds under way
     app.state.store = store
     app.state.port = port
     return app

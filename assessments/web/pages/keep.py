@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -9,6 +11,7 @@ from starlette.responses import Response
 from ...errors import AssessmentError
 from ...history.store import mask
 from ..common import form_of, go, page, problem, session, stale_form
+from ..limits import run_limited
 from ..session import scores as score_session
 
 
@@ -63,20 +66,35 @@ async def keep(request: Request) -> Response:
     org = str(form.get("org") or "").strip()
     wave = str(form.get("wave") or "").strip()
 
-    def save() -> None:
-        s = score_session(ws, state)
-        _history(request).add(
-            s,
-            org=org,
-            wave=wave,
-            source_name=state.get("export_name"),
-            date=_date(str(form.get("wave_date") or "")),
-            replace=form.get("replace") == "yes",
-        )
-
     try:
-        await run_in_threadpool(save)
+        await run_limited(
+            keep_wave,
+            ws,
+            state,
+            request.app.state.store,
+            org,
+            wave,
+            str(form.get("wave_date") or ""),
+            form.get("replace") == "yes",
+        )
     except AssessmentError as err:
         return problem(request, ws, err, back="keep")
     ws.update(kept={"org": org, "wave": wave})
     return go(ws, "keep")
+
+
+def keep_wave(
+    ws: Any, state: dict[str, Any], store: str | None, org: str, wave: str, date: str, replace: bool
+) -> None:
+    """Score the session's export and keep it in the history (in a worker process, within the
+    page's time and memory limits)."""
+    from ...history import History
+
+    History(store).add(
+        score_session(ws, state),
+        org=org,
+        wave=wave,
+        source_name=state.get("export_name"),
+        date=_date(date),
+        replace=replace,
+    )

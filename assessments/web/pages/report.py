@@ -1,9 +1,10 @@
-"""Step 5: build the report set (PDF, HTML, Excel) and the action plan, off the event loop,
-with a page that shows the progress and then previews the HTML."""
+"""Step 5: build the report set (PDF, HTML, Excel) and the action plan in a worker process
+(within the page's time and memory limits), with a page that shows the progress and then
+previews the HTML."""
 
 from __future__ import annotations
 
-import threading
+import asyncio
 from typing import Any
 
 from starlette.requests import Request
@@ -11,47 +12,58 @@ from starlette.responses import Response
 
 from ...errors import AssessmentError
 from ..common import form_of, go, page, session, shown, stale_form
+from ..limits import run_limited
 from ..session import basis
 from ..session import scores as score_session
 from ..workspace import STATE_LOCK, Workspace
 
+PROGRESS = "report-progress.txt"  # the step a worker is on, for the page to show
 
-def _build(
-    jobs: dict[str, dict[str, Any]], ws: Workspace, state: dict[str, Any], choice: dict[str, Any]
-) -> None:
+
+def _write(ws: Workspace, state: dict[str, Any], choice: dict[str, Any]) -> list[str]:
+    """Build the report set and the action plan (in a worker process, within the page's time
+    and memory limits); its progress goes to a small file the page reads. Returns the names
+    of the files written."""
     from ...practices import action_plan, write_action_plan
     from ...render import write_report
 
+    def step(text: str) -> None:
+        ws.path(PROGRESS).write_text(text, encoding="utf-8")
+
+    step("reading and scoring")
+    s = score_session(ws, state)
+    previous = None
+    if state.get("earlier"):
+        step("reading the earlier wave")
+        previous = score_session(ws, state, "earlier")
+    written = write_report(
+        s,
+        ws.folder,
+        by=choice["by"] or None,
+        aggregate_by=choice["aggregate_by"] or None,
+        previous=previous,
+        organization=choice["organization"],
+        period=choice["period"],
+        min_group_size=choice["min_group_size"],
+        n_boot=200,
+        progress=step,
+    )
+    step("writing the action plan")
+    plan = write_action_plan(
+        action_plan(s), ws.path("action-plan.xlsx"), instrument=s.instrument.id
+    )
+    return [p.name for p in written] + [plan.name]
+
+
+async def _build(
+    jobs: dict[str, dict[str, Any]], ws: Workspace, state: dict[str, Any], choice: dict[str, Any]
+) -> None:
+    """Run :func:`_write` in a worker and keep what it built only if the session still holds
+    the upload and choices it was built from."""
     job = jobs[ws.id]
     built_from = job["basis"]
-
-    def step(text: str) -> None:
-        job["step"] = text
-
     try:
-        step("reading and scoring")
-        s = score_session(ws, state)
-        previous = None
-        if state.get("earlier"):
-            step("reading the earlier wave")
-            previous = score_session(ws, state, "earlier")
-        written = write_report(
-            s,
-            ws.folder,
-            by=choice["by"] or None,
-            aggregate_by=choice["aggregate_by"] or None,
-            previous=previous,
-            organization=choice["organization"],
-            period=choice["period"],
-            min_group_size=choice["min_group_size"],
-            n_boot=200,
-            progress=step,
-        )
-        step("writing the action plan")
-        plan = write_action_plan(
-            action_plan(s), ws.path("action-plan.xlsx"), instrument=s.instrument.id
-        )
-        names = [p.name for p in written] + [plan.name]
+        names = await run_limited(_write, ws, state, choice)
         with STATE_LOCK:
             if basis(ws, ws.state()) != built_from:
                 # the session moved on while this was built (a new upload, other choices):
@@ -72,6 +84,8 @@ def _build(
             step="stopped",
             problems=[f"internal error: {type(err).__name__}; please report it"],
         )
+    finally:
+        ws.path(PROGRESS).unlink(missing_ok=True)
 
 
 async def show(request: Request) -> Response:
@@ -79,6 +93,8 @@ async def show(request: Request) -> Response:
     if not state.get("scored"):
         return go(ws, "scores")
     job = request.app.state.jobs.get(ws.id)
+    if job is not None and job.get("status") == "running" and ws.path(PROGRESS).is_file():
+        job["step"] = ws.path(PROGRESS).read_text(encoding="utf-8")[:200]
     now = basis(ws, state)
     if job is None and state.get("report_files") and state.get("report_basis") == now:
         # built in an earlier visit (or before the server restarted): still this file's
@@ -134,5 +150,8 @@ async def build(request: Request) -> Response:
             "basis": basis(ws, state),
             "export_name": state.get("export_name"),
         }
-        threading.Thread(target=_build, args=(jobs, ws, ws.state(), choice), daemon=True).start()
+        task = asyncio.get_running_loop().create_task(_build(jobs, ws, ws.state(), choice))
+        tasks: set[Any] = request.app.state.tasks
+        tasks.add(task)  # held until done (the loop keeps only weak references)
+        task.add_done_callback(tasks.discard)
     return go(ws, "report")
