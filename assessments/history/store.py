@@ -960,7 +960,8 @@ class History:
         from ..render.suppression import mask_groups
         from ..stats._inputs import suppressed_groups
 
-        table = self.waves(org)
+        # every stored wave, also from a store whose waves have no single order (as listed)
+        table = pd.DataFrame(self.rows(org, strict=False), columns=list(WAVE_COLUMNS))
         if table.empty:
             raise HistoryError(
                 Problem(
