@@ -168,7 +168,12 @@ def _date(text: str | None) -> str | None:
 @json_option
 @handles_errors
 def list_cmd(org: str | None, store: str | None, as_json: bool) -> None:
-    """The stored waves, oldest first."""
+    """The stored waves, earliest first (by collection date, else by their labels).
+
+    \b
+    Example:
+      assess history list --org "Example Agency"
+    """
     from rich.table import Table
 
     history = open_history(store)
@@ -208,7 +213,12 @@ def list_cmd(org: str | None, store: str | None, as_json: bool) -> None:
 @json_option
 @handles_errors
 def show_cmd(org: str, wave: str, instrument: str | None, store: str | None, as_json: bool) -> None:
-    """One stored wave: what was kept, and its domain means."""
+    """One stored wave: what was kept, and its domain means.
+
+    \b
+    Example:
+      assess history show "Example Agency" 2026
+    """
     from .output import print_frame
 
     history = open_history(store)
@@ -246,7 +256,12 @@ def show_cmd(org: str, wave: str, instrument: str | None, store: str | None, as_
 @store_option
 @handles_errors
 def remove_cmd(org: str, wave: str, instrument: str | None, yes: bool, store: str | None) -> None:
-    """Delete a stored wave (asks first; the removal is logged)."""
+    """Delete a stored wave (asks first; the removal is logged).
+
+    \b
+    Example:
+      assess history remove "Example Agency" 2025
+    """
     from ..errors import Problem
     from ..history import HistoryError
 
@@ -282,7 +297,13 @@ def remove_cmd(org: str, wave: str, instrument: str | None, yes: bool, store: st
 @store_option
 @handles_errors
 def export_cmd(org: str, out: str, min_group_size: int, store: str | None) -> None:
-    """Every stored wave of ORG in one workbook: waves, scores, excluded rows, events."""
+    """Every stored wave of ORG in one workbook: waves, scores, excluded rows, events (small
+    groups written as suppressed, as in reports).
+
+    \b
+    Example:
+      assess history export "Example Agency" -o history.xlsx
+    """
     from ..io.guard import check_output
     from .common import refuse_overwriting_inputs
 

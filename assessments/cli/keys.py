@@ -25,7 +25,12 @@ def key_group() -> None:
 @output_file("Workbook to write (.xlsx).")
 @handles_errors
 def template_cmd(instrument: str, out: str) -> None:
-    """Write a key workbook to fill in: a sheet per version, a row per item number."""
+    """Write a key workbook to fill in: a sheet per version, a row per item number.
+
+    \b
+    Example:
+      assess key template rsa -o rsa-key.xlsx
+    """
     from ..instruments.key_workbook import write_key_template
 
     path = write_key_template(instrument, out)
@@ -39,7 +44,12 @@ def template_cmd(instrument: str, out: str) -> None:
 @json_option
 @handles_errors
 def check_cmd(workbook: str, instrument: str, out: str | None, as_json: bool) -> None:
-    """Check a filled key workbook: each problem with its sheet and cell, and the fix."""
+    """Check a filled key workbook: each problem with its sheet and cell, and the fix.
+
+    \b
+    Example:
+      assess key check rsa-key.xlsx -i rsa -o rsa-key.yaml
+    """
     from pathlib import Path
 
     from ..instruments.key_workbook import key_yaml, read_key_workbook

@@ -224,8 +224,9 @@ def print_report(console: Console, report: Any) -> None:
     t.add_column("what")
     t.add_column("value", justify="right")
     for k, v in report.summary.items():
-        if k != "file":
-            t.add_row(k.replace("_", " "), str(v))
+        if k == "file" or (k == "header_rows_skipped" and not v):  # said only when rows were
+            continue
+        t.add_row(k.replace("_", " "), str(v))
     console.print(t)
     for name, df in report.tables().items():
         if len(df) and name not in ("recodes", "translations", "columns", "items"):

@@ -286,7 +286,9 @@ def validate(
         "instrument": inst.id,
         "version": inst.version,
         "rows_read": s.rows_read,
-        "header_rows_skipped": responses.header_rows,
+        # the export's own rows besides the one naming the columns (Qualtrics' question and
+        # import-id rows): 0 for a plain header
+        "header_rows_skipped": max(0, responses.header_rows - 1),
         "columns_mapped": len(responses.columns),
         "columns_kept_as_metadata": len(responses.metadata_columns),
         "columns_left_out": len(responses.dropped),
