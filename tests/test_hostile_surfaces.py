@@ -23,6 +23,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
+from test_web import start  # the one way a test opens a session
 
 from assessments import score
 from assessments.cli.main import cli
@@ -295,16 +296,6 @@ def client(tmp_path):
     app = create_app(root=tmp_path / "sessions", store=str(tmp_path / "history.sqlite"))
     with TestClient(app, base_url="http://127.0.0.1:8765", raise_server_exceptions=False) as c:
         yield c
-
-
-def start(c: TestClient) -> tuple[str, str]:
-    import re
-
-    r = c.post("/start", follow_redirects=True)
-    wid = str(r.url).split("/w/")[1].split("/")[0]
-    csrf = re.search(r'name="csrf" value="([^"]+)"', r.text).group(1)
-    c.post(f"/w/{wid}/instrument", data={"csrf": csrf, "instrument": "oric"})
-    return wid, csrf
 
 
 def test_opening_the_page_creates_nothing_and_foreign_posts_are_refused(client, tmp_path):

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from starlette.testclient import TestClient
+from test_web import start  # the one way a test opens a session
 
 from assessments.demo import demo_responses
 from assessments.io.tables import write_table
@@ -45,14 +46,6 @@ def exports(tmp_path_factory) -> dict[str, Path]:
         write_table(demo_responses("oric", n=n, seed=len(name), shift=shift), path)
         out[name] = path
     return out
-
-
-def start(c: TestClient) -> tuple[str, str]:
-    r = c.post("/start", follow_redirects=True)
-    wid = str(r.url).split("/w/")[1].split("/")[0]
-    csrf = re.search(r'name="csrf" value="([^"]+)"', r.text).group(1)
-    c.post(f"/w/{wid}/instrument", data={"csrf": csrf, "instrument": "oric"})
-    return wid, csrf
 
 
 def form_basis(page: str) -> str:

@@ -187,6 +187,7 @@ def group_trend(
     the waves where it is shown: under ``min_group_size`` (or the next smallest when only one
     would be hidden) it is left out of that wave, as in every table."""
     from ..stats._inputs import suppressed_groups
+    from ..stats.waves import mean_interval
 
     labels = list(waves)
     inst = waves[labels[0]].instrument
@@ -203,12 +204,9 @@ def group_trend(
         for g, part in frame.groupby(by, sort=False)[column]:
             if g in hidden:
                 continue
-            v = part.dropna().to_numpy(dtype=float)
-            if len(v) > 1:
-                per.setdefault(g, {})[k] = (
-                    float(v.mean()),
-                    1.96 * float(v.std(ddof=1)) / np.sqrt(len(v)),
-                )
+            n, mean, _sd, low, _high = mean_interval(part.dropna().to_numpy(dtype=float))
+            if n > 1:
+                per.setdefault(g, {})[k] = (mean, mean - low)
     with theme():
         for gi, group in enumerate(sorted(per, key=str)):
             xs = sorted(per[group])

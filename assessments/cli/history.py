@@ -84,7 +84,7 @@ def add_cmd(
       assess history add --input staff.csv:provider --input people.csv:person -i rsa \
         --key key.xlsx --org "Example Agency" --wave 2026
     """
-    from ..history.store import check_names
+    from ..history.store import check_names, parse_date
 
     check_names(org, wave)  # before any work, and before a store is made
     mapping = options.get("mapping")
@@ -114,7 +114,7 @@ def add_cmd(
         scores,
         org=org,
         wave=wave,
-        date=_date(wave_date),
+        date=parse_date(wave_date),
         mapping=Path(mapping).read_text(encoding="utf-8") if mapping else None,
         source_name=source,
         keep=list(keep) or None,
@@ -142,24 +142,6 @@ def add_cmd(
     for n in [*notices, *getattr(scores, "notes", ())]:
         c.print("[yellow]note:[/yellow] " + n, highlight=False)
     c.print(f"store: {history.store}", markup=False)
-
-
-def _date(text: str | None) -> str | None:
-    if text is None:
-        return None
-    import datetime
-
-    from ..errors import Problem
-    from ..history import HistoryError
-
-    try:
-        return datetime.date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise HistoryError(
-            Problem(
-                "bad-option", f"--date {text!r} is not a date", expected="YYYY-MM-DD", value=text
-            )
-        ) from None
 
 
 @history_group.command("list")

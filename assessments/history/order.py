@@ -173,8 +173,3 @@ def order_waves(waves: Sequence[W], *, label: str = "wave", date: str = "date") 
                 )
             )
     return [waves[i] for i in by_label]
-
-
-def check_order(waves: Sequence[W], **names: str) -> None:
-    """Raise :class:`WaveOrderError` when the waves have no single order."""
-    order_waves(waves, **names)

@@ -587,9 +587,9 @@ class History:
             ]
             if old is not None and date is None:  # --replace keeps what it does not replace
                 date = conn.execute(select(waves.c.wave_date).where(waves.c.id == old)).scalar()
-            from .order import check_order
+            from .order import order_waves
 
-            check_order([*others, {"wave": wave, "date": date}])
+            order_waves([*others, {"wave": wave, "date": date}])  # no single order: refused
             if old is not None:
                 self._delete(conn, old)
             added = _now()
@@ -720,8 +720,11 @@ class History:
                 "wave": r.label,
                 "date": r.wave_date,
                 "added_at": r.added_at,
-                "n_scored": _count(r.summary, "n_scored", self.store, r.label),
-                "n_excluded": _count(r.summary, "n_excluded", self.store, r.label),
+                **{
+                    k: v
+                    for k, v in _counts(r.summary, self.store, r.label).items()
+                    if k != "rows_read"
+                },
                 "keep_ids": bool(r.keep_ids),
                 "definition_hash": r.definition_hash[:12],
             }
@@ -1057,6 +1060,23 @@ def migrate(conn: Any, tables: dict[str, Any], found: int) -> None:
     conn.execute(update(tables["schema_version"]).values(version=SCHEMA_VERSION))
 
 
+def parse_date(text: str | None, label: str = "--date") -> str | None:
+    """A collection date as ``YYYY-MM-DD`` (None when none is given), or a clear error."""
+    if text is None or not str(text).strip():
+        return None
+    try:
+        return datetime.date.fromisoformat(str(text).strip()).isoformat()
+    except ValueError:
+        raise HistoryError(
+            Problem(
+                "bad-option",
+                f"{label} {str(text)[:40]!r} is not a date",
+                expected="YYYY-MM-DD, e.g. 2026-04-01",
+                value=str(text)[:40],
+            )
+        ) from None
+
+
 def check_names(org: str, wave: str) -> None:
     """Refuse an organization name or wave label with a control character or beyond its limit
     (:data:`MAX_ORG_CHARS`, :data:`MAX_WAVE_CHARS`): names are stored exactly, never cut."""
@@ -1126,12 +1146,14 @@ def perspectives_of(version: str) -> tuple[str, ...]:
     return ()
 
 
-def _count(summary: Any, name: str, store: str, label: str) -> int:
+def _counts(summary: Any, store: str, label: str) -> dict[str, int]:
+    """A wave's stored counts (rows read, scored, excluded), its summary read once."""
     data = _json(summary, store, f"the summary of wave {label!r}")
-    value = data.get(name) if isinstance(data, dict) else None
-    if not isinstance(value, int):
+    names = ("rows_read", "n_scored", "n_excluded")
+    values = {k: data.get(k) for k in names} if isinstance(data, dict) else {}
+    if not all(isinstance(values.get(k), int) for k in names):
         raise _damaged(store, f"the summary of wave {label!r}")
-    return value
+    return values  # type: ignore[return-value]
 
 
 def _in_order(rows: list[dict[str, Any]], *, strict: bool) -> list[dict[str, Any]]:
@@ -1155,6 +1177,7 @@ def _in_order(rows: list[dict[str, Any]], *, strict: bool) -> list[dict[str, Any
 def _info(row: Any, store: str = "the history store") -> WaveInfo:
     where = f"the summary of wave {row.label!r}"
     kept = _json(row.kept_columns, store, where)
+    counts = _counts(row.summary, store, row.label)
     try:
         return WaveInfo(
             org=row.org,
@@ -1163,9 +1186,9 @@ def _info(row: Any, store: str = "the history store") -> WaveInfo:
             wave=row.label,
             date=row.wave_date,
             added_at=row.added_at,
-            n_scored=_count(row.summary, "n_scored", store, row.label),
-            n_excluded=_count(row.summary, "n_excluded", store, row.label),
-            rows_read=_count(row.summary, "rows_read", store, row.label),
+            n_scored=counts["n_scored"],
+            n_excluded=counts["n_excluded"],
+            rows_read=counts["rows_read"],
             definition_hash=row.definition_hash,
             key_hash=row.key_hash,
             keep_ids=bool(row.keep_ids),

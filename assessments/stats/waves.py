@@ -270,6 +270,15 @@ def change(
     return pd.DataFrame(rows).reindex(columns=[*order, "suppressed"])
 
 
+def mean_interval(v: np.ndarray) -> tuple[int, float, float, float, float]:
+    """n, mean, SD and the 95% interval mean ± 1.96 SD/√n of non-missing values: what the
+    trend charts draw."""
+    m = float(v.mean()) if len(v) else np.nan
+    sd = float(v.std(ddof=1)) if len(v) > 1 else np.nan
+    half = 1.96 * sd / np.sqrt(len(v)) if len(v) > 1 else np.nan
+    return len(v), m, sd, m - half, m + half
+
+
 def wave_means(waves: Mapping[str, Scores], columns: Sequence[str] | None = None) -> pd.DataFrame:
     """Each score's n, mean, SD and 95% interval in each wave, in the waves' order.
 
@@ -296,8 +305,5 @@ def wave_means(waves: Mapping[str, Scores], columns: Sequence[str] | None = None
         frame = waves[w].respondents
         for col in cols:
             v = frame[col].dropna().to_numpy(dtype=float) if col in frame else np.array([])
-            m = float(v.mean()) if len(v) else np.nan
-            sd = float(v.std(ddof=1)) if len(v) > 1 else np.nan
-            half = 1.96 * sd / np.sqrt(len(v)) if len(v) > 1 else np.nan
-            rows.append((w, col, len(v), m, sd, m - half, m + half))
+            rows.append((w, col, *mean_interval(v)))
     return pd.DataFrame(rows, columns=["wave", "score", "n", "mean", "sd", "ci_low", "ci_high"])

@@ -21,24 +21,6 @@ def _history(request: Request):  # type: ignore[no-untyped-def]
     return History(request.app.state.store)
 
 
-def _date(text: str) -> str | None:
-    import datetime
-
-    from ...errors import Problem
-    from ...history import HistoryError
-
-    if not text.strip():
-        return None
-    try:
-        return datetime.date.fromisoformat(text.strip()).isoformat()
-    except ValueError:
-        raise HistoryError(
-            Problem(
-                "bad-date", f"{text[:40]!r} is not a date", expected="a date such as 2026-04-01"
-            )
-        ) from None
-
-
 async def show(request: Request) -> Response:
     ws, _ = session(request)
     try:
@@ -89,12 +71,13 @@ def keep_wave(
     """Score the session's export and keep it in the history (in a worker process, within the
     page's time and memory limits)."""
     from ...history import History
+    from ...history.store import parse_date
 
     History(store).add(
         score_session(ws, state),
         org=org,
         wave=wave,
         source_name=state.get("export_name"),
-        date=_date(date),
+        date=parse_date(date, "the collection date"),
         replace=replace,
     )
