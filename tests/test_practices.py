@@ -39,12 +39,13 @@ def test_every_practice_links_to_existing_domains(practices):
 
 
 def test_peer_support_covers_every_actor_and_stage(practices):
+    peer = practices[practices["library"] == "peer-support"]
     cells = {
-        (a, s)
-        for a, stages in zip(practices["actor"], practices["stages"], strict=True)
-        for s in stages
+        (a, s) for a, stages in zip(peer["actor"], peer["stages"], strict=True) for s in stages
     }
-    assert cells == {(a, s) for a in ACTORS for s in STAGES}
+    checklist_actors = ("organization", "clinician", "peer_supporter")
+    assert set(checklist_actors) <= set(ACTORS)
+    assert cells == {(a, s) for a in checklist_actors for s in STAGES}
     assert practices["title"].str.len().max() <= 60
 
 
@@ -71,8 +72,13 @@ practices:
 
 def test_checklist_items_are_the_library(practices):
     checklist = load_instrument("peer-support-practices")
+    practices = practices[practices["library"] == "peer-support"]
     assert checklist.item_ids == tuple(practices["id"])
     for p in practices.itertuples():
+        # the library links each practice to exactly the checklist scores that hold it
+        assert set(p.strengthens) == {
+            f"peer-support-practices:{d.id}" for d in checklist.domains if p.id in d.items
+        }
         assert checklist.item(p.id).label == p.title
         for stage in p.stages:
             assert p.id in checklist.domain(f"stage_{stage}").items
@@ -150,7 +156,10 @@ def test_plan_workbook_round_trip_and_progress(tmp_path, practices):
     assert "Progress on the action plan" in headings
     items_section = report.sections[headings.index("Items")]
     captions = [b.caption for b in items_section.blocks if hasattr(b, "data")]
-    assert "Practices linked to the lowest-rated domains (practices library)" in captions
+    assert (
+        "Next steps for the lowest-rated areas (Implementation strategies for readiness to "
+        "change)" in captions
+    )
 
 
 def test_assess_actions_command(tmp_path):

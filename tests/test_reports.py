@@ -179,6 +179,7 @@ def test_excel_sheets_and_formula_text(scores, tmp_path):
         "by_site",
         "agreement",
         "reliability",
+        "next_steps",
         "excluded",
         "import_log",
         "notes",

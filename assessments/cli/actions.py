@@ -7,7 +7,17 @@ from typing import Any
 
 import click
 
-from .common import console, handles_errors, input_options, json_option, load_scores, output_file
+from .common import (
+    console,
+    handles_errors,
+    input_options,
+    json_option,
+    load_scores,
+    output_file,
+    practices_option,
+    refuse_overwriting_inputs,
+    user_practices,
+)
 
 
 @click.command("actions")
@@ -26,10 +36,17 @@ from .common import console, handles_errors, input_options, json_option, load_sc
 @click.option(
     "--min-n", default=5, show_default=True, help="Leave out areas answered by fewer respondents."
 )
+@practices_option
 @json_option
 @handles_errors
 def actions_cmd(
-    out: str, n_domains: int, n_items: int, min_n: int, as_json: bool, **options: Any
+    out: str,
+    n_domains: int,
+    n_items: int,
+    min_n: int,
+    practices_files: tuple[str, ...],
+    as_json: bool,
+    **options: Any,
 ) -> None:
     """Write an action plan: the lowest domains with the practices linked to them, the lowest
     items, and columns for owner, start, review date, measure of success and status.
@@ -43,8 +60,10 @@ def actions_cmd(
     from ..practices import action_plan, write_action_plan
     from . import output
 
+    refuse_overwriting_inputs(options, [Path(out)], *practices_files)
     scores, notices = load_scores(options, [out])
-    plan = action_plan(scores, n_domains=n_domains, n_items=n_items, min_n=min_n)
+    library = user_practices(practices_files, scores.instrument)
+    plan = action_plan(scores, library, n_domains=n_domains, n_items=n_items, min_n=min_n)
     path = write_action_plan(plan, Path(out), instrument=scores.instrument.id)
     if as_json:
         records = plan.astype(object).where(plan.notna(), None).to_dict("records")

@@ -95,6 +95,24 @@ def handles_errors(func: F) -> F:
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+practices_option = click.option(
+    "--practices",
+    "practices_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Your own practices library (YAML or CSV; repeatable) for the next steps: it extends "
+    "the instrument's shipped library, or replaces the one with the same id.",
+)
+
+
+def user_practices(files: tuple[str, ...], instrument: Any = None) -> Any:
+    """The practices for next steps: the shipped libraries with the user's files (``None``
+    when none is given, so that the shipped ones are used as they are)."""
+    if not files:
+        return None
+    from ..practices import with_user_practices
+
+    return with_user_practices(list(files), [instrument] if instrument is not None else [])
 
 
 def input_options(func: F) -> F:

@@ -14,7 +14,9 @@ from .common import (
     load_responses,
     optional_input_options,
     pop_inputs,
+    practices_option,
     refuse_overwriting_inputs,
+    user_practices,
 )
 from .perspectives import perspective_options, wants_perspectives
 
@@ -123,6 +125,7 @@ from .perspectives import perspective_options, wants_perspectives
     envvar="ASSESS_STORE",
     help="With --history: the history store (default: ASSESS_STORE, else your data folder).",
 )
+@practices_option
 @json_option
 @handles_errors
 def report_cmd(
@@ -147,6 +150,7 @@ def report_cmd(
     store: str | None,
     inputs: tuple[str, ...],
     version_column: str | None,
+    practices_files: tuple[str, ...],
     as_json: bool,
     **options: Any,
 ) -> None:
@@ -189,10 +193,16 @@ def report_cmd(
             options,
             [Path(out) / f"{iid}-perspectives-report.{ext}" for ext in chosen],
             *[i.rpartition(":")[0] for i in inputs],
+            *practices_files,
         )
         persp = load_perspectives(options, inputs, version_column, min_group_size)
         written = write_perspective_report(
-            persp, Path(out), formats=chosen, organization=organization, period=period
+            persp,
+            Path(out),
+            formats=chosen,
+            organization=organization,
+            period=period,
+            practices=user_practices(practices_files, next(iter(persp.scores.values())).instrument),
         )
         if as_json:
             click.echo(
@@ -283,6 +293,7 @@ def report_cmd(
         plan_file,
         benchmarks_file,
         str(history.file) if history_org is not None and history.file else None,
+        *practices_files,
     )
     o = pop_inputs(options)
     if set(chosen) & {"pdf", "html"}:
@@ -334,7 +345,15 @@ def report_cmd(
             if info.perspectives:  # the perspective report, each perspective with its trend
                 progress.stop()
                 _perspectives_from_history(
-                    history, info, out, chosen, organization, period, min_group_size, as_json
+                    history,
+                    info,
+                    out,
+                    chosen,
+                    organization,
+                    period,
+                    min_group_size,
+                    as_json,
+                    practices_files,
                 )
                 return
             scores = history.load(history_org, label, instruments[0])
@@ -441,6 +460,7 @@ def report_cmd(
             sections=chosen_sections,
             benchmarks=benchmarks_file,
             paired_on=paired_on,
+            practices=user_practices(practices_files, scores.instrument),
             progress=lambda step: progress.update(task, description=step),
         )
     if as_json:
@@ -467,6 +487,7 @@ def _perspectives_from_history(
     period: str,
     min_group_size: int,
     as_json: bool,
+    practices_files: tuple[str, ...] = (),
 ) -> None:
     """``report --history ORG`` on a wave kept from several perspectives: the perspective
     report, with each perspective's waves (and only its own) in its trend."""
@@ -492,6 +513,7 @@ def _perspectives_from_history(
         organization=organization or info.org,
         period=period or info.wave,
         trends=trends,
+        practices=user_practices(practices_files, next(iter(p.scores.values())).instrument),
     )
     if as_json:
         click.echo(

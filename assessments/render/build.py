@@ -66,6 +66,8 @@ SHEET_NOTES = {
     "known, with the source.",
     "reliability": "Internal consistency per domain: Cronbach's alpha with its 95% interval, "
     "standardized alpha, average inter-item correlation and omega.",
+    "next_steps": "Practices the instrument's library links to the three lowest-rated areas: "
+    "what each is, what it looks like in place, who carries it out, and its source.",
     "excluded": "Rows that could not be scored and why (counts per reason unless respondent "
     "rows were asked for).",
     "import_log": "How text answers were read as codes (label, code, count), per column.",
@@ -139,6 +141,21 @@ def _workbook(
         if len(a.history) >= 3:
             tables["changes"] = consecutive_changes(a, a.history)
     tables["reliability"] = a.reliability
+    if len(a.linked):
+        tables["next_steps"] = pd.DataFrame(
+            {
+                "area": a.linked["area"],
+                "practice": a.linked["title"],
+                "description": a.linked["description"],
+                "what_it_looks_like": a.linked["what"],
+                "carried_out_by": a.linked["who"],
+                "source": [
+                    s or lib
+                    for s, lib in zip(a.linked["source"], a.linked["library_source"], strict=True)
+                ],
+                "library": a.linked["library_title"],
+            }
+        )
     if not a.norms.empty:
         tables["benchmarks"] = a.norms
     if include_respondents:

@@ -38,6 +38,7 @@ def write_report(
     sections: Sequence[str] | None = None,
     benchmarks: pd.DataFrame | str | Path | None = None,
     paired_on: str | None = None,
+    practices: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Build the report once and write it in each format; returns the paths written.
 
@@ -64,6 +65,7 @@ def write_report(
         sections=sections,
         benchmarks=benchmarks,
         paired_on=paired_on,
+        practices=practices,
     )
     files = []
     # the PDF is rendered first: it draws each chart as soon as a chart worker has drawn it

@@ -91,13 +91,19 @@ def _cell_lines(pdf: FPDF, text: str, width: float) -> list[str]:
 
 
 def _column_widths(pdf: FPDF, header: list[str], rows: list[list[str]]) -> list[float]:
-    """Column widths (mm) filling the page: each at least its heading's longest word (so no
-    word breaks in two), the room left shared by how much wider each column's text would
-    like to be (at most 45 characters' worth before it wraps)."""
+    """Column widths (mm) filling the page: each at least its heading's and its cells'
+    longest word (so no word breaks in two: "commitmen/t"; a word over 16 characters may
+    still), the room left shared by how much wider each column's text would like to be (at
+    most 45 characters' worth before it wraps)."""
     pad = 2 * TABLE_PAD + 0.5
     pdf.set_font(FONT, "B", TABLE_PT)
     least = [max(map(pdf.get_string_width, h.split() or [""])) + pad for h in header]
     pdf.set_font(FONT, "", TABLE_PT)
+    longest_word = pdf.get_string_width("n" * 16)
+    for j in range(len(header)):
+        words = {w for r in rows for w in r[j].split()}
+        widest = max(map(pdf.get_string_width, words), default=0.0)
+        least[j] = max(least[j], min(widest, longest_word) + pad)
     cap = pdf.get_string_width("n" * 45)
     natural = [
         max(least[j], min(cap, max((pdf.get_string_width(r[j]) for r in rows), default=0)) + pad)
@@ -117,15 +123,27 @@ def _table(pdf: FPDF, t: TableBlock) -> None:
     a thin rule under each row, numbers right-aligned, long text wrapped within its column.
     Drawn cell by cell (fpdf2's table lays out every cell twice, which made tables the
     largest part of a long report's PDF time)."""
-    if pdf.get_y() + 6 + 3 * (TABLE_LINE + 0.8) > pdf.page_break_trigger:
-        pdf.add_page()  # the caption, the header and a first row start the table together
-    pdf.set_font(FONT, "B", 10)
-    pdf.multi_cell(0, 6, t.caption, new_x="LMARGIN", new_y="NEXT")
     header = [str(c) for c in t.data.columns]
     cells = [[format_cell(v, t.decimals) for v in rec] for rec in t.data.itertuples(index=False)]
     widths = _column_widths(pdf, header, [[text for text, _ in row] for row in cells])
     numeric = [any(row[j][1] for row in cells) for j in range(len(header))]
     heading = [(h, num) for h, num in zip(header, numeric, strict=True)]  # aligned as below
+
+    def lines_of(texts: list[str], style: str) -> int:
+        pdf.set_font(FONT, style, TABLE_PT)
+        return max(len(_cell_lines(pdf, x, w)) for x, w in zip(texts, widths, strict=True))
+
+    # the caption, the header and the first row start the table together (a header alone at
+    # the foot of a page, its rows on the next, read as a near-empty page)
+    pdf.set_font(FONT, "B", 10)
+    caption_h = 6 * len(
+        cast(list, pdf.multi_cell(0, 6, t.caption, dry_run=True, output=MethodReturnValue.LINES))
+    )
+    first = lines_of(header, "B") + (lines_of([x for x, _ in cells[0]], "") if cells else 0)
+    if pdf.get_y() + caption_h + first * TABLE_LINE + 1.6 > pdf.page_break_trigger:
+        pdf.add_page()
+    pdf.set_font(FONT, "B", 10)
+    pdf.multi_cell(0, 6, t.caption, new_x="LMARGIN", new_y="NEXT")
 
     def draw(texts: list[tuple[str, bool]], style: str, fill: bool) -> None:
         pdf.set_font(FONT, style, TABLE_PT)

@@ -83,7 +83,9 @@ def _reader_names(sections: Sequence[Section], named: Mapping[str, str]) -> tupl
     return tuple(out)
 
 
-def _perspective_summary(p: Perspectives, profile_figure: Block) -> Section:
+def _perspective_summary(
+    p: Perspectives, profile_figure: Block, practices: pd.DataFrame | None = None
+) -> Section:
     """One page: every score by perspective on one chart, who answered, how people in
     recovery rate the areas, the largest gap in words (the higher side named first with its
     own mean), how many comparisons differ and by how much, the practice rated most
@@ -195,7 +197,8 @@ def _perspective_summary(p: Perspectives, profile_figure: Block) -> Section:
     blocks.append(Bullets(tuple(points)))
     if len(mine) >= 1 and keyed:
         lowest = [str(x) for x in mine.sort_values("mean")["score"].head(3)]
-        linked = linked_practices(load_practices(), first.id, lowest)
+        library = practices if practices is not None else load_practices()
+        linked = linked_practices(library, first.id, lowest)
         steps = step_lines(linked, 3, lambda d: names.get(d, d))
         if steps:
             blocks.append(
@@ -203,6 +206,28 @@ def _perspective_summary(p: Perspectives, profile_figure: Block) -> Section:
             )
             blocks.append(Bullets(steps))
     return Section(SUMMARY_HEADING, tuple(blocks))
+
+
+def _library_words(instrument: str, practices: pd.DataFrame | None) -> list[Block]:
+    """The methods' sentence naming the practices library of the next steps."""
+    from ..practices import library_names, load_practices
+
+    library = practices if practices is not None else load_practices()
+    names = library_names(library, instrument)
+    if not names:
+        return []
+    sources = dict.fromkeys(
+        str(s) for s, links in zip(library["library_source"], library["strengthens"], strict=True)
+        if any(x.startswith(f"{instrument}:") for x in links)
+    )  # fmt: skip
+    return [
+        Paragraph(
+            "Next steps come from the practices library "
+            + ", ".join(f"'{n}'" for n in names)
+            + ", for the factors people in recovery rate lowest. Source: "
+            + "; ".join(sources)
+        )
+    ]
 
 
 def summary_chart(p: Perspectives, combined: Scores | None = None) -> Axes:
@@ -303,6 +328,7 @@ def build_perspective_report(
     organization: str = "",
     period: str = "",
     trends: Mapping[str, Mapping[str, Scores]] | None = None,
+    practices: pd.DataFrame | None = None,
 ) -> Report:
     """The report model: findings, factors by perspective, gaps, the practices rated most
     differently, N/A and Don't know by perspective, methods; with ``trends`` (each perspective's
@@ -332,7 +358,7 @@ def build_perspective_report(
     profile_figure = figure(
         ax, "Average of each score by perspective, with the range it would probably fall in"
     )
-    sections.append(_perspective_summary(p, profile_figure))
+    sections.append(_perspective_summary(p, profile_figure, practices))
     sections.append(
         Section(
             "Scores by perspective",
@@ -474,6 +500,7 @@ def build_perspective_report(
                     "perspectives, so no other perspective is hidden to protect it."
                 ),
                 *([Paragraph(f"Scoring key: {p.key_source}.")] if p.key_source else []),
+                *_library_words(first.id, practices),
                 *[Note(w, "warning") for w in first.key_warnings(names=True)],
             ),
         )
@@ -518,6 +545,7 @@ def write_perspective_report(
     organization: str = "",
     period: str = "",
     trends: Mapping[str, Mapping[str, Scores]] | None = None,
+    practices: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Build the perspective report once and write it in each format (all or none)."""
     from ..io.tables import atomic_set
@@ -525,7 +553,9 @@ def write_perspective_report(
     from .pdf import render_pdf
     from .xlsx import render_xlsx
 
-    report = build_perspective_report(p, organization=organization, period=period, trends=trends)
+    report = build_perspective_report(
+        p, organization=organization, period=period, trends=trends, practices=practices
+    )
     first = next(iter(p.scores.values())).instrument
     folder = Path(out_dir)
     stem = f"{first.id}-perspectives-report"

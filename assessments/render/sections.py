@@ -424,17 +424,61 @@ class Analysis:
         return rel
 
     @cached_property
+    def library(self) -> pd.DataFrame:
+        """The practices library in use: the user's (``practices``) or the shipped ones."""
+        from ..practices import load_practices
+
+        return self.practices if self.practices is not None else load_practices()
+
+    @cached_property
     def linked(self) -> pd.DataFrame:
-        """Practices the library links to the three lowest-rated domains, lowest first."""
-        from ..practices import linked_practices, load_practices
+        """Practices the instrument's library links to the three lowest-rated domains, lowest
+        first. A practice that is itself an item (the checklist) is ordered by how far it is
+        in place, least first."""
+        from ..practices import linked_practices
 
         lowest = [str(d) for d in self.domains_ranked.head(3)["domain"]]
-        library = self.practices if self.practices is not None else load_practices()
-        linked = linked_practices(library, self.inst.id, lowest)
+        linked = linked_practices(self.library, self.inst.id, lowest)
+        own = set(self.inst.item_ids)
+        if len(linked) and set(linked["id"]) <= own:
+            means = self.scores.items.mean()
+            linked = linked.assign(_m=[means.get(i, np.nan) for i in linked["id"]])
+            order = {d: k for k, d in enumerate(lowest)}
+            linked = linked.sort_values(
+                ["domain", "_m"], key=lambda s: s.map(order) if s.name == "domain" else s,
+                kind="stable", ignore_index=True,
+            ).drop(columns="_m")  # fmt: skip
         return linked.assign(
             area=[self.name(d) for d in linked["domain"]],
-            who=linked["actor"].astype(str).str.replace("_", " "),
+            who=[actor_words(x) for x in linked["actor"]],
+            what=[
+                str(lk) if isinstance(lk, str) and lk else str(desc)
+                for lk, desc in zip(linked["looks_like"], linked["description"], strict=True)
+            ],
         )
+
+    def library_words(self) -> str | None:
+        """The methods' sentence naming the library the next steps come from."""
+        from ..practices import library_names
+
+        names = library_names(self.library, self.inst.id)
+        if not names:
+            return None
+        own = self.practices is not None
+        return (
+            "Next steps come from the practices librar"
+            + ("ies " if len(names) > 1 else "y ")
+            + ", ".join(f"'{n}'" for n in names)
+            + (" (with the organization's own)" if own else " shipped with the toolkit")
+            + ": each practice is linked to the areas it should strengthen, and the three "
+            "lowest-rated areas take their linked practices, one area at a time. Each "
+            "practice's source is in the Items table and the workbook's next_steps sheet."
+        )
+
+
+def actor_words(actor: object) -> str:
+    """Who carries a practice out, for readers (``implementation_team`` -> implementation team)."""
+    return str(actor).replace("_", " ")
 
 
 # ---------------------------------------------------------------------------------- summary
@@ -653,7 +697,7 @@ def step_lines(linked: pd.DataFrame, n: int, name: Callable[[Any], str]) -> tupl
     spread over the weak areas by :func:`spread_steps`), each in words with its area's
     reader-facing ``name`` and who leads it."""
     return tuple(
-        f"{r['title']} (for {name(r['domain'])}; led by the {str(r['actor']).replace('_', ' ')})"
+        f"{r['title']} (for {name(r['domain'])}; led by the {actor_words(r['actor'])})"
         for r in spread_steps(linked, n).to_dict("records")
     )
 
@@ -1195,14 +1239,18 @@ def items_section(a: Analysis) -> Section:
         TableBlock("Areas for improvement: lowest rated items", fmt_table(bottom, item_cols)),
     ]
     if len(a.linked):
+        titles = ", ".join(dict.fromkeys(a.linked["library_title"].astype(str)))
+        columns = {"area": "area", "title": "practice", "what": "what it looks like",
+                   "who": "carried out by"}  # fmt: skip
+        if a.linked["source"].astype(bool).any():
+            columns["source"] = "source"
         blocks.append(
             TableBlock(
-                "Practices linked to the lowest-rated domains (practices library)",
-                fmt_table(
-                    a.linked, {"area": "domain", "title": "practice", "who": "carried out by"}
-                ),
+                f"Next steps for the lowest-rated areas ({titles})", fmt_table(a.linked, columns)
             )
         )
+        sources = dict.fromkeys(a.linked["library_source"].astype(str))
+        blocks.append(Paragraph("Where these practices come from: " + "; ".join(sources)))
     if not any(it.text for it in inst.items) and all(
         _NUMBERED_LABEL.search(it.label) for it in inst.items
     ):
@@ -1509,6 +1557,9 @@ def methods_section(a: Analysis) -> Section:
             "difference's size follows Hedges' g (0.2 small, 0.5 moderate, 0.8 large)."
         )
     )
+    library = a.library_words()
+    if library:
+        blocks.append(Paragraph(library))
     blocks.extend(a.warnings)
     return Section("Methods", tuple(blocks))
 
