@@ -262,7 +262,7 @@ class Perspectives:
                     "practice": f"practice {k}",
                     "staff_item": f"{staff} {group[staff]}",
                     "people_item": f"{people} {group[people]}",
-                    "label": s.instrument.item(si).label,
+                    "label": s.instrument.item_label(si),
                     "staff_mean": a.mean(),
                     "people_mean": b.mean(),
                     "difference": a.mean() - b.mean(),
@@ -328,7 +328,7 @@ class Perspectives:
                     {
                         "perspective": v,
                         "item": f"{v} {it.numbers.get(v, '')}",
-                        "label": it.label,
+                        "label": s.instrument.item_label(it.id),
                         "pct_not_applicable": 100 * float((st == NOT_APPLICABLE).mean()),
                         "pct_dont_know": 100 * float((st == DONT_KNOW).mean()),
                     }

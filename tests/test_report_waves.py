@@ -255,9 +255,10 @@ def test_items_show_the_users_wording_when_the_instrument_file_has_it(tmp_path):
     s = score(demo_responses("orca", n=120, seed=2), "orca", on_invalid="missing")
     items = build_report(s, sections=["items"], n_boot=0).sections[0]
     notes = [b.text for b in items.blocks if type(b).__name__ == "Note"]
-    assert any("orca.yaml in the toolkit" in n and "`text:`" in n for n in notes)
+    assert any("number on the form" in n and "licensed copy" in n for n in notes)
+    assert not any("-i" in n.split() or "`" in n for n in notes)  # no command-line words
     source = Path(load_instrument("orca").source_file).read_text(encoding="utf-8")
-    old = "  - {id: orca_1, number: '1', label: 'Discord about the evidence, item 1 of 2'}"
+    old = "  - {id: orca_1, number: '1', label: 'Discord about the evidence'}"
     assert old in source
     copy = tmp_path / "orca-with-text.yaml"
     copy.write_text(

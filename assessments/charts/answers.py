@@ -64,7 +64,7 @@ def answer_table(
             answered = x[~np.isnan(x)]
             n_all = int(len(answered) + (st == NOT_APPLICABLE).sum() + (st == DONT_KNOW).sum())
             row = {
-                "item": iid, "label": item.shown_label, "group": g, "n": len(answered),
+                "item": iid, "label": inst.item_name(iid), "group": g, "n": len(answered),
                 "n_all": n_all,
             }  # fmt: skip
             for code in scale.codes:

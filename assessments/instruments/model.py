@@ -107,6 +107,9 @@ class Item:
 
 
 TOOLKIT_MIN_ANSWERED = 0.5  # where an instrument states no rule: at least half the items
+#: The label of an item whose wording is not shipped and that has no short label of its own
+#: (the RSA): reports name it by its number and its domain instead.
+UNSHIPPED_LABEL = "Wording not shipped"
 
 
 def min_answered_text(share: float, is_default: bool, unit: str = "items") -> str:
@@ -457,6 +460,39 @@ class Instrument:
         return out
 
     # ------------------------------------------------------------- derivations
+    def item_label(self, item_id: str) -> str:
+        """What reports print beside an item's number: the user's wording, else our short
+        label, else (an item with neither: the RSA) the names of its domains.
+
+        >>> from assessments import load_instrument
+        >>> load_instrument("orca").item_label("orca_7b")
+        'Staff culture'
+        """
+        item = self.item(item_id)
+        label = item.shown_label
+        if label != UNSHIPPED_LABEL or (item.text and item.text.strip()):
+            return label
+        names = [d.name for d in self.domains if item_id in d.items]
+        return " / ".join(names) if names else label
+
+    def item_name(self, item_id: str) -> str:
+        """An item as a reader finds it on the form: its number with :meth:`item_label`.
+
+        >>> from assessments import load_instrument
+        >>> load_instrument("orca").item_name("orca_7b")
+        'Item 7b: Staff culture'
+        """
+        return f"Item {self.number(item_id)}: {self.item_label(item_id)}"
+
+    @property
+    def wording_shipped(self) -> bool:
+        """Whether items carry words of their own (our labels or the user's wording), rather
+        than only their domain's name or no label at all (ORCA, the RSA)."""
+        domain_names = {d.name for d in self.domains}
+        return any(i.text for i in self.items) or not all(
+            i.label == UNSHIPPED_LABEL or i.label in domain_names for i in self.items
+        )
+
     def number(self, item_id: str, version: str | None = None) -> str:
         """An item's number in ``version`` (default: the selected version)."""
         v = version or self.version or self.version_ids[0]

@@ -86,7 +86,11 @@ def _cell_lines(pdf: FPDF, text: str, width: float) -> list[str]:
     room = width - 2 * TABLE_PAD
     if not text or pdf.get_string_width(text) <= room:
         return [text]
-    lines = pdf.multi_cell(room, TABLE_LINE, text, dry_run=True, output=MethodReturnValue.LINES)
+    # multi_cell keeps its own cell margin inside the width it is given: add it back, or a
+    # word that fits the column breaks in two ("Hedge/s' g")
+    lines = pdf.multi_cell(
+        room + 2 * pdf.c_margin, TABLE_LINE, text, dry_run=True, output=MethodReturnValue.LINES
+    )
     return [str(line) for line in cast(list, lines)]
 
 

@@ -42,20 +42,28 @@ def _combined(p: Perspectives) -> Scores:
 PLACEHOLDER = "wording not shipped"
 
 
-def _practice_table(practice: pd.DataFrame) -> pd.DataFrame:
-    """The practice gaps for reading: plain column names; labels only when a key gave them."""
-    out = practice.rename(
+def _practice_table(practice: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+    """The practice gaps for reading: each side's item number under a heading naming its
+    form ("Provider item", "Person in recovery item"), the area (the factor, or the key's own
+    label) unless no key gave one, plain column names."""
+    out = practice.reset_index(drop=True)
+    renamed: dict[str, str] = {}
+    for col in ("staff_item", "people_item"):
+        version, _, _ = str(out[col].iloc[0]).rpartition(" ") if len(out) else ("", "", "")
+        renamed[col] = f"{names.get(version, version)} item"
+        out[col] = [str(x).rpartition(" ")[2] for x in out[col]]
+    out = out.rename(
         columns={
-            "staff_item": "staff item",
-            "people_item": "people item",
+            **renamed,
+            "label": "area",
             "staff_mean": "staff",
             "people_mean": "people in recovery",
             "n_staff": "n staff",
             "n_people": "n people",
         }
-    ).reset_index(drop=True)
-    if out["label"].str.contains(PLACEHOLDER).all():
-        out = out.drop(columns="label")
+    )
+    if out["area"].astype(str).str.lower().str.contains(PLACEHOLDER).all():
+        out = out.drop(columns="area")
     return out.drop(columns="practice")
 
 
@@ -178,11 +186,15 @@ def _perspective_summary(
     practice = p.practice_gaps()
     if len(practice):
         t = practice.iloc[0]
-        what = "" if PLACEHOLDER in str(t["label"]) else f" ({t['label']})"
+        label = str(t["label"])
+        what = "" if PLACEHOLDER in label.lower() else f", a practice of {label}"
+        s_v, _, s_n = str(t["staff_item"]).rpartition(" ")
+        p_v, _, p_n = str(t["people_item"]).rpartition(" ")
         points.append(
-            f"The practice rated most differently{what}: staff give it {t['staff_mean']:.1f} "
-            f"on average ({t['staff_item']}), people in recovery {t['people_mean']:.1f} "
-            f"({t['people_item']})."
+            f"The practice rated most differently{what}, item {s_n} of the "
+            f"{who.get(s_v, s_v).lower()} form and item {p_n} of the "
+            f"{who.get(p_v, p_v).lower()} form: staff give it {t['staff_mean']:.1f} on "
+            f"average, people in recovery {t['people_mean']:.1f}."
         )
     if p.is_demo:
         points.append(
@@ -420,7 +432,10 @@ def build_perspective_report(
                         "Practices the key matches between the staff and the people-in-recovery "
                         "versions, largest difference first (staff minus people in recovery)."
                     ),
-                    TableBlock("Practices by gap", _practice_table(practice.head(10))),
+                    TableBlock(
+                        "Practices by gap",
+                        _practice_table(practice.head(10), _version_names(p)),
+                    ),
                 ),
             )
         )
@@ -428,8 +443,8 @@ def build_perspective_report(
     if len(rates):
         rates = rates.assign(total=rates["pct_not_applicable"] + rates["pct_dont_know"])
         worst = rates.sort_values("total", ascending=False).groupby("perspective").head(5)
-        if worst["label"].str.contains(PLACEHOLDER).all():
-            worst = worst.assign(label="")
+        if worst["label"].str.lower().str.contains(PLACEHOLDER).all():
+            worst = worst.assign(label="")  # no key: the area is not known
         sections.append(
             Section(
                 "N/A and Don't know by perspective",
@@ -441,11 +456,16 @@ def build_perspective_report(
                     ),
                     TableBlock(
                         "Items most often N/A or Don't know (%)",
-                        worst[
+                        worst.assign(item=[str(x).rpartition(" ")[2] for x in worst["item"]])[
                             ["perspective", "item", "label", "pct_not_applicable", "pct_dont_know"]
                         ]
                         .rename(
-                            columns={"pct_not_applicable": "% N/A", "pct_dont_know": "% Don't know"}
+                            columns={
+                                "item": "item on its form",
+                                "label": "area",
+                                "pct_not_applicable": "% N/A",
+                                "pct_dont_know": "% Don't know",
+                            }
                         )
                         .reset_index(drop=True),
                         decimals=1,

@@ -32,7 +32,6 @@ from .suppression import group_sizes, suppressed_groups
 TOP_ITEMS = 5
 MAX_CHART_ITEMS = 30  # longer item charts do not fit a page: show the lowest-rated ones
 NEXT_STEPS = 3
-_NUMBERED_LABEL = re.compile(r", item \d+ of \d+$")  # "Staff culture, item 1 of 4"
 
 
 def fmt_table(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
@@ -1251,16 +1250,13 @@ def items_section(a: Analysis) -> Section:
         )
         sources = dict.fromkeys(a.linked["library_source"].astype(str))
         blocks.append(Paragraph("Where these practices come from: " + "; ".join(sources)))
-    if not any(it.text for it in inst.items) and all(
-        _NUMBERED_LABEL.search(it.label) for it in inst.items
-    ):
-        source = f" ({Path(inst.source_file).name} in the toolkit)" if inst.source_file else ""
+    if not inst.wording_shipped:
         blocks.append(
             Note(
-                f"Items are named by their area and number: {inst.id.upper()}'s wording is not "
-                "shipped with the toolkit. To see it here, copy the instrument file"
-                f"{source}, add each item's `text:` from your licensed copy, and pass the copy "
-                "with -i.",
+                "Items are named by their number on the form and their area: "
+                f"{inst.id.upper()}'s wording is not shipped with the toolkit. An analyst can "
+                "add it from a licensed copy (see 'Item wording' in the toolkit's "
+                "instruments guide), and this report will then show it.",
                 "info",
             )
         )

@@ -163,7 +163,7 @@ class Scores:
         rows = {
             "item": ids,
             "number": [inst.number(i) for i in ids],
-            "label": [inst.item(i).shown_label for i in ids],
+            "label": [inst.item_label(i) for i in ids],
             "reverse": [inst.item(i).reverse for i in ids],
         }
         # one item at a time: a column of the scores' own arrays, never a copy of the matrix

@@ -193,7 +193,7 @@ def gaps(
             _row(
                 "item",
                 i.id,
-                i.shown_label,
+                inst.item_label(i.id),
                 _column(ia, i.id, ma),
                 _column(ib, i.id, mb),
                 min_group_size,

@@ -1,0 +1,114 @@
+"""Issue 29, words and pages: items named by what a quality lead finds on the form, the RSA's
+practice gaps by each form's item number and area, no word broken in a PDF table.
+
+Before: ORCA items read "Staff culture, item 1 of 4", RSA items "Item 18 of the version
+(wording not shipped)" and the RSA's page 2 "(provider 18) ... (person 18)"; PDF headers broke
+mid-word ("Hedge/s' g", "commitmen/t") because fpdf2 kept its own cell margin inside a width
+that had already taken it off.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from assessments import load_instrument, score
+from assessments.charts.answers import answer_table
+from assessments.demo import demo_responses, run_rsa_demo
+from assessments.perspectives import score_perspectives
+from assessments.render import build_report
+from assessments.render.model import Bullets, TableBlock
+from assessments.render.perspectives import build_perspective_report
+
+
+def test_orca_items_are_named_by_form_number_and_area():
+    orca = load_instrument("orca")
+    assert orca.item_label("orca_7b") == "Staff culture"
+    assert orca.item_name("orca_3d") == "Item 3d: Research evidence"
+    assert not orca.wording_shipped
+    s = score(demo_responses("orca", n=120, seed=3), "orca", on_invalid="missing")
+    summary = s.item_summary()
+    assert summary.set_index("item").loc["orca_12a", "label"] == "Senior leaders' practices"
+    table = answer_table(s)
+    assert set(table["label"]) == {orca.item_name(i) for i in orca.item_ids}
+    report = build_report(s, n_boot=0, sections=["items"])
+    shown = " ".join(
+        " ".join(map(str, b.data.to_numpy().ravel()))
+        for b in report.sections[0].blocks
+        if isinstance(b, TableBlock)
+    )
+    assert not re.search(r", item \d+ of \d+", shown)
+    svg = " ".join(f.svg for f in report.figures())
+    assert "Item 3d: Research evidence" in svg
+
+
+def test_oric_items_keep_their_own_label_with_the_number():
+    oric = load_instrument("oric")
+    assert oric.wording_shipped
+    assert oric.item_name("oric_2").startswith("Item 2: ")
+    assert oric.item_label("oric_2") == oric.item("oric_2").label
+
+
+@pytest.fixture(scope="module")
+def rsa(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("rsa-words")
+    run_rsa_demo(out, report=False)
+    return out
+
+
+def test_rsa_items_are_named_by_factor_and_form_number(rsa):
+    plain = load_instrument("rsa")
+    assert plain.item_label("rsa_18") == "Wording not shipped"
+    inputs = [
+        (rsa / f"rsa_{v}_answers.csv", v) for v in ("administrator", "provider", "person", "family")
+    ]
+    p = score_perspectives(inputs, "rsa", key=rsa / "rsa-demo-key.yaml")
+    provider = p.scores["provider"].instrument
+    factor = next(d.name for d in provider.domains if "rsa_18" in d.items)
+    assert provider.item_label("rsa_18") == factor
+    report = build_perspective_report(p)
+    summary = report.sections[0]
+    bullets = [x for b in summary.blocks if isinstance(b, Bullets) for x in b.items]
+    sentence = next(x for x in bullets if x.startswith("The practice rated most differently"))
+    top = p.practice_gaps().iloc[0]
+    n_staff = str(top["staff_item"]).split()[-1]
+    assert f"item {n_staff} of the provider form" in sentence
+    assert "of the person in recovery form" in sentence
+    assert f"a practice of {top['label']}" in sentence
+    assert "(provider" not in sentence and "(person" not in sentence
+    table = next(
+        b
+        for s in report.sections
+        for b in s.blocks
+        if isinstance(b, TableBlock) and b.caption == "Practices by gap"
+    )
+    assert list(table.data.columns[:3]) == ["Provider item", "Person in recovery item", "area"]
+    assert table.data["Provider item"].str.fullmatch(r"\d+").all()
+
+
+def test_pdf_table_words_never_break():
+    from assessments.render import pdf as P
+
+    pdf = P._PDF(format="A4")
+    pdf.add_font(P.FONT, "", str(P.FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_font(P.FONT, "B", str(P.FONT_DIR / "DejaVuSans-Bold.ttf"))
+    pdf.add_page()
+    header = ["perspective", "score", "mean", "people in recovery", "difference", "Hedges' g",
+              "size", "carried out by"]  # fmt: skip
+    rows = [
+        ["Family member, significant other or advocate", "Change commitment", "4.03", "3.29",
+         "0.74", "1.36", "large", "implementation team"],
+        ["Administrator or program director", "Demo individually-tailored services", "3.92",
+         "3.27", "0.65", "1.13", "moderate", "organization"],
+    ]  # fmt: skip
+    widths = P._column_widths(pdf, header, rows)
+    assert sum(widths) == pytest.approx(pdf.epw)
+    for style, texts in [("B", header), *[("", r) for r in rows]]:
+        pdf.set_font(P.FONT, style, P.TABLE_PT)
+        for text, w in zip(texts, widths, strict=True):
+            lines = P._cell_lines(pdf, text, w)
+            # every word is whole on some line
+            words = [word for line in lines for word in line.split()]
+            assert words == text.split(), (text, lines)
