@@ -77,7 +77,8 @@ def test_rsa_items_are_named_by_factor_and_form_number(rsa):
     assert f"item {n_staff} of the provider form" in sentence
     assert "of the person in recovery form" in sentence
     assert f"a practice of {top['label']}" in sentence
-    assert "(provider" not in sentence and "(person" not in sentence
+    assert "(provider" not in sentence
+    assert "(person" not in sentence
     table = next(
         b
         for s in report.sections

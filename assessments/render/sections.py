@@ -9,12 +9,10 @@ and returns a :class:`~assessments.render.model.Section`, or None when it has no
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import combinations, pairwise
-from pathlib import Path
 from typing import Any
 
 import numpy as np
