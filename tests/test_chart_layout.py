@@ -140,3 +140,69 @@ def test_the_perspective_summary_chart_fits(tmp_path):
     ]
     p = score_perspectives(inputs, "rsa", key=tmp_path / "rsa-demo-key.yaml", on_invalid="missing")
     assert problems(summary_chart(p)) == []
+
+
+def test_long_answer_labels_keep_the_legend_on_the_page(tmp_path):
+    """Issue 29: answer labels of 40 characters ran the answer chart's legend off both page
+    edges. The legend wraps its entries and takes as many columns as fit."""
+    long_instrument(tmp_path)
+    path = tmp_path / "long.yaml"
+    text = path.read_text(encoding="utf-8")
+    for short, longer in [
+        ("Strongly disagree}", "Strongly disagree with what the item says}"),
+        ("label: Disagree}", "label: Disagree somewhat with what the item says}"),
+        ("Neither agree nor disagree}", "Neither agree nor disagree with the item}"),
+        ("label: Agree}", "label: Agree somewhat with what the item says}"),
+        ("Strongly agree}", "Strongly agree with what the item says}"),
+    ]:
+        assert short in text
+        text = text.replace(short, longer)
+    path.write_text(text, encoding="utf-8")
+    inst = load_instrument(path)
+    assert len(inst.response_scale.points[0].label) > 35
+    df = demo_responses("oric", n=120, seed=3).rename(
+        columns={f"oric_{k}": f"q{k}" for k in range(1, 13)}
+    )
+    s = score(df, inst, on_invalid="missing")
+    assert problems(charts.answer_bars(s)) == []
+
+
+def test_twelve_groups_stay_distinct_by_colour_shape_and_dash():
+    from assessments.charts.theme import group_style
+
+    styles = [group_style(i) for i in range(12)]
+    for key in ("color", "marker", "linestyle"):
+        values = [str(st[key]) for st in styles]
+        assert len(set(values)) == 12, key
+    df = demo_responses("oric", n=600, seed=4)
+    df["site"] = [f"Clinic {k % 12 + 1:02d}" for k in range(len(df))]
+    s = score(df, "oric", on_invalid="missing")
+    ax = charts.domain_profile(s, by="site")
+    assert problems(ax) == []
+
+
+def test_heatmap_lightness_runs_one_way_and_cells_print_their_values():
+    """Issue 29: the checklist heatmap printed 0.2 (worst) and 1.8 (best) as the same grey."""
+    import numpy as np
+    from matplotlib.colors import to_rgb
+
+    from assessments.charts.theme import sequential_colors, text_color_on
+
+    cmap = sequential_colors()
+
+    def grey(rgb):
+        r, g, b = to_rgb(rgb)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    greys = [grey(cmap(x)) for x in np.linspace(0, 1, 21)]
+    assert all(a > b for a, b in itertools.pairwise(greys))
+    assert grey(cmap(0.2 / 2)) - grey(cmap(1.8 / 2)) > 0.4
+    assert text_color_on(cmap(0.0)) == "black"
+    assert text_color_on(cmap(1.0)) == "white"
+    checklist = load_instrument("peer-support-practices")
+    df = demo_responses("peer-support-practices", n=60, seed=2)
+    s = score(df, checklist, on_invalid="missing")
+    ax = charts.heatmap(s, "role", level="domain")
+    cells = [t for t in ax.texts if t.get_text().replace(".", "").isdigit()]
+    assert len(cells) == len(s.score_columns) * len(ax.get_xticks())
+    assert problems(ax) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -14,10 +15,12 @@ from ..scoring.coding import DONT_KNOW, NOT_APPLICABLE
 from ..stats._inputs import suppressed_groups
 from .theme import (
     DK_COLOR,
+    LEGEND_WRAP,
     NA_COLOR,
     StripedHandler,
     answer_colors,
     inner_legend,
+    legend_columns,
     set_alt_text,
     short_name,
     stripe_bars,
@@ -127,8 +130,8 @@ def answer_bars(
         for j, (code, point) in enumerate(zip(codes, scale.points, strict=True)):
             share = table[f"pct_{code}"].to_numpy()
             bars = ax.barh(
-                y, share, left=start, color=colors[j], height=0.75, label=point.label,
-                edgecolor="white", linewidth=0.3,
+                y, share, left=start, color=colors[j], height=0.75,
+                label=wrap_label(point.label, LEGEND_WRAP), edgecolor="white", linewidth=0.3,
             )  # fmt: skip
             if j < mid:
                 striped.append(bars)
@@ -141,7 +144,13 @@ def answer_bars(
         ax.set_yticks(y, names)
         ax.set_xlim(-100, 100)
         ax.set_xticks([-100, -50, 0, 50, 100], ["100", "50", "0", "50", "100"])
-        ax.set_xlabel(f"% of answers: {scale.points[0].label} ... {scale.points[-1].label}")
+        axis_in = ax.get_position().width * ax.figure.get_figwidth()
+        ax.set_xlabel(
+            textwrap.fill(
+                f"% of answers: {scale.points[0].label} ... {scale.points[-1].label}",
+                max(30, int(axis_in * 72 / (9 * 0.6))),
+            )
+        )
         title(ax, f"{short_name(inst)}: answers by item" + (f" and {by}" if by else ""))
         for bars in striped:
             if len(bars):
@@ -149,8 +158,8 @@ def answer_bars(
         keys = {bars: StripedHandler() for bars in striped}
         if own:  # a figure of our own: the legend goes below both panels
             ax.figure.legend(
-                ncols=min(k, 5), loc="outside lower center", frameon=False, fontsize=8,
-                handler_map=keys,
+                ncols=legend_columns(ax.figure, [p.label for p in scale.points], 8),
+                loc="outside lower center", frameon=False, fontsize=8, handler_map=keys,
             )  # fmt: skip
         else:
             inner_legend(ax, handler_map=keys)

@@ -7,18 +7,18 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.colors import LinearSegmentedColormap
 
 from ..instruments import ResponseScale
 from ..scoring import Scores
 from ..stats._inputs import suppressed_groups
 from .scores import scale_ticks
 from .theme import (
-    answer_colors,
     group_style,
     inner_legend,
     new_axes,
+    sequential_colors,
     set_alt_text,
+    text_color_on,
     theme,
     title,
     wrap_label,
@@ -83,7 +83,7 @@ def heatmap(
     if level == "item":
         rows = [i for i in inst.item_ids if inst.item_scale(inst.item(i)).numeric]
         data = scores.items[rows].assign(_g=scores.respondents[by].to_numpy())
-        names = {i.id: i.shown_label for i in inst.items}
+        names = {i: inst.item_name(i) for i in rows}
     else:
         rows = scores.score_columns
         data = scores.respondents[[*rows, by]].rename(columns={by: "_g"})
@@ -96,7 +96,7 @@ def heatmap(
     if ax is None:
         ax = new_axes(min(7.0, 0.9 * len(keep) + 3.2), 0.3 * len(rows) + 1.5)
     scale = inst.response_scale
-    cmap = LinearSegmentedColormap.from_list("scale", answer_colors(5))
+    cmap = sequential_colors()
     with theme():
         grid = means.to_numpy(dtype=float)
         # cells as vector shapes (not an image), so the PDF draws them sharp at any zoom
@@ -114,7 +114,11 @@ def heatmap(
         ax.set_ylim(grid.shape[0] - 0.5, -0.5)  # first row at the top
         for (r, c), v in np.ndenumerate(means.to_numpy(dtype=float)):
             if np.isfinite(v):
-                ax.text(c, r, f"{v:.1f}", ha="center", va="center", fontsize=7)
+                shade = cmap((v - scale.min) / ((scale.max - scale.min) or 1))
+                ax.text(
+                    c, r, f"{v:.1f}", ha="center", va="center", fontsize=7,
+                    color=text_color_on(shade),
+                )  # fmt: skip
         ax.set_xticks(
             range(len(keep)),
             [f"{wrap_label(str(g), 14)}\n(n={sizes[g]})" for g in keep],

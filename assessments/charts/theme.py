@@ -30,10 +30,22 @@ GROUP_COLORS = (
     "#D55E00",
     "#F0E442",
     "#000000",
+    "#882255",
+    "#999933",
+    "#6A3D9A",
+    "#8C564B",
 )
-#: Marker shapes and line styles that keep groups apart in greyscale print, with the colours.
-GROUP_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
-GROUP_LINESTYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1)), (0, (1, 1)), (0, (8, 2)), "-")
+#: Marker shapes and line styles that keep groups apart in greyscale print, with the colours:
+#: twelve groups differ in colour, shape and dash alike.
+GROUP_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "h", "<", ">", "p")
+GROUP_LINESTYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1)), (0, (1, 1)), (0, (8, 2)),
+                    (0, (3, 1, 1, 1, 1, 1)), (0, (1, 3)), (0, (6, 2, 2, 2)), (0, (2, 2)),
+                    (0, (10, 3)))  # fmt: skip
+#: Sequential colours for means on a scale (heatmaps): lightness falls steadily from the
+#: scale's lowest (light yellow) to its highest (dark blue), so that greyscale print keeps
+#: the order; a diverging palette printed 0.2 and 1.8 of 2 as the same grey.
+SEQUENTIAL = ("#FFFFD9", "#EDF8B1", "#C7E9B4", "#7FCDBB", "#41B6C4", "#1D91C0", "#225EA8",
+              "#0C2C84")  # fmt: skip
 #: Spacing of the white stripes over the answers below the scale's centre (in points), so
 #: that "Disagree" and "Agree" (which a diverging palette makes equally light) differ in
 #: greyscale too. Drawn as plain lines rather than a hatch, which SVG can only give as a fill
@@ -68,6 +80,23 @@ def answer_colors(n: int) -> list[str]:
     if n == 1:
         return ["#5AB4AC"]
     return [to_hex(_DIVERGING(i / (n - 1))) for i in range(n)]
+
+
+def sequential_colors() -> LinearSegmentedColormap:
+    """The heatmaps' colour map (:data:`SEQUENTIAL`): low light, high dark."""
+    return LinearSegmentedColormap.from_list("assess_sequential", SEQUENTIAL)
+
+
+def text_color_on(rgb: Any) -> str:
+    """Black or white, whichever reads better on the colour ``rgb`` (WCAG contrast)."""
+    from matplotlib.colors import to_rgb
+
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in to_rgb(rgb))
+    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "black" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "white"
 
 
 def group_color(i: int) -> str:
@@ -147,6 +176,21 @@ def wrap_label(text: str, width: int = 34) -> str:
     if len(lines) > 2:
         lines = [lines[0], textwrap.shorten(" ".join(lines[1:]), width, placeholder="…")]
     return "\n".join(lines)
+
+
+#: Legend entries wrap at this many characters, so that long answer labels stay on the page.
+LEGEND_WRAP = 22
+
+
+def legend_columns(fig: Any, labels: list[str], fontsize: float) -> int:
+    """How many legend entries fit side by side across ``fig`` (each wrapped at
+    :data:`LEGEND_WRAP` characters, with its key and spacing): at most all of them, at least
+    one, so a legend never runs past the figure's edges."""
+    lines = [line for lab in labels for line in wrap_label(lab, LEGEND_WRAP).split("\n")]
+    longest = max(map(len, lines), default=1)
+    entry_pt = longest * fontsize * 0.62 + 3.2 * fontsize  # text, key and gap
+    width_pt = fig.get_figwidth() * 72 * 0.96
+    return max(1, min(len(labels), int(width_pt // entry_pt)))
 
 
 def inner_legend(ax: Axes, handler_map: dict[Any, Any] | None = None) -> None:
