@@ -68,7 +68,11 @@ def demo_responses(
         latent = (
             3.7 + shift + site_eff[sites] + role_eff[roles] + person + dom_eff[sites, d] + own[:, d]
         )
-        x = np.clip(np.rint(latent + rng.normal(0, 0.75, n)), lo, hi)
+        raw = latent + rng.normal(0, 0.75, n)
+        if (lo, hi) != (1, 5):  # another scale (the checklist's 0-2): the same answers on it,
+            # with practices that differ in how far they are in place
+            raw = lo + (raw - 1 - 0.9 * np.sin(3 * j)) * (hi - lo) / 4
+        x = np.clip(np.rint(raw), lo, hi)
         answers[:, j] = scale.reverse(x) if item.reverse else x
     table: np.ndarray = answers.astype(object)
     table[rng.random(answers.shape) < 0.03] = None  # skipped answers

@@ -279,3 +279,26 @@ def test_a_users_own_instrument_can_have_its_own_library(tmp_path):
     s = score(demo_responses("oric", n=60, seed=2), "oric", on_invalid="missing")
     plan = action_plan(s, with_user_practices([path]))
     assert "p1" in set(plan["practice_id"])
+
+
+def test_checklist_report_on_the_command_line_lists_least_in_place_first(tmp_path):
+    """The surface, not only the function: `assess report` on a checklist export (its answer
+    columns read as text) ended in an internal error when ordering the next steps."""
+    src = tmp_path / "checklist.csv"
+    demo_responses("peer-support-practices", n=40, seed=3).to_csv(src, index=False)
+    out = tmp_path / "rep"
+    result = CliRunner().invoke(
+        cli,
+        ["report", str(src), "-i", "peer-support-practices", "--by", "role", "--on-invalid",
+         "missing", "--format", "xlsx", "-o", str(out), "--n-boot", "20"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    book = pd.read_excel(
+        out / "peer-support-practices-report.xlsx", sheet_name=None, engine="calamine"
+    )
+    steps = book["next_steps"]
+    items = book["item_statistics"].set_index("label")["mean"]
+    first_area = steps[steps["area"] == steps["area"].iloc[0]]
+    means = [items[p] for p in first_area["practice"]]
+    assert means == sorted(means)
+    assert (steps["library"] == "Peer support and relationships").all()

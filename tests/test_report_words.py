@@ -113,3 +113,45 @@ def test_pdf_table_words_never_break():
             # every word is whole on some line
             words = [word for line in lines for word in line.split()]
             assert words == text.split(), (text, lines)
+    pdf.output()  # closes the font files
+
+
+def _page_fill(pdf_bytes: bytes) -> list[float]:
+    """How far down each page its lowest text reaches (0 = top, 1 = bottom), the running
+    header and the page number left out."""
+    import io
+
+    import pypdf
+
+    out = []
+    for page in pypdf.PdfReader(io.BytesIO(pdf_bytes)).pages:
+        height = float(page.mediabox.height)
+        ys: list[float] = []
+
+        def visit(text, cm, tm, font, size, ys=ys):
+            if text.strip() and not text.strip().startswith("page "):
+                ys.append(tm[4] * cm[1] + tm[5] * cm[3] + cm[5])
+
+        page.extract_text(visitor_text=visit)
+        body = [y for y in ys if 0.06 * height < y < 0.94 * height]
+        out.append(1 - min(body) / height if body else 0.0)
+    return out
+
+
+def test_no_nearly_empty_page_in_the_checklist_and_rsa_reports(rsa):
+    """Issue 29: the checklist's page 11 held 3% and the RSA's page 6 18%."""
+    from assessments.render.pdf import render_pdf
+
+    df = demo_responses("peer-support-practices", n=40, seed=3)
+    s = score(df, "peer-support-practices", on_invalid="missing")
+    checklist = render_pdf(build_report(s, "role", n_boot=20))
+    inputs = [
+        (rsa / f"rsa_{v}_answers.csv", v) for v in ("administrator", "provider", "person", "family")
+    ]
+    p = score_perspectives(inputs, "rsa", key=rsa / "rsa-demo-key.yaml")
+    persp = render_pdf(build_perspective_report(p))
+    for name, document in [("checklist", checklist), ("rsa", persp)]:
+        fill = _page_fill(document)
+        inner = fill[1:-1]  # the cover and the closing page may be short
+        assert len(inner) >= 3, name
+        assert min(inner) > 0.4, (name, [round(f, 2) for f in fill])

@@ -31,7 +31,10 @@ import numpy as np
 from ..errors import InstrumentError, Problem
 
 FloatOrArray = TypeVar("FloatOrArray", float, "np.ndarray")
-KeyStatus = Literal["published", "provisional", "user"]
+#: Where a key comes from: the instrument's publications, our inference from them, the user's
+#: copy of the scoring instructions, or the instrument's own definition (an instrument we
+#: wrote, such as the checklist: its grouping is ours and no publication is claimed).
+KeyStatus = Literal["published", "provisional", "user", "defined"]
 ScaleMethod = Literal["mean_of_items", "mean_of_domains"]
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..charts import drawing
+from ..charts.theme import short_name
 from ..io.results import notes_frame
 from ..scoring import Scores
 from .common import figure, report_date
@@ -329,7 +330,7 @@ def build_report(
     cover.append(("Report date", created.strftime("%Y-%m-%d")))
     return Report(
         title=f"{inst.title}: results",
-        subtitle=organization or inst.id.upper(),
+        subtitle=organization or short_name(inst),
         cover=tuple(cover),
         sections=built,
         created=created.isoformat(timespec="seconds"),

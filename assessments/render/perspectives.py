@@ -12,12 +12,12 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from ..charts.scores import domain_profile
-from ..charts.theme import new_axes
+from ..charts.theme import new_axes, short_name
 from ..charts.theme import title as chart_title
 from ..perspectives import DEMO_BANNER, PEOPLE, Perspectives
 from ..scoring import Scores
 from .model import SUMMARY_HEADING, Block, Bullets, Note, Paragraph, Report, Section, TableBlock
-from .sections import RANGE_AXIS_LABEL, step_lines, summary_table
+from .sections import RANGE_AXIS_LABEL, reader_source, step_lines, summary_table
 
 
 def _combined(p: Perspectives) -> Scores:
@@ -258,7 +258,7 @@ def summary_chart(p: Perspectives, combined: Scores | None = None) -> Axes:
             handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2,
             fontsize=7, frameon=False,
         )  # fmt: skip
-    chart_title(ax, f"{first.id.upper()}: each score by perspective", width=70)
+    chart_title(ax, f"{short_name(first)}: each score by perspective", width=70)
     return ax
 
 
@@ -519,7 +519,11 @@ def build_perspective_report(
                     f"{p.min_group_size} respondents is hidden everywhere; no figure pools "
                     "perspectives, so no other perspective is hidden to protect it."
                 ),
-                *([Paragraph(f"Scoring key: {p.key_source}.")] if p.key_source else []),
+                *(
+                    [Paragraph(f"Scoring key: {reader_source(p.key_source)}.")]
+                    if p.key_source
+                    else []
+                ),
                 *_library_words(first.id, practices),
                 *[Note(w, "warning") for w in first.key_warnings(names=True)],
             ),
@@ -548,7 +552,7 @@ def build_perspective_report(
     ]
     return Report(
         title=f"{first.title}: perspectives{banner}",
-        subtitle=organization or first.id.upper(),
+        subtitle=organization or short_name(first),
         cover=tuple(cover),
         sections=_reader_names(sections, _version_names(p)),
         created=created.isoformat(timespec="seconds"),

@@ -9,7 +9,8 @@ and returns a :class:`~assessments.render.model.Section`, or None when it has no
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import combinations, pairwise
@@ -19,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .. import charts, stats
-from ..charts.theme import inner_legend, new_axes, wrap_label
+from ..charts.theme import inner_legend, new_axes, short_name, wrap_label
 from ..charts.theme import title as chart_title
 from ..errors import Problem, ResponseError
 from ..scoring import Scores
@@ -438,7 +439,7 @@ class Analysis:
         linked = linked_practices(self.library, self.inst.id, lowest)
         own = set(self.inst.item_ids)
         if len(linked) and set(linked["id"]) <= own:
-            means = self.scores.items.mean()
+            means = self.items.set_index("item")["mean"]
             linked = linked.assign(_m=[means.get(i, np.nan) for i in linked["id"]])
             order = {d: k for k, d in enumerate(lowest)}
             linked = linked.sort_values(
@@ -659,6 +660,11 @@ def _key_line(a: Analysis) -> str:
         )
     elif user:
         text = "Scoring key: supplied by the user from the instrument's scoring instructions."
+    elif all(d.key_status == "defined" for d in doms):
+        text = (
+            f"Scoring key: the {inst.title} defines its own areas (it was written for this "
+            "toolkit; no published key is claimed)."
+        )
     else:
         text = "Scoring key: areas scored as published by the instrument's developers."
     extra = [
@@ -699,6 +705,20 @@ def step_lines(linked: pd.DataFrame, n: int, name: Callable[[Any], str]) -> tupl
     )
 
 
+def area_meanings(inst: Any) -> str | None:
+    """What the areas that carry a description mean, said once where their names first
+    appear (the checklist's recovery stages; ORCA's "Patient preferences")."""
+    described = [d for d in inst.scored_domains if d.description]
+    if not described:
+        return None
+    return "What the areas mean: " + " ".join(
+        f"{d.name} — {d.description[0].lower() + d.description[1:]}"
+        if not d.description.startswith(("ORCA", "ORIC", "RSA"))
+        else f"{d.name} — {d.description}"
+        for d in described
+    )
+
+
 #: The x axis of the summary charts: an average with the range it would probably fall in.
 RANGE_AXIS_LABEL = "Average score (the line: where it would probably fall)"
 
@@ -714,10 +734,13 @@ def summary_section(a: Analysis) -> Section:
     charts.domain_profile(s, columns=domain_ids, min_group_size=a.min_group_size, ax=ax)
     _mark_benchmarks(ax, a, domain_ids)
     ax.set_xlabel(RANGE_AXIS_LABEL)
-    chart_title(ax, f"{a.inst.id.upper()}: score of each area", width=70)
+    chart_title(ax, f"{short_name(a.inst)}: score of each area", width=70)
     blocks.append(
         figure(ax, "Average score of each area, with the range it would probably fall in")
     )
+    meanings = area_meanings(a.inst)
+    if meanings:
+        blocks.append(Paragraph(meanings))
     points = _strong_weak(a)
     points += _benchmark_words(a)
     change = _change_words(a)
@@ -1252,7 +1275,7 @@ def items_section(a: Analysis) -> Section:
         blocks.append(
             Note(
                 "Items are named by their number on the form and their area: "
-                f"{inst.id.upper()}'s wording is not shipped with the toolkit. An analyst can "
+                f"{short_name(inst)}'s wording is not shipped with the toolkit. An analyst can "
                 "add it from a licensed copy (see 'Item wording' in the toolkit's "
                 "instruments guide), and this report will then show it.",
                 "info",
@@ -1501,8 +1524,48 @@ def structure_section(a: Analysis) -> Section:
 
 
 # ---------------------------------------------------------------------------------- methods
+_CONFIDENCE_NOTE = re.compile(r"\s*\((?:one source|confirmed[^)]*|\w+ sources?)\)", re.IGNORECASE)
+
+
+def reader_source(text: str) -> str:
+    """A key's source for readers: without our notes on how sure we are ("(one source)",
+    "(confirmed by two sources)"), which belong in FACTS.md, not in a board's report.
+
+    >>> reader_source("Shea et al. 2014, Implementation Science 9:7 (confirmed by two sources)")
+    'Shea et al. 2014, Implementation Science 9:7'
+    """
+    return _CONFIDENCE_NOTE.sub("", text).strip()
+
+
+def status_words(status: str, source: str = "", *, provisional_parts: Sequence[str] = ()) -> str:
+    """What a score's key status covers, in words: for a scale, its own rule and, apart, the
+    parts whose item lists are provisional (ORCA's Facilitation: a published rule over nine
+    subscales whose items are our inference).
+
+    >>> for part in status_words("published", provisional_parts=["Clinical champion"]).split("; "):
+    ...     print(part)
+    rule published (the mean of its parts)
+    the item lists of Clinical champion are provisional (our inference)
+    """
+    src = reader_source(source)
+    words = {
+        "published": "key published",
+        "provisional": "key provisional (our inference from the publications)",
+        "user": "key supplied by the user",
+        "defined": "areas defined by the instrument itself (our own grouping, no published key)",
+    }.get(status, f"key {status}")
+    if provisional_parts:
+        if status == "published":
+            words = "rule published (the mean of its parts)"
+        words += (
+            f"; the item lists of {', '.join(provisional_parts)} are provisional (our inference)"
+        )
+    return words + (f" ({src})" if src else "")
+
+
 def methods_section(a: Analysis) -> Section:
     inst, names = a.inst, a.names
+    domain_status = {d.id: d.key_status for d in inst.domains}
     blocks: list[Block] = [
         Bullets(
             tuple(
@@ -1510,8 +1573,8 @@ def methods_section(a: Analysis) -> Section:
                     f"{d.name}: items {', '.join(str(inst.number(i)) for i in d.items)}; "
                     f"scored when at least {d.min_items()} of {len(d.items)} are answered"
                     + (" (the toolkit's default rule)" if d.min_answered_is_default else "")
-                    + f"; key {d.key_status}"
-                    + (f" ({d.key_source})" if d.key_source else "")
+                    + "; "
+                    + status_words(d.key_status, d.key_source)
                     for d in inst.scored_domains
                 ]
                 + [
@@ -1524,7 +1587,16 @@ def methods_section(a: Analysis) -> Section:
                         )
                         + ", ".join(names.get(x, x) for x in s.domains)
                     )
-                    + f"; key {s.key_status}"
+                    + "; "
+                    + status_words(
+                        s.key_status,
+                        "",
+                        provisional_parts=[
+                            names.get(x, x)
+                            for x in s.domains
+                            if x in domain_status and domain_status[x] == "provisional"
+                        ],
+                    )
                     for s in [*inst.composites, *([inst.total] if inst.total else [])]
                 ]
             )

@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..charts.theme import short_name
 from ..errors import AssessmentError
 from ..scoring import Scores
 from .model import Block, Note, Paragraph, Section, TableBlock
@@ -108,7 +109,7 @@ def structure_section(
                 "warning",
             )
         )
-    blocks.append(figure(charts.scree(pa, name=scores.instrument.id.upper()), "Parallel analysis"))
+    blocks.append(figure(charts.scree(pa, name=short_name(scores.instrument)), "Parallel analysis"))
     row = fit.fit_table().iloc[0]
     blocks.append(
         TableBlock(
