@@ -93,7 +93,13 @@ def _figure(f: Figure) -> str:
         svg,
         count=1,
     )
-    return f"<figure>{svg}<figcaption>{e(f.caption)}</figcaption></figure>"
+    # on a phone the chart keeps a readable size and scrolls sideways in its own box
+    # (shrunk to the screen its text was about 4 px)
+    return (
+        f'<figure><div class="chart-scroll" role="region" tabindex="0" '
+        f'aria-label="{e(f.caption)} (chart; scrolls sideways on a narrow screen)">{svg}</div>'
+        f"<figcaption>{e(f.caption)}</figcaption></figure>"
+    )
 
 
 @overload

@@ -31,6 +31,7 @@ from .suppression import group_sizes, suppressed_groups
 TOP_ITEMS = 5
 MAX_CHART_ITEMS = 30  # longer item charts do not fit a page: show the lowest-rated ones
 NEXT_STEPS = 3
+STEPS_PER_AREA = 3  # practices per area in the Items section's table
 
 
 def fmt_table(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
@@ -1262,13 +1263,23 @@ def items_section(a: Analysis) -> Section:
         titles = ", ".join(dict.fromkeys(a.linked["library_title"].astype(str)))
         columns = {"area": "area", "title": "practice", "what": "what it looks like",
                    "who": "carried out by"}  # fmt: skip
-        if a.linked["source"].astype(bool).any():
+        # the first few of each area: the whole list is in the workbook's next_steps sheet
+        shown = a.linked.groupby("domain", sort=False).head(STEPS_PER_AREA)
+        if shown["source"].astype(bool).any():
             columns["source"] = "source"
+        more = len(a.linked) - len(shown)
         blocks.append(
             TableBlock(
-                f"Next steps for the lowest-rated areas ({titles})", fmt_table(a.linked, columns)
+                f"Next steps for the lowest-rated areas ({titles})", fmt_table(shown, columns)
             )
         )
+        if more:
+            blocks.append(
+                Paragraph(
+                    f"The first {STEPS_PER_AREA} practices of each area are shown; all "
+                    f"{len(a.linked)} are in the workbook's next_steps sheet."
+                )
+            )
         sources = dict.fromkeys(a.linked["library_source"].astype(str))
         blocks.append(Paragraph("Where these practices come from: " + "; ".join(sources)))
     if not inst.wording_shipped:
