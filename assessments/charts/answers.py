@@ -144,7 +144,8 @@ def answer_bars(
         ax.set_yticks(y, names)
         ax.set_xlim(-100, 100)
         ax.set_xticks([-100, -50, 0, 50, 100], ["100", "50", "0", "50", "100"])
-        axis_in = ax.get_position().width * ax.figure.get_figwidth()
+        fig = ax.get_figure(root=True)
+        axis_in = ax.get_position().width * (fig.get_figwidth() if fig is not None else 7.0)
         ax.set_xlabel(
             textwrap.fill(
                 f"% of answers: {scale.points[0].label} ... {scale.points[-1].label}",

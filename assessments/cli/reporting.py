@@ -125,6 +125,13 @@ from .perspectives import perspective_options, wants_perspectives
     envvar="ASSESS_STORE",
     help="With --history: the history store (default: ASSESS_STORE, else your data folder).",
 )
+@click.option(
+    "--invited",
+    "invited_file",
+    type=click.Path(dir_okay=False),
+    help="A CSV of how many people were invited (columns group, invited; a row 'all' for the "
+    "whole organization): the report gives the response rate.",
+)
 @practices_option
 @json_option
 @handles_errors
@@ -151,6 +158,7 @@ def report_cmd(
     inputs: tuple[str, ...],
     version_column: str | None,
     practices_files: tuple[str, ...],
+    invited_file: str | None,
     as_json: bool,
     **options: Any,
 ) -> None:
@@ -184,6 +192,15 @@ def report_cmd(
         )
     from ..instruments import load_instrument
 
+    if invited_file and (wants_perspectives(inputs, version_column) or history_org):
+        raise ResponseError(
+            Problem(
+                "bad-option",
+                "--invited is for a report on one export; the perspective report and "
+                "--history do not take it yet",
+                hint="leave out --invited",
+            )
+        )
     if wants_perspectives(inputs, version_column):
         from ..render.perspectives import write_perspective_report
         from .perspectives import load_perspectives
@@ -294,6 +311,7 @@ def report_cmd(
         benchmarks_file,
         str(history.file) if history_org is not None and history.file else None,
         *practices_files,
+        invited_file,
     )
     o = pop_inputs(options)
     if set(chosen) & {"pdf", "html"}:
@@ -307,6 +325,11 @@ def report_cmd(
         transient=True,
         disable=as_json,
     ) as progress:
+        invited = None
+        if invited_file:
+            from ..stats.invitations import read_invited
+
+            invited = read_invited(invited_file)  # read first: a bad file stops before scoring
         plan = None
         if plan_file:
             from ..practices import read_action_plan
@@ -461,6 +484,7 @@ def report_cmd(
             benchmarks=benchmarks_file,
             paired_on=paired_on,
             practices=user_practices(practices_files, scores.instrument),
+            invited=invited,
             progress=lambda step: progress.update(task, description=step),
         )
     if as_json:

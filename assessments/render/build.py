@@ -69,6 +69,9 @@ SHEET_NOTES = {
     "standardized alpha, average inter-item correlation and omega.",
     "next_steps": "Practices the instrument's library links to the three lowest-rated areas: "
     "what each is, what it looks like in place, who carries it out, and its source.",
+    "response_rates": "How many people were invited (from the invited file), how many gave a "
+    "usable response and the response rate, per group and for the whole organization ('all'); "
+    "groups too small to show keep their invited count only.",
     "excluded": "Rows that could not be scored and why (counts per reason unless respondent "
     "rows were asked for).",
     "import_log": "How text answers were read as codes (label, code, count), per column.",
@@ -159,6 +162,8 @@ def _workbook(
         )
     if not a.norms.empty:
         tables["benchmarks"] = a.norms
+    if a.response_rates is not None:
+        tables["response_rates"] = a.response_rates
     if include_respondents:
         tables["excluded"] = scores.excluded
     else:
@@ -199,6 +204,14 @@ def _with_appendix(sections: tuple[Section, ...]) -> tuple[Section, ...]:
     return tuple(out)
 
 
+def _invited_table(invited: pd.DataFrame | str | Path | None) -> pd.DataFrame | None:
+    if invited is None or isinstance(invited, pd.DataFrame):
+        return invited
+    from ..stats.invitations import read_invited
+
+    return read_invited(invited)
+
+
 def _benchmark_table(benchmarks: pd.DataFrame | str | Path | None) -> pd.DataFrame | None:
     if benchmarks is None or isinstance(benchmarks, pd.DataFrame):
         return benchmarks
@@ -232,6 +245,7 @@ def build_report(
     sections: Sequence[str] | None = None,
     benchmarks: pd.DataFrame | str | Path | None = None,
     paired_on: str | None = None,
+    invited: pd.DataFrame | str | Path | None = None,
 ) -> Report:
     """Build the report model from scored answers.
 
@@ -285,6 +299,11 @@ def build_report(
         between independent samples, and the report says so. Give it only when the ids really
         are people: a survey's own response numbers (1, 2, 3 ...) match across waves without
         being the same people.
+    invited
+        How many people were invited, per group of ``by`` or ``aggregate_by`` and/or in all
+        (a table or CSV ``group, invited``, :func:`~assessments.stats.invitations.read_invited`):
+        the response rate is given on the first page, the cover, the data quality section and
+        a ``response_rates`` sheet.
     """
     names = list(sections) if sections is not None else list(DEFAULT_SECTIONS)
     drawing.start()  # the chart workers import matplotlib while the statistics are computed
@@ -302,6 +321,7 @@ def build_report(
         benchmarks=_benchmark_table(benchmarks),
         paired_on=paired_on,
         structure_wanted="structure" in chosen,
+        invited=_invited_table(invited),
     )
     built = _with_appendix(
         tuple(section for name in chosen if (section := SECTIONS[name](a)) is not None)
@@ -315,7 +335,16 @@ def build_report(
         *([("Organization", organization)] if organization else []),
         ("Instrument", f"{inst.title}" + (f", {inst.version} version" if inst.version else "")),
         *([("Collection period", period)] if period else []),
-        ("Respondents", f"{scores.n_scored} scored of {scores.rows_read}"),
+        (
+            "Respondents",
+            f"{scores.n_scored} scored of {scores.rows_read}"
+            + (
+                f" ({a.response_rates.iloc[-1]['response_rate']:.0f}% of "
+                f"{int(a.response_rates.iloc[-1]['invited']):,} invited)"
+                if a.response_rates is not None
+                else ""
+            ),
+        ),
     ]
     if by:
         cover.append(

@@ -39,6 +39,7 @@ def write_report(
     benchmarks: pd.DataFrame | str | Path | None = None,
     paired_on: str | None = None,
     practices: pd.DataFrame | None = None,
+    invited: pd.DataFrame | str | Path | None = None,
 ) -> list[Path]:
     """Build the report once and write it in each format; returns the paths written.
 
@@ -66,6 +67,7 @@ def write_report(
         benchmarks=benchmarks,
         paired_on=paired_on,
         practices=practices,
+        invited=invited,
     )
     files = []
     # the PDF is rendered first: it draws each chart as soon as a chart worker has drawn it

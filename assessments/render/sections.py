@@ -75,6 +75,7 @@ class Analysis:
     benchmarks: pd.DataFrame | None = None
     paired_on: str | None = None
     structure_wanted: bool = False
+    invited: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         from ..stats._inputs import group_labels
@@ -423,6 +424,34 @@ class Analysis:
         return rel
 
     @cached_property
+    def response_rates(self) -> pd.DataFrame | None:
+        """Usable responses of the people invited (:func:`~assessments.stats.invitations.
+        response_rates`), per group of the grouping the invited file names and overall; a
+        group too small to show keeps only its invited count."""
+        if self.invited is None:
+            return None
+        from ..stats.invitations import invited_grouping, rate_problems, response_rates
+
+        col = invited_grouping(self.invited, self.scores, [self.by, self.aggregate_by])
+        hidden = self.hidden if col == self.by else self.agg_hidden
+        rates = response_rates(self.scores, col or None, self.invited, hidden=hidden)
+        problems = rate_problems(rates, self.invited)
+        if problems:
+            raise ResponseError(problems)
+        return rates.assign(grouping=col or "")
+
+    def response_words(self) -> str | None:
+        """The organization's response rate in one sentence."""
+        rates = self.response_rates
+        if rates is None:
+            return None
+        r = rates.iloc[-1]
+        return (
+            f"{int(r['responses'])} of the {int(r['invited']):,} people invited gave a usable "
+            f"response ({r['response_rate']:.0f}%)."
+        )
+
+    @cached_property
     def library(self) -> pd.DataFrame:
         """The practices library in use: the user's (``practices``) or the shipped ones."""
         from ..practices import load_practices
@@ -755,7 +784,8 @@ def summary_section(a: Analysis) -> Section:
     site = lowest_site_words(a)
     if site:
         points.append(site)
-    answered = f"{s.rows_read} responses were read and {s.n_scored} could be scored"
+    answered = f"{a.response_words()} " if a.invited is not None else ""
+    answered += f"{s.rows_read} responses were read and {s.n_scored} could be scored"
     if s.n_excluded:
         answered += f" ({s.n_excluded} had no usable answer)"
     answered += "."
@@ -1485,7 +1515,33 @@ def quality_section(a: Analysis) -> Section:
         / (items["n_answered"] + items["n_not_applicable"] + items["n_dont_know"])
     )
     na = na[na["rate"] > 0].sort_values("rate", ascending=False).head(10)
+    rates = a.response_rates
+    rate_blocks: list[Block] = []
+    if rates is not None:
+        col = str(rates["grouping"].iloc[0]) or "organization"
+        shown = rates.assign(
+            group=["whole organization" if g == "all" else g for g in rates["group"]],
+            responses=["suppressed" if h else f"{int(n)}" for n, h in
+                       zip(rates["responses"], rates["suppressed"], strict=True)],
+            response_rate=["suppressed" if h else f"{v:.0f}%" for v, h in
+                           zip(rates["response_rate"], rates["suppressed"], strict=True)],
+        )  # fmt: skip
+        rate_blocks.append(
+            TableBlock(
+                f"Response rate by {col}: usable responses of the people invited",
+                fmt_table(
+                    shown,
+                    {
+                        "group": col,
+                        "invited": "invited",
+                        "responses": "usable responses",
+                        "response_rate": "response rate",
+                    },
+                ),
+            )
+        )
     quality: list[Block] = [
+        *rate_blocks,
         Paragraph(
             f"{s.rows_read} rows were read: {s.n_scored} scored and "
             f"{s.n_excluded} excluded (no answer that could be scored)."
