@@ -100,6 +100,14 @@ def every_chart(s, by="role", aggregate_by="site"):
     agree = stats.agreement(s, aggregate_by, n_boot=0)
     yield "agreement", charts.agreement_chart(agree, names=inst.score_names())
     yield "trend", charts.trend({"2025": s, "2026": s}, columns=s.score_columns[:6])
+    # the sites section (issue 29): the site heatmap and each score's trend per site
+    yield "site heatmap", charts.heatmap(s, aggregate_by, level="domain")
+    yield (
+        "site trend",
+        charts.group_trend(
+            {"2024": s, "2025": s, "2026": s}, aggregate_by, column=s.score_columns[0]
+        ),
+    )
 
 
 @pytest.mark.parametrize("instrument", ["oric", "orca", "peer-support-practices", "long"])
