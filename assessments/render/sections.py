@@ -270,24 +270,39 @@ class Analysis:
         return out
 
     def group_change_words(self) -> str | None:
-        """Page 1's sentence on a group whose change since the last wave is reliable (Holm
-        over the groups and areas of that step, and at least a small change), or None."""
+        """Page 1's sentence on the groups whose change since the last wave is reliable (Holm
+        over the groups and areas of that step, and at least a small change): the largest
+        fall first (a site slipping is what a board must see), then the largest rise, and
+        how many other reliable changes the change section lists; None without any."""
         domain_ids = {d.id for d in self.inst.scored_domains}
-        best = None
+        found: list[tuple[str, dict[str, Any]]] = []
         for col, c in self.group_changes.items():
             last = c[c["waves"] == c["waves"].iloc[-1]]
             last = last[last["domain"].isin(domain_ids)]
             sure = last[(last["p_holm"] < 0.05) & (last["hedges_g"].abs() >= 0.2)]
-            for r in sure.to_dict("records"):
-                if best is None or abs(r["hedges_g"]) > abs(best[1]["hedges_g"]):
-                    best = (col, r)
-        if best is None:
+            found += [(col, r) for r in sure.to_dict("records")]
+        if not found:
             return None
-        col, r = best
-        return (
-            f"Since the last wave, {col} {r['group']}: {self.name(r['domain'])} "
+        falls = [f for f in found if f[1]["change"] < 0]
+        rises = [f for f in found if f[1]["change"] > 0]
+        named = [max(side, key=lambda f: abs(f[1]["hedges_g"])) for side in (falls, rises) if side]
+        parts = [
+            f"{col} {r['group']}: {self.name(r['domain'])} "
             f"{'rose' if r['change'] > 0 else 'fell'} from {r['mean_before']:.1f} to "
-            f"{r['mean_after']:.1f} (a reliable change)."
+            f"{r['mean_after']:.1f}"
+            for col, r in named
+        ]
+        more = len(found) - len(named)
+        return (
+            "Since the last wave, "
+            + "; ".join(parts)
+            + (" (reliable changes)" if len(parts) > 1 else " (a reliable change)")
+            + (
+                f"; {more} more reliable change{'s' if more > 1 else ''} by group are in "
+                "the change section."
+                if more
+                else "."
+            )
         )
 
     @cached_property
