@@ -155,3 +155,23 @@ def test_no_nearly_empty_page_in_the_checklist_and_rsa_reports(rsa):
         inner = fill[1:-1]  # the cover and the closing page may be short
         assert len(inner) >= 3, name
         assert min(inner) > 0.4, (name, [round(f, 2) for f in fill])
+
+
+def test_a_groups_n_is_the_same_on_the_chart_the_heatmap_and_the_table():
+    """Issue 29, a new user's read: the summary chart said n=271 beside '274 could be scored',
+    and a site was n=55 on the heatmap and n=53 in the table under it (the most answered area,
+    not the respondents). Now a group's n is its respondents everywhere; an area's own n is in
+    the tables."""
+    df = demo_responses("oric", n=300, seed=11)
+    s = score(df, "oric", on_invalid="missing")
+    report = build_report(s, "role", aggregate_by="site", n_boot=0,
+                          sections=["summary", "sites"])  # fmt: skip
+    svg = " ".join(f.svg for f in report.figures())
+    assert f"all respondents (n={s.n_scored})" in svg
+    sites = next(sec for sec in report.sections if sec.heading.startswith("Results by"))
+    table = next(b.data for b in sites.blocks if isinstance(b, TableBlock))
+    counts = s.respondents["site"].value_counts()
+    for site, n in counts.items():
+        header = f"{site} (n={n})"
+        assert header in table.columns
+        assert f"(n={n})" in svg

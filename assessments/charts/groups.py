@@ -51,7 +51,7 @@ def gap_dumbbell(
             style = group_style(k)
             ax.scatter(
                 t[col], y, color=style["color"], marker=style["marker"], zorder=3,
-                label=f"{who} (n={n})",
+                label=f"{who} (up to n={n} answers each)",
             )  # fmt: skip
         ax.set_yticks(
             y, [wrap_label(f"{row.label}  (g={row.hedges_g:+.2f})") for row in t.itertuples()]

@@ -52,6 +52,9 @@ def domain_profile(
     table = describe(frame, by or "_all", cols, min_group_size=min_group_size)
     table = table[~table["suppressed"].astype(bool)]
     groups = list(dict.fromkeys(table["group"]))
+    # a group's n is its respondents (as on the cover and in every table's header); an
+    # area's own n, which may be smaller, is in the tables
+    members = frame[by or "_all"].astype(str).value_counts()
     names = inst.score_names()
     if ax is None:
         ax = new_axes(7, min(9.5, 0.35 * len(cols) * max(1, len(groups) ** 0.5) + 1.4))
@@ -61,7 +64,7 @@ def domain_profile(
         for gi, g in enumerate(groups):
             t = table[table["group"] == g].set_index("domain").reindex(cols)
             y = y0 + (len(groups) - 1) / 2 * step - gi * step
-            n = int(t["n"].max()) if t["n"].notna().any() else 0
+            n = int(members.get(str(g), 0))
             label = "all respondents" if g == "all" else f"{g}"
             style = group_style(gi)
             ax.errorbar(

@@ -1222,7 +1222,8 @@ def sites_section(a: Analysis) -> Section | None:
     wide = wide.reindex(order)
     table = pd.DataFrame({"area": [a.name(x) for x in wide.index]})
     for g in wide.columns:
-        n = int(sm[sm["group"] == g]["n"].max())
+        # the site's respondents, as on the heatmap (each area's own n is in the workbook)
+        n = int(a.agg_sizes.get(g, sm[sm["group"] == g]["n"].max()))
         table[f"{g} (n={n})"] = wide[g].to_numpy()
     overall = a.overall.set_index("domain")["mean"]
     table["organization"] = [overall.get(x, float("nan")) for x in wide.index]
