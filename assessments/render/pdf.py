@@ -82,16 +82,46 @@ RULE_GREY = (200, 200, 200)
 
 def _cell_lines(pdf: FPDF, text: str, width: float) -> list[str]:
     """A cell's text as the lines it takes in ``width`` mm: one line when it fits (most
-    cells: numbers), else wrapped at word boundaries by fpdf2."""
+    cells: numbers), else wrapped at spaces, word widths measured once per font (fpdf2's
+    multi_cell dry run, which measures every character again, took most of a long table's
+    time); a word wider than the column alone is left to fpdf2 to break."""
     room = width - 2 * TABLE_PAD
-    if not text or pdf.get_string_width(text) <= room:
+    if not text or _width(pdf, text) <= room:
         return [text]
-    # multi_cell keeps its own cell margin inside the width it is given: add it back, or a
-    # word that fits the column breaks in two ("Hedge/s' g")
-    lines = pdf.multi_cell(
-        room + 2 * pdf.c_margin, TABLE_LINE, text, dry_run=True, output=MethodReturnValue.LINES
-    )
-    return [str(line) for line in cast(list, lines)]
+    words = text.split(" ")
+    space = _width(pdf, " ")
+    if "\n" in text or any(_width(pdf, w) > room for w in words):
+        # multi_cell keeps its own cell margin inside the width it is given: add it back, or
+        # a word that fits the column breaks in two ("Hedge/s' g")
+        lines = pdf.multi_cell(
+            room + 2 * pdf.c_margin, TABLE_LINE, text, dry_run=True, output=MethodReturnValue.LINES
+        )
+        return [str(line) for line in cast(list, lines)]
+    out: list[str] = []
+    line, used = "", 0.0
+    for w in words:
+        ww = _width(pdf, w)
+        if line and used + space + ww > room:
+            out.append(line)
+            line, used = w, ww
+        else:
+            line, used = (f"{line} {w}", used + space + ww) if line else (w, ww)
+    out.append(line)
+    return out
+
+
+_WIDTHS: dict[tuple[str, str, float, str], float] = {}
+
+
+def _width(pdf: FPDF, text: str) -> float:
+    """``pdf.get_string_width`` of ``text`` in the current font, remembered."""
+    key = (pdf.font_family, pdf.font_style, pdf.font_size_pt, text)
+    found = _WIDTHS.get(key)
+    if found is None:
+        if len(_WIDTHS) > 50_000:
+            _WIDTHS.clear()
+        found = _WIDTHS[key] = pdf.get_string_width(text)
+    return found
 
 
 def _column_widths(pdf: FPDF, header: list[str], rows: list[list[str]]) -> list[float]:
