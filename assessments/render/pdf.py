@@ -209,7 +209,8 @@ def render_pdf(report: Report, path: str | Path | None = None) -> bytes | Path:
     if created.tzinfo is None:
         created = created.replace(tzinfo=datetime.UTC)
     inputs = {"report": json.dumps(content, ensure_ascii=False), **charts}
-    pdf = typst.compile(
+    compiler: Any = typst  # its stubs tie input and font paths to one type: bytes and str here
+    pdf = compiler.compile(
         TEMPLATE.encode("utf-8"),
         format="pdf",
         sys_inputs=inputs,
