@@ -215,6 +215,8 @@ def _patch(path, member, old, new):
 
     with zipfile.ZipFile(path) as z:
         parts = {n: z.read(n) for n in z.namelist()}
+    if old not in parts[member] and old.replace(b"<v />", b"<v></v>") in parts[member]:
+        old = old.replace(b"<v />", b"<v></v>")  # openpyxl writes it so when lxml is installed
     assert old in parts[member], (member, parts[member][:300])
     parts[member] = parts[member].replace(old, new)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:

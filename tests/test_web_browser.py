@@ -271,7 +271,8 @@ def test_the_html_report_prints_sensibly_and_reads_well(tmp_path):
         browser.close()
     texts = [re.sub(r"\s+", " ", pg.extract_text()) for pg in printed.pages]
     # the page prints at 10 pt with full-width charts, so a little longer than the PDF report
-    assert len(texts) <= round(1.25 * pdf_pages), (len(texts), pdf_pages)
+    # (whose Typst layout, issue 30, is two pages shorter than fpdf2's was)
+    assert len(texts) <= pdf_pages + 6, (len(texts), pdf_pages)
     nearly_empty = [k + 1 for k, t in enumerate(texts) if len(t) < 120]
     assert not nearly_empty, nearly_empty  # e.g. a heading left alone at the foot of a page
     assert "At a glance" in texts[1]  # the summary starts the second printed page

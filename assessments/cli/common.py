@@ -52,11 +52,45 @@ def console(err: bool = False) -> Console:
     )
 
 
+_SIGINT_SEEN = False
+
+
+def _note_sigint(signum: int, frame: Any) -> None:
+    """Python's own Ctrl-C behaviour, remembering that it happened."""
+    global _SIGINT_SEEN
+    _SIGINT_SEEN = True
+    raise KeyboardInterrupt
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether a Ctrl-C caused ``exc``: a compiled extension (Typst's) interrupted while it
+    was being imported raises ImportError ("initialization failed") instead of the
+    KeyboardInterrupt."""
+    if _SIGINT_SEEN:
+        return True
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def handles_errors(func: F) -> F:
     """Turn :class:`AssessmentError` into a readable message (or JSON) and exit status 1."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import signal
+        import threading
+
+        if (
+            threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        ):
+            signal.signal(signal.SIGINT, _note_sigint)
         try:
             return func(*args, **kwargs)
         except AssessmentError as exc:
@@ -81,6 +115,9 @@ def handles_errors(func: F) -> F:
         except (click.exceptions.Exit, click.ClickException):
             raise
         except Exception as exc:  # a bug, not bad input: short message unless debugging
+            if _interrupted(exc):  # Ctrl-C while a compiled module was being imported
+                click.echo("interrupted (Ctrl-C); no file is left half-written", err=True)
+                sys.exit(EXIT_INTERRUPTED)
             if os.environ.get("ASSESS_DEBUG"):
                 raise
             click.echo(

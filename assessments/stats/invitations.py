@@ -17,8 +17,8 @@ Examples
 >>> invited = pd.DataFrame({"group": ["clinician", "peer specialist", "administrator",
 ...                                   "support staff"], "invited": [40, 20, 10, 20]})
 >>> rates = response_rates(s, "role", invited)
->>> rates.iloc[-1][["group", "invited", "responses"]].tolist()
-['all', 90, 58]
+>>> rates.iloc[-1][["group", "invited", "responses"]].astype(str).tolist()
+['all', '90', '58']
 """
 
 from __future__ import annotations
