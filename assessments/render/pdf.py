@@ -21,6 +21,7 @@ font (shipped with matplotlib) embedded. The creation date honours ``SOURCE_DATE
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import re
 from pathlib import Path
@@ -71,7 +72,7 @@ TEMPLATE = r"""
 
 #let show-table(b) = figure(kind: table, supplement: none, caption: b.caption,
   table(
-    columns: b.columns.map(c => if c == "fr" { 1fr } else { auto }),
+    columns: b.columns.map(c => c * 1fr),
     align: (x, y) => if b.numeric.at(x) { right } else { left },
     fill: (x, y) => if y == 0 { rgb(221, 235, 247) },
     stroke: (x, y) => (bottom: if y == 0 { 0.7pt } else { 0.3pt + rgb(200, 200, 200) }),
@@ -110,6 +111,52 @@ TEMPLATE = r"""
 """
 
 
+#: Table text: 8 pt, with 3 pt of padding each side of a cell (as the template sets them).
+TABLE_PT, CELL_PAD_PT = 8.0, 3.0
+
+
+@functools.cache
+def _font(bold: bool) -> Any:
+    from PIL import ImageFont
+
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    return ImageFont.truetype(str(FONT_DIR / name), size=100)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _text_pt(text: str, bold: bool = False) -> float:
+    """Width of ``text`` in points at the table's size, in the font Typst sets it in."""
+    return float(_font(bold).getlength(text)) * TABLE_PT / 100
+
+
+def _column_weights(header: list[str], rows: list[list[str]]) -> list[float]:
+    """Column widths (points; Typst gets them as shares of the page, so a table always fits):
+    each at least its heading's and its cells' longest word (so no word breaks in two; a word
+    over 16 characters may), the room left shared by how much wider each column's text would
+    like to be (at most 45 characters' worth before it wraps)."""
+    pad = 2 * CELL_PAD_PT + 1
+    longest_word = _text_pt("n" * 16)
+    cap = _text_pt("n" * 45)
+    least: list[float] = []
+    natural: list[float] = []
+    for j, h in enumerate(header):
+        words = {w for r in rows for w in r[j].split()}
+        widest = max((_text_pt(w) for w in words), default=0.0)
+        head = max((_text_pt(w, bold=True) for w in h.split()), default=0.0)
+        low = max(head, min(widest, longest_word)) + pad
+        least.append(low)
+        longest = max((_text_pt(r[j]) for r in rows), default=0.0)
+        natural.append(max(low, min(cap, longest) + pad))
+    if sum(natural) <= TEXT_WIDTH_PT:
+        return [round(w, 2) for w in natural]
+    room = TEXT_WIDTH_PT - sum(least)
+    if room <= 0:
+        return [round(w, 2) for w in least]
+    wish = [n - m for n, m in zip(natural, least, strict=True)]
+    total = sum(wish) or 1.0
+    return [round(m + room * x / total, 2) for m, x in zip(least, wish, strict=True)]
+
+
 def _svg_width_pt(svg: str) -> tuple[float, float]:
     """The chart's size in points, from matplotlib's ``width="504pt" height="...pt"``."""
     m = re.search(r'<svg[^>]*\swidth="([0-9.]+)pt"\s+height="([0-9.]+)pt"', svg)
@@ -141,14 +188,8 @@ def _data(report: Report) -> tuple[dict[str, Any], dict[str, str]]:
                         "kind": "table",
                         "caption": b.caption,
                         "header": header,
-                        "numeric": (
-                            numeric := [any(r[j][1] for r in cells) for j in range(len(header))]
-                        ),
-                        # text columns share the width left by the numbers: a table spans
-                        # the page, and long text wraps at spaces within its column
-                        "columns": ["auto" if n else "fr" for n in numeric]
-                        if not all(numeric)
-                        else ["auto"] * len(header),
+                        "numeric": [any(r[j][1] for r in cells) for j in range(len(header))],
+                        "columns": _column_weights(header, [[x for x, _ in r] for r in cells]),
                         "rows": [[text for text, _ in r] for r in cells],
                     }
                 )
