@@ -72,11 +72,38 @@ def export(tmp_path_factory) -> Path:
     return path
 
 
+#: axe-core's rule tags for WCAG 2.2 AA (issue 30).
+WCAG22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def axe() -> str:
+    """axe-core's script (npm ``axe-core``; ``.ci/run`` installs it and sets ASSESS_AXE)."""
+    path = os.environ.get("ASSESS_AXE")
+    if path and Path(path).is_file():
+        return path
+    if os.environ.get("ASSESS_REQUIRE_BROWSER"):
+        pytest.fail("axe-core is required with ASSESS_REQUIRE_BROWSER=1: set ASSESS_AXE")
+    pytest.skip("axe-core not found: npm install axe-core, and set ASSESS_AXE to axe.min.js")
+
+
+def axe_violations(page) -> list[str]:
+    """The page's violations of the WCAG 2.2 AA rules, one line each (the page's context
+    must bypass its CSP so that the script can be injected)."""
+    page.add_script_tag(path=axe())
+    return page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']})).violations.map(v => v.id + ' (' + v.impact + '): '"
+        " + v.nodes.length + ' at ' + v.nodes[0].target.join(' '))",
+        WCAG22_AA,
+    )
+
+
 def shoot(page, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})
         page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+        assert axe_violations(page) == [], (name, width)
         if width == 390:  # nothing wider than the phone: tables scroll in their own box
             overflow = page.evaluate("document.documentElement.scrollWidth")
             assert overflow <= 392, f"{name} is {overflow} px wide at 390 px"
@@ -93,9 +120,10 @@ def test_the_whole_flow_in_chromium(server, export):
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
-        page = browser.new_page(accept_downloads=True)
+        page = browser.new_page(accept_downloads=True, bypass_csp=True)
         page.goto(server)
         assert page.title().startswith("Start")
+        shoot(page, "0-start")
         page.get_by_role("button", name="Start a new assessment").click()
         assert page.title().startswith("1 Instrument")
         shoot(page, "1-instrument")
@@ -119,6 +147,9 @@ def test_the_whole_flow_in_chromium(server, export):
         page.select_option("#aggregate_by", "site")
         page.get_by_label("Organization name (on the cover)").fill("Example Behavioral Health")
         page.get_by_role("button", name="Build the PDF, HTML and Excel report").click()
+        if page.locator("#progress").count():  # still building: the progress page itself
+            assert page.locator("meta[http-equiv=refresh]").count() == 0
+            assert axe_violations(page) == []
         page.wait_for_selector("text=Ready", timeout=120_000)
         shoot(page, "5-report")
         assert page.evaluate("window.__pwned") is None
@@ -270,12 +301,48 @@ def test_the_html_report_prints_sensibly_and_reads_well(tmp_path):
         printed = pypdf.PdfReader(io.BytesIO(page.pdf(format="A4")))
         browser.close()
     texts = [re.sub(r"\s+", " ", pg.extract_text()) for pg in printed.pages]
-    # the page prints at 10 pt with full-width charts, so a little longer than the PDF report
-    # (whose Typst layout, issue 30, is two pages shorter than fpdf2's was)
-    assert len(texts) <= pdf_pages + 6, (len(texts), pdf_pages)
+    # the page prints at 10 pt with full-width charts, so a little longer than the PDF report;
+    # 27 pages is 1.25 times the 22-page fpdf2 PDF this bound was set on (the Typst PDF of
+    # issue 30 is shorter: 19 pages)
+    assert len(texts) <= 27, (len(texts), pdf_pages)
     nearly_empty = [k + 1 for k, t in enumerate(texts) if len(t) < 120]
     assert not nearly_empty, nearly_empty  # e.g. a heading left alone at the foot of a page
     assert "At a glance" in texts[1]  # the summary starts the second printed page
     appendix = " ".join(texts[next(k for k, t in enumerate(texts) if "Appendix: full" in t) :])
     assert "Agreement within each site" in appendix  # closed on screen, printed in full
     assert "Project evaluation" in appendix
+
+
+def test_the_html_reports_pass_axe_with_the_wcag_22_rules(tmp_path):
+    """Issue 30: the ORIC, ORCA, checklist and RSA-perspective HTML reports have no axe-core
+    violation with the WCAG 2.2 AA rule set, on a desktop and on a phone."""
+    from playwright.sync_api import sync_playwright
+
+    from assessments import score
+    from assessments.demo import run_rsa_demo
+    from assessments.perspectives import score_perspectives
+    from assessments.render import build_report, render_html
+    from assessments.render.perspectives import build_perspective_report
+
+    reports = {}
+    for iid in ("oric", "orca", "peer-support-practices"):
+        s = score(demo_responses(iid, n=150, seed=5), iid, on_invalid="missing")
+        reports[iid] = build_report(s, "role", aggregate_by="site", n_boot=0)
+    run_rsa_demo(tmp_path, report=False)
+    inputs = [
+        (tmp_path / f"rsa_{v}_answers.csv", v)
+        for v in ("administrator", "provider", "person", "family")
+    ]
+    p = score_perspectives(inputs, "rsa", key=tmp_path / "rsa-demo-key.yaml")
+    reports["rsa"] = build_perspective_report(p)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+        for name, report in reports.items():
+            path = tmp_path / f"{name}.html"
+            render_html(report, path)
+            for width in (1280, 390):
+                page = browser.new_page(viewport={"width": width, "height": 900})
+                page.goto(path.as_uri())
+                assert axe_violations(page) == [], (name, width)
+                page.close()
+        browser.close()

@@ -1,9 +1,11 @@
 """The local web page (``assess serve``): a Starlette app over the library's public API.
 
-Every page is server-rendered HTML that works without JavaScript; there is none. Requests whose
-Host header is not the address the server is bound to are refused (DNS rebinding), every form
-that changes something carries its session's CSRF token, and a Content-Security-Policy forbids
-scripts, inline or not, and any request to another site.
+Every page is server-rendered HTML that works without JavaScript; the one script, the
+toolkit's own (``static/progress.js``), tells the report build's progress in a live region.
+Requests whose Host header is not the address the server is bound to are refused (DNS
+rebinding), every form that changes something carries its session's CSRF token, and a
+Content-Security-Policy forbids inline scripts, scripts from anywhere else and any request to
+another site.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from .pages import check, files, instrument, keep, report, scores, upload
 from .workspace import Workspaces
 
 CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-src 'self'; "
+    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; frame-src 'self'; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'self'"
 )
 
@@ -158,6 +161,7 @@ def create_app(
         Route(w + "/report", report.show),
         Route(w + "/report", report.build, methods=["POST"]),
         Route(w + "/report/preview", files.preview),
+        Route(w + "/report/status", report.status),
         Route(w + "/report.zip", files.report_zip),
         Route(w + "/keep", keep.show),
         Route(w + "/keep", keep.keep, methods=["POST"]),

@@ -88,6 +88,21 @@ async def _build(
         ws.path(PROGRESS).unlink(missing_ok=True)
 
 
+async def status(request: Request) -> Response:
+    """The report build's state for the progress line (``static/progress.js``): running with
+    its step, or done (then the page is loaded again, once, to show the files)."""
+    from starlette.responses import JSONResponse
+
+    ws, state = session(request)
+    job = request.app.state.jobs.get(ws.id)
+    if job is None or job.get("basis") != basis(ws, state):
+        return JSONResponse({"status": "none"})
+    step = ""
+    if job.get("status") == "running" and ws.path(PROGRESS).is_file():
+        step = ws.path(PROGRESS).read_text(encoding="utf-8")[:200]
+    return JSONResponse({"status": str(job.get("status")), "step": step})
+
+
 async def show(request: Request) -> Response:
     ws, state = session(request)
     if not state.get("scored"):
