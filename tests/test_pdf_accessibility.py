@@ -120,8 +120,12 @@ def test_reports_are_tagged_pdf_ua(iid):
     counts = check(render_pdf(report), iid)
     figures = len(report.figures())
     assert counts["Figure"] == figures
-    assert counts["Table"] == len(report.tables())
-    assert counts["H2"] == len(report.sections) + 1  # and "In this report" on the cover
+    # every chart's numbers are in a table: their own in the appendix when no other holds them
+    only_here = [f for f in report.figures() if f.data is not None and f.data.attrs["only_here"]]
+    assert only_here  # the spread of scores and the answer shares, at least
+    assert counts["Table"] == len(report.tables()) + len(only_here)
+    # the sections, "In this report" on the cover and the appendix of chart numbers
+    assert counts["H2"] == len(report.sections) + 2
     assert counts["H1"] == 1  # the report's title
 
 
@@ -154,3 +158,33 @@ def test_the_history_report_is_tagged_pdf_ua(tmp_path):
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     check(Path(out / "oric-report.pdf").read_bytes(), "history")
+
+
+def test_the_heatmaps_means_reach_a_screen_reader():
+    """Issue 30: the item-by-role means were only colours (48 values in ORIC). Now they are a
+    table: under the chart in the HTML, in the PDF's appendix, equal to the groups' means."""
+    from assessments.render import render_html
+
+    s = score(demo_responses("oric", n=200, seed=8), "oric", on_invalid="missing")
+    report = build_report(s, "role", n_boot=0)
+    fig = next(f for f in report.figures() if f.caption == "Item means by role")
+    data = fig.data
+    assert data is not None and data.attrs["only_here"]
+    items = s.items[list(s.instrument.item_ids)].astype(float)
+    means = items.assign(role=s.respondents["role"].to_numpy()).groupby("role").mean()
+    shown = [c for c in data.columns if c != "item"]
+    assert len(data) * len(shown) == 12 * len(shown) >= 36
+    for column in shown:
+        group = column.rsplit(" (n=", 1)[0]
+        for k, item in enumerate(s.instrument.item_ids):
+            assert data[column][k] == pytest.approx(round(means.loc[group, item], 2))
+    page = render_html(report)
+    assert "The numbers in the chart: Item means by role" in page
+    import pypdf
+
+    pages = pypdf.PdfReader(io.BytesIO(render_pdf(report))).pages
+    text = " ".join(p.extract_text() for p in pages).replace("\n", " ")
+    assert "Item means by role (chart" in text
+    k = text.index("Appendix: the numbers in the charts", text.index("Item means by role (chart"))
+    first = data.iloc[0]
+    assert f"{first[shown[0]]:.2f}" in text[k:]

@@ -77,7 +77,10 @@ def test_html_is_self_contained_and_accessible(report):
     for _, attrs in p.tags:
         for key in ("src", "href"):
             assert not str(attrs.get(key, "")).startswith(("http:", "https:", "//"))
-    assert tags.count("caption") == len(report.tables())
+    # every table, and under each chart a table of its numbers (issue 30)
+    with_numbers = [f for f in report.figures() if f.data is not None and len(f.data)]
+    assert len(with_numbers) == len(report.figures())
+    assert tags.count("caption") == len(report.tables()) + len(with_numbers)
     assert all(a.get("scope") == "col" for t, a in p.tags if t == "th" and "scope" in a)
     assert "@media print" in page
     assert report._repr_html_().startswith("<div")

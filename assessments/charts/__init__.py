@@ -18,7 +18,15 @@ if TYPE_CHECKING:
     from .groups import agreement_chart, gap_dumbbell, heatmap
     from .scores import distribution, domain_profile, group_trend, trend
     from .structure import scree
-    from .theme import alt_text, answer_colors, group_color, set_alt_text, theme
+    from .theme import (
+        alt_text,
+        answer_colors,
+        chart_data,
+        group_color,
+        set_alt_text,
+        set_chart_data,
+        theme,
+    )
 
 #: Where each chart function lives: imported on first use, so that a process that only draws
 #: finished figures (:mod:`.drawing`'s worker) imports matplotlib and the theme, not the
@@ -27,15 +35,15 @@ _HOMES = {
     "answer_bars": "answers", "answer_table": "answers", "agreement_chart": "groups",
     "gap_dumbbell": "groups", "heatmap": "groups", "distribution": "scores",
     "domain_profile": "scores", "trend": "scores", "group_trend": "scores",
-    "scree": "structure", "alt_text": "theme",
+    "scree": "structure", "alt_text": "theme", "chart_data": "theme", "set_chart_data": "theme",
     "answer_colors": "theme", "group_color": "theme", "set_alt_text": "theme", "theme": "theme",
 }  # fmt: skip
 
 __all__ = [
-    "agreement_chart", "alt_text", "answer_bars", "answer_colors", "answer_table",
+    "agreement_chart", "alt_text", "answer_bars", "answer_colors", "answer_table", "chart_data",
     "distribution", "domain_profile", "gap_dumbbell", "group_color", "group_trend", "heatmap",
     "scree",
-    "set_alt_text", "theme", "trend",
+    "set_alt_text", "set_chart_data", "theme", "trend",
 ]  # fmt: skip
 
 

@@ -22,6 +22,7 @@ from .theme import (
     inner_legend,
     legend_columns,
     set_alt_text,
+    set_chart_data,
     short_name,
     stripe_bars,
     theme,
@@ -184,4 +185,20 @@ def answer_bars(
     if len(lowest):
         first = lowest.iloc[0]
         alt += f"Least agreement: {first.label} ({first.agree:.0f}% agree)."
+    shares = {f"% {p.label}": table[f"pct_{c}"].round(1) for c, p in zip(codes, scale.points,
+                                                                        strict=True)}  # fmt: skip
+    set_chart_data(
+        ax,
+        pd.DataFrame(
+            {
+                "item": table["label"].astype(str),
+                **({by: table["group"].astype(str)} if by else {}),
+                "n": table["n"],
+                **shares,
+                "% N/A": table["pct_not_applicable"].round(1),
+                "% Don't know": table["pct_dont_know"].round(1),
+            }
+        ),
+        only_here=True,
+    )
     return set_alt_text(ax, alt)

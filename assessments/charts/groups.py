@@ -18,6 +18,7 @@ from .theme import (
     new_axes,
     sequential_colors,
     set_alt_text,
+    set_chart_data,
     text_color_on,
     theme,
     title,
@@ -60,6 +61,18 @@ def gap_dumbbell(
         ax.set_xlabel("Mean score")
         title(ax, f"Perspective gap: {a} vs {b}")
         inner_legend(ax)
+    set_chart_data(
+        ax,
+        pd.DataFrame(
+            {
+                level: t["label"].astype(str),
+                a: t["mean_a"].round(2),
+                b: t["mean_b"].round(2),
+                "gap": t["gap"].round(2),
+                "Hedges' g": t["hedges_g"].round(2),
+            }
+        ),
+    )
     first = t.iloc[0] if len(t) else None
     alt = f"Dumbbell chart of the gaps between {a} and {b} on {len(t)} {level}s."
     if first is not None:
@@ -132,6 +145,15 @@ def heatmap(
         )
         for s in ("left", "bottom"):
             ax.spines[s].set_visible(False)
+    wide = means.round(2)
+    wide.columns = [f"{g} (n={sizes[g]})" for g in keep]
+    set_chart_data(
+        ax,
+        wide.reset_index(drop=True).assign(**{level: [names.get(r, r) for r in rows]})[
+            [level, *wide.columns]
+        ],
+        only_here=level == "item",
+    )
     return set_alt_text(
         ax,
         f"Heatmap of {len(rows)} {level} means for {len(keep)} groups of "
@@ -176,6 +198,16 @@ def agreement_chart(
         title(ax, "Agreement within groups before aggregating")
         inner_legend(ax)
     low = int((t["rwg_j"] < threshold).sum())
+    set_chart_data(
+        ax,
+        pd.DataFrame(
+            {
+                "group": t["group"].astype(str),
+                "area": [(names or {}).get(str(d), str(d)) for d in t["domain"]],
+                "rwg(j)": t["rwg_j"].round(2),
+            }
+        ),
+    )
     return set_alt_text(
         ax,
         f"Dot chart of rwg(j) for {len(groups)} groups on {len(domains)} "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+import pandas as pd
 from matplotlib import cbook
 from matplotlib.axes import Axes
 
@@ -16,6 +17,7 @@ from .theme import (
     inner_legend,
     new_axes,
     set_alt_text,
+    set_chart_data,
     short_name,
     theme,
     title,
@@ -93,6 +95,19 @@ def domain_profile(
             + f". Highest: {names.get(hi, hi)} ({overall.max():.2f}); "
             f"lowest: {names.get(lo, lo)} ({overall.min():.2f})."
         )
+    set_chart_data(
+        ax,
+        pd.DataFrame(
+            {
+                "group": ["all respondents" if g == "all" else str(g) for g in table["group"]],
+                "score": [names.get(str(c), str(c)) for c in table["domain"]],
+                "n": table["n"].astype("Int64"),
+                "mean": table["mean"].round(2),
+                "95% low": table["ci_low"].round(2),
+                "95% high": table["ci_high"].round(2),
+            }
+        ),
+    )
     return set_alt_text(ax, alt)
 
 
@@ -133,6 +148,21 @@ def distribution(
             "Respondent scores\n(box: middle half; line: median; whiskers: 5th-95th %ile)"
         )
         title(ax, f"{short_name(inst)}: spread of domain scores")
+    set_chart_data(
+        ax,
+        pd.DataFrame(
+            {
+                "area": [names.get(c, c) for c in cols],
+                "n": counts,
+                "5th %ile": [round(float(b["whislo"]), 2) for b in boxes],
+                "lower quartile": [round(float(b["q1"]), 2) for b in boxes],
+                "median": [round(float(b["med"]), 2) for b in boxes],
+                "upper quartile": [round(float(b["q3"]), 2) for b in boxes],
+                "95th %ile": [round(float(b["whishi"]), 2) for b in boxes],
+            }
+        ),
+        only_here=True,
+    )
     return set_alt_text(ax, f"Box plots of respondent scores on {len(cols)} domains.")
 
 
@@ -170,6 +200,19 @@ def trend(
         ax.set_ylabel("Mean score (95% CI)")
         title(ax, f"{short_name(inst)}: change across waves")
         inner_legend(ax)
+    set_chart_data(
+        ax,
+        pd.DataFrame(
+            {
+                "wave": table["wave"].astype(str),
+                "score": [names.get(str(c), str(c)) for c in table["score"]],
+                "n": table["n"],
+                "mean": table["mean"].round(2),
+                "95% low": table["ci_low"].round(2),
+                "95% high": table["ci_high"].round(2),
+            }
+        ),
+    )
     return set_alt_text(
         ax,
         f"Line chart of {len(cols)} mean scores across {len(labels)} waves: "
@@ -228,6 +271,18 @@ def group_trend(
         ax.set_ylabel("Mean score (95% CI)")
         title(ax, f"{short_name(inst)}: {names.get(column, column)} by {by} across waves")
         inner_legend(ax)
+    set_chart_data(
+        ax,
+        pd.DataFrame(
+            [
+                {"group": str(g), "wave": labels[k], "mean": round(m, 2),
+                 "95% interval ±": round(h, 2)}
+                for g in sorted(per, key=str)
+                for k, (m, h) in sorted(per[g].items())
+            ],
+            columns=["group", "wave", "mean", "95% interval ±"],
+        ),
+    )  # fmt: skip
     return set_alt_text(
         ax,
         f"Line chart of {names.get(column, column)} by {by}: {len(per)} groups across "

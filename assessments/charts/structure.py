@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from matplotlib.axes import Axes
 
-from .theme import group_color, inner_legend, new_axes, set_alt_text, theme, title
+from .theme import group_color, inner_legend, new_axes, set_alt_text, set_chart_data, theme, title
 
 if TYPE_CHECKING:
     from ..stats.exploratory import ParallelAnalysis
@@ -66,6 +66,21 @@ def scree(
         ax.set_ylabel("Eigenvalue")
         title(ax, (f"{name}: " if name else "") + "how many factors stand above chance?", 60)
         inner_legend(ax)
+    import pandas as pd
+
+    set_chart_data(
+        ax,
+        pd.DataFrame(
+            {
+                "number": x,
+                "factor eigenvalue": np.round(pa.eigen_data[:upto], 3),
+                "resampled (95th %ile)": np.round(pa.resampled_fa[:upto], 3),
+                "component eigenvalue": np.round(pa.eigen_pc[:upto], 3),
+                "resampled (95th %ile) ": np.round(pa.resampled_pc[:upto], 3),
+            }
+        ),
+        only_here=True,
+    )
     return set_alt_text(
         ax,
         f"Scree plot of {k} items: {pa.suggested_factors} factor"

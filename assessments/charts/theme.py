@@ -9,7 +9,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -20,6 +20,9 @@ from matplotlib.colors import LinearSegmentedColormap, to_hex
 from matplotlib.legend_handler import HandlerPatch
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 GROUP_COLORS = (
     "#0072B2",
@@ -73,6 +76,7 @@ RC: dict[str, Any] = {
 }
 
 _ALT: weakref.WeakKeyDictionary[Axes, str] = weakref.WeakKeyDictionary()
+_DATA: weakref.WeakKeyDictionary[Axes, pd.DataFrame] = weakref.WeakKeyDictionary()
 
 
 def answer_colors(n: int) -> list[str]:
@@ -277,6 +281,20 @@ def set_alt_text(ax: Axes, text: str) -> Axes:
     """Remember the alternative text describing what ``ax`` shows (used by the HTML report)."""
     _ALT[ax] = text
     return ax
+
+
+def set_chart_data(ax: Axes, data: pd.DataFrame, *, only_here: bool = False) -> None:
+    """Remember the numbers ``ax`` draws, as a table for readers: the HTML report puts it
+    under the chart, and the PDF in its appendix when ``only_here`` says no other table of a
+    report holds them (a heatmap's means, the answer shares, the spread of scores)."""
+    data = data.reset_index(drop=True)
+    data.attrs["only_here"] = only_here
+    _DATA[ax] = data
+
+
+def chart_data(ax: Axes) -> pd.DataFrame | None:
+    """The numbers of a chart (:func:`set_chart_data`), or None."""
+    return _DATA.get(ax)
 
 
 def alt_text(ax: Axes) -> str:

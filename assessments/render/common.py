@@ -28,4 +28,5 @@ def figure(ax: Axes, caption: str) -> Figure:
     fig = ax.get_figure(root=True)
     assert fig is not None  # an Axes always belongs to a figure
     alt = charts.alt_text(ax)
-    return Figure(caption=caption, alt=alt, drawing=drawing.draw(fig))
+    data = charts.chart_data(ax)
+    return Figure(caption=caption, alt=alt, drawing=drawing.draw(fig), data=data)

@@ -95,10 +95,19 @@ def _figure(f: Figure) -> str:
     )
     # on a phone the chart keeps a readable size and scrolls sideways in its own box
     # (shrunk to the screen its text was about 4 px)
+    numbers = ""
+    if f.data is not None and len(f.data):
+        # the chart's numbers as a table a screen reader reaches (issue 30): closed under
+        # the chart, opened with a click or Enter
+        table = _table(TableBlock(f"The numbers in the chart: {f.caption}", f.data))
+        numbers = (
+            '<details class="chart-data"><summary>The numbers in this chart '
+            f"({len(f.data)} rows)</summary>{table}</details>"
+        )
     return (
         f'<figure><div class="chart-scroll" role="region" tabindex="0" '
         f'aria-label="{e(f.caption)} (chart; scrolls sideways on a narrow screen)">{svg}</div>'
-        f"<figcaption>{e(f.caption)}</figcaption></figure>"
+        f"<figcaption>{e(f.caption)}</figcaption>{numbers}</figure>"
     )
 
 

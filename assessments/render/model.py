@@ -54,6 +54,9 @@ class Figure:
     caption: str
     alt: str
     drawing: Drawing = field(repr=False, compare=False)
+    #: The numbers the chart draws, as a table a screen reader reaches (HTML: under the
+    #: chart; PDF: in the appendix when no other table holds them); None when not given.
+    data: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
     def svg(self) -> str:

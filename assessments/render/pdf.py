@@ -24,13 +24,24 @@ import datetime
 import functools
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, overload
 
 import matplotlib
 
 from .html import format_cell
-from .model import SUMMARY_HEADING, Bullets, Figure, Note, Paragraph, Report, TableBlock
+from .model import (
+    SUMMARY_HEADING,
+    Block,
+    Bullets,
+    Figure,
+    Note,
+    Paragraph,
+    Report,
+    Section,
+    TableBlock,
+)
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT = "DejaVu Sans"  # matplotlib's font, shipped with it: the name its SVG text gives
@@ -163,12 +174,61 @@ def _svg_width_pt(svg: str) -> tuple[float, float]:
     return (float(m.group(1)), float(m.group(2))) if m else (TEXT_WIDTH_PT, TEXT_WIDTH_PT / 2)
 
 
+#: The closing section holding the numbers of charts no other table gives.
+CHART_NUMBERS_HEADING = "Appendix: the numbers in the charts"
+
+
+def _table_data(b: TableBlock) -> dict[str, Any]:
+    cells = [[format_cell(v, b.decimals) for v in rec] for rec in b.data.itertuples(index=False)]
+    header = [str(c) for c in b.data.columns]
+    return {
+        "kind": "table",
+        "caption": b.caption,
+        "header": header,
+        "numeric": [any(r[j][1] for r in cells) for j in range(len(header))],
+        "columns": _column_weights(header, [[x for x, _ in r] for r in cells]),
+        "rows": [[text for text, _ in r] for r in cells],
+    }
+
+
+def _with_chart_numbers(report: Report) -> tuple[Section, ...]:
+    """The report's sections, and a closing appendix with the numbers of each chart that no
+    other table holds (a heatmap's means, answer shares, the spread of scores), each such
+    chart's caption saying where they are: a screen reader reaches every number (issue 30)."""
+    out: list[Section] = []
+    tables: list[Block] = []
+    for section in report.sections:
+        blocks: list[Block] = []
+        for b in section.blocks:
+            if isinstance(b, Figure) and b.data is not None and b.data.attrs.get("only_here"):
+                k = len(tables) + 1
+                tables.append(TableBlock(f"Chart {k}: {b.caption}", b.data, decimals=2))
+                b = replace(b, caption=f"{b.caption} (chart {k}: its numbers are in the appendix)")
+            blocks.append(b)
+        out.append(replace(section, blocks=tuple(blocks)))
+    if tables:
+        out.append(
+            Section(
+                CHART_NUMBERS_HEADING,
+                (
+                    Paragraph(
+                        "The numbers each chart draws, where no table above gives them: for "
+                        "reading aloud, copying, or checking a colour."
+                    ),
+                    *tables,
+                ),
+            )
+        )
+    return tuple(out)
+
+
 def _data(report: Report) -> tuple[dict[str, Any], dict[str, str]]:
     """The report as the template's data, and each chart's SVG by its key."""
     charts: dict[str, str] = {}
     sections = []
-    for i, section in enumerate(report.sections):
-        after_summary = i > 0 and report.sections[i - 1].heading == SUMMARY_HEADING
+    with_numbers = _with_chart_numbers(report)
+    for i, section in enumerate(with_numbers):
+        after_summary = i > 0 and with_numbers[i - 1].heading == SUMMARY_HEADING
         blocks: list[dict[str, Any]] = []
         for b in section.blocks:
             if isinstance(b, Paragraph):
@@ -178,21 +238,7 @@ def _data(report: Report) -> tuple[dict[str, Any], dict[str, str]]:
             elif isinstance(b, Note):
                 blocks.append({"kind": "note", "text": b.text, "warning": b.kind == "warning"})
             elif isinstance(b, TableBlock):
-                cells = [
-                    [format_cell(v, b.decimals) for v in rec]
-                    for rec in b.data.itertuples(index=False)
-                ]
-                header = [str(c) for c in b.data.columns]
-                blocks.append(
-                    {
-                        "kind": "table",
-                        "caption": b.caption,
-                        "header": header,
-                        "numeric": [any(r[j][1] for r in cells) for j in range(len(header))],
-                        "columns": _column_weights(header, [[x for x, _ in r] for r in cells]),
-                        "rows": [[text for text, _ in r] for r in cells],
-                    }
-                )
+                blocks.append(_table_data(b))
             elif isinstance(b, Figure):
                 key = f"chart{len(charts)}"
                 svg = _clean_svg(b.svg)
