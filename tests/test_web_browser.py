@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import itertools
 import os
+import re
 import shutil
 import threading
 import time
@@ -345,4 +346,73 @@ def test_the_html_reports_pass_axe_with_the_wcag_22_rules(tmp_path):
                 page.goto(path.as_uri())
                 assert axe_violations(page) == [], (name, width)
                 page.close()
+        browser.close()
+
+
+def _contrast(rgb: str) -> float:
+    """WCAG contrast of a CSS ``rgb(r, g, b)`` colour against white."""
+    r, g, b = (int(x) / 255 for x in re.findall(r"\d+", rgb)[:3])
+
+    def lin(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    lum = 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+    return 1.05 / (lum + 0.05)
+
+
+def test_every_control_is_reached_by_the_keyboard_with_a_visible_focus(server, export):
+    """Issue 30: Tab reaches every link, button and field of the start, instrument and upload
+    pages in order, and each shows a focus ring of at least 3:1 against the page (the orange
+    ring was 2.2:1); Enter and Space work the controls: a workspace is started and an
+    instrument chosen with the keyboard alone."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+        page = browser.new_page()
+        page.goto(server)
+
+        def walk() -> list[str]:
+            # a group of radio buttons is one stop (arrow keys move within it)
+            focusable = page.evaluate(
+                "(() => { const seen = new Set(); return [...document.querySelectorAll("
+                "'a[href], button, input, select, textarea, summary,"
+                ' [tabindex]:not([tabindex="-1"])\')]'
+                ".filter(e => !e.disabled && e.checkVisibility() && e.type !== 'hidden')"
+                ".filter(e => e.type !== 'radio' || (!seen.has(e.name) && seen.add(e.name)))"
+                ".length; })()"
+            )
+            seen = []
+            for _ in range(focusable + 1):
+                page.keyboard.press("Tab")
+                info = page.evaluate(
+                    "(() => { const e = document.activeElement; const s = getComputedStyle(e);"
+                    " return [e.tagName + ' ' + (e.textContent || e.name || '').trim().slice(0, 30),"
+                    " s.outlineStyle, s.outlineWidth, s.outlineColor]; })()"
+                )
+                name, style, width, color = info
+                if name.startswith("BODY"):
+                    break
+                assert style != "none" and float(width.rstrip("px")) >= 2, (name, style, width)
+                assert _contrast(color) >= 3, (name, color)
+                seen.append(name)
+            assert len(seen) == focusable, seen
+            return seen
+
+        walk()
+        page.goto(server)
+        page.get_by_role("button", name="Start a new assessment").focus()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        page.wait_for_url("**/instrument")
+        assert page.title().startswith("1 Instrument")
+        walk()
+        page.get_by_label("Organizational Readiness for Implementing Change").focus()
+        page.keyboard.press("Space")
+        page.get_by_role("button", name="Continue").focus()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        page.wait_for_url("**/upload")
+        assert page.title().startswith("2 ")
+        walk()
         browser.close()
