@@ -304,7 +304,7 @@ def test_paired_change_matches_people_by_id_and_says_so(tmp_path):
     text = str(trends)
     assert "matched across the waves by 'respondent_id'" in text
     assert "paired t" in text
-    table = next(b for b in trends.blocks if hasattr(b, "data")).data
+    table = next(b for b in trends.blocks if type(b).__name__ == "TableBlock").data
     m = before.respondents.merge(after.respondents, on="respondent_id", suffixes=("_b", "_a"))
     m = m.dropna(subset=["change_efficacy_b", "change_efficacy_a"])
     row = table.set_index("score").loc["Change efficacy"]
