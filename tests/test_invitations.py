@@ -67,7 +67,8 @@ def test_every_surface_gives_the_same_rate_and_the_small_group_stays_hidden(answ
     invited = _invited_csv(tmp_path, list(INVITED.items()))
     report = build_report(s, "role", invited=invited, n_boot=0)
     rate = 100 * s.n_scored / sum(INVITED.values())
-    words = f"{s.n_scored} of the {sum(INVITED.values())} people invited gave a usable response ({rate:.0f}%)"
+    invited_n = sum(INVITED.values())
+    words = f"{s.n_scored} of the {invited_n} people invited gave a usable response ({rate:.0f}%)"
     pdf_text = " ".join(
         p.extract_text() for p in pypdf.PdfReader(io.BytesIO(render_pdf(report))).pages
     ).replace("\n", " ")
@@ -145,5 +146,6 @@ def test_the_command_line_takes_invited_and_leaves_the_file_alone(answers, tmp_p
          "--invited", str(bad), "-o", str(tmp_path / "rep2")],
     )  # fmt: skip
     assert result.exit_code == 1
-    assert "row 2" in result.output and "'lots'" in result.output
+    assert "row 2" in result.output
+    assert "'lots'" in result.output
     assert "internal error" not in result.output

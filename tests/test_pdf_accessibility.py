@@ -169,7 +169,8 @@ def test_the_heatmaps_means_reach_a_screen_reader():
     report = build_report(s, "role", n_boot=0)
     fig = next(f for f in report.figures() if f.caption == "Item means by role")
     data = fig.data
-    assert data is not None and data.attrs["only_here"]
+    assert data is not None
+    assert data.attrs["only_here"]
     items = s.items[list(s.instrument.item_ids)].astype(float)
     means = items.assign(role=s.respondents["role"].to_numpy()).groupby("role").mean()
     shown = [c for c in data.columns if c != "item"]

@@ -135,7 +135,10 @@ def test_strengths_and_areas_for_improvement_never_share_an_item(tmp_path):
     df = pd.DataFrame({i: rng.integers(1, 6, 30) for i in ["f1", "f2", "f3", "a1", "a2", "a3"]})
     report = build_report(score(df, load_instrument(path)))
     tables = {
-        b.caption: b.data for sec in report.sections for b in sec.blocks if type(b).__name__ == "TableBlock"
+        b.caption: b.data
+        for sec in report.sections
+        for b in sec.blocks
+        if type(b).__name__ == "TableBlock"
     }
     strong = next(v for k, v in tables.items() if "strength" in k.lower())
     weak = next(v for k, v in tables.items() if "improvement" in k.lower())

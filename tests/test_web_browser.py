@@ -387,13 +387,15 @@ def test_every_control_is_reached_by_the_keyboard_with_a_visible_focus(server, e
                 page.keyboard.press("Tab")
                 info = page.evaluate(
                     "(() => { const e = document.activeElement; const s = getComputedStyle(e);"
-                    " return [e.tagName + ' ' + (e.textContent || e.name || '').trim().slice(0, 30),"
+                    " return [e.tagName + ' ' + (e.textContent || e.name || '').trim()"
+                    ".slice(0, 30),"
                     " s.outlineStyle, s.outlineWidth, s.outlineColor]; })()"
                 )
                 name, style, width, color = info
                 if name.startswith("BODY"):
                     break
-                assert style != "none" and float(width.rstrip("px")) >= 2, (name, style, width)
+                assert style != "none", (name, style)
+                assert float(width.rstrip("px")) >= 2, (name, width)
                 assert _contrast(color) >= 3, (name, color)
                 seen.append(name)
             assert len(seen) == focusable, seen
