@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -103,23 +104,31 @@ def demo_size(instrument: str, n: int) -> int:
 
 
 def run_demo(
-    out: Path, n: int = 240, seed: int = 2026, *, report: bool = True, n_boot: int = 1000
+    out: Path,
+    n: int = 240,
+    seed: int = 2026,
+    *,
+    report: bool = True,
+    n_boot: int = 1000,
+    progress: Callable[[str], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Write example answers for ORIC (CSV, two waves, ``n`` each) and ORCA (Excel,
     :func:`demo_size`) to ``out``, score them
     (answers outside the scale scored as missing, as a person would after checking them), write
     the scores beside them and, with ``report``, the PDF, HTML and Excel report set of each;
     then the RSA from four perspectives with a demonstration key (:func:`run_rsa_demo`).
-    Returns one summary per instrument."""
+    Returns one summary per instrument; ``progress`` is told each step as it starts."""
     from .io import read_responses, write_scores, write_workbook
     from .io.tables import write_table
     from .practices import action_plan, write_action_plan
     from .render import write_report
     from .scoring import score
 
+    step = progress or (lambda _: None)
     out.mkdir(parents=True, exist_ok=True)
     results = []
     for k, (iid, ext) in enumerate((("oric", ".csv"), ("orca", ".xlsx"))):
+        step(f"{iid.upper()}: writing and scoring example answers")
         answers = demo_responses(iid, n=demo_size(iid, n), seed=seed + k)
         src = out / f"{iid}_answers{ext}"
         if ext == ".csv":
@@ -135,6 +144,7 @@ def run_demo(
                 prev_src = out / f"{iid}_answers_2025{ext}"
                 write_table(before, prev_src)
                 previous = score(read_responses(prev_src, iid), on_invalid="missing")
+            step(f"{iid.upper()}: building the report (PDF, HTML, Excel)")
             written += write_report(
                 scores,
                 out,
@@ -150,6 +160,7 @@ def run_demo(
         results.append(
             {**scores.summary(), "input": str(src), "written": [str(p) for p in written]}
         )
+    step("RSA: four perspectives and their report")
     results.append(run_rsa_demo(out, seed=seed, report=report))
     return results
 

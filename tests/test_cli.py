@@ -215,3 +215,24 @@ def test_validate_says_header_rows_skipped_only_when_rows_were(tmp_path):
     out = CliRunner().invoke(cli, ["validate", str(path), "-i", "oric", "--on-invalid", "missing"])
     assert out.exit_code == 0, out.output
     assert "header rows skipped" not in out.output
+
+
+def test_the_demo_ends_with_next_steps_that_work(tmp_path):
+    """Issue 33: the demo printed nothing for 14 s and suggested no next step. It now shows
+    its steps (on stderr, at a terminal) and ends with three things to try, each of which
+    works as printed."""
+    import shlex
+
+    out = tmp_path / "demo"
+    result = CliRunner().invoke(cli, ["demo", "-o", str(out), "--n", "40"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.split("Next, try:", 1)[1].strip().splitlines()
+    assert len(lines) == 3
+    assert (out / "oric-report.pdf").is_file()
+    assert lines[0].strip().startswith(f"{out}/oric-report.pdf")
+    for line in lines[1:]:
+        args = shlex.split(line.split("  (")[0])
+        assert args[0] == "assess"
+        ran = CliRunner().invoke(cli, args[1:])
+        assert ran.exit_code in (0, 1), ran.output  # validate finds the demo's three typos
+        assert "internal error" not in ran.output

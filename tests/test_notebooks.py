@@ -39,6 +39,15 @@ def test_notebook_runs_and_has_no_stored_outputs(path):
         if o.output_type == "error"
     ]
     assert not errors
+    # a notebook that draws charts shows them (issue 33: they were drawn with Agg, 0 shown)
+    draws = sum("charts." in c.source for c in book.cells if c.cell_type == "code")
+    images = sum(
+        "image/png" in o.get("data", {})
+        for c in book.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+    )
+    assert images >= min(draws, 2), (draws, images)
 
 
 def test_charts_keep_showing_in_jupyter():

@@ -8,6 +8,7 @@ says what to try, never a traceback.
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -192,9 +193,22 @@ def demo_cmd(out: str, n: int, seed: int, as_json: bool) -> None:
     Example:
       assess demo -o demo-output
     """
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
     from ..demo import run_demo
 
-    results = run_demo(Path(out), n=n, seed=seed)
+    # progress on stderr, only at a terminal: about 15 s of work otherwise looks like a hang
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        console=console(err=True),
+        transient=True,
+        disable=as_json,
+    ) as bar:
+        task = bar.add_task("starting", total=None)
+        results = run_demo(
+            Path(out), n=n, seed=seed, progress=lambda s: bar.update(task, description=s)
+        )
     if as_json:
         click.echo(json.dumps(results, indent=2, default=str))
     else:
@@ -212,6 +226,15 @@ def demo_cmd(out: str, n: int, seed: int, as_json: bool) -> None:
                 continue
             output.print_score_summary(c, summary)
         c.print(f"\nExample data and scores are in [bold]{out}[/bold].")
+        folder = shlex.quote(out)
+        c.print("\nNext, try:", markup=False)
+        for line in (
+            f"  {folder}/oric-report.pdf: the board's report (open it)",
+            f"  assess validate {folder}/oric_answers.csv -i oric  (check an export)",
+            f"  assess report {folder}/orca_answers.xlsx -i orca --by role --by site "
+            f"--on-invalid missing -o {folder}/my-report",
+        ):
+            c.print(line, markup=False, soft_wrap=True)  # a command is never broken in two
 
 
 def return_freed_memory() -> None:
