@@ -163,9 +163,9 @@ def test_a_large_file_read_from_its_head_equals_a_whole_read(tmp_path, small_hea
     calls = []
     reader = small_head._read_csv
 
-    def recording(*args, whole):
+    def recording(*args, whole, **kw):
         calls.append(whole)
-        return reader(*args, whole=whole)
+        return reader(*args, whole=whole, **kw)
 
     monkeypatch.setattr(small_head, "_read_csv", recording)
     head_read = read_table(path)

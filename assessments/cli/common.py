@@ -199,6 +199,12 @@ def _input_options(func: F, *, required: bool) -> F:
         ),
         click.option("--encoding", help="Text encoding of a CSV file (default: detected)."),
         click.option(
+            "--header-row",
+            type=click.IntRange(min=1),
+            help="Row number of the column names, when lines above them are more than a title "
+            "(default: title lines are skipped by themselves).",
+        ),
+        click.option(
             "--map",
             "mapping",
             type=click.Path(dir_okay=False),
@@ -233,6 +239,7 @@ INPUT_KEYS = (
     "allow_missing_items",
     "sheet",
     "encoding",
+    "header_row",
     "mapping",
     "source",
     "dictionary",
@@ -255,6 +262,7 @@ def load_responses(o: dict[str, Any]) -> Responses:
         key=o["key"],
         drop_suggested=o["drop_suggested"],
         allow_missing_items=o["allow_missing_items"],
+        header_row=o.get("header_row"),
     )
 
 

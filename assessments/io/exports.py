@@ -176,6 +176,59 @@ def _surveymonkey_names(first: list[str], second: list[str]) -> tuple[list[str],
     return names, questions
 
 
+#: Title lines a file may carry above its column names (a survey's name, an export date).
+MAX_TITLE_ROWS = 5
+
+
+def title_rows(head: list[list[str]], header_row: int | None = None, file: str = "") -> int:
+    """How many rows above the column names to skip: ``header_row - 1`` when given, else the
+    leading rows holding at most two filled cells, and a quarter of a later row's (a title,
+    "Exported, 2026-04-02", a blank line), at most :data:`MAX_TITLE_ROWS`.
+
+    >>> title_rows([["ORIC survey"], [], ["id", "q1", "q2", "q3"], ["1", "4", "5", "3"]])
+    2
+    >>> title_rows([["id", "q1"], ["1", "4"]])
+    0
+    """
+    if header_row is not None:
+        if header_row < 1 or header_row > max(len(head) - 1, 1):
+            raise InputFileError(
+                Problem(
+                    "bad-option",
+                    f"there is no header row {header_row} with data under it",
+                    file=file,
+                    value=header_row,
+                    expected=f"a row number from 1 to {max(len(head) - 1, 1)}",
+                    hint="give the number of the row that holds the column names",
+                )
+            )
+        return header_row - 1
+    if detect_csv(head)[0] != "table":  # a platform's own header rows: no title above them
+        return 0
+    filled = [sum(1 for c in row if str(c).strip()) for row in head]
+    # where the filled cells are: a title sits in the first two columns, while a header row
+    # with blanks (SurveyMonkey's question row over its matrix rows) runs across the table
+    last = [max((j for j, c in enumerate(row) if str(c).strip()), default=-1) for row in head]
+    t = 0
+    while t < min(MAX_TITLE_ROWS, len(head) - 1):
+        widest = max(filled[t + 1 :], default=0)
+        # a title, a date or a blank line: two cells at most, and a quarter of the names' row
+        if not (widest >= 4 and filled[t] <= 2 and 4 * filled[t] <= widest and last[t] <= 1):
+            break
+        t += 1
+    return t
+
+
+def _title_notice(file: str, head: list[list[str]], t: int) -> str:
+    lines = [" ".join(str(c).strip() for c in row if str(c).strip()) for row in head[:t]]
+    text = " / ".join(x for x in lines if x)
+    return (
+        f"{file}: {t} line(s) above the column names skipped"
+        + (f" ({text[:80]!r})" if text.strip(" /") else " (blank)")
+        + "; if the names are on another row, give it with --header-row"
+    )
+
+
 def interpret_header(
     head: list[list[str]], source: str, file: str, notices: list[str]
 ) -> tuple[str, int, list[str], dict[str, str]]:
@@ -235,18 +288,23 @@ HEAD_BYTES = 1 << 20
 
 
 def read_csv_export(
-    path: str | Path, *, source: str = "auto", encoding: str | None = None
+    path: str | Path,
+    *,
+    source: str = "auto",
+    encoding: str | None = None,
+    header_row: int | None = None,
 ) -> Table:
-    """Read a CSV/TSV export, detecting (or given) its platform and header rows."""
+    """Read a CSV/TSV export, detecting (or given) its platform and header rows, and title
+    lines above them (or the ``header_row`` given, 1-based)."""
     try:
         size = Path(path).stat().st_size
     except OSError:
         size = 0
     if encoding is None and size > 2 * HEAD_BYTES:
-        table = _read_csv(path, source, encoding, whole=False)
+        table = _read_csv(path, source, encoding, whole=False, header_row=header_row)
         if table is not None:
             return table
-    table = _read_csv(path, source, encoding, whole=True)
+    table = _read_csv(path, source, encoding, whole=True, header_row=header_row)
     assert table is not None  # a whole read always gives a table or raises
     return table
 
@@ -264,7 +322,14 @@ _NOT_TEXT = (
 )
 
 
-def _read_csv(path: str | Path, source: str, encoding: str | None, *, whole: bool) -> Table | None:
+def _read_csv(
+    path: str | Path,
+    source: str,
+    encoding: str | None,
+    *,
+    whole: bool,
+    header_row: int | None = None,
+) -> Table | None:
     """One reading; with ``whole=False`` only the file's head is decoded, and None says the
     head was not enough (not plain UTF-8, a header running past it, a byte pandas cannot
     decode further on): read it whole."""
@@ -323,10 +388,11 @@ def _read_csv(path: str | Path, source: str, encoding: str | None, *, whole: boo
     previous_limit = csv.field_size_limit()
     csv.field_size_limit(max(previous_limit, len(text) + 1))
     try:
+        wanted = 3 + (header_row - 1 if header_row else MAX_TITLE_ROWS)
         for row in reader:
             head.append(row)
             offsets.append(stream.tell())
-            if len(head) == 3:
+            if len(head) == wanted:
                 break
     except csv.Error as exc:
         raise InputFileError(
@@ -345,6 +411,10 @@ def _read_csv(path: str | Path, source: str, encoding: str | None, *, whole: boo
     check_header_width(max((len(r) for r in head), default=0), file)
     if not whole and offsets[-1] > len(text) // 2:
         return None  # header rows this long: read the file whole
+    title = title_rows(head, header_row, file)
+    if title:
+        notices.append(_title_notice(file, head, title))
+        head, offsets = head[title:], offsets[title:]
     detected, header_rows, names, questions = interpret_header(head, source, file, notices)
     start = offsets[min(header_rows, len(head))]
     if not _NON_SPACE.search(text, start):
@@ -364,7 +434,7 @@ def _read_csv(path: str | Path, source: str, encoding: str | None, *, whole: boo
     threads: Any = contextlib.nullcontext()
     if plain_utf8:  # pandas reads the file itself: its own reader, and no text held meanwhile
         rows: Any = path
-        skipped = min(header_rows, len(head))
+        skipped = title + min(header_rows, len(head))
         if _HAS_MAX_THREADS and _mostly_text(text, start, delimiter):
             threads = pd.option_context("mode.max_threads", 1)
         del raw, text
@@ -386,7 +456,7 @@ def _read_csv(path: str | Path, source: str, encoding: str | None, *, whole: boo
             )
         if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
             body = _decode(Path(path).read_bytes(), encoding, file, [])[start:]
-            _refuse_extra_fields(body, delimiter, len(names), header_rows, file)
+            _refuse_extra_fields(body, delimiter, len(names), title + header_rows, file)
     except UnicodeDecodeError:
         if not whole:
             return None  # not UTF-8 further on: the whole file's decoding says how it is read
@@ -409,7 +479,9 @@ def _read_csv(path: str | Path, source: str, encoding: str | None, *, whole: boo
         ) from None
     if df.shape[1] == 1 and delimiter == "," and any(d in sample for d in ";\t"):
         notices.append(f"{file}: only one column found; is the delimiter right?")
-    return _platform_table(_finish(df, file, notices), detected, header_rows, questions)
+    return _platform_table(
+        _finish(df, file, notices), detected, header_rows, questions, title=title
+    )
 
 
 _NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
@@ -518,9 +590,10 @@ def _file_line(message: str, lines_before: int, skipped: int = 0) -> int | None:
 
 
 def _platform_table(
-    table: Table, detected: str, header_rows: int, questions: dict[str, str]
+    table: Table, detected: str, header_rows: int, questions: dict[str, str], *, title: int = 0
 ) -> Table:
-    """Row numbers under the header rows, and what the platform's columns and codes mean."""
+    """Row numbers under the header rows (and any ``title`` rows above them), and what the
+    platform's columns and codes mean."""
     cols = table.data.columns
     metadata: set[str] = set()
     special: dict[float, str] = {}
@@ -543,19 +616,26 @@ def _platform_table(
         notices.append(f"{table.file}: read as a {detected} export ({header_rows} header row(s))")
     return Table(
         table.data,
-        table.rows + (header_rows - 1),
+        table.rows + (header_rows - 1 + title),
         table.file,
         notices,
         source=detected,
-        header_rows=header_rows,
+        header_rows=header_rows + title,
         questions=questions,
         metadata=metadata,
         special_codes=special,
     )
 
 
-def read_excel_export(path: Path, *, sheet: str | int | None = None, source: str = "auto") -> Table:
-    """Read a workbook, recognising platform exports by their header rows as for CSV."""
+def read_excel_export(
+    path: Path,
+    *,
+    sheet: str | int | None = None,
+    source: str = "auto",
+    header_row: int | None = None,
+) -> Table:
+    """Read a workbook, recognising platform exports by their header rows as for CSV, and
+    title lines above them (or the ``header_row`` given, 1-based)."""
     rows, notices = read_excel_rows(path, sheet=sheet)
     if not rows:
         raise InputFileError(
@@ -566,6 +646,11 @@ def read_excel_export(path: Path, *, sheet: str | int | None = None, source: str
                 hint="choose the sheet with the answers with --sheet",
             )
         )
+    title = title_rows(rows_head(rows, 3 + MAX_TITLE_ROWS + (header_row or 0)), header_row,
+                       str(path))  # fmt: skip
+    if title:
+        notices.append(_title_notice(str(path), rows_head(rows, title), title))
+        rows = rows[title:]
     detected, header_rows, names, questions = interpret_header(
         rows_head(rows), source, str(path), notices
     )
@@ -579,7 +664,7 @@ def read_excel_export(path: Path, *, sheet: str | int | None = None, source: str
             )
         )
     table = rows_table(rows, names, header_rows, str(path), notices)
-    return _platform_table(table, detected, header_rows, questions)
+    return _platform_table(table, detected, header_rows, questions, title=title)
 
 
 def is_redcap_metadata(column: str) -> bool:
@@ -599,6 +684,7 @@ def read_table(
     encoding: str | None = None,
     source: str = "auto",
     dictionary: str | Path | None = None,
+    header_row: int | None = None,
 ) -> Table:
     """Read answers from a survey export or a plain CSV/TSV/Excel table, by extension.
 
@@ -609,6 +695,9 @@ def read_table(
         ``spss``, ``table``.
     dictionary
         A REDCap data dictionary (CSV) giving the labels of coded answers.
+    header_row
+        The row (1-based) that holds the column names, when lines above it are not the
+        title lines recognised by themselves.
 
     Raises
     ------
@@ -639,9 +728,9 @@ def read_table(
 
         table = read_sav(p)
     elif ext in (".csv", ".tsv", ".txt", ".tab"):
-        table = read_csv_export(p, source=source, encoding=encoding)
+        table = read_csv_export(p, source=source, encoding=encoding, header_row=header_row)
     elif ext in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
-        table = read_excel_export(p, sheet=sheet, source=source)
+        table = read_excel_export(p, sheet=sheet, source=source, header_row=header_row)
     else:
         raise InputFileError(
             Problem(

@@ -182,6 +182,7 @@ def read_responses(
     key: str | Path | None = None,
     drop_suggested: bool = False,
     allow_missing_items: bool = False,
+    header_row: int | None = None,
 ) -> Responses:
     """Read an export and map it onto an instrument.
 
@@ -197,13 +198,23 @@ def read_responses(
         ``"auto"`` or a platform name to force (see :mod:`.exports`).
     dictionary
         A REDCap data dictionary for a raw export.
+    header_row
+        The row (1-based) holding the column names, when the lines above it are not title
+        lines recognised by themselves (:func:`~assessments.io.exports.title_rows`).
 
     Raises
     ------
     AssessmentError
         Unreadable file, columns that do not map (with candidates), invalid mapping file.
     """
-    table = read_table(path, sheet=sheet, encoding=encoding, source=source, dictionary=dictionary)
+    table = read_table(
+        path,
+        sheet=sheet,
+        encoding=encoding,
+        source=source,
+        dictionary=dictionary,
+        header_row=header_row,
+    )
     mp = load_mapping(mapping) if isinstance(mapping, str | Path) else mapping
     if isinstance(instrument, Instrument):
         inst = instrument.select(version)
