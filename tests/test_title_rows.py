@@ -7,6 +7,7 @@ Before: "row 3: cannot be parsed as a table: Expected 2 fields, saw 16 (check th
 
 from __future__ import annotations
 
+import re
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -70,3 +71,30 @@ def test_header_row_names_the_row_and_a_bad_one_is_an_error(tmp_path, answers):
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert len(pd.read_csv(tmp_path / "s.csv")) == 38  # two demo rows have no answers
+
+
+def test_the_web_page_reads_title_lines_and_takes_the_header_row(tmp_path, answers):
+    from starlette.testclient import TestClient
+
+    from assessments.web.app import create_app
+    from tests.test_web import start
+
+    titled = tmp_path / "titled.csv"
+    titled.write_text("ORIC staff survey\n" + answers.to_csv(index=False), encoding="utf-8")
+    meta = tmp_path / "meta.csv"
+    meta.write_text("Survey,ORIC,Wave,2026\n" + answers.to_csv(index=False), encoding="utf-8")
+    app = create_app(root=tmp_path / "sessions", store=str(tmp_path / "h.sqlite"))
+    with TestClient(app, base_url="http://127.0.0.1:8765") as c:
+        wid, csrf = start(c)
+        r = c.post(f"/w/{wid}/upload", data={"csrf": csrf},
+                   files={"export": ("titled.csv", titled.read_bytes())},
+                   follow_redirects=True)  # fmt: skip
+        words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r.text))
+        assert "40 rows read" in words, words[:3000]
+        assert "above the column names skipped" in words
+        assert "--header-row" not in r.text  # said as what to do on the page
+        r = c.post(f"/w/{wid}/upload", data={"csrf": csrf, "header_row": "2"},
+                   files={"export": ("meta.csv", meta.read_bytes())},
+                   follow_redirects=True)  # fmt: skip
+        words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r.text))
+        assert "40 rows read" in words, words[:3000]

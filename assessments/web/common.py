@@ -213,6 +213,8 @@ PAGE_ADVICE = (
     ("--dictionary", True,
      "the REDCap data dictionary under \u201cMore about the file\u201d on the Upload step"),
     ("--sheet", True, "the sheet under \u201cMore about the file\u201d on the Upload step"),
+    ("--header-row", False,
+     "the row of the column names under \u201cMore about the file\u201d on the Upload step"),
     ("--replace", False,
      "the box \u201cReplace a wave already kept under this label\u201d on the Keep step"),
     ("--date", True, "the collection date on the Keep step"),

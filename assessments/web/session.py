@@ -71,6 +71,7 @@ def responses(ws: Workspace, state: dict[str, Any], which: str = "export") -> Re
         sheet=sheet,
         encoding=state.get("encoding") or None,
         dictionary=ws.path(state["dictionary"]) if state.get("dictionary") else None,
+        header_row=int(state["header_row"]) if state.get("header_row") else None,
     )
 
 
@@ -84,7 +85,7 @@ def scores(ws: Workspace, state: dict[str, Any], which: str = "export") -> Score
 BASIS_KEYS = (
     "instrument", "version", "instrument_file", "key_file", "export", "earlier", "mapping_file",
     "columns", "on_invalid", "allow_missing_items", "upload_id", "dictionary", "sheet",
-    "encoding",
+    "encoding", "header_row",
 )  # fmt: skip
 FILE_ROLES = ("instrument_file", "key_file", "export", "earlier", "mapping_file", "dictionary")
 

@@ -64,6 +64,8 @@ async def receive(request: Request) -> Response:
             message="Choose the export to check.",
         )
     changes["sheet"] = str(form.get("sheet") or "").strip()[:100]
+    row = str(form.get("header_row") or "").strip()
+    changes["header_row"] = row if row.isdigit() and 1 <= int(row) <= 100 else ""
     encoding = str(form.get("encoding") or "")
     changes["encoding"] = encoding if encoding in {v for v, _ in ENCODINGS} else ""
     # a new upload: nothing built from the earlier one is shown or served again
