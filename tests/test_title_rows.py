@@ -8,6 +8,7 @@ Before: "row 3: cannot be parsed as a table: Expected 2 fields, saw 16 (check th
 from __future__ import annotations
 
 import re
+
 import pandas as pd
 import pytest
 from click.testing import CliRunner
