@@ -412,3 +412,39 @@ def test_posthoc_and_change_never_return_an_empty_table_without_a_reason():
     wave = change(before, after, by="site", columns=["y"])
     assert len(wave) == 1
     assert "present in both waves" in wave.iloc[0]["note"]
+
+
+def test_each_pair_has_hedges_g_with_the_interval_effectsize_gives():
+    """Issue 33: group comparisons gave an effect size for the omnibus test only. Every pair
+    of a post-hoc comparison now carries Hedges' g and its 95% interval: the pair of groups 1
+    and 2 of each reference case equals R effectsize::hedges_g(group 2, group 1)."""
+    from assessments.stats import posthoc
+    from assessments.stats.effects import hedges_g
+
+    data, expected = ref("effect_sizes_data.csv"), ref("effect_sizes.csv")
+    for row in expected.to_dict("records"):
+        d = data[data.case == row["case"]]
+        for method in ("games-howell", "tukey", "dunn"):
+            got = posthoc(d, "group", columns=["y"], method=method, min_group_size=1)
+            pair = got[(got.group1 == 1) & (got.group2 == 2)].iloc[0]
+            for col, mine in (("hedges_g", "hedges_g"), ("hedges_g_ci_low", "g_ci_low"),
+                              ("hedges_g_ci_high", "g_ci_high")):  # fmt: skip
+                assert pair[mine] == pytest.approx(row[col], abs=1e-6), (row["case"], col)
+        rest = posthoc(d, "group", columns=["y"], method="vs-rest", min_group_size=1)
+        first = rest[rest.group1 == 1].iloc[0]
+        mine = hedges_g(d.y[d.group == 1], d.y[d.group != 1])
+        assert (first.hedges_g, first.g_ci_low, first.g_ci_high) == pytest.approx(mine)
+
+
+def test_hedges_g_of_many_pairs_comes_without_its_interval():
+    from assessments.stats import posthoc
+    from assessments.stats.posthoc import MAX_G_INTERVALS
+
+    rng = np.random.default_rng(3)
+    k = 26  # 325 pairs
+    assert k * (k - 1) // 2 > MAX_G_INTERVALS
+    df = pd.DataFrame({"g": np.repeat(np.arange(k), 6), "y": rng.normal(size=6 * k)})
+    got = posthoc(df, "g", columns=["y"], method="games-howell", min_group_size=1)
+    assert got["hedges_g"].notna().all()
+    assert got["g_ci_low"].isna().all()
+    assert got["note"].str.contains("without its interval").all()

@@ -191,6 +191,7 @@ def compare_cmd(
                 "ci_low",
                 "ci_high",
                 "p_adjusted",
+                "hedges_g",
                 "method",
             ],
         },

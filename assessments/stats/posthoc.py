@@ -31,10 +31,14 @@ from ._inputs import DEFAULT_MIN_GROUP_SIZE, Groups, group_labels, quietly, scor
 from .adjust import holm
 from .compare import split_groups
 from .distributions import norm_sf, rank_average, t_ppf, t_sf
+from .effects import hedges_g
 from .studentized_range import qtukey, tukey_sf
 
 Method = Literal["auto", "games-howell", "tukey", "dunn", "vs-rest"]
 MAX_PAIRWISE_GROUPS = 10
+#: Beyond this many comparisons in a domain, Hedges' g is given without its interval (each
+#: interval is a root search on the noncentral t: 19,900 pairs of 200 sites would take minutes).
+MAX_G_INTERVALS = 300
 COLUMNS = [
     "domain",
     "group1",
@@ -48,6 +52,9 @@ COLUMNS = [
     "df",
     "p_unadjusted",
     "p_adjusted",
+    "hedges_g",
+    "g_ci_low",
+    "g_ci_high",
     "adjustment",
     "method",
     "note",
@@ -203,6 +210,11 @@ def posthoc(
     Games-Howell's t, Tukey's q, Dunn's z or Welch's t. ``p_adjusted`` is family-wise within a
     domain: from the studentized range (Games-Howell, Tukey: these have no unadjusted p, so
     ``p_unadjusted`` is blank) or Holm (Dunn, vs-rest); ``adjustment`` names which.
+    ``hedges_g`` is the size of each difference in the same direction as ``estimate`` (second
+    group minus first; a group minus the rest), with its 95% interval ``g_ci_low``,
+    ``g_ci_high`` as effectsize's ``hedges_g`` gives it (pooled SD, noncentral t), for every
+    method; beyond :data:`MAX_G_INTERVALS` comparisons in a domain, without the interval
+    (``note`` says so).
 
     Returns
     -------
@@ -248,7 +260,27 @@ def posthoc(
             i, j = _pairs(len(kept))
             names = np.array(kept, dtype=object)
             block = {"group1": names[i], "group2": names[j], "n1": sizes[i], "n2": sizes[j]}
-        parts.append(pd.DataFrame({"domain": col, **block, **res, "method": chosen}))
+        if chosen == "vs-rest":
+            pairs = [
+                (values[i], np.concatenate([v for k, v in enumerate(values) if k != i]))
+                for i in range(len(values))
+            ]
+        else:
+            pairs = [(values[b], values[a]) for a, b in zip(*_pairs(len(kept)), strict=True)]
+        with_ci = len(pairs) <= MAX_G_INTERVALS
+        sizes_g = np.array(
+            [hedges_g(x, y, level if with_ci else None) for x, y in pairs], dtype=float
+        ).reshape(-1, 3)
+        extra: dict[str, object] = {
+            "hedges_g": sizes_g[:, 0],
+            "g_ci_low": sizes_g[:, 1],
+            "g_ci_high": sizes_g[:, 2],
+        }
+        if not with_ci:
+            extra["note"] = (
+                f"Hedges' g without its interval: more than {MAX_G_INTERVALS} comparisons"
+            )
+        parts.append(pd.DataFrame({"domain": col, **block, **res, **extra, "method": chosen}))
     if not parts:
         return pd.DataFrame(columns=COLUMNS)
     return pd.concat([p.reindex(columns=COLUMNS) for p in parts], ignore_index=True)
