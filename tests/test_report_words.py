@@ -172,3 +172,18 @@ def test_a_groups_n_is_the_same_on_the_chart_the_heatmap_and_the_table():
         header = f"{site} (n={n})"
         assert header in table.columns
         assert f"(n={n})" in svg
+
+
+def test_strongest_and_weakest_never_read_the_same():
+    """A new user's read of the checklist's page 1: "Strongest: ... 1.3 of 2" and "Weakest:
+    ... 1.3 of 2". When one decimal makes different means look equal, two are shown."""
+    s = score(demo_responses("peer-support-practices", n=40, seed=3), "peer-support-practices",
+              on_invalid="missing")  # fmt: skip
+    report = build_report(s, "role", n_boot=0, sections=["summary"])
+    bullets = [x for b in report.sections[0].blocks if isinstance(b, Bullets) for x in b.items]
+    strong = next(x for x in bullets if x.startswith("Strongest"))
+    weak = next(x for x in bullets if x.startswith("Weakest"))
+    numbers = [re.findall(r"(\d+\.\d+) of 2", x) for x in (strong, weak)]
+    assert numbers[0]
+    assert numbers[1]
+    assert set(numbers[0]).isdisjoint(numbers[1]), (strong, weak)

@@ -525,10 +525,10 @@ def actor_words(actor: object) -> str:
 
 
 # ---------------------------------------------------------------------------------- summary
-def _of_scale(a: Analysis, domain: object, mean: float) -> str:
-    """``3.61 of 5`` on the score's own scale (just the mean when its items mix scales)."""
+def _of_scale(a: Analysis, domain: object, mean: float, decimals: int = 1) -> str:
+    """``3.6 of 5`` on the score's own scale (just the mean when its items mix scales)."""
     scale = a.inst.score_scale(str(domain))
-    return f"{mean:.1f}" + (f" of {scale.max}" if scale is not None else "")
+    return f"{mean:.{decimals}f}" + (f" of {scale.max}" if scale is not None else "")
 
 
 def _how_to_read(a: Analysis) -> str:
@@ -551,10 +551,14 @@ def _strong_weak(a: Analysis) -> list[str]:
     k = min(2, len(ranked) // 2) or 1
     low = ranked.head(k)
     high = ranked.drop(low.index).iloc[::-1].head(k)
+    # one decimal, unless the strongest and the weakest would then read the same ("1.3 of 2"
+    # for both): then two, so that the page does not seem to contradict itself
+    shown = [*low["mean"], *high["mean"]]
+    decimals = 2 if len({f"{m:.1f}" for m in shown}) < len({f"{m:.3f}" for m in shown}) else 1
 
     def listed(rows: pd.DataFrame) -> str:
         return ", and ".join(
-            f"{a.name(r['domain'])}, {_of_scale(a, r['domain'], r['mean'])}"
+            f"{a.name(r['domain'])}, {_of_scale(a, r['domain'], r['mean'], decimals)}"
             for r in rows.to_dict("records")
         )
 
