@@ -142,6 +142,20 @@ practices_option = click.option(
 )
 
 
+def progress_bar(quiet: bool = False) -> Any:
+    """A spinner with a line saying the current step, on stderr and only at a terminal (and
+    not with ``--json``): a long command never looks like a hang."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        console=console(err=True),
+        transient=True,
+        disable=quiet,
+    )
+
+
 def user_practices(files: tuple[str, ...], instrument: Any = None) -> Any:
     """The practices for next steps: the shipped libraries with the user's files (``None``
     when none is given, so that the shipped ones are used as they are)."""

@@ -193,18 +193,10 @@ def demo_cmd(out: str, n: int, seed: int, as_json: bool) -> None:
     Example:
       assess demo -o demo-output
     """
-    from rich.progress import Progress, SpinnerColumn, TextColumn
-
     from ..demo import run_demo
+    from .common import progress_bar
 
-    # progress on stderr, only at a terminal: about 15 s of work otherwise looks like a hang
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        console=console(err=True),
-        transient=True,
-        disable=as_json,
-    ) as bar:
+    with progress_bar(as_json) as bar:  # about 15 s of work otherwise looks like a hang
         task = bar.add_task("starting", total=None)
         results = run_demo(
             Path(out), n=n, seed=seed, progress=lambda s: bar.update(task, description=s)

@@ -15,6 +15,7 @@ from .common import (
     optional_input_options,
     pop_inputs,
     practices_option,
+    progress_bar,
     refuse_overwriting_inputs,
     user_practices,
 )
@@ -173,7 +174,6 @@ def report_cmd(
     import json
 
     from rich.markup import escape
-    from rich.progress import Progress, SpinnerColumn, TextColumn
 
     from ..errors import Problem, ResponseError
     from ..scoring import Scores, score
@@ -318,13 +318,7 @@ def report_cmd(
         from ..charts import drawing
 
         drawing.start()  # the chart workers import matplotlib while the exports are read
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        console=console(err=True),
-        transient=True,
-        disable=as_json,
-    ) as progress:
+    with progress_bar(as_json) as progress:
         invited = None
         if invited_file:
             from ..stats.invitations import read_invited

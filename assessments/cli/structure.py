@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .common import console, handles_errors, input_options, json_option, load_scores, output_option
+from .common import (
+    console,
+    handles_errors,
+    input_options,
+    json_option,
+    load_scores,
+    output_option,
+    progress_bar,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -82,17 +90,24 @@ def structure_cmd(
     from ..io import write_tables
     from ..stats.structure import structure, structure_tables
 
-    scores, notices = load_scores(options, [out])
-    results = structure(
-        scores,
-        by=by,
-        n_factors=n_factors,
-        fm=fm,  # type: ignore[arg-type]
-        rotate=rotate,  # type: ignore[arg-type]
-        cor=cor,  # type: ignore[arg-type]
-        missing="listwise" if listwise else "pairwise",
-        min_group_size=min_group_size,
-    )
+    with progress_bar(as_json) as bar:  # a CFA of 77 items takes seconds: say so
+        task = bar.add_task("reading and scoring the answers", total=None)
+        scores, notices = load_scores(options, [out])
+        bar.update(
+            task,
+            description="checking the structure: confirmatory and exploratory factor "
+            f"analysis, parallel analysis ({len(scores.instrument.items)} items)",
+        )
+        results = structure(
+            scores,
+            by=by,
+            n_factors=n_factors,
+            fm=fm,  # type: ignore[arg-type]
+            rotate=rotate,  # type: ignore[arg-type]
+            cor=cor,  # type: ignore[arg-type]
+            missing="listwise" if listwise else "pairwise",
+            min_group_size=min_group_size,
+        )
     inst = scores.instrument
     written = [str(p) for p in write_tables(structure_tables(results), Path(out))] if out else []
     notes = [*notices, *scores.notes]
