@@ -189,3 +189,22 @@ def test_the_heatmaps_means_reach_a_screen_reader():
     k = text.index("Appendix: the numbers in the charts", text.index("Item means by role (chart"))
     first = data.iloc[0]
     assert f"{first[shown[0]]:.2f}" in text[k:]
+
+
+def test_names_that_look_like_markup_or_hold_control_characters_print_as_text():
+    """The report reaches Typst as data: a site named like Typst markup prints as it is
+    written, and a control character (which an SVG cannot hold: it ended in an internal error)
+    is shown as the replacement character; the file still conforms."""
+    import pypdf
+
+    df = demo_responses("oric", n=80, seed=1)
+    df.loc[df.site == "Riverside", "site"] = '#set page(width: 1pt) [x] $y$ "q" <b>'
+    df.loc[df.site == "North Clinic", "site"] = "North\x07Clinic"
+    s = score(df, "oric", on_invalid="missing")
+    report = build_report(s, "role", aggregate_by="site", n_boot=0, organization="Org #[x] $y$")
+    document = render_pdf(report)
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(document)).pages)
+    assert '#set page(width: 1pt) [x] $y$ "q" <b>' in text
+    assert "Org #[x] $y$" in text
+    assert "North\ufffdClinic" in text
+    assert page.validate_pdf_bytes(document, profile="ua1").is_compliant

@@ -28,6 +28,7 @@ import io
 import os
 import pickle
 import queue
+import re
 import struct
 import subprocess
 import sys
@@ -74,13 +75,37 @@ def _png(fig: Any) -> bytes:
     return out.getvalue()
 
 
+#: Characters no font draws and no SVG holds (C0 controls but tab and newlines).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _printable_labels(func: Any) -> Any:
+    def printable(x: Any, pos: Any = None) -> str:
+        return _CONTROL.sub("\ufffd", str(func(x, pos)))
+
+    return printable
+
+
 def render(fig: Any) -> tuple[str, bytes]:
     """Draw a matplotlib figure in the chart theme: its SVG, and a PNG at :data:`PNG_DPI`
     only when the PDF cannot draw the SVG (:func:`needs_raster`). The figure is closed."""
     import matplotlib.pyplot as plt
+    from matplotlib.text import Text
+    from matplotlib.ticker import FixedFormatter, FuncFormatter
 
     from .theme import theme
 
+    for text in fig.findobj(Text):  # a control character in a group's name: no glyph, no XML
+        shown = text.get_text()
+        if _CONTROL.search(shown):
+            text.set_text(_CONTROL.sub("\ufffd", shown))
+    for ax in fig.axes:  # tick labels are written again from their formatter when drawn
+        for axis in (ax.xaxis, ax.yaxis):
+            fmt = axis.get_major_formatter()
+            if isinstance(fmt, FixedFormatter) and any(_CONTROL.search(str(s)) for s in fmt.seq):
+                fmt.seq = [_CONTROL.sub("\ufffd", str(s)) for s in fmt.seq]
+            elif isinstance(fmt, FuncFormatter):  # labels given with set_ticks(labels=...)
+                fmt.func = _printable_labels(fmt.func)
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
             if not axis.label.get_text():

@@ -73,6 +73,8 @@ RC: dict[str, Any] = {
     "savefig.dpi": 200,
     "svg.hashsalt": "recovery-assessments",  # stable ids: the same chart gives the same SVG
     "svg.fonttype": "none",  # text stays text: smaller, faster, selectable and searchable
+    # a group named "$5 and $10 sites" is text, never mathtext (which a bad name could break)
+    "text.parse_math": False,
 }
 
 _ALT: weakref.WeakKeyDictionary[Axes, str] = weakref.WeakKeyDictionary()

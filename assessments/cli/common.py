@@ -86,6 +86,8 @@ def handles_errors(func: F) -> F:
         import signal
         import threading
 
+        global _SIGINT_SEEN
+        _SIGINT_SEEN = False  # a command run in the same process before is not this one
         if (
             threading.current_thread() is threading.main_thread()
             and signal.getsignal(signal.SIGINT) is signal.default_int_handler

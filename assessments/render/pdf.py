@@ -269,10 +269,28 @@ def _data(report: Report) -> tuple[dict[str, Any], dict[str, str]]:
     return data, charts
 
 
+#: Characters XML (so an SVG) cannot hold, and that a PDF's text should not: a control
+#: character in a site's name is shown as the replacement character instead.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _printable(value: Any) -> Any:
+    """``value`` (text, or lists and dicts of it) with :data:`_NOT_XML` characters replaced."""
+    if isinstance(value, str):
+        return _NOT_XML.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_printable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _printable(v) for k, v in value.items()}
+    return value
+
+
 def _clean_svg(svg: str) -> str:
-    """matplotlib's SVG without its XML prologue and metadata block (nothing to draw)."""
+    """matplotlib's SVG without its XML prologue and metadata block (nothing to draw), and
+    without characters an SVG cannot hold (a control character in a group's name)."""
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, count=1, flags=re.S)
-    return re.sub(r"^<\?xml[^>]*>\s*<!DOCTYPE[^>]*>", "", svg, count=1, flags=re.S)
+    svg = re.sub(r"^<\?xml[^>]*>\s*<!DOCTYPE[^>]*>", "", svg, count=1, flags=re.S)
+    return _NOT_XML.sub("\ufffd", svg)
 
 
 @overload
@@ -295,7 +313,7 @@ def render_pdf(report: Report, path: str | Path | None = None) -> bytes | Path:
     created = datetime.datetime.fromisoformat(report.created)
     if created.tzinfo is None:
         created = created.replace(tzinfo=datetime.UTC)
-    inputs = {"report": json.dumps(content, ensure_ascii=False), **charts}
+    inputs = {"report": json.dumps(_printable(content), ensure_ascii=False), **charts}
     compiler: Any = typst  # its stubs tie input and font paths to one type: bytes and str here
     pdf = compiler.compile(
         TEMPLATE.encode("utf-8"),
