@@ -164,3 +164,26 @@ def test_an_unquoted_no_as_a_label_gets_a_hint_to_quote_it(write_yaml):
     [problem] = got.problems
     assert problem.line == 8
     assert "put it in quotes" in problem.hint
+
+
+def test_a_typo_does_not_hide_the_other_problems(tmp_path):
+    """Issue 33: one typo'd key (``lable``) stopped the checks at the schema, hiding an
+    unknown item elsewhere. Schema and cross-reference problems now come together."""
+    from assessments import InstrumentError, load_instrument
+
+    path = tmp_path / "typo.yaml"
+    path.write_text(
+        "id: typo-survey\ntitle: A survey with a typo\nresponse_scale:\n  points:\n"
+        "    - {code: 1, label: Never}\n    - {code: 2, label: Sometimes}\n"
+        "    - {code: 3, label: Always}\nitems:\n  - {id: q1, lable: First}\n"
+        "  - {id: q2, label: Second}\ndomains:\n  - {id: d1, name: D1, items: [q1, q2, q9]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InstrumentError) as err:
+        load_instrument(path)
+    codes = err.value.codes
+    assert "unknown-item" in codes  # q9, found although the schema failed
+    assert any("lable" in str(p) for p in err.value.problems)
+    lines = {p.line for p in err.value.problems}
+    assert {9, 12} <= lines
+    assert len({(p.code, p.message) for p in err.value.problems}) == len(err.value.problems)

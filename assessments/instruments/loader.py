@@ -416,11 +416,55 @@ def read_instrument_file(path: str | Path) -> Instrument:
     """
     doc = read_document(path, SCHEMA)
     if doc.problems:
+        # the rest is still checked, so that one typo ("lable") does not hide an unknown item
+        # elsewhere: every problem at once
+        if isinstance(doc.data, dict):
+            try:
+                build_instrument(doc)  # its checks add their problems to the document's
+            except InstrumentError:
+                pass
+            except Exception:  # a shape too broken to build: check its references
+                _cross_references(doc)
+        problems = _unique_problems(doc.problems)
         raise InstrumentError(
-            doc.problems,
-            summary=f"{doc.file}: {len(doc.problems)} problem(s) in the instrument definition",
+            problems,
+            summary=f"{doc.file}: {len(problems)} problem(s) in the instrument definition",
         )
     return build_instrument(doc)
+
+
+def _cross_references(doc: Document) -> None:
+    """The references a definition too broken to build can still be checked for: a domain's
+    items that no item defines (as :func:`build_instrument` words it)."""
+    data = doc.data
+    items = data.get("items") if isinstance(data.get("items"), list) else []
+    ids = [it.get("id") for it in items if isinstance(it, dict) and isinstance(it.get("id"), str)]
+    domains = data.get("domains") if isinstance(data.get("domains"), list) else []
+    for i, raw in enumerate(domains):
+        if not isinstance(raw, dict) or not isinstance(raw.get("items"), list):
+            continue
+        for j, iid in enumerate(raw["items"]):
+            if isinstance(iid, str) and iid not in ids:
+                close = difflib.get_close_matches(iid, ids, n=1)
+                doc.problem(
+                    "unknown-item",
+                    f"domain {raw.get('id')!r} lists item {iid!r}, which is not defined under "
+                    "'items'",
+                    ("domains", i, "items", j),
+                    hint=f"did you mean {close[0]!r}?" if close else "add the item",
+                )
+
+
+def _unique_problems(problems: list[Problem]) -> list[Problem]:
+    """Each problem once (a check may meet the same fault the schema already named)."""
+    seen: set[tuple[object, ...]] = set()
+    out = []
+    for p in problems:
+        key = (p.code, p.message, p.path, p.line)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
 
 
 # Shown first, in this order; anything else a user drops in follows alphabetically.
