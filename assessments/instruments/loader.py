@@ -438,7 +438,9 @@ def _cross_references(doc: Document) -> None:
     items that no item defines (as :func:`build_instrument` words it)."""
     data = doc.data
     items = data.get("items") if isinstance(data.get("items"), list) else []
-    ids = [it.get("id") for it in items if isinstance(it, dict) and isinstance(it.get("id"), str)]
+    ids: list[str] = [
+        str(it["id"]) for it in items if isinstance(it, dict) and isinstance(it.get("id"), str)
+    ]
     domains = data.get("domains") if isinstance(data.get("domains"), list) else []
     for i, raw in enumerate(domains):
         if not isinstance(raw, dict) or not isinstance(raw.get("items"), list):
