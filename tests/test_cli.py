@@ -236,3 +236,42 @@ def test_the_demo_ends_with_next_steps_that_work(tmp_path):
         ran = CliRunner().invoke(cli, args[1:])
         assert ran.exit_code in (0, 1), ran.output  # validate finds the demo's three typos
         assert "internal error" not in ran.output
+
+
+def test_tables_at_80_columns_never_split_a_number():
+    """Issue 33: at 80 columns, CLI tables split numbers over lines ("0.0 / 71" for 0.071).
+    Numbers never wrap: the last columns are left out, and the reader is told how to see
+    them."""
+    import io
+
+    from rich.console import Console
+
+    from assessments import score
+    from assessments.cli.output import print_frame
+    from assessments.demo import demo_responses
+    from assessments.stats import compare
+
+    s = score(demo_responses("orca", n=150, seed=2), "orca", on_invalid="missing")
+    table = compare(s, "role")
+    con = Console(width=80, record=True, file=io.StringIO())
+    columns = [
+        "domain",
+        "n",
+        "k_groups",
+        "suppressed_groups",
+        "test",
+        "statistic",
+        "p_value",
+        "p_adjusted",
+        "eta_squared",
+        "omega_squared",
+    ]  # as `assess compare` shows them
+    print_frame(con, table, "compare", columns)
+    text = con.export_text()
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "left out at this width" in text
+    assert "--json" in text
+    shown = [c for c in ("statistic", "p_value") if c in text]
+    assert shown  # the first numeric columns are there, each number whole
+    for v in table["statistic"].head(5):
+        assert f"{v:.3f}" in text

@@ -198,11 +198,7 @@ def print_frame(console: Console, df: Any, title: str, columns: list[str] | None
     import pandas as pd
 
     cols = [c for c in (columns or list(df.columns)) if c in df.columns]
-    t = Table(title=title)
-    for j, c in enumerate(cols):
-        numeric = pd.api.types.is_numeric_dtype(df[c].dtype)
-        # the first column names the row (domain, item): keep it whole; fold the others
-        t.add_column(c, justify="right" if numeric else "left", overflow="fold", no_wrap=j == 0)
+    rows = []
     for rec in df[cols].itertuples(index=False):
         cells = []
         for c, v in zip(cols, rec, strict=True):
@@ -214,8 +210,37 @@ def print_frame(console: Console, df: Any, title: str, columns: list[str] | None
                 cells.append(f"{v:.3f}")
             else:
                 cells.append(str(v))
-        t.add_row(*cells)
-    console.print(t)
+        rows.append(cells)
+    numeric = [pd.api.types.is_numeric_dtype(df[c].dtype) for c in cols]
+
+    def table(kept: list[int]) -> Table:
+        t = Table(title=title)
+        for j in kept:
+            # numbers and the first column (the row's name) never wrap; text folds
+            t.add_column(cols[j], justify="right" if numeric[j] else "left", overflow="fold",
+                         no_wrap=j == 0 or numeric[j])  # fmt: skip
+        for cells in rows:
+            t.add_row(*[cells[j] for j in kept])
+        return t
+
+    # at a narrow terminal (80 columns) a number is never split over two lines ("0.0 / 71"):
+    # columns are left out instead, empty ones first, then from the right, and the reader is
+    # told how to see them
+    kept = list(range(len(cols)))
+    empty = [j for j in kept[1:] if not any(r[j] for r in rows)]
+    order = [*reversed(empty), *[j for j in reversed(kept[1:]) if j not in empty]]
+    while len(kept) > 2 and (
+        table(kept).__rich_measure__(console, console.options).minimum > console.width
+    ):
+        kept.remove(order.pop(0))
+    console.print(table(kept))
+    if len(kept) < len(cols):
+        left = [c for j, c in enumerate(cols) if j not in kept]
+        console.print(
+            f"  {len(left)} column(s) left out at this width ({', '.join(left)}): "
+            "see them with --json, -o FILE, or a wider window",
+            markup=False,
+        )
 
 
 def print_report(console: Console, report: Any) -> None:
