@@ -53,8 +53,8 @@ WORKERS_ENV = "ASSESS_CHART_WORKERS"
 
 
 def needs_raster(svg: str) -> bool:
-    """Whether the PDF must draw this chart from a PNG: fpdf2 cannot draw SVG fill patterns
-    or embedded images."""
+    """Whether a chart holds SVG fill patterns or embedded images, for which a PNG is drawn
+    too (for renderers that cannot draw them; Typst, which writes the PDF, draws them)."""
     return "<pattern" in svg or "<image" in svg
 
 

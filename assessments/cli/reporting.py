@@ -455,8 +455,8 @@ def report_cmd(
             if earlier_waves:
                 previous = list(earlier_waves.values())[-1]
                 history_waves = {**earlier_waves, this_label: scores}
-        # imported once the exports are scored: the renderers' libraries (matplotlib, fpdf2,
-        # scipy.optimize: about 60 MB) are not in memory beside an export being read
+        # imported once the exports are scored: the renderers' libraries (matplotlib, Typst,
+        # scipy.optimize) are not in memory beside an export being read
         from ..render import write_report
 
         written = write_report(
