@@ -4,7 +4,7 @@ Drawing a chart (laying out its text, writing its SVG) is most of a report's tim
 pure Python, so a thread would not help. :func:`draw` pickles the finished matplotlib figure
 and sends it to a worker process (started once per process by :func:`start`; :func:`serve` is
 its loop), which draws it while the caller goes on building the report; the
-:class:`Drawing` it returns gives the SVG (and PNG) when a renderer first asks for them, in the
+:class:`Drawing` it returns gives the SVG when a renderer first asks for it, in the
 order the charts were made, so a PDF writer consumes the first charts while the last are
 still being drawn. Figures wait in one queue; each worker holds at most :data:`WINDOW` of them,
 and a renderer that needs a drawing not yet done draws queued figures itself meanwhile, so the
@@ -43,7 +43,6 @@ from typing import IO, Any
 #: one status byte (0: the drawing, 1: the worker could not draw it).
 _HEAD = struct.Struct(">QQ")
 _REPLY = struct.Struct(">QQB")
-PNG_DPI = 200
 
 #: How long a renderer waits for a worker's drawing before drawing the chart itself.
 WAIT_SECONDS = 300.0
@@ -53,26 +52,10 @@ WORKERS_ENV = "ASSESS_CHART_WORKERS"
 
 
 def needs_raster(svg: str) -> bool:
-    """Whether a chart holds SVG fill patterns or embedded images, for which a PNG is drawn
-    too (for renderers that cannot draw them; Typst, which writes the PDF, draws them)."""
+    """Whether a chart holds SVG fill patterns or embedded images, which a renderer without
+    full SVG support could not draw (none of ours do; Typst, which writes the PDF, draws
+    them all)."""
     return "<pattern" in svg or "<image" in svg
-
-
-def _png(fig: Any) -> bytes:
-    """The figure as an RGB PNG at :data:`PNG_DPI`, quickly compressed (the PDF writer
-    compresses images again, so a slow PNG encoding buys nothing)."""
-    import numpy as np
-    from PIL import Image
-
-    raw = io.BytesIO()
-    fig.savefig(raw, format="rgba", dpi=PNG_DPI)
-    width = round(fig.get_size_inches()[0] * PNG_DPI)
-    pixels = np.frombuffer(raw.getvalue(), dtype=np.uint8)
-    height = pixels.size // (4 * width)
-    image = Image.fromarray(pixels.reshape(height, width, 4)[..., :3], mode="RGB")
-    out = io.BytesIO()
-    image.save(out, format="PNG", compress_level=1)
-    return out.getvalue()
 
 
 #: Characters no font draws and no SVG holds (C0 controls but tab and newlines).
@@ -87,8 +70,8 @@ def _printable_labels(func: Any) -> Any:
 
 
 def render(fig: Any) -> tuple[str, bytes]:
-    """Draw a matplotlib figure in the chart theme: its SVG, and a PNG at :data:`PNG_DPI`
-    only when the PDF cannot draw the SVG (:func:`needs_raster`). The figure is closed."""
+    """Draw a matplotlib figure in the chart theme: its SVG, and an empty PNG slot (the PDF
+    draws every chart from its SVG). The figure is closed."""
     import matplotlib.pyplot as plt
     from matplotlib.text import Text
     from matplotlib.ticker import FixedFormatter, FuncFormatter
@@ -106,8 +89,6 @@ def render(fig: Any) -> tuple[str, bytes]:
                 fmt.seq = [_CONTROL.sub("\ufffd", str(s)) for s in fmt.seq]
             elif isinstance(fmt, FuncFormatter):  # labels given with set_ticks(labels=...)
                 fmt.func = _printable_labels(fmt.func)
-    for ax in fig.axes:
-        for axis in (ax.xaxis, ax.yaxis):
             if not axis.label.get_text():
                 # nothing to place: matplotlib would measure every tick label (a long list of
                 # item names) to place the empty label, a sixth of the drawing time
@@ -116,10 +97,9 @@ def render(fig: Any) -> tuple[str, bytes]:
     try:
         with theme():
             fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
-            png = _png(fig) if needs_raster(svg.getvalue()) else b""
     finally:
         plt.close(fig)
-    return svg.getvalue(), png
+    return svg.getvalue(), b""
 
 
 Caught = list[tuple[type[Warning], str]]

@@ -5,6 +5,7 @@ from .library import (
     CSV_COLUMNS,
     STAGES,
     library_names,
+    library_sources,
     linked_practices,
     load_practices,
     read_practices_file,
@@ -13,7 +14,7 @@ from .library import (
 from .plan import action_plan, plan_progress, read_action_plan, write_action_plan
 
 __all__ = [
-    "ACTORS", "CSV_COLUMNS", "STAGES", "action_plan", "library_names", "linked_practices",
-    "load_practices", "plan_progress", "read_action_plan", "read_practices_file",
-    "with_user_practices", "write_action_plan",
+    "ACTORS", "CSV_COLUMNS", "STAGES", "action_plan", "library_names", "library_sources",
+    "linked_practices", "load_practices", "plan_progress", "read_action_plan",
+    "read_practices_file", "with_user_practices", "write_action_plan",
 ]  # fmt: skip

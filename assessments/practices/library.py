@@ -221,13 +221,22 @@ def _shipped_practices() -> pd.DataFrame:
     return pd.concat([read_practices_file(f) for f in files], ignore_index=True)
 
 
-def library_names(practices: pd.DataFrame, instrument: str) -> list[str]:
-    """Titles of the libraries holding a practice for ``instrument`` (the methods name them)."""
+def _serving(practices: pd.DataFrame, instrument: str) -> pd.DataFrame:
+    """The practices linked to any domain of ``instrument``."""
     prefix = f"{instrument}:"
-    hit = practices[
+    return practices[
         [any(x.startswith(prefix) for x in links) for links in practices["strengthens"]]
     ]
-    return list(dict.fromkeys(hit["library_title"].astype(str)))
+
+
+def library_names(practices: pd.DataFrame, instrument: str) -> list[str]:
+    """Titles of the libraries holding a practice for ``instrument`` (the methods name them)."""
+    return list(dict.fromkeys(_serving(practices, instrument)["library_title"].astype(str)))
+
+
+def library_sources(practices: pd.DataFrame, instrument: str) -> list[str]:
+    """Sources of the libraries holding a practice for ``instrument``, each once."""
+    return list(dict.fromkeys(_serving(practices, instrument)["library_source"].astype(str)))
 
 
 def linked_practices(

@@ -23,8 +23,7 @@ def report_date() -> datetime.datetime:
 def figure(ax: Axes, caption: str) -> Figure:
     """A finished chart as a report figure, with its alt text. Its SVG (for the HTML page,
     drawn as vectors in the PDF) is drawn by a worker process while the report goes on
-    (:mod:`~assessments.charts.drawing`); a PNG at 200 dpi only for a chart the PDF cannot
-    draw from its SVG."""
+    (:mod:`~assessments.charts.drawing`), with the numbers it draws (``data``)."""
     fig = ax.get_figure(root=True)
     assert fig is not None  # an Axes always belongs to a figure
     alt = charts.alt_text(ax)

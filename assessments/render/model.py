@@ -47,9 +47,9 @@ class TableBlock:
 
 @dataclass(frozen=True)
 class Figure:
-    """A chart: its caption, alt text, and its drawing: SVG text, and PNG bytes for a chart
-    the PDF cannot draw from the SVG (empty otherwise). The drawing may still be under way
-    in a worker process (:mod:`~assessments.charts.drawing`); ``svg`` and ``png`` wait for it."""
+    """A chart: its caption, alt text, and its drawing (SVG text, for the HTML page and drawn
+    as vectors in the PDF). The drawing may still be under way in a worker process
+    (:mod:`~assessments.charts.drawing`); ``svg`` waits for it."""
 
     caption: str
     alt: str
@@ -61,10 +61,6 @@ class Figure:
     @property
     def svg(self) -> str:
         return self.drawing.result()[0]
-
-    @property
-    def png(self) -> bytes:
-        return self.drawing.result()[1]
 
 
 @dataclass(frozen=True)

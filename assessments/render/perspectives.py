@@ -222,16 +222,13 @@ def _perspective_summary(
 
 def _library_words(instrument: str, practices: pd.DataFrame | None) -> list[Block]:
     """The methods' sentence naming the practices library of the next steps."""
-    from ..practices import library_names, load_practices
+    from ..practices import library_names, library_sources, load_practices
 
     library = practices if practices is not None else load_practices()
     names = library_names(library, instrument)
     if not names:
         return []
-    sources = dict.fromkeys(
-        str(s) for s, links in zip(library["library_source"], library["strengthens"], strict=True)
-        if any(x.startswith(f"{instrument}:") for x in links)
-    )  # fmt: skip
+    sources = library_sources(library, instrument)
     return [
         Paragraph(
             "Next steps come from the practices library "
