@@ -25,7 +25,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .common import HERE, STEPS, Disconnected, templates
-from .pages import check, files, instrument, keep, report, scores, upload
+from .pages import check, draft, files, instrument, keep, report, scores, upload
 from .workspace import Workspaces
 
 CSP = (
@@ -152,6 +152,10 @@ def create_app(
         Route("/start", instrument.start, methods=["POST"]),
         Route(w + "/instrument", instrument.show),
         Route(w + "/instrument", instrument.choose, methods=["POST"]),
+        Route(w + "/draft", draft.show),
+        Route(w + "/draft", draft.create, methods=["POST"]),
+        Route(w + "/draft/use", draft.use, methods=["POST"]),
+        Route(w + "/draft.yaml", draft.download),
         Route(w + "/upload", upload.show),
         Route(w + "/upload", upload.receive, methods=["POST"]),
         Route(w + "/check", check.show),

@@ -211,7 +211,9 @@ PAGE_ADVICE = (
     ("--encoding", True,
      "the text encoding under \u201cMore about the file\u201d on the Upload step"),
     ("--dictionary", True,
-     "the REDCap data dictionary under \u201cMore about the file\u201d on the Upload step"),
+     "the REDCap data dictionary under \u201cMore about the file\u201d on the Upload step (or in "
+     "the draft form on the Instrument step)"),
+    ("--columns", True, "the item columns of the draft form on the Instrument step"),
     ("--sheet", True, "the sheet under \u201cMore about the file\u201d on the Upload step"),
     ("--header-row", False,
      "the row of the column names under \u201cMore about the file\u201d on the Upload step"),
@@ -234,6 +236,7 @@ _COMMANDS = (
     (re.compile(r"(?:run )?`?assess map\b[^`;)]*`?"), "use the column choices on the Check step"),
     (re.compile(r"`?assess history add\b(?: \.\.\.)?"), "the Keep step:"),
     (re.compile(r"`?assess history list`?"), "the list on the Keep step"),
+    (re.compile(r" \(\w+= in Python\)"), ""),
 )
 
 
