@@ -376,6 +376,8 @@ def test_web_draft_edit_use_and_score(client):
 
     text = html.unescape(definition)
     assert "weekly grid.csv" in text
+    assert "export.csv" not in text  # the page's own copy is never named
+    assert "id: weekly-grid " in text
     assert "/tmp" not in text
     # the person names the domain on the page, then uses the definition
     text = re.sub(r'name: "In the past week[^"]*"', 'name: "Weekly trouble"', text)

@@ -172,6 +172,40 @@ def test_the_whole_flow_in_chromium(server, export):
         browser.close()
 
 
+def test_the_draft_flow_in_chromium(server):
+    """Issue 33: a survey that is not shipped, described on the page: the export drafted on
+    the Instrument step, a domain renamed in the text box, used, checked and scored. The draft
+    page passes axe and fits a phone (shot at 1280 and 390 px)."""
+    from playwright.sync_api import sync_playwright
+
+    grid = Path(__file__).parent / "data" / "exports" / "forms-frequency-grid.csv"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+        page = browser.new_page(bypass_csp=True)  # axe is injected as a script
+        page.goto(server)
+        page.get_by_role("button", name="Start a new assessment").click()
+        page.get_by_label(
+            "The export (CSV, Excel, SPSS, or a survey platform's export)"
+        ).set_input_files(str(grid))
+        page.get_by_role("button", name="Draft a definition").click()
+        assert "A draft definition of forms-frequency-grid.csv" in page.inner_text("main")
+        assert "Sleep" in page.inner_text("main")
+        shoot(page, "1b-draft")
+        box = page.get_by_label(
+            "The definition (edit it here, or download it and edit it in a text editor)"
+        )
+        text = box.input_value()
+        assert "In the past week" in text
+        box.fill(text.replace('name: "In the past week, how often did this trouble you?"',
+                              'name: "Weekly trouble"'))  # fmt: skip
+        page.get_by_role("button", name="Use this definition and check the export").click()
+        assert page.title().startswith("3 Check")
+        assert "40 rows read" in page.inner_text("main")
+        page.get_by_role("button", name="Score these answers").click()
+        assert "Weekly trouble" in page.inner_text("main")
+        browser.close()
+
+
 def test_the_html_reports_fit_a_phone(tmp_path):
     """At 390 px the ORIC and ORCA reports are no wider than the screen (they were 525 and
     556 px): wide tables scroll in their own box and charts scale (issue 16)."""

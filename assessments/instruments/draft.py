@@ -146,6 +146,12 @@ def _slug(text: str, *, words: int = 4, limit: int = 32) -> str:
     return slug
 
 
+def instrument_id_of(file_name: str) -> str:
+    """The id a draft takes from its export's file name (``Staff survey 2026.csv`` ->
+    ``staff-survey-2026``)."""
+    return _id_slug(Path(file_name).stem)
+
+
 def _id_slug(text: str) -> str:
     parts = re.sub(r"[^a-z0-9]+", " ", normalize_label(text)).split()
     slug = "-".join(parts[:4])

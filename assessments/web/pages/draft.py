@@ -4,6 +4,7 @@ edit it on the page, and use it (the export is then already uploaded)."""
 from __future__ import annotations
 
 import secrets
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -24,19 +25,24 @@ MAX_DEFINITION = 1_000_000
 
 def _draft(ws: Workspace, state: dict[str, Any]) -> dict[str, Any]:
     """Draft the definition of the session's export (in a worker) and keep it as draft.yaml."""
-    from ...instruments.draft import draft_instrument
+    from ...instruments.draft import draft_instrument, instrument_id_of
 
     columns = [c.strip() for c in str(state.get("draft_columns") or "").split(",") if c.strip()]
+    given = state.get("export_name") or "survey.csv"
     draft = draft_instrument(
         ws.path(state["export"]),
         dictionary=ws.path(state["dictionary"]) if state.get("dictionary") else None,
         columns=columns or None,
-        instrument_id=None,
-        title=Path(state.get("export_name") or "survey").stem,
+        instrument_id=instrument_id_of(given),  # the person's file, not the page's copy
+        title=Path(given).stem,
     )
-    text = draft.text.replace(Path(state["export"]).name, state.get("export_name") or "export")
+    stored = Path(state["export"]).name
+    text = draft.text.replace(f"from {stored}", f"from {given}")
+    text = text.replace(f"validate {stored} ", f"validate {shlex.quote(given)} ")
     ws.path(DRAFT).write_text(text, encoding="utf-8")
-    items = draft.items[["item", "label", "domain", "scale", "answered", "column"]]
+    # the column each item comes from is in the definition (its alias): a long column name
+    # in the table made each row several lines tall on a phone
+    items = draft.items[["item", "label", "domain", "scale", "answered"]]
     return {
         "text": text,
         "items": frame_rows(items, limit=500),
