@@ -178,6 +178,15 @@ def _print_group(c: Console, res: Structure, by: str | None) -> None:
         fit = f.fit_table()
         fit["rmsea_90ci"] = f"{f.rmsea_ci_lower:.3f}-{f.rmsea_ci_upper:.3f}"
         cols = ["chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_90ci", "srmr"]
+        kind = f.headline_kind
+        if kind:  # ordinal: lavaan's WLSMV figures, as its users read them
+            head = f.headline
+            fit["rmsea_90ci"] = f"{head['rmsea_ci_lower']:.3f}-{head['rmsea_ci_upper']:.3f}"
+            names = {f"{k}_{kind}": f"{k} ({kind})" for k in ("cfi", "tli", "rmsea")}
+            names |= {"chisq_scaled": "chisq (scaled)", "pvalue_scaled": "p (scaled)"}
+            fit = fit.drop(columns=["cfi", "tli", "rmsea"]).rename(columns=names)
+            cols = ["chisq (scaled)", "df", "p (scaled)", *list(names.values())[:3]]
+            cols += ["rmsea_90ci", "srmr"]
         print_frame(c, fit, "fit", cols)
         c.print(f.verdict_text, highlight=False)
         weak = f.loadings[f.loadings["weak"]]

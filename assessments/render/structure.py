@@ -111,19 +111,26 @@ def structure_section(
         )
     blocks.append(figure(charts.scree(pa, name=short_name(scores.instrument)), "Parallel analysis"))
     row = fit.fit_table().iloc[0]
+    head, kind = fit.headline, fit.headline_kind
+    which = f" ({kind})" if kind else ""
+    scaled = fit.robust is not None
     blocks.append(
         TableBlock(
-            "Fit of the key",
+            "Fit of the key" + (" (ordinal answers: lavaan's WLSMV figures)" if scaled else ""),
             pd.DataFrame(
                 [
                     {
                         "n": int(row["n"]),
-                        "chi-square": row["chisq"],
+                        ("chi-square (scaled)" if scaled else "chi-square"): (
+                            row["chisq_scaled"] if scaled else row["chisq"]
+                        ),
                         "df": int(row["df"]),
-                        "CFI": row["cfi"],
-                        "TLI": row["tli"],
-                        "RMSEA": row["rmsea"],
-                        "RMSEA 90% CI": f"{fit.rmsea_ci_lower:.3f}–{fit.rmsea_ci_upper:.3f}",
+                        f"CFI{which}": head["cfi"],
+                        f"TLI{which}": head["tli"],
+                        f"RMSEA{which}": head["rmsea"],
+                        "RMSEA 90% CI": (
+                            f"{head['rmsea_ci_lower']:.3f}–{head['rmsea_ci_upper']:.3f}"
+                        ),
                         "SRMR": row["srmr"],
                     }
                 ]
@@ -131,6 +138,17 @@ def structure_section(
             decimals=3,
         )
     )
+    if scaled:
+        blocks.append(
+            Paragraph(
+                "With ordinal answers the model is fitted to polychoric correlations (DWLS). "
+                "The chi-square is the mean- and variance-adjusted one, and CFI, TLI and RMSEA "
+                f"are the {kind or 'unscaled'} figures, as lavaan's WLSMV gives them (Savalei "
+                "2021): the unscaled DWLS figures "
+                f"(CFI {fit.cfi:.3f}, RMSEA {fit.rmsea:.3f}) look better than they are. "
+                "Every figure is in the workbook."
+            )
+        )
     per = fit.loadings.groupby("domain", sort=False).agg(
         items=("item", "size"),
         lowest=("std_loading", "min"),

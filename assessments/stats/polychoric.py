@@ -253,15 +253,26 @@ def polychoric(x: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
     return r, taus
 
 
-def asymptotic_variances(x: np.ndarray, r: np.ndarray, taus: list[np.ndarray]) -> np.ndarray:
-    """Sampling variance of each polychoric correlation (p × p, diagonal NaN).
+@dataclass
+class _PairInfluence:
+    """Each respondent's influence on one pair's ρ̂, by the categories answered: ``both[a, b]``
+    when both items were answered, ``only_a[a]`` / ``only_b[b]`` when only one was."""
 
-    The variance of the sum of each respondent's influence on ρ̂, which accounts for the
+    i: int
+    j: int
+    both: np.ndarray
+    only_a: np.ndarray
+    only_b: np.ndarray
+    counts: np.ndarray  # respondents in each cell
+    alone_a: np.ndarray  # respondents who answered item i (category a) but not item j
+    alone_b: np.ndarray
+
+
+def _pair_influences(x: np.ndarray, r: np.ndarray, taus: list[np.ndarray]) -> list[_PairInfluence]:
+    """The influence of each answer pattern on each polychoric correlation, accounting for the
     thresholds being estimated too (lavaan's ``muthen1984``). With missing answers it is
-    lavaan's pairwise version: each item's thresholds use every answer to it, so a
-    respondent who answered only one item of a pair still moves that pair's ρ̂ through them.
-    """
-    x = np.asarray(x, float)
+    lavaan's pairwise version: each item's thresholds use every answer to it, so a respondent
+    who answered only one item of a pair still moves that pair's ρ̂ through them."""
     codes, _ = _codes(x)
     p = x.shape[1]
     full = [np.bincount(codes[codes[:, v] >= 0, v], minlength=len(taus[v]) + 1) for v in range(p)]
@@ -270,7 +281,6 @@ def asymptotic_variances(x: np.ndarray, r: np.ndarray, taus: list[np.ndarray]) -
     prob, dprob = _cell_probabilities(pr, rho)
     counts = pr.counts
     s_rho = dprob / prob  # score for ρ of a respondent in each cell
-    out = np.full((p, p), np.nan)
     # derivatives of the cell probabilities with respect to each item's thresholds
     rr = rho[:, None, None]
     sd = np.sqrt(1 - rr * rr)
@@ -283,6 +293,7 @@ def asymptotic_variances(x: np.ndarray, r: np.ndarray, taus: list[np.ndarray]) -
     d_lo1 = -_phi(pr.lower1) * (cond(pr.upper2, pr.lower1) - cond(pr.lower2, pr.lower1))
     d_up2 = _phi(pr.upper2) * (cond(pr.upper1, pr.upper2) - cond(pr.lower1, pr.upper2))
     d_lo2 = -_phi(pr.lower2) * (cond(pr.upper1, pr.lower2) - cond(pr.lower1, pr.lower2))
+    out = []
     for n in range(len(pr.i)):
         a, b = pr.i[n], pr.j[n]
         ka, kb = len(taus[a]), len(taus[b])
@@ -307,17 +318,74 @@ def asymptotic_variances(x: np.ndarray, r: np.ndarray, taus: list[np.ndarray]) -
         a21_a = (c[:, :, None] * sr[:, :, None] * th_a).sum(axis=(0, 1))
         a21_b = (c[:, :, None] * sr[:, :, None] * th_b).sum(axis=(0, 1))
         a22 = (c * sr * sr).sum()
-        wa = np.linalg.solve(a11_a, a21_a)
-        wb = np.linalg.solve(a11_b, a21_b)
-        via_a = u_a @ wa
-        via_b = u_b @ wb
-        infl = (sr - via_a[:, None] - via_b[None, :]) / a22
-        var = float((c * infl * infl).sum())
-        # respondents who answered only one of the two items
-        var += float(((marg_a - c.sum(axis=1)) * (via_a / a22) ** 2).sum())
-        var += float(((marg_b - c.sum(axis=0)) * (via_b / a22) ** 2).sum())
-        out[a, b] = out[b, a] = var
+        via_a = u_a @ np.linalg.solve(a11_a, a21_a)
+        via_b = u_b @ np.linalg.solve(a11_b, a21_b)
+        out.append(
+            _PairInfluence(
+                int(a),
+                int(b),
+                (sr - via_a[:, None] - via_b[None, :]) / a22,
+                -via_a / a22,
+                -via_b / a22,
+                c,
+                marg_a - c.sum(axis=1),
+                marg_b - c.sum(axis=0),
+            )
+        )
     return out
+
+
+def asymptotic_variances(x: np.ndarray, r: np.ndarray, taus: list[np.ndarray]) -> np.ndarray:
+    """Sampling variance of each polychoric correlation (p × p, diagonal NaN): the variance of
+    the sum of each respondent's influence on ρ̂ (see :func:`_pair_influences`)."""
+    x = np.asarray(x, float)
+    p = x.shape[1]
+    out = np.full((p, p), np.nan)
+    for t in _pair_influences(x, r, taus):
+        var = float((t.counts * t.both * t.both).sum())
+        var += float((t.alone_a * t.only_a**2).sum()) + float((t.alone_b * t.only_b**2).sum())
+        out[t.i, t.j] = out[t.j, t.i] = var
+    return out
+
+
+#: respondents whose influences are held at once when the covariance matrix is summed
+_CHUNK = 2000
+
+
+def asymptotic_covariance(x: np.ndarray, r: np.ndarray, taus: list[np.ndarray]) -> np.ndarray:
+    """Sampling covariance of all the polychoric correlations at once (the pairs in the
+    order of ``np.tril_indices(p, -1)``): the sum over respondents of the outer product of
+    their influences. Its diagonal is :func:`asymptotic_variances`; lavaan's ``NACOV`` for
+    WLSMV is N times it (its correlation block), which the robust χ² and fit indices use.
+
+    >>> rng = np.random.default_rng(1)
+    >>> z = rng.multivariate_normal([0, 0, 0], np.eye(3) * 0.5 + 0.5, 300)
+    >>> x = np.digitize(z, [-0.5, 0.5]).astype(float)
+    >>> r, taus = polychoric(x)
+    >>> var = asymptotic_variances(x, r, taus)[np.tril_indices(3, -1)]
+    >>> bool(np.allclose(np.diag(asymptotic_covariance(x, r, taus)), var))
+    True
+    """
+    x = np.asarray(x, float)
+    codes, _ = _codes(x)
+    n, p = x.shape
+    low = np.tril_indices(p, -1)
+    column = {(int(b), int(a)): k for k, (a, b) in enumerate(zip(*low, strict=True))}
+    terms = _pair_influences(x, r, taus)
+    place = [column[(t.i, t.j)] if (t.i, t.j) in column else column[(t.j, t.i)] for t in terms]
+    cov = np.zeros((len(place), len(place)))
+    for start in range(0, n, _CHUNK):
+        c = codes[start : start + _CHUNK]
+        infl = np.zeros((len(c), len(place)))
+        for k, t in zip(place, terms, strict=True):
+            ca, cb = c[:, t.i], c[:, t.j]
+            has_a, has_b = ca >= 0, cb >= 0
+            both = has_a & has_b
+            infl[both, k] = t.both[ca[both], cb[both]]
+            infl[has_a & ~has_b, k] = t.only_a[ca[has_a & ~has_b]]
+            infl[~has_a & has_b, k] = t.only_b[cb[~has_a & has_b]]
+        cov += infl.T @ infl
+    return cov
 
 
 def _univariate_scores(tau: np.ndarray) -> np.ndarray:
