@@ -26,7 +26,12 @@ if TYPE_CHECKING:
 
 @click.command("structure")
 @input_options
-@click.option("--by", "by", help="Metadata column: one analysis per group.")
+@click.option(
+    "--by",
+    "by",
+    help="Metadata column: one analysis per group, and whether the groups can be compared "
+    "(measurement invariance: configural, metric, scalar, strict).",
+)
 @click.option(
     "--factors",
     "n_factors",
@@ -86,6 +91,7 @@ def structure_cmd(
     Example:
       assess structure answers.xlsx -i orca --on-invalid missing
       assess structure answers.xlsx -i orca --cor polychoric --json
+      assess structure answers.xlsx -i oric --by site --on-invalid missing
     """
     from ..io import write_tables
     from ..stats.structure import structure, structure_tables
@@ -108,9 +114,21 @@ def structure_cmd(
             missing="listwise" if listwise else "pairwise",
             min_group_size=min_group_size,
         )
+        inv, inv_problem = None, None
+        if by is not None:  # can the groups be compared? the multi-group model of the key
+            bar.update(task, description=f"measurement invariance across {by}")
+            inv, inv_problem = _invariance(scores, by, min_group_size)
     inst = scores.instrument
-    written = [str(p) for p in write_tables(structure_tables(results), Path(out))] if out else []
+    tables = structure_tables(results)
+    if inv is not None:
+        tables["invariance"] = inv.table
+    written = [str(p) for p in write_tables(tables, Path(out))] if out else []
     notes = [*notices, *scores.notes]
+    if inv is not None and cor == "polychoric":
+        notes.append(
+            "Measurement invariance is estimated by maximum likelihood on the answers as "
+            "numbers; the ordinal version (thresholds) is not available yet."
+        )
     if as_json:
         payload: dict[str, Any] = {
             "ok": True,
@@ -125,16 +143,49 @@ def structure_cmd(
         else:
             payload["by"] = by
             payload["groups"] = [r.to_dict() for r in results]
+            payload["invariance"] = inv.to_dict() if inv is not None else None
+            if inv_problem:
+                payload["invariance_problem"] = inv_problem
         click.echo(json.dumps(payload, indent=2, default=str))
         return
     c = console()
     c.print(f"[bold]Structure of {inst.title} ({inst.id} {inst.version})[/bold]", highlight=False)
     for res in results:
         _print_group(c, res, by)
+    if by is not None:
+        _print_invariance(c, inv, inv_problem, by)
     for n in notes:
         c.print("[yellow]note:[/yellow] " + n, highlight=False)
     for p in written:
         c.print(f"wrote {p}", markup=False)
+
+
+def _invariance(scores: Any, by: str, min_group_size: int) -> tuple[Any, str | None]:
+    """The invariance steps across ``by``, or why they could not be estimated."""
+    from ..errors import AssessmentError
+    from ..stats.invariance import invariance
+
+    try:
+        return invariance(scores, by, min_group_size=min_group_size), None
+    except AssessmentError as err:
+        return None, "; ".join(p.message for p in err.problems) or str(err)
+
+
+def _print_invariance(c: Console, inv: Any, why: str | None, by: str) -> None:
+    from .output import print_frame
+
+    c.rule(f"Can the groups of {by} be compared? (measurement invariance)")
+    if inv is None:
+        c.print(f"[red]Not estimated:[/red] {why}", highlight=False)
+        return
+    shown = inv.table[
+        ["step", "freed", "chisq", "df", "cfi", "rmsea", "srmr", "delta_cfi", "delta_rmsea",
+         "p_diff", "holds"]
+    ]  # fmt: skip
+    print_frame(c, shown, "multi-group CFA by ML, step by step (p_diff: the LR test)")
+    c.print(inv.verdict_text, highlight=False)
+    for n in inv.notes:
+        c.print("[yellow]note:[/yellow] " + n, highlight=False)
 
 
 def _print_group(c: Console, res: Structure, by: str | None) -> None:

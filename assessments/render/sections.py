@@ -356,6 +356,20 @@ class Analysis:
         return check_structure(self.scores)
 
     @cached_property
+    def invariance(self) -> tuple[Any, str]:
+        """Whether the shown groups of ``by`` can be compared (measurement invariance), when
+        the structure section is asked for: the result, or None and why."""
+        if not self.structure_wanted or not self.by:
+            return None, ""
+        from ..errors import AssessmentError
+        from ..stats.invariance import invariance
+
+        try:
+            return invariance(self.shown_scores, self.by, min_group_size=self.min_group_size), ""
+        except AssessmentError as err:
+            return None, "; ".join(p.message for p in err.problems)
+
+    @cached_property
     def structure_note(self) -> list[Block]:
         """The structure verdict each domain result carries when the report includes the
         structure section and it does not support the domains; else nothing."""
@@ -962,6 +976,22 @@ def groups_section(a: Analysis) -> Section | None:
             )
         )
         return Section(f"Groups compared by {by}", tuple(grp))
+    inv, _why = a.invariance
+    if inv is not None:  # the structure section was asked for: may these means be compared?
+        grp.append(
+            Paragraph(
+                f"The structure check supports comparing the means of these groups ({inv.level} "
+                "invariance; see “Does the structure hold?”)."
+            )
+            if inv.means_comparable
+            else Note(
+                f"The structure check does not support comparing the means of these groups: "
+                f"the items do not work the same way across {by} ("
+                + (f"{inv.level} invariance only" if inv.level != "none" else "no invariance")
+                + "; see “Does the structure hold?”). Read the differences below with caution.",
+                "warning",
+            )
+        )
     gap = a.gaps
     if gap is not None and len(gap):
         reliable = a.reliable_gaps
@@ -1603,9 +1633,17 @@ def quality_section(a: Analysis) -> Section:
 
 # -------------------------------------------------------------------------------- structure
 def structure_section(a: Analysis) -> Section:
+    from .structure import invariance_blocks
     from .structure import structure_section as build
 
     section, sheets = build(a.scores, a.names, a.structure_check)
+    if a.by:
+        inv, why = a.invariance
+        items = {i: f"Item {a.inst.number(i)}" for i in a.inst.item_ids}
+        blocks, table = invariance_blocks(inv, why, a.by, items)
+        section = Section(section.heading, (*section.blocks, *blocks))
+        if table is not None:
+            sheets["structure_invariance"] = table
     a.structure_sheets = sheets
     return section
 

@@ -57,6 +57,51 @@ def structure_caveat(checked: tuple[Any, str], names: dict[str, str]) -> Note | 
     )
 
 
+def invariance_blocks(
+    inv: Any, why: str, by: str, items: dict[str, str]
+) -> tuple[list[Block], pd.DataFrame | None]:
+    """The invariance steps across the report's grouping, as blocks and a workbook sheet;
+    ``items`` names each item as a reader finds it ("Item 10")."""
+    import re
+
+    title = f"Can the groups of {by} be compared?"
+    if items:
+        pattern = re.compile(
+            r"\b(" + "|".join(map(re.escape, sorted(items, key=len, reverse=True))) + r")\b"
+        )
+
+        def readable(text: str) -> str:
+            return pattern.sub(lambda m: items[m.group(1)], text)
+    else:
+
+        def readable(text: str) -> str:
+            return text
+
+    if inv is None:
+        return [Paragraph(f"{title} Measurement invariance could not be checked: {why}.")], None
+    shown = inv.table[
+        ["step", "freed", "chisq", "df", "cfi", "rmsea", "srmr", "delta_cfi", "delta_rmsea",
+         "p_diff", "holds"]
+    ].copy()  # fmt: skip
+    shown["holds"] = shown["holds"].map({True: "yes", False: "no"})
+    shown["freed"] = shown["freed"].map(readable)
+    headers = {"chisq": "chi-square", "cfi": "CFI", "rmsea": "RMSEA", "srmr": "SRMR",
+               "delta_cfi": "ΔCFI", "delta_rmsea": "ΔRMSEA", "p_diff": "p (LR test)",
+               "freed": "left free"}  # fmt: skip
+    shown = shown.rename(columns=headers)
+    blocks: list[Block] = [
+        Paragraph(
+            f"{title} A multi-group confirmatory factor analysis (maximum likelihood, "
+            f"complete answers; {', '.join(f'{g} {n}' for g, n in inv.groups.items())}) holds "
+            "the items' loadings, then their intercepts, then their residual variances equal "
+            f"across the groups. {readable(inv.verdict_text)}"
+        ),
+        TableBlock(f"Measurement invariance across {by}", shown, decimals=3),
+    ]
+    blocks += [Paragraph(n) for n in inv.notes]
+    return blocks, inv.table
+
+
 def structure_section(
     scores: Scores, names: dict[str, str], checked: tuple[Any, str] | None = None
 ) -> tuple[Section, dict[str, pd.DataFrame]]:

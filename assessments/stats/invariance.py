@@ -1,0 +1,570 @@
+"""Measurement invariance: can the groups' scores be compared? A multi-group confirmatory factor
+analysis of the key, by maximum likelihood, in the usual steps (lavaan ``cfa(model, group = ,
+std.lv = TRUE, group.equal = )``):
+
+==============  =================================================================================
+step            what is held equal across the groups
+==============  =================================================================================
+``configural``  nothing: the same items measure the same areas in each group
+``metric``      the loadings (the factor variances of the groups after the first are then free)
+``scalar``      the loadings and the intercepts (the latent means after the first group free)
+``strict``      the loadings, the intercepts and the residual variances
+==============  =================================================================================
+
+Each step is compared with the one before by ΔCFI ≥ −.01 and ΔRMSEA ≤ .015 (Chen 2007; Cheung
+and Rensvold 2002: conventions, not tests) and by the likelihood-ratio test (lavaan's
+``lavTestLRT``). Scalar invariance is what comparing the groups' means needs; metric invariance
+lets their relationships (correlations, regressions) be compared; without configural invariance
+the areas mean different things to the groups. χ², df, CFI, TLI, RMSEA with its 90% interval and
+SRMR equal lavaan 0.6-14 to 1e-6 (``tests/test_invariance_against_r.py``).
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> rng = np.random.default_rng(0)
+>>> f = rng.normal(size=(600, 2))
+>>> x = np.repeat(f, 3, axis=1) * 0.8 + rng.normal(scale=0.6, size=(600, 6))
+>>> df = pd.DataFrame(x, columns=[f"q{i}" for i in range(1, 7)])
+>>> df["site"] = np.repeat(["North", "South"], 300)
+>>> key = {"a": ["q1", "q2", "q3"], "b": ["q4", "q5", "q6"]}
+>>> inv = invariance(df, "site", key)
+>>> inv.table["step"].tolist(), inv.level
+(['configural', 'metric', 'scalar', 'strict'], 'strict')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import optimize
+
+from ..scoring import Scores
+from ._inputs import item_sets
+from .confirmatory import CUTOFFS, _model_of, _newton_polish, _rmsea_ci
+from .correlation import check_items, problem
+from .distributions import chi2_sf
+
+STEPS = ("configural", "metric", "scalar", "strict")
+EQUAL = {
+    "configural": frozenset(),
+    "metric": frozenset({"loadings"}),
+    "scalar": frozenset({"loadings", "intercepts"}),
+    "strict": frozenset({"loadings", "intercepts", "residuals"}),
+}
+#: Chen (2007) for samples over 300: a step holds when CFI drops by at most .01 and RMSEA rises
+#: by at most .015
+DELTA_CFI = -0.01
+DELTA_RMSEA = 0.015
+
+MEANING = {
+    "strict": "Scores can be compared across {by}: the items work the same way in every "
+    "group, down to their residual variances.",
+    "scalar": "Scores can be compared across {by}: the items' loadings and intercepts are the "
+    "same in every group, so a difference in the means is a difference in the areas measured.",
+    "metric": "Compare relationships but not means across {by}: the loadings are the same in "
+    "every group, but the intercepts are not, so a difference in means may come from how an "
+    "item is read rather than from the area it measures.",
+    "configural": "The areas have the same items in every group of {by}, but the items do not "
+    "weigh the same: do not compare the groups' scores, nor their relationships.",
+    "none": "The key does not fit every group of {by} even with each group's own figures: the "
+    "areas mean different things to these groups, so their scores are not comparable.",
+}
+
+
+#: partial invariance refits the model once per item and freed parameter; past this many items
+#: the search is left out (with a note)
+MAX_PARTIAL_ITEMS = 40
+
+
+def _finding(
+    kind: str,
+    item: int,
+    lay: _Layout,
+    x: np.ndarray,
+    groups: list[str],
+    items: list[str],
+    factor_of: np.ndarray,
+    m: int,
+) -> str:
+    """A sentence on a freed item: its value in each group, the most different one named."""
+    values = []
+    for g in range(len(groups)):
+        lam, psi, theta, nu, _ = _matrices(lay, x, g, factor_of, m)
+        if kind == "loadings":
+            sigma = lam @ psi @ lam.T + np.diag(theta)
+            values.append(float(lam[item, factor_of[item]] * np.sqrt(psi[factor_of[item],
+                          factor_of[item]]) / np.sqrt(sigma[item, item])))  # fmt: skip
+        elif kind == "intercepts":
+            values.append(float(nu[item]))
+        else:
+            values.append(float(theta[item]))
+    arr = np.array(values)
+    odd = int(np.argmax([abs(v - np.median(np.delete(arr, k))) for k, v in enumerate(arr)]))
+    what = {"loadings": "standardized loading", "intercepts": "intercept",
+            "residuals": "residual variance"}[kind]  # fmt: skip
+    others = ", ".join(f"{groups[k]} {arr[k]:.2f}" for k in range(len(arr)) if k != odd)
+    return (
+        f"{items[item]} works differently in {groups[odd]}: its {what} there is "
+        f"{arr[odd]:.2f} ({others})."
+    )
+
+
+def _partial_words(
+    level: str, by: str, released: Mapping[str, frozenset[int]], items: list[str]
+) -> str:
+    """What a partial level allows, naming the parameters left free."""
+    single = {"loadings": "loading", "intercepts": "intercept", "residuals": "residual variance"}
+    parts = []
+    for kind in ("loadings", "intercepts", "residuals"):
+        names = [items[i] for i in sorted(released.get(kind, ()))]
+        if names:
+            what = (
+                single[kind] if len(names) == 1 else kind.replace("residuals", "residual variances")
+            )
+            parts.append(f"the {what} of {' and '.join(names)}")
+    freed = " and ".join(parts)
+    if set(k for k, v in released.items() if v) == {"residuals"}:  # scalar held in full
+        return (
+            MEANING["scalar"].format(by=by)
+            + f" Strict invariance holds in part: {freed} differ across the groups, so those "
+            "items are not equally precise in every group (this does not bar comparing means)."
+        )
+    allows = (
+        "Means can be compared with care: a difference in an area that holds one of these "
+        "items may partly come from how the item is read."
+        if level in ("scalar", "strict")
+        else "Relationships can be compared with care, but not means."
+    )
+    return (
+        f"Partial {level} invariance across {by}: apart from {freed}, left free in each group, "
+        f"the items work the same way in every group. {allows}"
+    )
+
+
+@dataclass
+class Invariance:
+    """Result of :func:`invariance`: one row per step, and what the steps allow."""
+
+    by: str
+    groups: dict[str, int]  # group -> respondents used
+    table: pd.DataFrame  # step, npar, chisq, df, pvalue, cfi, tli, rmsea (+ CI), srmr, deltas
+    level: str  # the last step that holds: strict, scalar, metric, configural or none
+    verdict_text: str
+    notes: list[str] = field(default_factory=list)
+    left_out: dict[str, int] = field(default_factory=dict)  # groups too small, with their n
+
+    @property
+    def means_comparable(self) -> bool:
+        return self.level in ("scalar", "strict")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "by": self.by,
+            "groups": self.groups,
+            "left_out": self.left_out,
+            "level": self.level,
+            "means_comparable": self.means_comparable,
+            "verdict_text": self.verdict_text,
+            "steps": self.table.to_dict(orient="records"),
+            "notes": self.notes,
+        }
+
+
+@dataclass
+class _Layout:
+    """Where each group's parameters sit in the free vector (−1: fixed at ``fixed``)."""
+
+    lam: np.ndarray  # (G, p)
+    psi: np.ndarray  # (G, m, m)
+    theta: np.ndarray  # (G, p)
+    nu: np.ndarray  # (G, p)
+    alpha: np.ndarray  # (G, m)
+    n_free: int
+
+
+#: the parameters each step holds equal, by the name partial invariance frees them under
+KIND = {"metric": "loadings", "scalar": "intercepts", "strict": "residuals"}
+
+
+def _layout(
+    step: str,
+    n_groups: int,
+    p: int,
+    m: int,
+    released: Mapping[str, frozenset[int]] | None = None,
+) -> _Layout:
+    """The free parameters of a step; ``released`` items keep their own loadings, intercepts
+    or residual variances in each group (partial invariance)."""
+    equal = EQUAL[step]
+    free = released or {}
+    keys: dict[tuple[Any, ...], int] = {}
+
+    def same(kind: str, i: int) -> bool:
+        return kind in equal and i not in free.get(kind, frozenset())
+
+    def slot(kind: str, g: int, *index: int, shared: bool) -> int:
+        key = (kind, -1 if shared else g, *index)
+        return keys.setdefault(key, len(keys))
+
+    lam = np.empty((n_groups, p), int)
+    psi = np.full((n_groups, m, m), -1)
+    theta = np.empty((n_groups, p), int)
+    nu = np.empty((n_groups, p), int)
+    alpha = np.full((n_groups, m), -1)
+    for g in range(n_groups):
+        for i in range(p):
+            lam[g, i] = slot("lam", g, i, shared=same("loadings", i))
+        for a in range(m):
+            if g > 0 and "loadings" in equal:  # the first group sets the factors' scale
+                psi[g, a, a] = slot("psi", g, a, a, shared=False)
+            for b in range(a):
+                psi[g, a, b] = psi[g, b, a] = slot("psi", g, a, b, shared=False)
+            if g > 0 and "intercepts" in equal:
+                alpha[g, a] = slot("alpha", g, a, shared=False)
+        for i in range(p):
+            theta[g, i] = slot("theta", g, i, shared=same("residuals", i))
+            nu[g, i] = slot("nu", g, i, shared=same("intercepts", i))
+    return _Layout(lam, psi, theta, nu, alpha, len(keys))
+
+
+def _matrices(
+    lay: _Layout, x: np.ndarray, g: int, factor_of: np.ndarray, m: int
+) -> tuple[np.ndarray, ...]:
+    p = len(factor_of)
+    lam = np.zeros((p, m))
+    lam[np.arange(p), factor_of] = x[lay.lam[g]]
+    psi = np.where(lay.psi[g] >= 0, x[np.maximum(lay.psi[g], 0)], np.eye(m))
+    theta = x[lay.theta[g]]
+    nu = x[lay.nu[g]]
+    alpha = np.where(lay.alpha[g] >= 0, x[np.maximum(lay.alpha[g], 0)], 0.0)
+    return lam, psi, theta, nu, alpha
+
+
+def _fit(
+    lay: _Layout,
+    stats: list[tuple[int, np.ndarray, np.ndarray]],
+    factor_of: np.ndarray,
+    m: int,
+    start: np.ndarray | None,
+) -> tuple[np.ndarray, float, bool]:
+    """Minimize Σ_g N_g F_ML,g with a mean structure; ``start`` from the step before."""
+    p = len(factor_of)
+    logdet_s = [np.linalg.slogdet(s)[1] for _, s, _ in stats]
+
+    def loss(x: np.ndarray) -> tuple[float, np.ndarray]:
+        total, grad = 0.0, np.zeros_like(x)
+        for g, (n, s, mean) in enumerate(stats):
+            lam, psi, theta, nu, alpha = _matrices(lay, x, g, factor_of, m)
+            sigma = lam @ psi @ lam.T + np.diag(theta)
+            try:
+                c = np.linalg.cholesky(sigma)
+            except np.linalg.LinAlgError:
+                return 1e10, np.zeros_like(x)
+            inv = np.linalg.inv(sigma)
+            d = mean - (nu + lam @ alpha)
+            f = 2 * np.log(np.diag(c)).sum() + float(np.sum(s * inv)) - logdet_s[g] - p
+            f += float(d @ inv @ d)
+            total += n * f
+            gs = inv - inv @ (s + np.outer(d, d)) @ inv  # dF/dΣ
+            gm = -2 * inv @ d  # dF/dμ
+            d_lam = 2 * gs @ lam @ psi + np.outer(gm, alpha)
+            np.add.at(grad, lay.lam[g], n * d_lam[np.arange(p), factor_of])
+            d_psi = lam.T @ gs @ lam
+            free = lay.psi[g] >= 0
+            low = np.tril(free)  # each free element once: off-diagonals counted twice
+            scale = np.where(np.eye(m, dtype=bool), 1.0, 2.0)
+            np.add.at(grad, lay.psi[g][low], n * (d_psi * scale)[low])
+            np.add.at(grad, lay.theta[g], n * np.diag(gs))
+            np.add.at(grad, lay.nu[g], n * gm)
+            fa = lay.alpha[g] >= 0
+            np.add.at(grad, lay.alpha[g][fa], n * (lam.T @ gm)[fa])
+        return total, grad
+
+    x0 = np.zeros(lay.n_free) if start is None else start
+    if start is None:
+        pooled = sum(n * s for n, s, _ in stats) / sum(n for n, _, _ in stats)
+        sd = np.sqrt(np.diag(pooled))
+        for g, (_, _, mean) in enumerate(stats):
+            x0[lay.lam[g]] = 0.7 * sd
+            x0[lay.theta[g]] = 0.5 * sd**2
+            x0[lay.nu[g]] = mean
+            off = lay.psi[g][np.tril_indices(m, -1)]
+            x0[off[off >= 0]] = 0.3
+            diag = np.diag(lay.psi[g])
+            x0[diag[diag >= 0]] = 1.0
+    fit = optimize.minimize(
+        loss,
+        x0,
+        jac=True,
+        method="L-BFGS-B",
+        options={"ftol": 1e-16, "gtol": 1e-10, "maxiter": 5000, "maxcor": 30},
+    )
+    x = _newton_polish(loss, fit.x, steps=4)
+    f, grad = loss(x)
+    ok = bool(np.isfinite(f) and f < 1e9 and np.abs(grad).max() < 1e-4 * max(1.0, f))
+    return x, f, ok
+
+
+def _carry(prev: tuple[np.ndarray, _Layout] | None, lay: _Layout) -> np.ndarray | None:
+    """Start a step from the step before: each new slot takes the mean of the old values."""
+    if prev is None:
+        return None
+    old_x, old = prev
+    x = np.zeros(lay.n_free)
+    count = np.zeros(lay.n_free)
+    for new_pos, old_pos in (
+        (lay.lam, old.lam),
+        (lay.theta, old.theta),
+        (lay.nu, old.nu),
+        (lay.psi, old.psi),
+        (lay.alpha, old.alpha),
+    ):
+        keep = (new_pos >= 0) & (old_pos >= 0)
+        np.add.at(x, new_pos[keep], old_x[old_pos[keep]])
+        np.add.at(count, new_pos[keep], 1)
+    fresh = count == 0
+    x[~fresh] /= count[~fresh]
+    x[fresh] = 1.0  # a factor variance newly freed; latent means start at 0 below
+    for g in range(lay.alpha.shape[0]):
+        a = lay.alpha[g]
+        x[a[(a >= 0) & fresh[np.maximum(a, 0)]]] = 0.0
+    return x
+
+
+def _srmr(
+    lay: _Layout,
+    x: np.ndarray,
+    stats: list[tuple[int, np.ndarray, np.ndarray]],
+    factor_of: np.ndarray,
+    m: int,
+) -> float:
+    """lavaan's SRMR (Bentler's) with a mean structure: the residuals of the covariances (the
+    diagonal included) and of the means, divided by the sample standard deviations, each
+    group's weighted by its share of N."""
+    total_n = sum(n for n, _, _ in stats)
+    out = 0.0
+    p = len(factor_of)
+    for g, (n, s, mean) in enumerate(stats):
+        lam, psi, theta, nu, alpha = _matrices(lay, x, g, factor_of, m)
+        sigma = lam @ psi @ lam.T + np.diag(theta)
+        sd_s = np.sqrt(np.diag(s))
+        res = (s - sigma) / np.outer(sd_s, sd_s)
+        mres = (mean - (nu + lam @ alpha)) / sd_s
+        low = np.tril_indices(p)
+        value = np.sqrt(((res[low] ** 2).sum() + (mres**2).sum()) / (p * (p + 1) / 2 + p))
+        out += n / total_n * value
+    return float(out)
+
+
+def invariance(
+    data: Scores | pd.DataFrame,
+    by: str | pd.Series,
+    domains: Mapping[str, Sequence[str]] | None = None,
+    *,
+    steps: Sequence[str] = STEPS,
+    min_group_size: int = 0,
+    partial: bool = True,
+) -> Invariance:
+    """Step through configural, metric, scalar and strict invariance of the key across the
+    groups of ``by`` (see the module's description).
+
+    Parameters
+    ----------
+    data
+        :class:`Scores` or a DataFrame of numeric items (with ``domains``).
+    by
+        The grouping column (site, role, perspective, wave) or a Series of group labels.
+    steps
+        The steps to fit, in order (``strict`` is optional in the literature).
+    min_group_size
+        Groups with fewer respondents are left out, with a note; a group is also left out
+        when it has fewer complete answers than the free parameters of its own model.
+    partial
+        When a step fails, free the items that differ one at a time (the one whose equality
+        costs most χ² first, up to a third of the items) until it holds, and say which items
+        work differently in which group; the steps stop at one that fails even so. With
+        ``False`` every step is fitted as it is, whether or not the one before held.
+
+    Raises
+    ------
+    ResponseError
+        Fewer than two groups to compare, or a model that cannot be estimated.
+    """
+    matrix, sets, _ = item_sets(data, domains)
+    model, notes = _model_of(sets, list(matrix.columns))
+    if isinstance(by, str):
+        frame = data.respondents if isinstance(data, Scores) else data
+        if by not in frame.columns:
+            raise problem("unknown-group", f"there is no column {by!r} to compare groups by")
+        labels = frame[by].reindex(matrix.index)
+        name = by
+    else:
+        labels = by.reindex(matrix.index)
+        name = str(by.name or "group")
+    x = matrix[model.items].apply(pd.to_numeric, errors="coerce").astype(float)
+    complete = x.notna().all(axis=1) & labels.notna()
+    dropped = int((~complete).sum())
+    if dropped:
+        notes.append(
+            f"{dropped} respondents without an answer to every item (or without a group) left "
+            "out: the multi-group model uses complete answers (listwise, lavaan's default)."
+        )
+    p, m = model.p, model.m
+    per_group = p + p + m * (m - 1) // 2 + p  # loadings, residuals, correlations, intercepts
+    stats: list[tuple[int, np.ndarray, np.ndarray]] = []
+    groups: dict[str, int] = {}
+    left_out: dict[str, int] = {}
+    for label, part in x[complete].groupby(labels[complete].astype(str), sort=True):
+        n = len(part)
+        if n < max(min_group_size, per_group + 1):
+            left_out[str(label)] = n
+            continue
+        values = part.to_numpy(float)
+        check_items(part, complete=True)
+        cov = np.cov(values, rowvar=False, bias=True)
+        stats.append((n, cov, values.mean(axis=0)))
+        groups[str(label)] = n
+    if left_out:
+        notes.append(
+            "Left out as too small for a model of their own ("
+            + ", ".join(f"{g} {n}" for g, n in left_out.items())
+            + f"): each group needs more complete answers than its {per_group} parameters"
+            + (f" and at least {min_group_size}" if min_group_size else "")
+            + "."
+        )
+    if len(stats) < 2:
+        raise problem(
+            "too-few-groups",
+            f"invariance needs two groups of {name} with enough complete answers; "
+            f"{len(stats)} had them",
+            hint="compare fewer, larger groups (merge small sites), or collect more answers",
+        )
+    n_groups = len(stats)
+    total_n = sum(n for n, _, _ in stats)
+    moments = n_groups * (p * (p + 1) // 2 + p)
+    # the baseline: each group's own means and variances, no covariances
+    baseline = sum(n * (np.log(np.diag(s)).sum() - np.linalg.slogdet(s)[1]) for n, s, _ in stats)
+    baseline_df = n_groups * p * (p - 1) // 2
+    factor_of = model.factor_of
+
+    def row_of(step: str, lay: _Layout, start: np.ndarray | None) -> tuple[dict[str, Any], Any]:
+        theta, chisq, ok = _fit(lay, stats, factor_of, m, start)
+        if not ok:
+            raise problem(
+                "not-converged",
+                f"the {step} model across {name} did not converge; no fit is reported",
+                hint="compare fewer groups, or check items with little variation in a group",
+            )
+        df = moments - lay.n_free
+        cfi_den = max(chisq - df, baseline - baseline_df, 0.0)
+        cfi = 1.0 - max(chisq - df, 0.0) / cfi_den if cfi_den > 0 else 1.0
+        tli = ((baseline / baseline_df) - (chisq / df)) / ((baseline / baseline_df) - 1.0)
+        root_g = np.sqrt(n_groups)
+        rmsea = float(np.sqrt(max(chisq - df, 0.0) / (df * total_n)) * root_g)
+        lo, up = _rmsea_ci(chisq, df, total_n)
+        row = {
+            "step": step,
+            "npar": lay.n_free,
+            "chisq": float(chisq),
+            "df": int(df),
+            "pvalue": float(chi2_sf(chisq, df)),
+            "cfi": float(cfi),
+            "tli": float(tli),
+            "rmsea": rmsea,
+            "rmsea_ci_lower": lo * root_g,
+            "rmsea_ci_upper": up * root_g,
+            "srmr": _srmr(lay, theta, stats, factor_of, m),
+            "freed": "; ".join(
+                f"{kind} of " + ", ".join(model.items[i] for i in sorted(released[kind]))
+                for kind in ("loadings", "intercepts", "residuals")
+                if released.get(kind)
+            ),
+        }
+        return row, theta
+
+    def compare(row: dict[str, Any], before: dict[str, Any] | None) -> None:
+        if before is None:
+            row.update(delta_cfi=np.nan, delta_rmsea=np.nan, chisq_diff=np.nan, df_diff=np.nan,
+                       p_diff=np.nan)  # fmt: skip
+            ok = CUTOFFS["acceptable"]
+            row["holds"] = bool(row["cfi"] >= ok["cfi"] and row["rmsea"] <= ok["rmsea"])
+            return
+        row["delta_cfi"] = row["cfi"] - before["cfi"]
+        row["delta_rmsea"] = row["rmsea"] - before["rmsea"]
+        row["chisq_diff"] = row["chisq"] - before["chisq"]
+        row["df_diff"] = row["df"] - before["df"]
+        row["p_diff"] = float(chi2_sf(row["chisq_diff"], row["df_diff"]))
+        row["holds"] = bool(
+            before["holds"] and row["delta_cfi"] >= DELTA_CFI and row["delta_rmsea"] <= DELTA_RMSEA
+        )
+
+    rows: list[dict[str, Any]] = []
+    released: dict[str, frozenset[int]] = {}
+    accepted: dict[str, Any] | None = None  # the last step that holds (partial or not)
+    prev: tuple[np.ndarray, _Layout] | None = None
+    findings: list[str] = []
+    level = "none"
+    partial_level = False
+    for step in steps:
+        lay = _layout(step, n_groups, p, m, released)
+        row, theta = row_of(step, lay, _carry(prev, lay))
+        compare(row, accepted)
+        rows.append(row)
+        kind = KIND.get(step)
+        if not partial:
+            if row["holds"]:
+                level = step
+            accepted, prev = row, (theta, lay)
+            continue
+        if not row["holds"] and kind and accepted is not None and p <= MAX_PARTIAL_ITEMS:
+            # partial invariance: free, one at a time, the item whose equality costs most
+            tried = row
+            while not tried["holds"] and len(released.get(kind, ())) < p // 3:
+                best = None
+                for i in range(p):
+                    if i in released.get(kind, frozenset()):
+                        continue
+                    trial = {**released, kind: released.get(kind, frozenset()) | {i}}
+                    t_lay = _layout(step, n_groups, p, m, trial)
+                    _, t_chisq, ok = _fit(t_lay, stats, factor_of, m, _carry(prev, t_lay))
+                    if ok and (best is None or t_chisq < best[0]):
+                        best = (t_chisq, i, trial)
+                if best is None:
+                    break
+                released = best[2]
+                lay = _layout(step, n_groups, p, m, released)
+                tried, theta = row_of(step, lay, _carry(prev, lay))
+                tried["step"] = f"{step} (partial)"
+                compare(tried, accepted)
+                rows.append(tried)
+                findings.append(
+                    _finding(kind, best[1], lay, theta, list(groups), model.items, factor_of, m)
+                )
+            row = tried
+        if not row["holds"]:
+            break
+        accepted = row
+        prev = (theta, lay)
+        level = step
+        partial_level = bool(row["freed"])
+    table = pd.DataFrame(rows)
+    text = MEANING[level].format(by=name)
+    if partial_level:
+        text = _partial_words(level, name, released, model.items)
+    if findings:
+        text += " " + " ".join(findings)
+    text += (
+        " Each step is judged by ΔCFI ≥ −.01 and ΔRMSEA ≤ .015 against the step before (Chen "
+        "2007; Cheung and Rensvold 2002), and the configural model by CFI ≥ .90 and RMSEA ≤ "
+        ".08: these are conventions, not tests; the likelihood-ratio tests are in the table."
+    )
+    if p > MAX_PARTIAL_ITEMS and not table["holds"].all():
+        notes.append(
+            f"No search for the items that differ (partial invariance) with more than "
+            f"{MAX_PARTIAL_ITEMS} items: it refits the model once per item."
+        )
+    return Invariance(name, groups, table, level, text, notes, left_out)
