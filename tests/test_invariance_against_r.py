@@ -180,3 +180,28 @@ def test_the_report_says_whether_the_groups_means_may_be_compared(files):
     assert len(chisq) == 6  # four steps and two partial ones
     plain = build_report(s, "site", n_boot=0)
     assert "Can the groups of site be compared?" not in str(plain)
+
+
+def test_a_large_model_matches_lavaan_without_the_newton_polish():
+    """30 items in 4 groups: 372 free parameters in the configural model, past the polish
+    (MAX_POLISHED), so χ² and the indices rest on L-BFGS alone."""
+    from assessments.stats.invariance import MAX_POLISHED
+
+    data = pd.read_csv(REF / "invariance_large_data.csv")
+    key = {
+        name: [f"q{i}" for i in range(10 * k + 1, 10 * k + 11)]
+        for k, name in enumerate(("first", "second", "third"))
+    }
+    inv = invariance(data, "site", key, partial=False)
+    ref = pd.read_csv(REF / "invariance_large_fit.csv").pivot(
+        index="step", columns="measure", values="value"
+    )
+    table = inv.table.set_index("step")
+    assert table.loc["configural", "npar"] > MAX_POLISHED
+    for step in table.index:
+        assert table.loc[step, "chisq"] == pytest.approx(ref.loc[step, "chisq"], rel=1e-6)
+        for ours, theirs in MEASURES.items():
+            assert table.loc[step, ours] == pytest.approx(ref.loc[step, theirs], abs=1e-6), (
+                step,
+                ours,
+            )

@@ -35,6 +35,7 @@ import pandas as pd
 
 from ..errors import InstrumentError, Problem, ResponseError
 from ..instruments import Instrument, apply_key, load_instrument
+from ..threads import one_blas_thread
 from .coding import BLANK, DONT_KNOW, INVALID, NOT_APPLICABLE, STATUS_NAMES, Coder
 from .scores import Scores
 
@@ -157,6 +158,7 @@ def _invalid_problems(
     return out
 
 
+@one_blas_thread
 def score(
     responses: pd.DataFrame | Responses,
     instrument: Instrument | str | Path | None = None,

@@ -12,6 +12,7 @@ import pandas as pd
 from scipy import optimize
 
 from ..scoring import Scores
+from ..threads import all_blas_threads, one_blas_thread
 from ._inputs import item_sets
 from .correlation import (
     check_finite,
@@ -416,7 +417,8 @@ def _wlsmv(
     proj = delta @ np.linalg.solve(info, delta.T * w[None, :])  # Δ(Δ'WΔ)⁻¹Δ'W
     # (I − proj) Γ, so that U Γ = W (I − proj) Γ; the p(p−1)/2-square matrices are few, as
     # ORCA makes them 68 MB each
-    g1 = proj @ gamma
+    with all_blas_threads():  # pairs × pairs products: large enough to gain from threads
+        g1 = proj @ gamma
     np.subtract(gamma, g1, out=g1)
     u_gamma = w[:, None] * g1
     a = np.sqrt(df / float(np.einsum("ij,ji->", u_gamma, u_gamma)))
@@ -448,7 +450,8 @@ def _wlsmv(
         v *= inv[np.ix_(cols, cols)]
         v += inv[np.ix_(rows, cols)] * inv[np.ix_(cols, rows)]
         # tr(Wᵢᵤ' V Wᵢᵤ Γ) = tr(V Wᵢᵤ Γ Wᵢᵤ') with Wᵢᵤ = I − proj and Wᵢᵤ Γ = g1
-        inner = g1 @ proj.T
+        with all_blas_threads():
+            inner = g1 @ proj.T
         np.subtract(g1, inner, out=inner)
         c_hat = float(np.einsum("ij,ji->", v, inner)) / df
         del v, inner
@@ -605,6 +608,7 @@ def _model_of(
     return model, notes
 
 
+@one_blas_thread
 def cfa(
     data: Scores | pd.DataFrame,
     domains: Mapping[str, Sequence[str]] | None = None,

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..scoring import Scores
+from ..threads import one_blas_thread
 from .correlation import (
     Correlation,
     check_items,
@@ -85,6 +86,7 @@ def _first_not_above(values: np.ndarray, limit: np.ndarray) -> int:
     return int(below[0]) if below.size else len(values)
 
 
+@one_blas_thread
 def parallel_analysis(
     data: Scores | pd.DataFrame,
     items: Sequence[str] | None = None,
@@ -227,6 +229,7 @@ def _psych_order(lam: np.ndarray, phi: np.ndarray | None) -> tuple[np.ndarray, n
     return lam[:, order], phi[np.ix_(order, order)]
 
 
+@one_blas_thread
 def efa(
     data: Scores | pd.DataFrame,
     n_factors: int,

@@ -53,6 +53,7 @@ import pandas as pd
 
 from ..errors import Problem, ResponseError
 from ..scoring import Scores
+from ..threads import one_blas_thread
 from ._inputs import DEFAULT_MIN_GROUP_SIZE, group_labels, item_sets, suppressed_groups
 from .confirmatory import CFA, Estimator, Missing, cfa
 from .correlation import Correlation
@@ -112,6 +113,7 @@ def max_structure_items() -> int:
         return 150
 
 
+@one_blas_thread
 def structure(
     data: Scores | pd.DataFrame,
     domains: Mapping[str, Sequence[str]] | None = None,
