@@ -273,6 +273,81 @@ class Perspectives:
         out = pd.DataFrame(rows, columns=cols)
         return out.reindex(out["difference"].abs().sort_values(ascending=False).index)
 
+    def matched_items(self) -> tuple[pd.DataFrame, dict[str, list[str]], list[str]]:
+        """The answers to the practices the key matches across perspectives, as one table for
+        a multi-group model: a ``perspective`` column and one column per practice
+        (``practice_<k>``), each respondent's answer to that practice in their own version
+        (after reverse keys); the practices of each factor; and notes.
+
+        The perspectives taken are the most that share at least four practices (the key's
+        ``same_practice`` groups); a practice is kept when it belongs to the same factor in
+        every one of them. Hidden (small) perspectives are left out.
+        """
+        from itertools import combinations
+
+        shown = [v for v in self.scores if v not in self.hidden]
+        notes: list[str] = []
+        best: tuple[int, int, tuple[str, ...]] | None = None
+        for size in range(len(shown), 1, -1):
+            for combo in combinations(shown, size):
+                n = sum(all(v in g for v in combo) for g in self.practices)
+                if n >= 4 and (best is None or (size, n) > best[:2]):
+                    best = (size, n, combo)
+            if best is not None:
+                break
+        if best is None:
+            return (
+                pd.DataFrame(),
+                {},
+                [
+                    "No two perspectives share four practices in the key (its same_practice "
+                    "groups), so the perspectives cannot be compared item by item."
+                ],
+            )
+        versions = best[2]
+        left = [v for v in shown if v not in versions]
+        if left:
+            notes.append(
+                "Left out of the comparison: " + ", ".join(left) + " (the key matches too few "
+                "of their items with the other perspectives)."
+            )
+        columns: dict[str, dict[str, str]] = {}  # practice -> version -> item id
+        domains: dict[str, list[str]] = {}
+        dropped = 0
+        for k, group in enumerate(self.practices, start=1):
+            if not all(v in group for v in versions):
+                continue
+            ids, factors = {}, set()
+            for v in versions:
+                inst = self.scores[v].instrument
+                item = next(
+                    (it.id for it in inst.items if str(it.numbers.get(v)) == str(group[v])), None
+                )
+                if item is None or item not in self.scores[v].items:
+                    break
+                ids[v] = item
+                factors.add(tuple(inst.item_domains(item)[:1]))
+            else:
+                if len(factors) != 1 or not next(iter(factors)):
+                    dropped += 1
+                    continue
+                name = f"practice_{k}"
+                columns[name] = ids
+                domains.setdefault(next(iter(factors))[0], []).append(name)
+        if dropped:
+            notes.append(
+                f"{dropped} matched practice(s) left out: the key puts them in different "
+                "factors in different perspectives."
+            )
+        parts = []
+        for v in versions:
+            sc = self.scores[v]
+            part = pd.DataFrame({name: sc.items[ids[v]].to_numpy() for name, ids in
+                                 columns.items()})  # fmt: skip
+            part.insert(0, "perspective", v)
+            parts.append(part)
+        return pd.concat(parts, ignore_index=True), domains, notes
+
     def reliability(self) -> pd.DataFrame:
         """Cronbach's alpha and omega of every factor, per perspective (the structure may
         differ between perspectives: look before pooling)."""

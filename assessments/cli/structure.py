@@ -11,12 +11,13 @@ import click
 from .common import (
     console,
     handles_errors,
-    input_options,
     json_option,
     load_scores,
+    optional_input_options,
     output_option,
     progress_bar,
 )
+from .perspectives import perspective_options, wants_perspectives
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
 
 
 @click.command("structure")
-@input_options
+@optional_input_options
+@perspective_options
 @click.option(
     "--by",
     "by",
@@ -78,6 +80,8 @@ def structure_cmd(
     min_group_size: int,
     out: str | None,
     as_json: bool,
+    inputs: tuple[str, ...],
+    version_column: str | None,
     **options: Any,
 ) -> None:
     """Does the key fit these answers? Parallel analysis, EFA and a CFA of the key.
@@ -92,9 +96,24 @@ def structure_cmd(
       assess structure answers.xlsx -i orca --on-invalid missing
       assess structure answers.xlsx -i orca --cor polychoric --json
       assess structure answers.xlsx -i oric --by site --on-invalid missing
+      assess structure --input staff.csv:provider --input people.csv:person -i rsa --key k.yaml
     """
     from ..io import write_tables
     from ..stats.structure import structure, structure_tables
+
+    if wants_perspectives(inputs, version_column):
+        _perspectives(options, inputs, version_column, min_group_size, out, as_json)
+        return
+    if not options.get("input_file") or not options.get("instrument"):
+        from ..errors import Problem, ResponseError
+
+        raise ResponseError(
+            Problem(
+                "missing-option",
+                "give the export (INPUT) and its instrument (-i)",
+                hint="assess structure answers.csv -i oric",
+            )
+        )
 
     with progress_bar(as_json) as bar:  # a CFA of 77 items takes seconds: say so
         task = bar.add_task("reading and scoring the answers", total=None)
@@ -158,6 +177,115 @@ def structure_cmd(
         c.print("[yellow]note:[/yellow] " + n, highlight=False)
     for p in written:
         c.print(f"wrote {p}", markup=False)
+
+
+def _perspectives(
+    options: dict[str, Any],
+    inputs: tuple[str, ...],
+    version_column: str | None,
+    min_group_size: int,
+    out: str | None,
+    as_json: bool,
+) -> None:
+    """Several perspectives (the RSA): can their answers to the practices the key matches be
+    compared? The whole key as one multi-group model when the groups are large enough for it,
+    else each factor on its own."""
+    from ..errors import AssessmentError
+    from ..io import write_tables
+    from ..stats.invariance import invariance, invariance_by_domain
+    from .common import refuse_overwriting_inputs
+    from .perspectives import load_perspectives
+
+    refuse_overwriting_inputs(options, [out], *[i.rpartition(":")[0] for i in inputs])
+    with progress_bar(as_json) as bar:
+        task = bar.add_task("reading and scoring each perspective", total=None)
+        p = load_perspectives(options, inputs, version_column, min_group_size)
+        bar.update(task, description="measurement invariance across the perspectives")
+        data, domains, notes = p.matched_items()
+        whole: Any = None
+        per_domain: Any = None
+        why = ""
+        if domains:
+            try:
+                whole = invariance(data, "perspective", domains, min_group_size=min_group_size)
+            except AssessmentError as err:
+                why = "; ".join(x.message for x in err.problems)
+                per_domain = invariance_by_domain(
+                    data, "perspective", domains, min_group_size=min_group_size
+                )
+    table = whole.table if whole is not None else per_domain.table if per_domain else None
+    written = (
+        [str(x) for x in write_tables({"invariance": table}, Path(out))]
+        if out and table is not None
+        else []
+    )
+    if as_json:
+        payload = {
+            "ok": True,
+            "instrument": p.instrument_id,
+            "perspectives": {v: s.n_scored for v, s in p.scores.items()},
+            "matched_practices": int(sum(len(v) for v in domains.values())),
+            "invariance": whole.to_dict() if whole is not None else None,
+            "invariance_by_domain": per_domain.to_dict() if per_domain is not None else None,
+            "whole_key_problem": why or None,
+            "notes": notes,
+            "written": written,
+        }
+        click.echo(json.dumps(payload, indent=2, default=str))
+        return
+    from .output import print_frame
+
+    c = console()
+    c.rule("Can the perspectives be compared? (measurement invariance)")
+    shown_groups = ", ".join(f"{v} {s.n_scored}" for v, s in p.scores.items())
+    c.print(
+        f"{p.instrument_id}: {shown_groups} scored; "
+        f"{sum(len(v) for v in domains.values())} practices the key matches across the "
+        "perspectives compared.",
+        highlight=False,
+    )
+    cols = ["step", "freed", "chisq", "df", "cfi", "rmsea", "srmr", "delta_cfi", "delta_rmsea",
+            "p_diff", "holds"]  # fmt: skip
+    if whole is not None:
+        print_frame(c, _readable(whole.table)[cols], "the whole key, step by step")
+        c.print(_readable_text(whole.verdict_text), highlight=False)
+        notes += whole.notes
+    elif per_domain is not None:
+        c.print(
+            f"The whole key cannot be tested in one model ({why}); each factor is tested on "
+            "its own.",
+            highlight=False,
+        )
+        names = next(iter(p.scores.values())).instrument.score_names()
+        for dom, res in per_domain.results.items():
+            print_frame(c, _readable(res.table)[cols], f"{names.get(dom, dom)}: {res.level}")
+            c.print(_readable_text(res.verdict_text.split(" Each step is judged")[0]),
+                    highlight=False)  # fmt: skip
+            notes += res.notes
+        for dom, problem_text in per_domain.problems.items():
+            c.print(f"[red]{dom} not estimated:[/red] {problem_text}", highlight=False)
+        c.print(
+            "Each step is judged by ΔCFI ≥ −.01 and ΔRMSEA ≤ .015 against the step before (Chen "
+            "2007), and the configural model by CFI ≥ .90 and RMSEA ≤ .08: conventions, not "
+            "tests; p_diff is the likelihood-ratio test.",
+            highlight=False,
+        )
+    for n in dict.fromkeys(notes):
+        c.print("[yellow]note:[/yellow] " + n, highlight=False)
+    for x in written:
+        c.print(f"wrote {x}", markup=False)
+
+
+def _readable_text(text: str) -> str:
+    import re
+
+    return re.sub(r"practice_(\d+)", r"practice \1", text)
+
+
+def _readable(table: Any) -> Any:
+    out = table.copy()
+    out["freed"] = out["freed"].map(_readable_text)
+    return out
 
 
 def _invariance(scores: Any, by: str, min_group_size: int) -> tuple[Any, str | None]:
