@@ -74,6 +74,8 @@ def demo_responses(
             # with practices that differ in how far they are in place
             raw = lo + (raw - 1 - 0.9 * np.sin(3 * j)) * (hi - lo) / 4
         x = np.clip(np.rint(raw), lo, hi)
+        if scale.is_range and scale.step is not None:  # on the range's steps
+            x = lo + np.round((x - lo) / scale.step) * scale.step
         answers[:, j] = scale.reverse(x) if item.reverse else x
     table: np.ndarray = answers.astype(object)
     table[rng.random(answers.shape) < 0.03] = None  # skipped answers

@@ -140,8 +140,7 @@ def heatmap(
         ax.set_yticks(range(len(rows)), [wrap_label(names.get(r, r)) for r in rows], fontsize=7)
         title(
             ax,
-            f"Mean by {by} ({scale.points[0].label} = {scale.min}, "
-            f"{scale.points[-1].label} = {scale.max})",
+            f"Mean by {by} ({scale.low_text} = {scale.min:g}, {scale.high_text} = {scale.max:g})",
         )
         for s in ("left", "bottom"):
             ax.spines[s].set_visible(False)

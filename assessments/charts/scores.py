@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,15 +28,18 @@ from .theme import (
 
 def scale_ticks(ax: Axes, scale: ResponseScale, axis: str = "x") -> None:
     """Ticks at every code, the end labels naming the scale's anchors."""
-    codes = list(scale.codes)
-    labels = [str(c) for c in codes]
-    labels[0] = f"{codes[0]}\n{scale.points[0].label}"
-    labels[-1] = f"{codes[-1]}\n{scale.points[-1].label}"
+    codes: list[Any] = (
+        list(np.linspace(scale.min, scale.max, 5)) if scale.is_range else list(scale.codes)
+    )
+    labels = [f"{c:g}" for c in codes]
+    labels[0] = f"{codes[0]:g}\n{scale.low_text}"
+    labels[-1] = f"{codes[-1]:g}\n{scale.high_text}"
+    pad = 0.2 * (scale.max - scale.min) / 4 if scale.is_range else 0.2
     if axis == "x":
-        ax.set_xlim(scale.min - 0.2, scale.max + 0.2)
+        ax.set_xlim(scale.min - pad, scale.max + pad)
         ax.set_xticks(codes, labels)
     else:
-        ax.set_ylim(scale.min - 0.2, scale.max + 0.2)
+        ax.set_ylim(scale.min - pad, scale.max + pad)
         ax.set_yticks(codes, labels)
 
 

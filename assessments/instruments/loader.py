@@ -38,19 +38,68 @@ def _answer(raw: dict[str, Any] | None) -> Answer | None:
 
 
 def _response_scale(name: str, raw: dict[str, Any]) -> ResponseScale:
-    points = tuple(a for a in (_answer(p) for p in raw["points"]) if a is not None)
+    points = tuple(a for a in (_answer(p) for p in raw.get("points") or []) if a is not None)
+    rng = raw.get("range") or {}
     return ResponseScale(
         name=name,
         points=points,
         not_applicable=_answer(raw.get("not_applicable")),
         dont_know=_answer(raw.get("dont_know")),
         numeric=bool(raw.get("numeric", True)),
+        low=float(rng["min"]) if rng else None,
+        high=float(rng["max"]) if rng else None,
+        step=float(rng["step"]) if rng.get("step") is not None else None,
+        low_label=str(rng.get("min_label") or ""),
+        high_label=str(rng.get("max_label") or ""),
     )
+
+
+def _check_range(doc: Document, base: tuple[str, ...], sc: ResponseScale) -> None:
+    """A range must run upwards, its step fit it, its N/A and Don't know lie outside it, and
+    it must be numeric (an average of a range is its purpose)."""
+    assert sc.low is not None
+    assert sc.high is not None
+    where = (*base, "range")
+    if sc.low >= sc.high:
+        doc.problem(
+            "bad-range",
+            f"the range runs from {sc.low:g} to {sc.high:g}",
+            where,
+            hint="give min below max",
+        )
+        return
+    if sc.step is not None:
+        k = (sc.high - sc.low) / sc.step
+        if abs(k - round(k)) > 1e-9 * max(1.0, k):
+            doc.problem(
+                "bad-range",
+                f"steps of {sc.step:g} from {sc.low:g} do not reach {sc.high:g}",
+                (*where, "step"),
+                hint="give a step that divides max - min",
+            )
+    for key, a in (("not_applicable", sc.not_applicable), ("dont_know", sc.dont_know)):
+        if a is not None and sc.low <= a.code <= sc.high:
+            doc.problem(
+                "special-in-range",
+                f"the {key.replace('_', ' ')} code {a.code} lies inside the range "
+                f"{sc.low:g}-{sc.high:g}, so it could not be told from an answer",
+                (*base, key, "code"),
+                hint="give it a code outside the range, such as -1 or 999",
+            )
+    if not sc.numeric:
+        doc.problem(
+            "schema",
+            "a range scale is numeric: numeric: false does not apply",
+            (*base, "numeric"),
+            hint="delete numeric: false, or list the answers as points",
+        )
 
 
 def _check_scales(doc: Document, scales: dict[str, ResponseScale]) -> None:
     for name, sc in scales.items():
         base = ("response_scale",) if name == "default" else ("other_scales", name)
+        if sc.is_range:
+            _check_range(doc, base, sc)
         codes = Counter(sc.codes)
         specials = [
             (k, a)

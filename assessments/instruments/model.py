@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 
@@ -61,21 +61,59 @@ class ResponseScale:
     not_applicable: Answer | None = None
     dont_know: Answer | None = None
     numeric: bool = True
+    #: a range scale (``range: {min, max, step}``): any number from ``low`` to ``high`` (on
+    #: steps of ``step`` from ``low`` when given) is an answer; ``points`` is then empty
+    low: float | None = None
+    high: float | None = None
+    step: float | None = None
+    low_label: str = ""
+    high_label: str = ""
+
+    @property
+    def is_range(self) -> bool:
+        """Whether answers are any number in a range rather than a list of points."""
+        return self.low is not None
 
     @property
     def codes(self) -> tuple[int, ...]:
-        """The scored codes, in order."""
+        """The scored codes, in order (none for a range scale)."""
         return tuple(p.code for p in self.points)
 
     @property
-    def min(self) -> int:
-        """Lowest scored code."""
-        return min(self.codes)
+    def min(self) -> Any:
+        """Lowest scored code (a range's minimum)."""
+        return self.low if self.low is not None else min(self.codes)
 
     @property
-    def max(self) -> int:
-        """Highest scored code."""
-        return max(self.codes)
+    def max(self) -> Any:
+        """Highest scored code (a range's maximum)."""
+        return self.high if self.high is not None else max(self.codes)
+
+    @property
+    def low_text(self) -> str:
+        """The label of the lowest answer (a range's ``min_label``, else its number)."""
+        if self.is_range:
+            return self.low_label or f"{self.low:g}"
+        return self.points[0].label
+
+    @property
+    def high_text(self) -> str:
+        """The label of the highest answer."""
+        if self.is_range:
+            return self.high_label or f"{self.high:g}"
+        return self.points[-1].label
+
+    def in_range(self, x: np.ndarray) -> np.ndarray:
+        """Which numbers are answers of a range scale: within it, and on its steps (to 1e-9
+        of a step, so that 0.1 + 0.2 is on a 0.1 grid)."""
+        assert self.low is not None  # called for range scales only
+        assert self.high is not None
+        with np.errstate(invalid="ignore"):
+            ok = (x >= self.low) & (x <= self.high)
+            if self.step is not None:
+                k = (x - self.low) / self.step
+                ok &= np.abs(k - np.round(k)) <= 1e-9 * np.maximum(1.0, np.abs(k))
+        return ok
 
     def reverse(self, code: FloatOrArray) -> FloatOrArray:
         """Reverse-key a code: ``min + max - code`` (``6 - x`` on a 1-5 scale)."""
@@ -83,7 +121,13 @@ class ResponseScale:
 
     def describe(self) -> str:
         """One-line description, e.g. ``1 = disagree ... 5 = agree``."""
-        text = ", ".join(f"{p.code} = {p.label}" for p in self.points)
+        if self.is_range:
+            text = f"any number from {self.low:g}"
+            text += f" ({self.low_label})" if self.low_label else ""
+            text += f" to {self.high:g}" + (f" ({self.high_label})" if self.high_label else "")
+            text += f" in steps of {self.step:g}" if self.step is not None else ""
+        else:
+            text = ", ".join(f"{p.code} = {p.label}" for p in self.points)
         for special in (self.not_applicable, self.dont_know):
             if special is not None:
                 text += f", {special.code} = {special.label}"
@@ -662,8 +706,13 @@ def instrument_text(inst: Instrument) -> str:
             if inst.version
             else f", versions {', '.join(inst.version_ids)}]"
         ),
-        f"{len(inst.items)} items; answers {scale.points[0].code} = {scale.points[0].label}"
-        f" ... {scale.points[-1].code} = {scale.points[-1].label}",
+        f"{len(inst.items)} items; answers "
+        + (
+            scale.describe()
+            if scale.is_range
+            else f"{scale.points[0].code} = {scale.points[0].label}"
+            f" ... {scale.points[-1].code} = {scale.points[-1].label}"
+        ),
         "domains:",
     ]
     width = max((len(d.id) for d in inst.domains), default=0)

@@ -95,7 +95,7 @@ def write_template(
         for i, label in enumerate(labels):
             lists.write(i, 0, label)
         lists.hide()
-        source = f"=lists!$A$1:$A${len(labels)}"
+        source = f"=lists!$A$1:$A${max(len(labels), 1)}"
         columns = [*metadata, *inst.item_ids]
         for j, name in enumerate(columns):
             data.write(0, j, name, head)
@@ -105,6 +105,32 @@ def write_template(
             data.write_comment(
                 0, j, f"{item.numbers[inst.version or '']}. {item.label}", {"x_scale": 2}
             )
+            scale = inst.item_scale(item)
+            if scale.is_range:  # a number in the range (N/A and Don't know by their codes)
+                from xlsxwriter.utility import xl_rowcol_to_cell
+
+                specials = [a for a in (scale.not_applicable, scale.dont_know) if a is not None]
+                said = "; ".join(f"{a.code} for {a.label}" for a in specials)
+                cell = xl_rowcol_to_cell(1, j)  # relative: each row checks its own cell
+                ok = f"AND(ISNUMBER({cell}),{cell}>={scale.min:g},{cell}<={scale.max:g})"
+                ok = "OR(" + ",".join([ok, *(f"{cell}={a.code}" for a in specials)]) + ")"
+                data.data_validation(
+                    1,
+                    j,
+                    rows,
+                    j,
+                    {
+                        "validate": "custom",
+                        "value": "=" + ok,
+                        "input_title": "A number",
+                        "input_message": f"From {scale.min:g} to {scale.max:g}"
+                        + (f"; {said}" if said else ""),
+                        "error_title": "Not an answer of this item",
+                        "error_message": f"Type a number from {scale.min:g} to {scale.max:g}, "
+                        "or leave the cell empty.",
+                    },
+                )
+                continue
             data.data_validation(
                 1,
                 j,

@@ -109,8 +109,8 @@ def _perspective_summary(
     blocks: list[Block] = [
         Paragraph(
             "How to read this page: each score is the average answer of one perspective's "
-            f"respondents, from {scale.points[0].code} ({scale.points[0].label}) to "
-            f"{scale.points[-1].code} ({scale.points[-1].label}); the line around each mark "
+            f"respondents, from {scale.min:g} ({scale.low_text}) to "
+            f"{scale.max:g} ({scale.high_text}); the line around each mark "
             "shows where it would probably fall. Every other perspective is compared with "
             "people in recovery, whose view the assessment exists to hear."
         )

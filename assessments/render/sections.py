@@ -35,7 +35,10 @@ STEPS_PER_AREA = 3  # practices per area in the Items section's table
 
 
 def fmt_table(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    """The given columns, renamed for readers, in that order."""
+    """The given columns, renamed for readers, in that order ("% top two" left out where no
+    scale has two best points: a range scale's answers are numbers)."""
+    if "pct_top_two" in columns and df["pct_top_two"].isna().all():
+        columns = {k: v for k, v in columns.items() if k != "pct_top_two"}
     return df[list(columns)].rename(columns=columns).reset_index(drop=True)
 
 
@@ -433,7 +436,7 @@ class Analysis:
             if item.id not in self.scores.items.columns:
                 continue
             scale = inst.item_scale(item)
-            if not scale.numeric:
+            if not scale.numeric or scale.is_range:  # a range has no "two best points"
                 continue
             x = self.scores.items[item.id].to_numpy(dtype=float)
             answered = int(np.isfinite(x).sum())
@@ -548,7 +551,7 @@ def _of_scale(a: Analysis, domain: object, mean: float, decimals: int = 1) -> st
 def _how_to_read(a: Analysis) -> str:
     scales = a.inst.scored_scales
     ranges = "; ".join(
-        f"from {sc.min} ({sc.points[0].label}) to {sc.max} ({sc.points[-1].label})" for sc in scales
+        f"from {sc.min:g} ({sc.low_text}) to {sc.max:g} ({sc.high_text})" for sc in scales
     )
     return (
         f"How to read this page: each area's score is the average answer of the people who "
@@ -870,12 +873,16 @@ def domains_section(a: Analysis) -> Section:
                         + " scale"
                     )
                     + " run "
-                    f"from {sc.min} ({sc.points[0].label}) to {sc.max} ({sc.points[-1].label})"
+                    f"from {sc.min:g} ({sc.low_text}) to {sc.max:g} ({sc.high_text})"
                     for sc in inst.scored_scales
                 )
-                + "; higher is better. Each score is the mean of a respondent's answered items; "
-                "\u201c% top two\u201d is the share of the area's answers in the scale's two "
-                "best points."
+                + "; higher is better. Each score is the mean of a respondent's answered items"
+                + (
+                    "; \u201c% top two\u201d is the share of the area's answers in the scale's "
+                    "two best points."
+                    if any(np.isfinite(v) for v in a.top_two.values())
+                    else "."
+                )
             ),
             *a.structure_note,
             *_profile_figures(a),
@@ -1324,17 +1331,21 @@ def items_section(a: Analysis) -> Section:
         else f"How people answered the {MAX_CHART_ITEMS} lowest-rated items (all items are in "
         "the Excel workbook)"
     )
-    blocks: list[Block] = [
-        figure(
-            charts.answer_bars(
-                a.shown_scores,
-                min_group_size=a.min_group_size,
-                items=chart_items[k * size : (k + 1) * size],
-            ),
-            what + (f" ({k + 1} of {parts})" if parts > 1 else ""),
-        )
-        for k in range(parts)
-    ]
+    blocks: list[Block] = (
+        []
+        if inst.response_scale.is_range
+        else [  # no points to count
+            figure(
+                charts.answer_bars(
+                    a.shown_scores,
+                    min_group_size=a.min_group_size,
+                    items=chart_items[k * size : (k + 1) * size],
+                ),
+                what + (f" ({k + 1} of {parts})" if parts > 1 else ""),
+            )
+            for k in range(parts)
+        ]
+    )
     blocks += [
         TableBlock("Strengths: highest rated items", fmt_table(top, item_cols)),
         TableBlock("Areas for improvement: lowest rated items", fmt_table(bottom, item_cols)),

@@ -118,6 +118,11 @@ class Coder:
             if special is not None:
                 for text in (special.label, *special.synonyms):
                     labels[normalize_label(text)] = (special.code, status)
+        if self.scale.is_range:  # its ends' labels, when given, are its ends
+            for text, end in ((self.scale.low_label, self.scale.low),
+                              (self.scale.high_label, self.scale.high)):  # fmt: skip
+                if text and end is not None:
+                    labels.setdefault(normalize_label(text), (end, ANSWERED))  # type: ignore[arg-type]
         self.labels = labels
         self._exact_points = {
             text.strip().upper(): p.code
@@ -136,7 +141,9 @@ class Coder:
         whether the scale is just consecutive whole codes with no N/A or Don't-know code (then
         two comparisons and a wholeness test classify a number, without the table). When the
         codes are far apart (``1..5`` and ``99999999`` for N/A) there is no table: the codes are
-        looked up in sorted order instead."""
+        looked up in sorted order instead. A range scale has no table (:meth:`_lookup`)."""
+        if self.scale.is_range:
+            return 0, 0, None, False
         lo, hi = int(min(self._codes)), int(max(self._codes))
         table = None
         if hi - lo < _MAX_TABLE:
@@ -176,6 +183,8 @@ class Coder:
 
     def _number(self, x: float) -> Classified:
         status = self._codes.get(float(x))
+        if status is None and self.scale.is_range:
+            status = ANSWERED if bool(self.scale.in_range(np.array([x]))[0]) else None
         if status is None:
             return math.nan, INVALID, False
         return (float(x) if status == ANSWERED else math.nan), status, False
@@ -226,7 +235,14 @@ class Coder:
         """Status of every number in ``x`` at once, through a table indexed by ``code - min``.
 
         When the scale is only consecutive whole codes (no N/A or Don't-know code), two
-        comparisons and one test of wholeness decide; otherwise the table does."""
+        comparisons and one test of wholeness decide; otherwise the table does. A range scale
+        accepts any number within it (on its steps), and its N/A and Don't-know codes."""
+        if self.scale.is_range:
+            status = np.where(self.scale.in_range(x), np.int8(ANSWERED), np.int8(INVALID))
+            for code, kind in self._codes.items():
+                status[x == code] = kind
+            status[np.isnan(x)] = BLANK
+            return status.astype(np.int8, copy=False)
         lo, hi, table, simple = self._table
         with np.errstate(invalid="ignore"):
             inside = (x >= lo) & (x <= hi)  # False for NaN

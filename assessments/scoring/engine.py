@@ -623,6 +623,20 @@ def _excluded(
     return pd.DataFrame({"row": rows[drop], "respondent_id": ids[drop], "reason": reasons})
 
 
+def _float_sums(values: np.ndarray, item_sets: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_item_sums` for answers that need not be whole numbers (a range scale): each
+    set's sum of the answered cells (float64, added left to right as ``np.nansum`` does) and
+    their count, ``(sets, n)``."""
+    n = values.shape[0]
+    sums = np.empty((len(item_sets), n))
+    counts = np.empty((len(item_sets), n), dtype=np.int64)
+    for c, cols in enumerate(item_sets):
+        block = values[:, cols]
+        sums[c] = np.nansum(block, axis=1)
+        counts[c] = np.isfinite(block).sum(axis=1)
+    return sums, counts
+
+
 def _item_sums(
     values: np.ndarray, item_sets: list[list[int]], lo: int, hi: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -685,8 +699,11 @@ def _compute(inst: Instrument, values: np.ndarray) -> tuple[dict[str, np.ndarray
     sets = [[pos[i] for i in dom.items] for dom in inst.scored_domains]
     sets += [[pos[i] for i in inst.scale_items(sc)] for sc in item_scales]
     sets.append(list(range(len(inst.item_ids))))
-    codes = [c for sc in inst.scales.values() for c in sc.codes]
-    totals, counts = _item_sums(values, sets, min(codes, default=0), max(codes, default=0))
+    if any(sc.is_range for sc in inst.scales.values()):  # answers need not be whole numbers
+        totals, counts = _float_sums(values, sets)
+    else:
+        codes = [c for sc in inst.scales.values() for c in sc.codes]
+        totals, counts = _item_sums(values, sets, min(codes, default=0), max(codes, default=0))
     cols: dict[str, np.ndarray] = {}
     d = len(inst.scored_domains)
     # every domain at once: rows of (domains, respondents) arrays

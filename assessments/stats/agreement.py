@@ -76,6 +76,16 @@ def rwg_j(mean_var: float, n_items: int, null_var: float) -> float:
     return float(j / (j + ratio))
 
 
+def _range_options(sc: Any) -> Any:
+    """A range scale as the number of options A whose uniform null, (A² − 1)/12, is its own:
+    step²(K² − 1)/12 for K steps, or (max − min)²/12 for any number in it."""
+    span = float(sc.high - sc.low)
+    if sc.step is not None:
+        k = round(span / sc.step) + 1
+        return float(np.sqrt(sc.step**2 * (k * k - 1) + 1))
+    return float(np.sqrt(span * span + 1))
+
+
 def _null_variances(a: int) -> dict[str, float]:
     """Null variances for ``a`` answer options: uniform (A² − 1)/12 and, for 5 or 7 options, the
     slightly and moderately skewed nulls of LeBreton & Senter (2008)."""
@@ -106,7 +116,8 @@ def domain_options(
         if dom in given:
             a = int(given[dom])
         elif isinstance(data, Scores):
-            a = len(data.instrument.domain_scale(dom).points)
+            sc = data.instrument.domain_scale(dom)
+            a = len(sc.points) if not sc.is_range else _range_options(sc)
         else:
             raise ResponseError(
                 Problem(

@@ -142,6 +142,18 @@ def structure(
     """
     matrix, sets, _ = item_sets(data, domains)
     frame = data.respondents if isinstance(data, Scores) else data
+    if cor == "polychoric" and isinstance(data, Scores):
+        ranged = [s.name for s in data.instrument.scales.values() if s.is_range]
+        if ranged:
+            raise ResponseError(
+                Problem(
+                    "not-ordinal",
+                    "polychoric correlations are for answers on a few ordered points; this "
+                    "instrument's answers are numbers in a range (" + ", ".join(ranged) + ")",
+                    expected="--cor pearson for numbers in a range",
+                    hint="use --cor pearson (the default)",
+                )
+            )
     strict = by is None if strict is None else strict
     groups = group_labels(frame, by)
     items = list(dict.fromkeys(c for v in sets.values() for c in v))
