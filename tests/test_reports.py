@@ -425,3 +425,33 @@ def test_chart_text_after_a_table_is_black_not_the_tables_shading():
     assert fills
     shading = tuple(round(c / 255, 3) for c in (221, 235, 247))
     assert not [f for f in fills if tuple(round(c, 3) for c in f) == shading]
+
+
+def test_n_boot_chooses_the_icc_intervals():
+    """Issue 33: ``assess report --n-boot`` did nothing (the report's ICC intervals were always
+    F-based). Now 0 (the default) gives the F-based interval and N > 0 a cluster bootstrap of N
+    resamples, in the agreement sheet and the methods' words."""
+    import io
+
+    import numpy as np
+    import openpyxl
+    import pandas as pd
+
+    from assessments import score
+    from assessments.demo import demo_responses
+    from assessments.render import build_report, render_xlsx
+
+    s = score(demo_responses("oric", n=200, seed=3), "oric", on_invalid="missing")
+    sheets = {}
+    for n_boot in (0, 200):
+        report = build_report(s, "role", aggregate_by="site", n_boot=n_boot)
+        book = openpyxl.load_workbook(io.BytesIO(render_xlsx(report)))
+        rows = list(book["agreement"].iter_rows(values_only=True))
+        sheets[n_boot] = pd.DataFrame(rows[1:], columns=rows[0])
+        words = "cluster-bootstrap intervals (200 resamples)" if n_boot else "F-based intervals"
+        assert words in str(report)
+    assert set(sheets[0]["icc_ci_method"].dropna()) == {"f"}
+    assert set(sheets[200]["icc_ci_method"].dropna()) == {"cluster_bootstrap"}
+    assert not np.allclose(
+        sheets[0]["icc1_ci_low"].astype(float), sheets[200]["icc1_ci_low"].astype(float)
+    )

@@ -96,7 +96,14 @@ from .perspectives import perspective_options, wants_perspectives
     show_default=True,
     help="Smaller groups are suppressed in every table, chart and sheet.",
 )
-@click.option("--n-boot", default=1000, show_default=True, help="Bootstrap resamples for ICCs.")
+@click.option(
+    "--n-boot",
+    default=0,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Agreement's ICC intervals by cluster bootstrap with this many resamples (0: the "
+    "F-based interval).",
+)
 @click.option(
     "--include-respondents",
     is_flag=True,

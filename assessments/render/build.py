@@ -236,7 +236,7 @@ def build_report(
     organization: str = "",
     period: str = "",
     min_group_size: int = 5,
-    n_boot: int = 1000,
+    n_boot: int = 0,
     practices: pd.DataFrame | None = None,
     plan: pd.DataFrame | None = None,
     include_respondents: bool = False,

@@ -72,7 +72,7 @@ class Analysis:
     previous: Scores | None = None
     history: Mapping[str, Scores] | None = None
     min_group_size: int = 5
-    n_boot: int = 1000
+    n_boot: int = 0  # ICC intervals: F-based when 0, else a cluster bootstrap of this many
     practices: pd.DataFrame | None = None
     plan: pd.DataFrame | None = None
     benchmarks: pd.DataFrame | None = None
@@ -346,7 +346,8 @@ class Analysis:
             self.agg_scores,
             self.aggregate_by,
             min_group_size=self.min_group_size,
-            n_boot=self.n_boot,
+            ci="cluster_bootstrap" if self.n_boot > 0 else "f",
+            n_boot=max(self.n_boot, 1),
         )
         return None if agree["suppressed"].astype(bool).all() else agree
 
@@ -1751,8 +1752,14 @@ def methods_section(a: Analysis) -> Section:
             "Reverse-keyed items are scored max + min − answer. N/A, Don't know and blank "
             "answers count as missing. Group comparisons use Welch's ANOVA with Holm's "
             "correction across scores; agreement uses rwg(j) against a uniform null on each "
-            "domain's own scale and ICCs from a one-way ANOVA with F-based intervals, and a "
-            "group mean is read as the group's view only when members agree and groups differ. "
+            "domain's own scale and ICCs from a one-way ANOVA with "
+            + (
+                f"cluster-bootstrap intervals ({a.n_boot:,} resamples)"
+                if a.n_boot > 0
+                else "F-based intervals"
+            )
+            + ", and a group mean is read as the group's view only when members agree and "
+            "groups differ. "
             f"Groups under {a.min_group_size} respondents are suppressed. Statistics are "
             "checked against R (psych, multilevel, effectsize, rstatix, base R). Under At a "
             f"glance, a change is called reliable when {a.test_words()} gives p < .05, and a "
