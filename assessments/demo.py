@@ -111,7 +111,7 @@ def run_demo(
     seed: int = 2026,
     *,
     report: bool = True,
-    n_boot: int = 1000,
+    n_boot: int = 0,
     progress: Callable[[str], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Write example answers for ORIC (CSV, two waves, ``n`` each) and ORCA (Excel,

@@ -29,7 +29,7 @@ def write_report(
     organization: str = "",
     period: str = "",
     min_group_size: int = 5,
-    n_boot: int = 1000,
+    n_boot: int = 0,
     plan: pd.DataFrame | None = None,
     progress: Callable[[str], None] | None = None,
     include_respondents: bool = False,

@@ -45,7 +45,7 @@ def _write(ws: Workspace, state: dict[str, Any], choice: dict[str, Any]) -> list
         organization=choice["organization"],
         period=choice["period"],
         min_group_size=choice["min_group_size"],
-        n_boot=200,
+        n_boot=0,
         progress=step,
     )
     step("writing the action plan")
