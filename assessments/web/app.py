@@ -157,6 +157,7 @@ def create_app(
         Route(w + "/draft/use", draft.use, methods=["POST"]),
         Route(w + "/draft.yaml", draft.download),
         Route(w + "/upload", upload.show),
+        Route(w + "/template.xlsx", upload.template),
         Route(w + "/upload", upload.receive, methods=["POST"]),
         Route(w + "/check", check.show),
         Route(w + "/check", check.update, methods=["POST"]),

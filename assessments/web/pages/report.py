@@ -11,13 +11,28 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ...errors import AssessmentError
-from ..common import form_of, go, page, session, shown, stale_form
+from ..common import form_of, go, page, session, shown, stale_form, unsupported
 from ..limits import run_limited
 from ..session import basis
 from ..session import scores as score_session
 from ..workspace import STATE_LOCK, Workspace
 
 PROGRESS = "report-progress.txt"  # the step a worker is on, for the page to show
+#: files the report may take besides the export, with the kinds each is read from
+REPORT_FILES = {"benchmarks": (".csv",), "plan": (".xlsx",), "invited": (".csv",)}
+#: the report's sections, as the page names them (the structure section has its own box)
+SECTION_WORDS = {
+    "summary": "At a glance",
+    "domains": "Domain results",
+    "groups": "Groups compared",
+    "sites": "Results by site",
+    "agreement": "Agreement before aggregation",
+    "items": "Items, with next steps",
+    "trends": "Change over time",
+    "plan": "Progress on last year's action plan",
+    "quality": "Reliability and data quality",
+    "methods": "Methods",
+}
 
 
 def _write(ws: Workspace, state: dict[str, Any], choice: dict[str, Any]) -> list[str]:
@@ -36,6 +51,18 @@ def _write(ws: Workspace, state: dict[str, Any], choice: dict[str, Any]) -> list
     if state.get("earlier"):
         step("reading the earlier wave")
         previous = score_session(ws, state, "earlier")
+    files = choice.get("files") or {}
+    plan = None
+    if files.get("plan"):  # last year's action plan, for the progress section
+        from ...practices import read_action_plan
+
+        plan = read_action_plan(ws.path(files["plan"]))
+    invited = None
+    if files.get("invited"):
+        from ...stats.invitations import read_invited
+
+        invited = read_invited(ws.path(files["invited"]))
+    sections = choice.get("sections") or None
     written = write_report(
         s,
         ws.folder,
@@ -47,12 +74,17 @@ def _write(ws: Workspace, state: dict[str, Any], choice: dict[str, Any]) -> list
         min_group_size=choice["min_group_size"],
         n_boot=0,
         progress=step,
+        structure=bool(choice.get("structure")),
+        sections=sections,
+        benchmarks=ws.path(files["benchmarks"]) if files.get("benchmarks") else None,
+        plan=plan,
+        invited=invited,
     )
     step("writing the action plan")
-    plan = write_action_plan(
+    new_plan = write_action_plan(
         action_plan(s), ws.path("action-plan.xlsx"), instrument=s.instrument.id
     )
-    return [p.name for p in written] + [plan.name]
+    return [p.name for p in written] + [new_plan.name]
 
 
 async def _build(
@@ -129,6 +161,7 @@ async def show(request: Request) -> Response:
         earlier_job=earlier_job,
         columns=state.get("metadata_columns") or [],
         choice=state.get("report_choice") or {},
+        sections=SECTION_WORDS,
     )
 
 
@@ -150,13 +183,52 @@ async def build(request: Request) -> Response:
         size = max(1, int(str(form.get("min_group_size") or "5")))
     except ValueError:
         size = 5
-    choice = {
+    from ...render.sections import DEFAULT_SECTIONS
+
+    chosen = [n for n, _ in form.multi_items() if n.startswith("section_")]
+    sections = [s for s in DEFAULT_SECTIONS if f"section_{s}" in chosen]
+    structure = bool(form.get("structure"))
+    choice: dict[str, Any] = {
         "by": column("by"),
         "aggregate_by": column("aggregate_by"),
         "organization": str(form.get("organization") or "")[:200],
         "period": str(form.get("period") or "")[:100],
         "min_group_size": size,
+        "structure": structure,
+        # every section ticked is the default set (None); the structure section is its box
+        "sections": None
+        if len(sections) == len(DEFAULT_SECTIONS)
+        else [*sections, *(["structure"] if structure else [])],
+        "files": dict((state.get("report_choice") or {}).get("files") or {}),
+        "file_names": dict((state.get("report_choice") or {}).get("file_names") or {}),
     }
+    if form.get("section_form") and not sections:
+        return page(
+            request,
+            "report.html",
+            ws,
+            "report",
+            job=None,
+            earlier_job=None,
+            columns=columns,
+            choice=choice,
+            sections=SECTION_WORDS,
+            message="Tick at least one section for the report.",
+            status=422,
+        )
+    for role, kinds in REPORT_FILES.items():  # benchmarks, last year's plan, invitations
+        upload = form.file(role)
+        if upload is not None:
+            filename, data = upload
+            refused = unsupported(request, ws, filename, kinds)
+            if refused is not None:
+                return refused
+            choice["files"][role] = ws.store_upload(f"report-{role}", filename, data).name
+            choice["file_names"][role] = filename
+        elif form.get(f"clear_{role}"):
+            choice["files"].pop(role, None)
+            choice["file_names"].pop(role, None)
+    ws.update(report_choice=choice)
     jobs = request.app.state.jobs
     if jobs.get(ws.id, {}).get("status") != "running":
         jobs[ws.id] = {

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 
-from ..common import form_of, go, page, session, unsupported
-from ..workspace import max_upload_bytes
+from ...errors import AssessmentError
+from ..common import form_of, go, page, problem, session, unsupported
+from ..limits import run_limited
+from ..workspace import Workspace, max_upload_bytes
 
 EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".sav", ".zsav")
 #: the encodings offered (detected when none is chosen)
@@ -33,6 +36,33 @@ async def show(request: Request) -> Response:
         "upload",
         limit_mb=max_upload_bytes() // 2**20,
         encodings=ENCODINGS,
+    )
+
+
+def _template(ws: Workspace, state: dict[str, Any]) -> str:
+    """The data-entry workbook of the session's instrument and version (in a worker)."""
+    from ...io import write_template
+    from ..session import load
+
+    inst = load(ws, state)
+    write_template(inst, ws.path("entry-template.xlsx"))
+    return f"{inst.id}" + (f"-{inst.version}" if len(inst.versions) > 1 else "") + "-entry.xlsx"
+
+
+async def template(request: Request) -> Response:
+    """A workbook for typing in paper forms, with a dropdown of the answers for each item."""
+    ws, state = session(request)
+    if not state.get("instrument"):
+        return go(ws, "instrument")
+    try:
+        name = await run_limited(_template, ws, state)
+    except AssessmentError as err:
+        return problem(request, ws, err, back="upload")
+    return FileResponse(
+        ws.path("entry-template.xlsx"),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename=name,
+        content_disposition_type="attachment",
     )
 
 

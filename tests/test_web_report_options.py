@@ -1,0 +1,135 @@
+"""Issue 31: the report's choices on the web page, as ``assess report`` has them: which sections,
+the structure section, benchmarks, last year's action plan (its progress), how many were
+invited (response rates), and the paper-form data-entry workbook to download."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+from starlette.testclient import TestClient
+from test_truth_web import form_basis, upload
+from test_web import start
+
+from assessments.demo import demo_responses
+from assessments.io.tables import write_table
+from assessments.web.app import create_app
+
+
+@pytest.fixture
+def client(tmp_path):
+    app = create_app(root=tmp_path / "sessions", store=str(tmp_path / "history.sqlite"))
+    with TestClient(app, base_url="http://127.0.0.1:8765") as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("exports") / "oric_staff.csv"
+    write_table(demo_responses("oric", n=160, seed=12), path)
+    return path
+
+
+def wait(c: TestClient, wid: str) -> str:
+    for _ in range(400):
+        page = c.get(f"/w/{wid}/report").text
+        if "Ready" in page or "could not be built" in page:
+            return page
+        time.sleep(0.25)
+    raise AssertionError("the report was not built")
+
+
+def build(c: TestClient, wid: str, csrf: str, files=None, **fields) -> str:
+    page = c.get(f"/w/{wid}/report").text
+    data = {"csrf": csrf, "basis": form_basis(page), "by": "role", "min_group_size": "5",
+            "section_form": "1", **fields}  # fmt: skip
+    r = c.post(f"/w/{wid}/report", data=data, files=files or {}, follow_redirects=False)
+    assert r.status_code == 303, r.text[:800]
+    return wait(c, wid)
+
+
+def preview(c: TestClient, wid: str) -> str:
+    return c.get(f"/w/{wid}/report/preview").text
+
+
+def ready(c: TestClient, export: Path) -> tuple[str, str]:
+    wid, csrf = start(c)
+    upload(c, wid, csrf, export)
+    page = c.get(f"/w/{wid}/check").text
+    c.post(
+        f"/w/{wid}/check",
+        data={"csrf": csrf, "basis": form_basis(page), "on_invalid": "missing", "action": "score"},
+    )
+    return wid, csrf
+
+
+ALL = {f"section_{s}": "1" for s in ("summary", "domains", "groups", "sites", "agreement",
+                                      "items", "trends", "plan", "quality", "methods")}  # fmt: skip
+
+
+def test_sections_and_the_structure_section(client, export):
+    wid, csrf = ready(client, export)
+    page = build(client, wid, csrf, section_summary="1", section_methods="1", structure="1")
+    assert "Ready" in page
+    html = preview(client, wid)
+    assert "Does the structure hold?" in html
+    assert "Can the groups of role be compared?" in html
+    assert "Domain results" not in html
+    page = client.get(f"/w/{wid}/report").text  # the choice is kept for the next build
+    assert re.search(r'id="section_domains"[^>]*>', page).group(0).count("checked") == 0
+    r = client.post(
+        f"/w/{wid}/report",
+        data={"csrf": csrf, "basis": form_basis(page), "section_form": "1"},
+    )
+    assert r.status_code == 422
+    assert "Tick at least one section" in r.text
+
+
+def test_benchmarks_plan_and_invitations(client, export, tmp_path):
+    wid, csrf = ready(client, export)
+    build(client, wid, csrf, **ALL)
+    plan = client.get(f"/w/{wid}/files/action-plan.xlsx")  # this year's plan, next year's input
+    assert plan.status_code == 200
+    bench = b"target,mean,sd,n,source\nchange_efficacy,3.9,0.5,120,State average 2025\n"
+    invited = b"group,invited\nall,400\n"
+    page = build(
+        client,
+        wid,
+        csrf,
+        files={
+            "benchmarks": ("state.csv", bench),
+            "plan": ("plan-2025.xlsx", plan.content),
+            "invited": ("invited.csv", invited),
+        },
+        **ALL,
+    )
+    assert "Ready" in page
+    html = preview(client, wid)
+    assert "State average 2025" in html
+    assert "Progress on the action plan" in html
+    assert "400" in html
+    assert "response rate" in html.lower()
+    page = client.get(f"/w/{wid}/report").text
+    assert "now: state.csv" in page
+    assert "now: plan-2025.xlsx" in page
+    # a benchmarks file that cannot be read: the person's file named, never the server's path
+    page = build(client, wid, csrf, files={"benchmarks": ("broken.csv", b"mean\nx\n")}, **ALL)
+    assert "could not be built" in page
+    assert "broken.csv" in page
+    assert "report-benchmarks" not in page
+
+
+def test_the_data_entry_workbook_downloads(client):
+    wid, _ = start(client)
+    page = client.get(f"/w/{wid}/upload").text
+    assert "Download a data-entry workbook" in page
+    r = client.get(f"/w/{wid}/template.xlsx")
+    assert r.status_code == 200
+    assert "oric-entry.xlsx" in r.headers["content-disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(r.content))
+    assert book.sheetnames == ["instructions", "responses", "lists"]
+    assert [c.value for c in book["responses"][1]][4] == "oric_1"
