@@ -133,3 +133,58 @@ def test_the_data_entry_workbook_downloads(client):
     book = openpyxl.load_workbook(io.BytesIO(r.content))
     assert book.sheetnames == ["instructions", "responses", "lists"]
     assert [c.value for c in book["responses"][1]][4] == "oric_1"
+
+
+def keep(c: TestClient, wid: str, csrf: str, org: str, wave: str, date: str) -> None:
+    page = c.get(f"/w/{wid}/keep").text
+    r = c.post(
+        f"/w/{wid}/keep",
+        data={"csrf": csrf, "basis": form_basis(page), "org": org, "wave": wave,
+              "wave_date": date},
+    )  # fmt: skip
+    assert r.status_code == 200, r.text[:800]
+
+
+def test_a_report_from_kept_waves_and_removing_one(client, tmp_path):
+    """Issue 31: last year's file is not uploaded again: the report of a kept wave has the kept
+    waves before it in its trends, from the page; removing a wave asks first."""
+    from assessments import History
+
+    exports = {}
+    for wave, shift in (("2025", -0.4), ("2026", 0.3)):
+        path = tmp_path / f"oric_{wave}.csv"
+        write_table(demo_responses("oric", n=150, seed=int(wave), shift=shift), path)
+        exports[wave] = path
+    for wave, date in (("2025", "2025-04-01"), ("2026", "2026-04-01")):
+        wid, csrf = ready(client, exports[wave])
+        keep(client, wid, csrf, "Example Agency", wave, date)
+    page = client.get(f"/w/{wid}/keep").text
+    assert "Report with its trends" in page
+    assert '<option value="site">site</option>' in page  # kept grouping columns to compare by
+    r = client.post(
+        f"/w/{wid}/keep/report",
+        data={"csrf": csrf, "org": "Example Agency", "wave": "2026", "instrument": "oric",
+              "by": "site"},
+    )  # fmt: skip
+    assert r.status_code == 200, r.text[:1500]
+    assert "The report of Example Agency, wave 2026" in r.text
+    html_name = re.search(r'href="/w/[^/]+/kept/([^"]+\.html)"', r.text).group(1)
+    report = client.get(f"/w/{wid}/kept/{html_name}").text
+    assert "Change since the last wave" in report
+    assert "2025" in report
+    assert client.get(f"/w/{wid}/kept/../state.json").status_code == 404
+    # remove: the first post only asks
+    asked = client.post(
+        f"/w/{wid}/keep/remove",
+        data={"csrf": csrf, "org": "Example Agency", "wave": "2025", "instrument": "oric"},
+    )
+    assert "Remove Example Agency, wave 2025?" in asked.text
+    store = client.app.state.store
+    assert len(History(store).rows()) == 2
+    done = client.post(
+        f"/w/{wid}/keep/remove",
+        data={"csrf": csrf, "org": "Example Agency", "wave": "2025", "instrument": "oric",
+              "confirm": "yes"},
+    )  # fmt: skip
+    assert "Removed Example Agency, wave 2025." in done.text
+    assert [r["wave"] for r in History(store).rows()] == ["2026"]

@@ -21,10 +21,23 @@ def _history(request: Request):  # type: ignore[no-untyped-def]
     return History(request.app.state.store)
 
 
+def _rows_with_columns(history: Any) -> list[dict[str, Any]]:
+    """The kept waves, each with the grouping columns kept with it (to compare by)."""
+    rows = history.rows(strict=False)
+    for r in rows:
+        try:
+            r["kept_columns"] = list(
+                history.info(r["org"], r["wave"], r["instrument"]).kept_columns
+            )
+        except AssessmentError:
+            r["kept_columns"] = []
+    return rows
+
+
 async def show(request: Request) -> Response:
     ws, _ = session(request)
     try:
-        rows = await run_in_threadpool(lambda: _history(request).rows(strict=False))
+        rows = await run_in_threadpool(lambda: _rows_with_columns(_history(request)))
     except AssessmentError as err:
         return problem(request, ws, err, back="report")
     return page(
@@ -35,6 +48,106 @@ async def show(request: Request) -> Response:
         waves=rows,
         store=mask(request.app.state.store) if request.app.state.store else "your data folder",
     )
+
+
+KEPT = "kept-report"  # the folder of the report built from kept waves
+
+
+def _kept_report(
+    ws: Any, store: str | None, org: str, wave: str, instrument: str, by: str
+) -> list[str]:
+    """The report of a kept wave with every earlier wave in its trends (``assess report
+    --history``), in a worker; its files go to their own folder of the workspace."""
+    import shutil
+
+    from ...history import History
+    from ...render import write_report
+    from ...render.perspectives import write_perspective_report
+
+    history = History(store)
+    info = history.info(org, wave, instrument)
+    folder = ws.folder / KEPT
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    if info.perspectives:  # each perspective with its own waves in its trend
+        p = history.load_perspectives(org, wave, instrument)
+        trends = {v: history.series(org, instrument, until=wave, version=v) for v in
+                  info.perspectives}  # fmt: skip
+        written = write_perspective_report(p, folder, organization=org, period=wave, trends=trends)
+        return [x.name for x in written]
+    scores = history.load(org, wave, instrument)
+    waves = history.series(org, instrument, until=wave, version=info.version)
+    earlier = list(waves)[:-1]
+    previous = None
+    if earlier:
+        before = history.info(org, earlier[-1], instrument)
+        previous = history.load(
+            org, earlier[-1], instrument, perspective=info.version if before.perspectives else None
+        )
+    written = write_report(
+        scores,
+        folder,
+        by=by if by and by in scores.respondents.columns else None,
+        previous=previous,
+        organization=org,
+        period=wave,
+        history=waves,
+    )
+    return [x.name for x in written]
+
+
+async def kept_report(request: Request) -> Response:
+    """Build the report of a kept wave, with the kept waves before it in its trends."""
+    ws, state = session(request)
+    form = await form_of(request, state)
+    org, wave = str(form.get("org") or ""), str(form.get("wave") or "")
+    instrument, by = str(form.get("instrument") or ""), str(form.get("by") or "")
+    try:
+        files = await run_limited(
+            _kept_report, ws, request.app.state.store, org, wave, instrument, by
+        )
+    except AssessmentError as err:
+        return problem(request, ws, err, back="keep")
+    ws.update(kept_report={"org": org, "wave": wave, "instrument": instrument, "files": files})
+    return go(ws, "keep")
+
+
+async def kept_file(request: Request) -> Response:
+    """A file of the report built from kept waves (only those it wrote)."""
+    from starlette.exceptions import HTTPException
+    from starlette.responses import FileResponse
+
+    ws, state = session(request)
+    name = request.path_params["name"]
+    files = (state.get("kept_report") or {}).get("files") or []
+    path = ws.folder / KEPT / name
+    if name not in files or not path.is_file():
+        raise HTTPException(404, "No such file in this session.")
+    return FileResponse(path, filename=name, content_disposition_type="attachment")
+
+
+async def remove(request: Request) -> Response:
+    """Remove a kept wave, after a page that asks first (nothing is removed by one click)."""
+    ws, state = session(request)
+    form = await form_of(request, state)
+    org, wave = str(form.get("org") or ""), str(form.get("wave") or "")
+    instrument = str(form.get("instrument") or "")
+    if form.get("confirm") != "yes":
+        return page(
+            request,
+            "keep_remove.html",
+            ws,
+            "keep",
+            org=org,
+            wave=wave,
+            instrument=instrument,
+        )
+    try:
+        await run_in_threadpool(lambda: _history(request).remove(org, wave, instrument or None))
+    except AssessmentError as err:
+        return problem(request, ws, err, back="keep")
+    ws.update(removed={"org": org, "wave": wave, "instrument": instrument})
+    return go(ws, "keep")
 
 
 async def keep(request: Request) -> Response:
