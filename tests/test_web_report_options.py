@@ -188,3 +188,33 @@ def test_a_report_from_kept_waves_and_removing_one(client, tmp_path):
     )  # fmt: skip
     assert "Removed Example Agency, wave 2025." in done.text
     assert [r["wave"] for r in History(store).rows()] == ["2026"]
+
+
+def test_a_report_build_can_be_cancelled(client, tmp_path):
+    """Issue 31: a cancel button beside the progress line: nothing of a cancelled build is
+    kept or shown, and the report can be built again once its work has stopped. (2,000
+    respondents: the build takes seconds, so the cancel arrives while it runs.)"""
+    big = tmp_path / "oric_big.csv"
+    write_table(demo_responses("oric", n=2000, seed=5), big)
+    wid, csrf = ready(client, big)
+    page = client.get(f"/w/{wid}/report").text
+    r = client.post(
+        f"/w/{wid}/report",
+        data={"csrf": csrf, "basis": form_basis(page), "by": "role", "min_group_size": "5"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert "Cancel this report" in client.get(f"/w/{wid}/report").text
+    page = client.post(f"/w/{wid}/report/cancel", data={"csrf": csrf}).text
+    assert "The report was cancelled" in page
+    jobs = client.app.state.jobs
+    for _ in range(400):
+        if not jobs[wid].get("busy"):
+            break
+        time.sleep(0.25)
+    assert jobs[wid]["status"] == "cancelled"
+    ws = client.app.state.workspaces.get(wid)
+    assert not list(ws.folder.glob("oric-report.*"))  # what it wrote was discarded
+    page = client.get(f"/w/{wid}/report").text
+    assert "Ready" not in page
+    assert "Ready" in build(client, wid, csrf, **ALL)  # and it builds again

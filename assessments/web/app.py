@@ -167,6 +167,7 @@ def create_app(
         Route(w + "/report", report.build, methods=["POST"]),
         Route(w + "/report/preview", files.preview),
         Route(w + "/report/status", report.status),
+        Route(w + "/report/cancel", report.cancel, methods=["POST"]),
         Route(w + "/report.zip", files.report_zip),
         Route(w + "/keep", keep.show),
         Route(w + "/keep", keep.keep, methods=["POST"]),

@@ -97,6 +97,11 @@ async def _build(
     try:
         names = await run_limited(_write, ws, state, choice)
         with STATE_LOCK:
+            if job.get("cancelled"):  # the person stopped waiting: nothing of it is kept
+                for name in names:
+                    ws.path(name).unlink(missing_ok=True)
+                job.update(status="cancelled", step="stopped", files=[])
+                return
             if basis(ws, ws.state()) != built_from:
                 # the session moved on while this was built (a new upload, other choices):
                 # what was built here belongs to no file on screen, so it is not kept
@@ -118,6 +123,7 @@ async def _build(
         )
     finally:
         ws.path(PROGRESS).unlink(missing_ok=True)
+        job["busy"] = False
 
 
 async def status(request: Request) -> Response:
@@ -163,6 +169,17 @@ async def show(request: Request) -> Response:
         choice=state.get("report_choice") or {},
         sections=SECTION_WORDS,
     )
+
+
+async def cancel(request: Request) -> Response:
+    """Stop waiting for the report being built: whatever it writes is discarded (the worker
+    ends its work within the page's time limit; other visitors' work is not interrupted)."""
+    ws, state = session(request)
+    await form_of(request, state)
+    job = request.app.state.jobs.get(ws.id)
+    if job is not None and job.get("status") == "running":
+        job.update(cancelled=True, status="cancelled", step="stopped")
+    return go(ws, "report")
 
 
 async def build(request: Request) -> Response:
@@ -230,8 +247,10 @@ async def build(request: Request) -> Response:
             choice["file_names"].pop(role, None)
     ws.update(report_choice=choice)
     jobs = request.app.state.jobs
-    if jobs.get(ws.id, {}).get("status") != "running":
+    # one build at a time: a cancelled one is still writing its (discarded) files until it ends
+    if not jobs.get(ws.id, {}).get("busy"):
         jobs[ws.id] = {
+            "busy": True,
             "status": "running",
             "step": "starting",
             "basis": basis(ws, state),
