@@ -206,6 +206,38 @@ def test_the_draft_flow_in_chromium(server):
         browser.close()
 
 
+def test_the_rsa_perspectives_flow_in_chromium(server, tmp_path):
+    """Issue 31: the RSA from four files and a filled-in key workbook, on the page alone; the
+    page passes axe and fits a phone (shot at 1280 and 390 px)."""
+    from playwright.sync_api import sync_playwright
+    from test_docs import rsa_key_workbook
+
+    from assessments.demo import run_rsa_demo
+
+    run_rsa_demo(tmp_path, report=False)
+    rsa_key_workbook(tmp_path / "rsa-key.xlsx")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+        page = browser.new_page(bypass_csp=True, accept_downloads=True)
+        page.goto(server)
+        page.get_by_role("button", name="Start a new assessment").click()
+        page.get_by_role("link", name="Score the administrator, provider").click()
+        shoot(page, "1c-perspectives")
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Download the RSA key workbook").click()
+        assert download.value.suggested_filename == "rsa-key.xlsx"
+        page.get_by_label("The filled-in scoring key").set_input_files(
+            str(tmp_path / "rsa-key.xlsx")
+        )
+        for v in ("administrator", "provider", "person", "family"):
+            page.locator(f"#file_{v}").set_input_files(str(tmp_path / f"rsa_{v}_answers.csv"))
+        page.get_by_label("Treat answers that are not on the scale as missing").check()
+        page.get_by_role("button", name="Score and build the perspective report").click()
+        page.wait_for_selector("text=Ready: the perspective report", timeout=120_000)
+        shoot(page, "1d-perspectives-ready")
+        browser.close()
+
+
 def test_the_html_reports_fit_a_phone(tmp_path):
     """At 390 px the ORIC and ORCA reports are no wider than the screen (they were 525 and
     556 px): wide tables scroll in their own box and charts scale (issue 16)."""

@@ -25,7 +25,17 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .common import HERE, STEPS, Disconnected, templates
-from .pages import check, draft, files, instrument, keep, report, scores, upload
+from .pages import (
+    check,
+    draft,
+    files,
+    instrument,
+    keep,
+    perspectives,
+    report,
+    scores,
+    upload,
+)
 from .workspace import Workspaces
 
 CSP = (
@@ -152,6 +162,10 @@ def create_app(
         Route("/start", instrument.start, methods=["POST"]),
         Route(w + "/instrument", instrument.show),
         Route(w + "/instrument", instrument.choose, methods=["POST"]),
+        Route(w + "/perspectives", perspectives.show),
+        Route(w + "/perspectives", perspectives.build, methods=["POST"]),
+        Route(w + "/perspectives/{name:str}", perspectives.file),
+        Route(w + "/key-template.xlsx", perspectives.key_template),
         Route(w + "/draft", draft.show),
         Route(w + "/draft", draft.create, methods=["POST"]),
         Route(w + "/draft/use", draft.use, methods=["POST"]),
