@@ -233,6 +233,10 @@ _COMMANDS = (
         "the collection date on the Keep step, with its box \u201cReplace a wave already kept "
         "under this label\u201d",
     ),
+    (
+        re.compile(r"draft a mapping file with `?assess map\b[^`;)]*`?"),
+        "choose each item's column on the Check step",
+    ),
     (re.compile(r"(?:run )?`?assess map\b[^`;)]*`?"), "use the column choices on the Check step"),
     (re.compile(r"`?assess history add\b(?: \.\.\.)?"), "the Keep step:"),
     (re.compile(r"`?assess history list`?"), "the list on the Keep step"),
