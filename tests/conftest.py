@@ -60,3 +60,15 @@ def store(request, tmp_path):
     pg_admin(f'CREATE DATABASE "{name}"')
     yield PG.rsplit("/", 1)[0] + "/" + name
     pg_admin(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def web_client(tmp_path: Path):
+    """The web page in a test client, its workspaces and history in a temporary folder."""
+    from starlette.testclient import TestClient
+
+    from assessments.web.app import create_app
+
+    app = create_app(root=tmp_path / "sessions", store=str(tmp_path / "history.sqlite"))
+    with TestClient(app, base_url="http://127.0.0.1:8765") as c:
+        yield c

@@ -21,7 +21,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from starlette.testclient import TestClient
 from test_web import start
 
 from assessments import InputFileError, load_instrument, read_responses, score, validate
@@ -352,12 +351,8 @@ def test_help_has_an_example():
 
 
 @pytest.fixture
-def client(tmp_path):
-    from assessments.web.app import create_app
-
-    app = create_app(root=tmp_path / "sessions", store=str(tmp_path / "history.sqlite"))
-    with TestClient(app, base_url="http://127.0.0.1:8765") as c:
-        yield c
+def client(web_client):
+    return web_client
 
 
 def test_web_draft_edit_use_and_score(client):

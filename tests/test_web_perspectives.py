@@ -14,16 +14,13 @@ from test_docs import rsa_key_workbook
 from test_web import start
 
 from assessments.demo import run_rsa_demo
-from assessments.web.app import create_app
 
 VERSIONS = ("administrator", "provider", "person", "family")
 
 
 @pytest.fixture
-def client(tmp_path):
-    app = create_app(root=tmp_path / "sessions", store=str(tmp_path / "history.sqlite"))
-    with TestClient(app, base_url="http://127.0.0.1:8765") as c:
-        yield c
+def client(web_client):
+    return web_client
 
 
 @pytest.fixture(scope="module")

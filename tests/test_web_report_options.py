@@ -17,14 +17,11 @@ from test_web import start
 
 from assessments.demo import demo_responses
 from assessments.io.tables import write_table
-from assessments.web.app import create_app
 
 
 @pytest.fixture
-def client(tmp_path):
-    app = create_app(root=tmp_path / "sessions", store=str(tmp_path / "history.sqlite"))
-    with TestClient(app, base_url="http://127.0.0.1:8765") as c:
-        yield c
+def client(web_client):
+    return web_client
 
 
 @pytest.fixture(scope="module")

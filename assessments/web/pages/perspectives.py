@@ -33,16 +33,25 @@ def _choices() -> list[dict[str, Any]]:
     return [{"id": i, "versions": _versions(i)} for i in INSTRUMENTS]
 
 
-async def show(request: Request) -> Response:
-    ws, state = session(request)
+def _form(
+    request: Request, ws: Workspace, done: dict[str, Any], message: str = "", status: int = 200
+) -> Response:
+    """The page: the form, and the report built last (``done``)."""
     return page(
         request,
         "perspectives.html",
         ws,
         "instrument",
         instruments=_choices(),
-        done=state.get("perspectives") or {},
+        done=done,
+        message=message,
+        status=status,
     )
+
+
+async def show(request: Request) -> Response:
+    ws, state = session(request)
+    return _form(request, ws, state.get("perspectives") or {})
 
 
 def _key_template(ws: Workspace, instrument: str) -> None:
@@ -118,16 +127,7 @@ async def build(request: Request) -> Response:
     elif len(files) < 2:
         message = "Choose at least two files, one per perspective."
     if message:
-        return page(
-            request,
-            "perspectives.html",
-            ws,
-            "instrument",
-            instruments=_choices(),
-            done={},
-            message=message,
-            status=422,
-        )
+        return _form(request, ws, {}, message, 422)
     assert key is not None  # checked above, where a missing key is a message to the person
     refused = unsupported(request, ws, key[0], (".xlsx", ".xlsm", ".yaml", ".yml"))
     if refused is not None:
