@@ -215,3 +215,20 @@ def test_a_report_build_can_be_cancelled(client, tmp_path):
     page = client.get(f"/w/{wid}/report").text
     assert "Ready" not in page
     assert "Ready" in build(client, wid, csrf, **ALL)  # and it builds again
+
+
+def test_replacing_a_kept_wave_asks_first(client, export):
+    wid, csrf = ready(client, export)
+    keep(client, wid, csrf, "Example Agency", "2026", "2026-04-01")
+    page = client.get(f"/w/{wid}/keep").text
+    data = {"csrf": csrf, "basis": form_basis(page), "org": "Example Agency", "wave": "2026",
+            "wave_date": "2026-05-01", "replace": "yes"}  # fmt: skip
+    asked = client.post(f"/w/{wid}/keep", data=data)
+    assert "Replace Example Agency, wave 2026?" in asked.text
+    assert "2026-04-01" in asked.text  # the wave it would replace, by its date
+    from assessments import History
+
+    assert History(client.app.state.store).rows()[0]["date"] == "2026-04-01"  # nothing yet
+    done = client.post(f"/w/{wid}/keep", data={**data, "confirm": "yes"})
+    assert done.status_code == 200
+    assert History(client.app.state.store).rows()[0]["date"] == "2026-05-01"

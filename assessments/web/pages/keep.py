@@ -160,6 +160,27 @@ async def keep(request: Request) -> Response:
         return go(ws, "upload" if not state.get("export") else "scores")
     org = str(form.get("org") or "").strip()
     wave = str(form.get("wave") or "").strip()
+    if form.get("replace") == "yes" and form.get("confirm") != "yes":
+        # replacing a kept wave deletes its scores: say which, and ask first
+        try:
+            kept = await run_in_threadpool(
+                lambda: [
+                    r for r in _history(request).rows(org=org, strict=False) if r["wave"] == wave
+                ]
+            )
+        except AssessmentError as err:
+            return problem(request, ws, err, back="keep")
+        if kept:
+            return page(
+                request,
+                "keep_replace.html",
+                ws,
+                "keep",
+                org=org,
+                wave=wave,
+                wave_date=str(form.get("wave_date") or ""),
+                kept=kept,
+            )
 
     try:
         await run_limited(
