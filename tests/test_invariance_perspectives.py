@@ -68,3 +68,44 @@ def test_cli_structure_across_perspectives(demo):
     assert "Can the perspectives be compared?" in printed.output
     assert "Demo life goals" in printed.output
     assert "practice_" not in printed.output
+
+
+def test_the_perspective_report_says_beside_each_gap_whether_its_means_compare(demo):
+    """``assess report --input ... --structure``: a section on whether the perspectives can be
+    compared, and beside each gap whether its two means may be compared."""
+    import io
+
+    import openpyxl
+
+    from assessments.render import render_xlsx
+    from assessments.render.perspectives import build_perspective_report
+    from assessments.stats.invariance import invariance_by_domain
+
+    inputs = [(demo / f"rsa_{v}_answers.csv", v) for v in VERSIONS]
+    p = score_perspectives(inputs, "rsa", key=demo / "rsa-demo-key.yaml", on_invalid="missing")
+    report = build_perspective_report(p, structure=True)
+    text = str(report)
+    assert "Can the perspectives be compared?" in text
+    assert "practice_" not in text
+    (gaps,) = [
+        b.data
+        for s in report.sections
+        if s.heading == "Perspective gaps"
+        for b in s.blocks
+        if hasattr(b, "data")
+    ]
+    keys = zip(gaps["perspective"], gaps["score"], strict=True)
+    beside = dict(zip(keys, gaps["means comparable"], strict=True))
+    assert all(v.startswith("not checked") for (who, _), v in beside.items()
+               if who.startswith("Administrator"))  # fmt: skip
+    # provider against person: the same verdict as the invariance of each factor on its own
+    data, domains, _ = p.matched_items()
+    levels = invariance_by_domain(data, "perspective", domains).levels
+    names = p.names()
+    for dom, level in levels.items():
+        said = beside[("Provider", names[dom])]
+        assert said.startswith("yes" if level in ("scalar", "strict") else "no"), (dom, said)
+    book = openpyxl.load_workbook(io.BytesIO(render_xlsx(report)))
+    assert "invariance" in book.sheetnames
+    plain = str(build_perspective_report(p))
+    assert "Can the perspectives be compared?" not in plain

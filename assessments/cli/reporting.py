@@ -227,6 +227,7 @@ def report_cmd(
             organization=organization,
             period=period,
             practices=user_practices(practices_files, next(iter(persp.scores.values())).instrument),
+            structure=structure,
         )
         if as_json:
             click.echo(

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -331,6 +333,98 @@ def _trend_section(
     return Section("Change across waves, by perspective", tuple(blocks)), sheets
 
 
+@dataclass
+class _Comparable:
+    """Whether the perspectives' means may be compared, factor by factor."""
+
+    versions: tuple[str, ...]  # the perspectives compared
+    levels: dict[str, str]  # factor -> the last invariance step that holds ("partial scalar")
+    table: pd.DataFrame
+    texts: dict[str, str]  # factor (or "" for the whole key) -> the verdict
+    notes: list[str]
+    why: str = ""
+
+    def beside(self, version: str, reference: str, score: str) -> str:
+        if version not in self.versions or reference not in self.versions:
+            return "not checked (no matched items)"
+        level = self.levels.get(score)
+        if level is None:
+            return "not checked"
+        ok = level.split()[-1] in ("scalar", "strict")
+        return ("yes" if ok else "no") + f" ({level if level != 'none' else 'no'} invariance)"
+
+    def section(self, names: Mapping[str, str]) -> Section:
+        blocks: list[Block] = [
+            Paragraph(
+                "Can the perspectives be compared? A gap between staff and people in recovery "
+                "is a difference in how they rate a practice only if the items work the same "
+                "way for both. A multi-group factor analysis of the practices the key matches "
+                f"across {', '.join(self.versions)} holds their loadings, then intercepts, then "
+                "residual variances equal (measurement invariance); the gaps table says for "
+                "each gap whether its means may be compared."
+            )
+        ]
+        if self.why:
+            blocks.append(Paragraph(self.why))
+        for factor, text in self.texts.items():
+            label = names.get(factor, factor) if factor else "The whole key"
+            blocks.append(Paragraph(f"{label}: {_practice_words(text)}"))
+        shown = self.table.copy()
+        if "domain" in shown.columns:
+            shown["domain"] = [names.get(d, d) for d in shown["domain"]]
+        shown["freed"] = shown["freed"].map(_practice_words)
+        wanted = ("domain", "step", "freed", "chisq", "df", "cfi", "rmsea", "delta_cfi",
+                  "delta_rmsea", "p_diff", "holds")  # fmt: skip
+        keep = [c for c in wanted if c in shown.columns]
+        blocks.append(TableBlock("Measurement invariance across perspectives", shown[keep]))
+        blocks += [Paragraph(n) for n in dict.fromkeys(self.notes)]
+        return Section("Can the perspectives be compared?", tuple(blocks))
+
+
+def _level_words(result: Any) -> str:
+    """An invariance result's level, "partial" when items were left free to reach it."""
+    return ("partial " if result.verdict_text.startswith("Partial") else "") + result.level
+
+
+def _practice_words(text: str) -> str:
+    import re
+
+    return re.sub(r"practice_(\d+)", r"practice \1", text)
+
+
+def _invariance(p: Perspectives) -> _Comparable | None:
+    """Invariance across the perspectives: the whole key when the groups are large enough,
+    else each factor on its own."""
+    from ..errors import AssessmentError
+    from ..stats.invariance import invariance, invariance_by_domain
+
+    data, domains, notes = p.matched_items()
+    if not domains:
+        return _Comparable((), {}, pd.DataFrame(columns=["step"]), {}, notes,
+                           why=" ".join(notes))  # fmt: skip
+    versions = tuple(str(v) for v in data["perspective"].unique())
+    try:
+        whole = invariance(data, "perspective", domains, min_group_size=p.min_group_size)
+    except AssessmentError as err:
+        why = "; ".join(x.message for x in err.problems)
+        per = invariance_by_domain(data, "perspective", domains, min_group_size=p.min_group_size)
+        texts = {d: r.verdict_text.split(" Each step is judged")[0] for d, r in per.results.items()}
+        texts.update({d: f"not estimated ({w})" for d, w in per.problems.items()})
+        extra = [n for r in per.results.values() for n in r.notes]
+        return _Comparable(
+            versions,
+            {d: _level_words(r) for d, r in per.results.items()},
+            per.table,
+            texts,
+            [*notes, *extra],
+            why=f"The whole key cannot be tested in one model ({why}), so each factor is tested "
+            "on its own.",
+        )
+    levels = {d: _level_words(whole) for d in domains}
+    return _Comparable(versions, levels, whole.table, {"": whole.verdict_text},
+                       [*notes, *whole.notes])  # fmt: skip
+
+
 def build_perspective_report(
     p: Perspectives,
     *,
@@ -338,12 +432,14 @@ def build_perspective_report(
     period: str = "",
     trends: Mapping[str, Mapping[str, Scores]] | None = None,
     practices: pd.DataFrame | None = None,
+    structure: bool = False,
 ) -> Report:
     """The report model: findings, factors by perspective, gaps, the practices rated most
     differently, N/A and Don't know by perspective, methods; with ``trends`` (each perspective's
     kept waves, earliest first, from :meth:`~assessments.history.History.series`), the change
-    of each perspective across its own waves. With the demo key, every page title and every
-    sheet says it is a demonstration key."""
+    of each perspective across its own waves. With ``structure``, whether the perspectives can
+    be compared (measurement invariance on the practices the key matches), said beside each gap
+    too. With the demo key, every page title and every sheet says it is a demonstration key."""
     from ..charts import drawing
     from .common import figure, report_date
 
@@ -358,6 +454,7 @@ def build_perspective_report(
     )
     gaps = p.gaps()
     practice = p.practice_gaps()
+    comparable = _invariance(p) if structure else None
 
     prof = p.profile()
     shown = prof[~prof["suppressed"].astype(bool)].copy()
@@ -387,6 +484,14 @@ def build_perspective_report(
     )
     if len(gaps):
         g = gaps.copy()
+        columns = ["perspective", "score", "mean", "reference_mean", "difference", "hedges_g",
+                   "size"]  # fmt: skip
+        if comparable is not None:  # beside each gap: may these two means be compared?
+            g["means comparable"] = [
+                comparable.beside(str(v), str(r), str(s))
+                for v, r, s in zip(g["perspective"], g["reference"], g["score"], strict=True)
+            ]
+            columns.append("means comparable")
         g["score"] = [names.get(x, x) for x in g["score"]]
         sections.append(
             Section(
@@ -398,17 +503,7 @@ def build_perspective_report(
                     ),
                     TableBlock(
                         "Gaps against people in recovery",
-                        g[
-                            [
-                                "perspective",
-                                "score",
-                                "mean",
-                                "reference_mean",
-                                "difference",
-                                "hedges_g",
-                                "size",
-                            ]
-                        ]
+                        g[columns]
                         .rename(
                             columns={
                                 "reference_mean": "people in recovery",
@@ -499,6 +594,8 @@ def build_perspective_report(
                 ),
             )
         )
+    if comparable is not None:
+        sections.append(comparable.section(names))
     trend_sheets: dict[str, pd.DataFrame] = {}
     if trends:
         section, trend_sheets = _trend_section(p, trends)
@@ -534,6 +631,7 @@ def build_perspective_report(
         "answer_rates": rates,
         "reliability": rel,
         **trend_sheets,
+        **({"invariance": comparable.table} if comparable is not None else {}),
     }
     if p.is_demo:
         sheets = {
@@ -567,6 +665,7 @@ def write_perspective_report(
     period: str = "",
     trends: Mapping[str, Mapping[str, Scores]] | None = None,
     practices: pd.DataFrame | None = None,
+    structure: bool = False,
 ) -> list[Path]:
     """Build the perspective report once and write it in each format (all or none)."""
     from ..io.tables import atomic_set
@@ -575,7 +674,12 @@ def write_perspective_report(
     from .xlsx import render_xlsx
 
     report = build_perspective_report(
-        p, organization=organization, period=period, trends=trends, practices=practices
+        p,
+        organization=organization,
+        period=period,
+        trends=trends,
+        practices=practices,
+        structure=structure,
     )
     first = next(iter(p.scores.values())).instrument
     folder = Path(out_dir)
