@@ -411,6 +411,17 @@ class Perspectives:
         return pd.DataFrame(rows)
 
 
+def practice_words(text: str) -> str:
+    """A text naming :meth:`Perspectives.matched_items`' columns as readers see them.
+
+    >>> practice_words("intercepts of practice_18, practice_23")
+    'intercepts of practice 18, practice 23'
+    """
+    import re
+
+    return re.sub(r"practice_(\d+)", r"practice \1", text)
+
+
 def practices_of_key(key: str | Path | None, instrument: str) -> tuple[list[dict[str, int]], str]:
     """The key's ``same_practice`` groups and its source (workbook or YAML)."""
     if key is None:

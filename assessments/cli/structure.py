@@ -192,6 +192,7 @@ def _perspectives(
     else each factor on its own."""
     from ..errors import AssessmentError
     from ..io import write_tables
+    from ..perspectives import practice_words
     from ..stats.invariance import invariance, invariance_by_domain
     from .common import refuse_overwriting_inputs
     from .perspectives import load_perspectives
@@ -248,7 +249,7 @@ def _perspectives(
             "p_diff", "holds"]  # fmt: skip
     if whole is not None:
         print_frame(c, _readable(whole.table)[cols], "the whole key, step by step")
-        c.print(_readable_text(whole.verdict_text), highlight=False)
+        c.print(practice_words(whole.verdict_text), highlight=False)
         notes += whole.notes
     elif per_domain is not None:
         c.print(
@@ -259,7 +260,7 @@ def _perspectives(
         names = next(iter(p.scores.values())).instrument.score_names()
         for dom, res in per_domain.results.items():
             print_frame(c, _readable(res.table)[cols], f"{names.get(dom, dom)}: {res.level}")
-            c.print(_readable_text(res.verdict_text.split(" Each step is judged")[0]),
+            c.print(practice_words(res.verdict_text.split(" Each step is judged")[0]),
                     highlight=False)  # fmt: skip
             notes += res.notes
         for dom, problem_text in per_domain.problems.items():
@@ -276,15 +277,11 @@ def _perspectives(
         c.print(f"wrote {x}", markup=False)
 
 
-def _readable_text(text: str) -> str:
-    import re
-
-    return re.sub(r"practice_(\d+)", r"practice \1", text)
-
-
 def _readable(table: Any) -> Any:
+    from ..perspectives import practice_words
+
     out = table.copy()
-    out["freed"] = out["freed"].map(_readable_text)
+    out["freed"] = out["freed"].map(practice_words)
     return out
 
 

@@ -70,7 +70,6 @@ _ID_NAMES = {
     "respondent",
 }
 _QUALTRICS_ID = re.compile(r"^(?P<q>Q[A-Za-z]*\d+)(?:[_-](?P<row>.+))?$")
-_GRID = re.compile(r"^(?P<question>.*?)\s*\[(?P<row>[^\[\]]+)\]\s*$")
 _PREFIX = re.compile(r"^(?P<prefix>.*?)[\s_.\-]*\d+[a-z]?$", re.IGNORECASE)
 _GENERIC_PREFIX = {"", "q", "item", "items", "question", "v", "var", "x"}
 
@@ -209,6 +208,8 @@ def _profile(
 ) -> list[_Column]:
     """Each column's kind, question group and answers (a ``chosen`` column is taken as an
     item whatever its answers, as long as it has some)."""
+    from ..io.mapping import _GRID  # a grid question's column: ``Question [Row]``
+
     data = table.data
     groups: dict[str, tuple[str | None, str, str]] = {}  # column -> group, question, row
     matrix: dict[str, str] = {}

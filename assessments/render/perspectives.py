@@ -16,7 +16,7 @@ from matplotlib.axes import Axes
 from ..charts.scores import domain_profile
 from ..charts.theme import new_axes, short_name
 from ..charts.theme import title as chart_title
-from ..perspectives import DEMO_BANNER, PEOPLE, Perspectives
+from ..perspectives import DEMO_BANNER, PEOPLE, Perspectives, practice_words
 from ..scoring import Scores
 from .model import SUMMARY_HEADING, Block, Bullets, Note, Paragraph, Report, Section, TableBlock
 from .sections import RANGE_AXIS_LABEL, reader_source, step_lines, summary_table
@@ -368,11 +368,11 @@ class _Comparable:
             blocks.append(Paragraph(self.why))
         for factor, text in self.texts.items():
             label = names.get(factor, factor) if factor else "The whole key"
-            blocks.append(Paragraph(f"{label}: {_practice_words(text)}"))
+            blocks.append(Paragraph(f"{label}: {practice_words(text)}"))
         shown = self.table.copy()
         if "domain" in shown.columns:
             shown["domain"] = [names.get(d, d) for d in shown["domain"]]
-        shown["freed"] = shown["freed"].map(_practice_words)
+        shown["freed"] = shown["freed"].map(practice_words)
         wanted = ("domain", "step", "freed", "chisq", "df", "cfi", "rmsea", "delta_cfi",
                   "delta_rmsea", "p_diff", "holds")  # fmt: skip
         keep = [c for c in wanted if c in shown.columns]
@@ -384,12 +384,6 @@ class _Comparable:
 def _level_words(result: Any) -> str:
     """An invariance result's level, "partial" when items were left free to reach it."""
     return ("partial " if result.verdict_text.startswith("Partial") else "") + result.level
-
-
-def _practice_words(text: str) -> str:
-    import re
-
-    return re.sub(r"practice_(\d+)", r"practice \1", text)
 
 
 def _invariance(p: Perspectives) -> _Comparable | None:

@@ -260,21 +260,20 @@ def shown(text: str, ws: Workspace | None) -> str:
     if ws is None:
         return page_words(text)
     state = ws.state()
+    given: dict[str, str] = {}  # the page's copy -> the person's name for it
+    for role in ("export", "earlier", "instrument_file", "key_file", "mapping_file"):
+        if state.get(role):
+            given[state[role]] = state.get(role + "_name") or role
     choice = state.get("report_choice") or {}
-    stored = {**state}
     for role, name in (choice.get("files") or {}).items():  # the report's own files
-        stored[f"report_{role}"] = name
-        stored[f"report_{role}_name"] = (choice.get("file_names") or {}).get(role)
-    roles = ("export", "earlier", "instrument_file", "key_file", "mapping_file",
-             *(f"report_{r}" for r in (choice.get("files") or {})))  # fmt: skip
-    for role in roles:
-        if stored.get(role):
-            given = stored.get(role + "_name") or role
-            text = text.replace(str(ws.path(stored[role])), given)
-            # a hint that names the file ("rename it to export.xlsx") names the person's file;
-            # only the page's own name as a whole word ("key." inside "my-key.yaml" is not it)
-            own = re.compile(rf"(?<![\w.-]){re.escape(Path(stored[role]).stem)}\.")
-            text = own.sub((Path(given).stem + ".").replace("\\", "\\\\"), text)
+        given[name] = (choice.get("file_names") or {}).get(role) or role
+    given.update(state.get("given_names") or {})  # other steps' copies (the perspectives page)
+    for stored, name in given.items():
+        text = text.replace(str(ws.path(stored)), name)
+        # a hint that names the file ("rename it to export.xlsx") names the person's file;
+        # only the page's own name as a whole word ("key." inside "my-key.yaml" is not it)
+        own = re.compile(rf"(?<![\w.-]){re.escape(Path(stored).stem)}\.")
+        text = own.sub((Path(name).stem + ".").replace("\\", "\\\\"), text)
     # no private path of the server is ever shown (a key file named in a scoring note)
     text = text.replace(str(ws.folder) + "/", "").replace(str(ws.folder), "")
     return page_words(text)

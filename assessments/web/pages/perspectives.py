@@ -136,46 +136,20 @@ async def build(request: Request) -> Response:
     job = {
         "instrument": instrument,
         "files": files,
-        "file_names": names,
         "key": stored_key,
-        "key_name": key[0],
         "missing": bool(form.get("on_invalid") == "missing"),
         "organization": str(form.get("organization") or "")[:200],
         "period": str(form.get("period") or "")[:100],
     }
-    # the person's file names, never the page's copies, in any message
-    ws.update(
-        perspectives={},
-        perspective_files={f"perspective-{v}": n for v, n in names.items()},
-        perspective_key_name=key[0],
-    )
+    # the person's file names, never the page's copies, in any message (common.shown)
+    given = {name: names[v] for v, name in files.items()}
+    ws.update(perspectives={}, given_names={**given, stored_key: key[0]})
     try:
         result = await run_limited(_build, ws, job)
     except AssessmentError as err:
-        shown_err = _named(err, ws, job)
-        return problem(request, ws, shown_err, back="perspectives")
+        return problem(request, ws, err, back="perspectives")
     ws.update(perspectives={**job, **result})
     return go(ws, "perspectives")
-
-
-def _named(err: AssessmentError, ws: Workspace, job: dict[str, Any]) -> AssessmentError:
-    """The error with the page's stored files called by the names the person gave them."""
-    import re
-    from dataclasses import replace
-
-    swaps = {ws.path(n).name: job["file_names"][v] for v, n in job["files"].items()}
-    swaps[ws.path(job["key"]).name] = job["key_name"]
-
-    def fix(text: str | None) -> str | None:
-        if text is None:
-            return None
-        text = text.replace(str(ws.folder) + "/", "")
-        for stored, given in swaps.items():
-            text = re.sub(rf"(?<![\w.-]){re.escape(stored)}", given.replace("\\", "\\\\"), text)
-        return text
-
-    problems = [replace(p, message=fix(p.message) or "", file=fix(p.file)) for p in err.problems]
-    return type(err)(problems, summary=fix(err.summary))
 
 
 async def file(request: Request) -> Response:
