@@ -102,7 +102,7 @@ def structure_cmd(
     from ..stats.structure import structure, structure_tables
 
     if wants_perspectives(inputs, version_column):
-        _perspectives(options, inputs, version_column, min_group_size, out, as_json)
+        _perspectives(options, inputs, version_column, min_group_size, out, as_json, cor)
         return
     if not options.get("input_file") or not options.get("instrument"):
         from ..errors import Problem, ResponseError
@@ -136,18 +136,13 @@ def structure_cmd(
         inv, inv_problem = None, None
         if by is not None:  # can the groups be compared? the multi-group model of the key
             bar.update(task, description=f"measurement invariance across {by}")
-            inv, inv_problem = _invariance(scores, by, min_group_size)
+            inv, inv_problem = _invariance(scores, by, min_group_size, cor)
     inst = scores.instrument
     tables = structure_tables(results)
     if inv is not None:
         tables["invariance"] = inv.table
     written = [str(p) for p in write_tables(tables, Path(out))] if out else []
     notes = [*notices, *scores.notes]
-    if inv is not None and cor == "polychoric":
-        notes.append(
-            "Measurement invariance is estimated by maximum likelihood on the answers as "
-            "numbers; the ordinal version (thresholds) is not available yet."
-        )
     if as_json:
         payload: dict[str, Any] = {
             "ok": True,
@@ -186,6 +181,7 @@ def _perspectives(
     min_group_size: int,
     out: str | None,
     as_json: bool,
+    cor: str = "pearson",
 ) -> None:
     """Several perspectives (the RSA): can their answers to the practices the key matches be
     compared? The whole key as one multi-group model when the groups are large enough for it,
@@ -193,7 +189,7 @@ def _perspectives(
     from ..errors import AssessmentError
     from ..io import write_tables
     from ..perspectives import practice_words
-    from ..stats.invariance import invariance, invariance_by_domain
+    from ..stats.invariance import invariance_by_domain, invariance_for
     from .common import refuse_overwriting_inputs
     from .perspectives import load_perspectives
 
@@ -208,11 +204,13 @@ def _perspectives(
         why = ""
         if domains:
             try:
-                whole = invariance(data, "perspective", domains, min_group_size=min_group_size)
+                whole = invariance_for(
+                    data, "perspective", domains, cor=cor, min_group_size=min_group_size
+                )
             except AssessmentError as err:
                 why = "; ".join(x.message for x in err.problems)
                 per_domain = invariance_by_domain(
-                    data, "perspective", domains, min_group_size=min_group_size
+                    data, "perspective", domains, cor=cor, min_group_size=min_group_size
                 )
     table = whole.table if whole is not None else per_domain.table if per_domain else None
     written = (
@@ -245,10 +243,8 @@ def _perspectives(
         "perspectives compared.",
         highlight=False,
     )
-    cols = ["step", "freed", "chisq", "df", "cfi", "rmsea", "srmr", "delta_cfi", "delta_rmsea",
-            "p_diff", "holds"]  # fmt: skip
     if whole is not None:
-        print_frame(c, _readable(whole.table)[cols], "the whole key, step by step")
+        print_frame(c, _readable(whole.table)[_columns(whole)], "the whole key, step by step")
         c.print(practice_words(whole.verdict_text), highlight=False)
         notes += whole.notes
     elif per_domain is not None:
@@ -259,7 +255,9 @@ def _perspectives(
         )
         names = next(iter(p.scores.values())).instrument.score_names()
         for dom, res in per_domain.results.items():
-            print_frame(c, _readable(res.table)[cols], f"{names.get(dom, dom)}: {res.level}")
+            print_frame(
+                c, _readable(res.table)[_columns(res)], f"{names.get(dom, dom)}: {res.level}"
+            )
             c.print(practice_words(res.verdict_text.split(" Each step is judged")[0]),
                     highlight=False)  # fmt: skip
             notes += res.notes
@@ -268,13 +266,21 @@ def _perspectives(
         c.print(
             "Each step is judged by ΔCFI ≥ −.01 and ΔRMSEA ≤ .015 against the step before (Chen "
             "2007), and the configural model by CFI ≥ .90 and RMSEA ≤ .08: conventions, not "
-            "tests; p_diff is the likelihood-ratio test.",
+            "tests; p_diff is the likelihood-ratio test (for ordinal answers, the scaled "
+            "difference test).",
             highlight=False,
         )
     for n in dict.fromkeys(notes):
         c.print("[yellow]note:[/yellow] " + n, highlight=False)
     for x in written:
         c.print(f"wrote {x}", markup=False)
+
+
+def _columns(inv: Any) -> list[str]:
+    """The invariance table's columns a person reads: for ordinal answers the scaled χ²."""
+    chisq = "chisq_scaled" if inv.estimator == "dwls" else "chisq"
+    return ["step", "freed", chisq, "df", "cfi", "rmsea", "srmr", "delta_cfi", "delta_rmsea",
+            "p_diff", "holds"]  # fmt: skip
 
 
 def _readable(table: Any) -> Any:
@@ -285,13 +291,13 @@ def _readable(table: Any) -> Any:
     return out
 
 
-def _invariance(scores: Any, by: str, min_group_size: int) -> tuple[Any, str | None]:
+def _invariance(scores: Any, by: str, min_group_size: int, cor: str) -> tuple[Any, str | None]:
     """The invariance steps across ``by``, or why they could not be estimated."""
     from ..errors import AssessmentError
-    from ..stats.invariance import invariance
+    from ..stats.invariance import invariance_for
 
     try:
-        return invariance(scores, by, min_group_size=min_group_size), None
+        return invariance_for(scores, by, cor=cor, min_group_size=min_group_size), None
     except AssessmentError as err:
         return None, "; ".join(p.message for p in err.problems) or str(err)
 
@@ -303,11 +309,14 @@ def _print_invariance(c: Console, inv: Any, why: str | None, by: str) -> None:
     if inv is None:
         c.print(f"[red]Not estimated:[/red] {why}", highlight=False)
         return
-    shown = inv.table[
-        ["step", "freed", "chisq", "df", "cfi", "rmsea", "srmr", "delta_cfi", "delta_rmsea",
-         "p_diff", "holds"]
-    ]  # fmt: skip
-    print_frame(c, shown, "multi-group CFA by ML, step by step (p_diff: the LR test)")
+    shown = inv.table[_columns(inv)]
+    how = (
+        "multi-group CFA of the ordered answers by WLSMV, step by step (scaled χ², CFI and "
+        "RMSEA; p_diff: the scaled difference test)"
+        if inv.estimator == "dwls"
+        else "multi-group CFA by ML, step by step (p_diff: the LR test)"
+    )
+    print_frame(c, shown, how)
     c.print(inv.verdict_text, highlight=False)
     for n in inv.notes:
         c.print("[yellow]note:[/yellow] " + n, highlight=False)

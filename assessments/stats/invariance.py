@@ -44,6 +44,7 @@ from scipy import optimize
 
 from ..scoring import Scores
 from ..threads import one_blas_thread
+from . import ordinal_invariance as ordinal
 from ._inputs import item_sets
 from .confirmatory import CUTOFFS, _model_of, _newton_polish, _rmsea_ci
 from .correlation import check_items, problem
@@ -69,6 +70,8 @@ MEANING = {
     "metric": "Compare relationships but not means across {by}: the loadings are the same in "
     "every group, but the intercepts are not, so a difference in means may come from how an "
     "item is read rather than from the area it measures.",
+    "thresholds": "Compare neither means nor relationships across {by}: the answer options "
+    "are used the same way in every group, but the items do not weigh the same.",
     "configural": "The areas have the same items in every group of {by}, but the items do not "
     "weigh the same: do not compare the groups' scores, nor their relationships.",
     "none": "The key does not fit every group of {by} even with each group's own figures: the "
@@ -109,24 +112,17 @@ def _finding(
             values.append(float(nu[item]))
         else:
             values.append(float(theta[item]))
-    arr = np.array(values)
-    odd = int(np.argmax([abs(v - np.median(np.delete(arr, k))) for k, v in enumerate(arr)]))
-    what = {"loadings": "standardized loading", "intercepts": "intercept",
-            "residuals": "residual variance"}[kind]  # fmt: skip
-    others = ", ".join(f"{groups[k]} {arr[k]:.2f}" for k in range(len(arr)) if k != odd)
-    return (
-        f"{items[item]} works differently in {groups[odd]}: its {what} there is "
-        f"{arr[odd]:.2f} ({others})."
-    )
+    return ordinal.differs(items[item], ordinal.what_of(kind), np.array(values), groups)
 
 
 def _partial_words(
     level: str, by: str, released: Mapping[str, frozenset[int]], items: list[str]
 ) -> str:
     """What a partial level allows, naming the parameters left free."""
-    single = {"loadings": "loading", "intercepts": "intercept", "residuals": "residual variance"}
+    single = {"thresholds": "thresholds", "loadings": "loading", "intercepts": "intercept",
+              "residuals": "residual variance"}  # fmt: skip
     parts = []
-    for kind in ("loadings", "intercepts", "residuals"):
+    for kind in ("thresholds", "loadings", "intercepts", "residuals"):
         names = [items[i] for i in sorted(released.get(kind, ()))]
         if names:
             what = (
@@ -145,6 +141,8 @@ def _partial_words(
         "items may partly come from how the item is read."
         if level in ("scalar", "strict")
         else "Relationships can be compared with care, but not means."
+        if level == "metric"
+        else "Neither means nor relationships can be compared."
     )
     return (
         f"Partial {level} invariance across {by}: apart from {freed}, left free in each group, "
@@ -163,6 +161,7 @@ class Invariance:
     verdict_text: str
     notes: list[str] = field(default_factory=list)
     left_out: dict[str, int] = field(default_factory=dict)  # groups too small, with their n
+    estimator: str = "ml"  # "dwls": ordinal (WLSMV); chisq_scaled and scaled indices
 
     @property
     def means_comparable(self) -> bool:
@@ -174,6 +173,7 @@ class Invariance:
             "groups": self.groups,
             "left_out": self.left_out,
             "level": self.level,
+            "estimator": self.estimator,
             "means_comparable": self.means_comparable,
             "verdict_text": self.verdict_text,
             "steps": self.table.to_dict(orient="records"),
@@ -377,9 +377,10 @@ def invariance(
     by: str | pd.Series,
     domains: Mapping[str, Sequence[str]] | None = None,
     *,
-    steps: Sequence[str] = STEPS,
+    steps: Sequence[str] | None = None,
     min_group_size: int = 0,
     partial: bool = True,
+    estimator: str = "ml",
 ) -> Invariance:
     """Step through configural, metric, scalar and strict invariance of the key across the
     groups of ``by`` (see the module's description).
@@ -391,7 +392,8 @@ def invariance(
     by
         The grouping column (site, role, perspective, wave) or a Series of group labels.
     steps
-        The steps to fit, in order (``strict`` is optional in the literature).
+        The steps to fit, in order (``strict`` is optional in the literature); by default
+        every step of the estimator's.
     min_group_size
         Groups with fewer respondents are left out, with a note; a group is also left out
         when it has fewer complete answers than the free parameters of its own model.
@@ -400,6 +402,12 @@ def invariance(
         costs most χ² first, up to a third of the items) until it holds, and say which items
         work differently in which group; the steps stop at one that fails even so. With
         ``False`` every step is fitted as it is, whether or not the one before held.
+    estimator
+        ``"ml"``: maximum likelihood on the answers as numbers (configural, metric, scalar,
+        strict). ``"dwls"``: the answers as ordered categories, by DWLS on each group's
+        polychoric correlations and thresholds with lavaan's WLSMV tests, identified as Wu
+        and Estabrook (2016) propose (configural, thresholds, metric, scalar; see
+        :mod:`.ordinal_invariance`). Every answer category must be used in every group.
 
     Raises
     ------
@@ -425,9 +433,23 @@ def invariance(
             f"{dropped} respondents without an answer to every item (or without a group) left "
             "out: the multi-group model uses complete answers (listwise, lavaan's default)."
         )
+    if estimator not in ("ml", "dwls"):
+        raise problem("unknown-estimator", f"no estimator {estimator!r}: use 'ml' or 'dwls'")
     p, m = model.p, model.m
-    per_group = p + p + m * (m - 1) // 2 + p  # loadings, residuals, correlations, intercepts
+    if estimator == "dwls" and p > ordinal.MAX_ORDINAL_ITEMS:
+        raise problem(
+            "too-many-ordinal-items",
+            f"the ordinal multi-group model is computed for up to {ordinal.MAX_ORDINAL_ITEMS} "
+            f"items; this key has {p}",
+            hint="use estimator='ml', or check each domain on its own (invariance_by_domain)",
+        )
+    if estimator == "dwls":  # loadings, thresholds, factor correlations
+        n_thr = int(sum(x.loc[complete, c].nunique() - 1 for c in model.items))
+        per_group = p + n_thr + m * (m - 1) // 2
+    else:  # loadings, residuals, correlations, intercepts
+        per_group = p + p + m * (m - 1) // 2 + p
     stats: list[tuple[int, np.ndarray, np.ndarray]] = []
+    raw: list[np.ndarray] = []
     groups: dict[str, int] = {}
     left_out: dict[str, int] = {}
     for label, part in x[complete].groupby(labels[complete].astype(str), sort=True):
@@ -439,6 +461,7 @@ def invariance(
         check_items(part, complete=True)
         cov = np.cov(values, rowvar=False, bias=True)
         stats.append((n, cov, values.mean(axis=0)))
+        raw.append(values)
         groups[str(label)] = n
     if left_out:
         notes.append(
@@ -461,29 +484,86 @@ def invariance(
             f"{len(stats)} had them",
             hint="compare fewer, larger groups (merge small sites), or collect more answers",
         )
-    n_groups = len(stats)
-    total_n = sum(n for n, _, _ in stats)
-    moments = n_groups * (p * (p + 1) // 2 + p)
-    # the baseline: each group's own means and variances, no covariances
-    baseline = sum(n * (np.log(np.diag(s)).sum() - np.linalg.slogdet(s)[1]) for n, s, _ in stats)
-    baseline_df = n_groups * p * (p - 1) // 2
-    factor_of = model.factor_of
+    if estimator == "dwls":
+        back: _Backend = _OrdinalBackend(raw, list(groups), model)
+    else:
+        back = _NormalBackend(stats, model)
+    if steps is None:
+        steps = back.steps
+    elif estimator == "dwls" and "strict" in steps:
+        notes.append(
+            "No strict step for ordinal answers: their residual variances are not free "
+            "parameters in the delta parameterization (Wu and Estabrook 2016)."
+        )
+    steps = [s for s in steps if s in back.steps]
+    return _step_through(back, steps, name, groups, model.items, notes, left_out, partial)
 
-    def row_of(step: str, lay: _Layout, start: np.ndarray | None) -> tuple[dict[str, Any], Any]:
-        theta, chisq, ok = _fit(lay, stats, factor_of, m, start)
+
+class _Backend:
+    """What the step loop needs of an estimator: its steps, each step's free parameters
+    (``released`` items keep their own), a fit's row of figures, the test against the step
+    before, and a sentence on a freed item."""
+
+    steps: tuple[str, ...]
+    kind: Mapping[str, str]
+
+    def layout(self, step: str, released: Mapping[str, frozenset[int]]) -> Any:
+        raise NotImplementedError
+
+    def fit(self, step: str, lay: Any, prev: Any) -> tuple[dict[str, Any], Any] | None:
+        """The step's row (χ², df, cfi, tli, rmsea with its interval, srmr) and its state
+        (what the next step starts from); ``None`` when it did not converge."""
+        raise NotImplementedError
+
+    def chisq(self, lay: Any, prev: Any) -> float | None:
+        """χ² of a trial fit (for the partial search), ``None`` when it did not converge."""
+        raise NotImplementedError
+
+    def difference(self, row: dict[str, Any], state: Any, before: dict[str, Any],
+                   before_state: Any) -> tuple[float, float]:  # fmt: skip
+        raise NotImplementedError
+
+    def finding(self, kind: str, item: int, state: Any, groups: list[str]) -> str:
+        raise NotImplementedError
+
+
+class _NormalBackend(_Backend):
+    """Maximum likelihood on the answers as numbers (means and covariances)."""
+
+    steps = STEPS
+    kind = KIND
+
+    def __init__(self, stats: list[tuple[int, np.ndarray, np.ndarray]], model: Any) -> None:
+        self.stats = stats
+        self.model = model
+        p = model.p
+        self.n_groups = len(stats)
+        self.total_n = sum(n for n, _, _ in stats)
+        self.moments = self.n_groups * (p * (p + 1) // 2 + p)
+        # the baseline: each group's own means and variances, no covariances
+        self.baseline = sum(
+            n * (np.log(np.diag(s)).sum() - np.linalg.slogdet(s)[1]) for n, s, _ in stats
+        )
+        self.baseline_df = self.n_groups * p * (p - 1) // 2
+
+    def layout(self, step: str, released: Mapping[str, frozenset[int]]) -> _Layout:
+        return _layout(step, self.n_groups, self.model.p, self.model.m, released)
+
+    def fit(
+        self, step: str, lay: _Layout, prev: Any
+    ) -> tuple[dict[str, Any], tuple[np.ndarray, _Layout]] | None:
+        m, factor_of = self.model.m, self.model.factor_of
+        theta, chisq, ok = _fit(lay, self.stats, factor_of, m, _carry(prev, lay))
         if not ok:
-            raise problem(
-                "not-converged",
-                f"the {step} model across {name} did not converge; no fit is reported",
-                hint="compare fewer groups, or check items with little variation in a group",
-            )
-        df = moments - lay.n_free
-        cfi_den = max(chisq - df, baseline - baseline_df, 0.0)
+            return None
+        df = self.moments - lay.n_free
+        base, base_df = self.baseline, self.baseline_df
+        cfi_den = max(chisq - df, base - base_df, 0.0)
         cfi = 1.0 - max(chisq - df, 0.0) / cfi_den if cfi_den > 0 else 1.0
-        tli = ((baseline / baseline_df) - (chisq / df)) / ((baseline / baseline_df) - 1.0)
-        root_g = np.sqrt(n_groups)
-        rmsea = float(np.sqrt(max(chisq - df, 0.0) / (df * total_n)) * root_g)
-        lo, up = _rmsea_ci(chisq, df, total_n)
+        tli = ((base / base_df) - (chisq / df)) / ((base / base_df) - 1.0)
+        root_g = np.sqrt(self.n_groups)
+        rmsea = float(np.sqrt(max(chisq - df, 0.0) / (df * self.total_n)) * root_g)
+        lo, up = _rmsea_ci(chisq, df, self.total_n)
         row = {
             "step": step,
             "npar": lay.n_free,
@@ -495,51 +575,139 @@ def invariance(
             "rmsea": rmsea,
             "rmsea_ci_lower": lo * root_g,
             "rmsea_ci_upper": up * root_g,
-            "srmr": _srmr(lay, theta, stats, factor_of, m),
-            "freed": "; ".join(
-                f"{kind} of " + ", ".join(model.items[i] for i in sorted(released[kind]))
-                for kind in ("loadings", "intercepts", "residuals")
-                if released.get(kind)
-            ),
+            "srmr": _srmr(lay, theta, self.stats, factor_of, m),
         }
-        return row, theta
+        return row, (theta, lay)
 
-    def compare(row: dict[str, Any], before: dict[str, Any] | None) -> None:
-        if before is None:
+    def chisq(self, lay: _Layout, prev: Any) -> float | None:
+        _, chisq, ok = _fit(lay, self.stats, self.model.factor_of, self.model.m, _carry(prev, lay))
+        return chisq if ok else None
+
+    def difference(self, row: dict[str, Any], state: Any, before: dict[str, Any],
+                   before_state: Any) -> tuple[float, float]:  # fmt: skip
+        diff = row["chisq"] - before["chisq"]
+        return diff, float(chi2_sf(diff, row["df"] - before["df"]))
+
+    def finding(self, kind: str, item: int, state: Any, groups: list[str]) -> str:
+        x, lay = state
+        return _finding(kind, item, lay, x, groups, self.model.items, self.model.factor_of,
+                        self.model.m)  # fmt: skip
+
+
+class _OrdinalBackend(_Backend):
+    """DWLS on each group's polychoric correlations and thresholds, with lavaan's WLSMV test
+    (:mod:`.ordinal_invariance`)."""
+
+    steps = ordinal.STEPS
+    kind = ordinal.KIND
+
+    def __init__(self, parts: list[np.ndarray], labels: list[str], model: Any) -> None:
+        self.n_thr = ordinal.check_categories(parts, model.items, labels)
+        self.groups = [ordinal.group_data(x) for x in ordinal.recode(parts)]
+        self.model = ordinal.Model(model.factor_of, self.n_thr, model.m)
+        self.items = model.items
+        self.base = ordinal.baseline(self.groups, sum(self.n_thr))
+
+    def layout(self, step: str, released: Mapping[str, frozenset[int]]) -> ordinal.Layout:
+        return ordinal.layout(
+            step, len(self.groups), self.model.factor_of, self.n_thr, self.model.m, released
+        )
+
+    def fit(self, step: str, lay: ordinal.Layout, prev: Any) -> tuple[dict[str, Any], Any] | None:
+        out = ordinal.fit_step(step, lay, self.groups, self.model, self.base, _state(prev))
+        if out is None:
+            return None
+        row, x, dl = out
+        return row, (x, lay, dl)
+
+    def chisq(self, lay: ordinal.Layout, prev: Any) -> float | None:
+        x0 = ordinal.start(lay, self.groups, self.model, _state(prev))
+        _, chisq, ok = ordinal.fit(lay, self.groups, self.model, x0)
+        return chisq if ok else None
+
+    def difference(self, row: dict[str, Any], state: Any, before: dict[str, Any],
+                   before_state: Any) -> tuple[float, float]:  # fmt: skip
+        stat, _, p = ordinal.difference_test(
+            before["chisq"], before["df"], before_state[2], row["chisq"], row["df"], state[2],
+            self.groups,
+        )  # fmt: skip
+        return stat, p
+
+    def finding(self, kind: str, item: int, state: Any, groups: list[str]) -> str:
+        x, lay, _ = state
+        return ordinal.finding(kind, item, lay, x, self.model, groups, self.items)
+
+
+def _state(prev: Any) -> tuple[np.ndarray, Any] | None:
+    return None if prev is None else (prev[0], prev[1])
+
+
+def _step_through(
+    back: _Backend,
+    steps: Sequence[str],
+    name: str,
+    groups: dict[str, int],
+    items: list[str],
+    notes: list[str],
+    left_out: dict[str, int],
+    partial: bool,
+) -> Invariance:
+    """Fit the steps in order, each judged against the last one that held; when one fails,
+    free its items one at a time (partial invariance), the one whose equality costs most χ²
+    first, up to a third of the items."""
+    p = len(items)
+
+    def row_of(step: str, lay: Any, prev: Any) -> tuple[dict[str, Any], Any]:
+        out = back.fit(step, lay, prev)
+        if out is None:
+            raise problem(
+                "not-converged",
+                f"the {step} model across {name} did not converge; no fit is reported",
+                hint="compare fewer groups, or check items with little variation in a group",
+            )
+        row, state = out
+        row["freed"] = "; ".join(
+            f"{kind} of " + ", ".join(items[i] for i in sorted(released[kind]))
+            for kind in ("thresholds", "loadings", "intercepts", "residuals")
+            if released.get(kind)
+        )
+        return row, state
+
+    def compare(row: dict[str, Any], state: Any) -> None:
+        if accepted is None:
             row.update(delta_cfi=np.nan, delta_rmsea=np.nan, chisq_diff=np.nan, df_diff=np.nan,
                        p_diff=np.nan)  # fmt: skip
             ok = CUTOFFS["acceptable"]
             row["holds"] = bool(row["cfi"] >= ok["cfi"] and row["rmsea"] <= ok["rmsea"])
             return
+        before, before_state = accepted
         row["delta_cfi"] = row["cfi"] - before["cfi"]
         row["delta_rmsea"] = row["rmsea"] - before["rmsea"]
-        row["chisq_diff"] = row["chisq"] - before["chisq"]
+        row["chisq_diff"], row["p_diff"] = back.difference(row, state, before, before_state)
         row["df_diff"] = row["df"] - before["df"]
-        row["p_diff"] = float(chi2_sf(row["chisq_diff"], row["df_diff"]))
         row["holds"] = bool(
             before["holds"] and row["delta_cfi"] >= DELTA_CFI and row["delta_rmsea"] <= DELTA_RMSEA
         )
 
     rows: list[dict[str, Any]] = []
     released: dict[str, frozenset[int]] = {}
-    accepted: dict[str, Any] | None = None  # the last step that holds (partial or not)
-    prev: tuple[np.ndarray, _Layout] | None = None
+    accepted: tuple[dict[str, Any], Any] | None = None  # the last step that holds, its state
     findings: list[str] = []
     level = "none"
     partial_level = False
     for step in steps:
-        lay = _layout(step, n_groups, p, m, released)
-        row, theta = row_of(step, lay, _carry(prev, lay))
-        compare(row, accepted)
+        prev = None if accepted is None else accepted[1]
+        lay = back.layout(step, released)
+        row, state = row_of(step, lay, prev)
+        compare(row, state)
         rows.append(row)
-        kind = KIND.get(step)
+        kind = back.kind.get(step)
         if not partial:
             if row["holds"]:
                 level = step
-            accepted, prev = row, (theta, lay)
+            accepted = (row, state)
             continue
         if not row["holds"] and kind and accepted is not None and p <= MAX_PARTIAL_ITEMS:
-            # partial invariance: free, one at a time, the item whose equality costs most
             tried = row
             while not tried["holds"] and len(released.get(kind, ())) < p // 3:
                 best = None
@@ -547,45 +715,86 @@ def invariance(
                     if i in released.get(kind, frozenset()):
                         continue
                     trial = {**released, kind: released.get(kind, frozenset()) | {i}}
-                    t_lay = _layout(step, n_groups, p, m, trial)
-                    _, t_chisq, ok = _fit(t_lay, stats, factor_of, m, _carry(prev, t_lay))
-                    if ok and (best is None or t_chisq < best[0]):
+                    t_chisq = back.chisq(back.layout(step, trial), prev)
+                    if t_chisq is not None and (best is None or t_chisq < best[0]):
                         best = (t_chisq, i, trial)
                 if best is None:
                     break
                 released = best[2]
-                lay = _layout(step, n_groups, p, m, released)
-                tried, theta = row_of(step, lay, _carry(prev, lay))
+                lay = back.layout(step, released)
+                tried, state = row_of(step, lay, prev)
                 tried["step"] = f"{step} (partial)"
-                compare(tried, accepted)
+                compare(tried, state)
                 rows.append(tried)
-                findings.append(
-                    _finding(kind, best[1], lay, theta, list(groups), model.items, factor_of, m)
-                )
+                findings.append(back.finding(kind, best[1], state, list(groups)))
             row = tried
         if not row["holds"]:
             break
-        accepted = row
-        prev = (theta, lay)
+        accepted = (row, state)
         level = step
         partial_level = bool(row["freed"])
     table = pd.DataFrame(rows)
     text = MEANING[level].format(by=name)
     if partial_level:
-        text = _partial_words(level, name, released, model.items)
+        text = _partial_words(level, name, released, items)
     if findings:
         text += " " + " ".join(findings)
+    scaled = "scaled " if isinstance(back, _OrdinalBackend) else ""
     text += (
-        " Each step is judged by ΔCFI ≥ −.01 and ΔRMSEA ≤ .015 against the step before (Chen "
-        "2007; Cheung and Rensvold 2002), and the configural model by CFI ≥ .90 and RMSEA ≤ "
-        ".08: these are conventions, not tests; the likelihood-ratio tests are in the table."
+        f" Each step is judged by {scaled}ΔCFI ≥ −.01 and ΔRMSEA ≤ .015 against the step before "
+        "(Chen 2007; Cheung and Rensvold 2002), and the configural model by CFI ≥ .90 and "
+        "RMSEA ≤ .08: these are conventions, not tests; the "
+        + ("scaled difference tests" if scaled else "likelihood-ratio tests")
+        + " are in the table."
     )
     if p > MAX_PARTIAL_ITEMS and not table["holds"].all():
         notes.append(
             f"No search for the items that differ (partial invariance) with more than "
             f"{MAX_PARTIAL_ITEMS} items: it refits the model once per item."
         )
-    return Invariance(name, groups, table, level, text, notes, left_out)
+    estimator = "dwls" if isinstance(back, _OrdinalBackend) else "ml"
+    return Invariance(name, groups, table, level, text, notes, left_out, estimator)
+
+
+def invariance_for(
+    data: Scores | pd.DataFrame,
+    by: str | pd.Series,
+    domains: Mapping[str, Sequence[str]] | None = None,
+    *,
+    cor: str = "pearson",
+    **options: Any,
+) -> Invariance:
+    """:func:`invariance` with the estimator that goes with the correlations of the structure
+    check: ``"polychoric"`` gives the ordinal model (DWLS, WLSMV), and falls back to maximum
+    likelihood, saying why, when the answers cannot be modelled as ordered categories (an
+    answer a group never gave, items of two answers, more than ``MAX_ORDINAL_ITEMS`` items).
+    """
+    from ..errors import AssessmentError
+
+    if cor != "polychoric":
+        return invariance(data, by, domains, **options)
+    matrix, _, _ = item_sets(data, domains)
+    why = ""
+    if matrix.shape[1] > ordinal.MAX_ORDINAL_ITEMS:
+        why = (
+            f"the key has {matrix.shape[1]} items, more than the {ordinal.MAX_ORDINAL_ITEMS} "
+            "the ordinal multi-group model is computed for"
+        )
+    else:
+        try:
+            return invariance(data, by, domains, estimator="dwls", **options)
+        except AssessmentError as err:
+            codes = {p.code for p in err.problems}
+            if not codes & {"empty-category", "ordinal-two-categories"}:
+                raise
+            why = "; ".join(p.message for p in err.problems)
+    out = invariance(data, by, domains, **options)
+    out.notes.insert(
+        0,
+        f"Measurement invariance is estimated by maximum likelihood on the answers as numbers, "
+        f"not as ordered categories: {why}.",
+    )
+    return out
 
 
 @dataclass
@@ -637,7 +846,7 @@ def invariance_by_domain(
             problems[dom] = f"{len(items)} item(s): a factor needs three to be tested alone"
             continue
         try:
-            results[dom] = invariance(data, by, {dom: list(items)}, **options)
+            results[dom] = invariance_for(data, by, {dom: list(items)}, **options)
         except AssessmentError as err:
             problems[dom] = "; ".join(p.message for p in err.problems)
     name = by if isinstance(by, str) else str(by.name or "group")

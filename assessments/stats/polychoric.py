@@ -352,11 +352,18 @@ def asymptotic_variances(x: np.ndarray, r: np.ndarray, taus: list[np.ndarray]) -
 _CHUNK = 2000
 
 
-def asymptotic_covariance(x: np.ndarray, r: np.ndarray, taus: list[np.ndarray]) -> np.ndarray:
+def asymptotic_covariance(
+    x: np.ndarray, r: np.ndarray, taus: list[np.ndarray], *, with_thresholds: bool = False
+) -> np.ndarray:
     """Sampling covariance of all the polychoric correlations at once (the pairs in the
     order of ``np.tril_indices(p, -1)``): the sum over respondents of the outer product of
     their influences. Its diagonal is :func:`asymptotic_variances`; lavaan's ``NACOV`` for
     WLSMV is N times it (its correlation block), which the robust χ² and fit indices use.
+
+    With ``with_thresholds`` the thresholds come first (each item's in order, item by item),
+    then the correlations: the whole vector of sample statistics a model with constrained
+    thresholds (ordinal measurement invariance) is fitted to. A threshold's influence is the
+    ordered-probit score of the category answered times the inverse of its information.
 
     >>> rng = np.random.default_rng(1)
     >>> z = rng.multivariate_normal([0, 0, 0], np.eye(3) * 0.5 + 0.5, 300)
@@ -365,6 +372,16 @@ def asymptotic_covariance(x: np.ndarray, r: np.ndarray, taus: list[np.ndarray]) 
     >>> var = asymptotic_variances(x, r, taus)[np.tril_indices(3, -1)]
     >>> bool(np.allclose(np.diag(asymptotic_covariance(x, r, taus)), var))
     True
+
+    The threshold block of the whole matrix: the binomial variance of a proportion carried
+    through Φ⁻¹ (the delta method), P(1 − P) / φ(τ)², summed over respondents as 1/n² each:
+
+    >>> full = asymptotic_covariance(x, r, taus, with_thresholds=True)
+    >>> from scipy import stats
+    >>> share = (x[:, 0] == 0).mean()
+    >>> delta = share * (1 - share) / stats.norm.pdf(taus[0][0]) ** 2 / len(x)
+    >>> bool(np.isclose(full[0, 0], delta)), full.shape
+    (True, (9, 9))
     """
     x = np.asarray(x, float)
     codes, _ = _codes(x)
@@ -372,11 +389,27 @@ def asymptotic_covariance(x: np.ndarray, r: np.ndarray, taus: list[np.ndarray]) 
     low = np.tril_indices(p, -1)
     column = {(int(b), int(a)): k for k, (a, b) in enumerate(zip(*low, strict=True))}
     terms = _pair_influences(x, r, taus)
-    place = [column[(t.i, t.j)] if (t.i, t.j) in column else column[(t.j, t.i)] for t in terms]
-    cov = np.zeros((len(place), len(place)))
+    first = sum(len(t) for t in taus) if with_thresholds else 0
+    place = [
+        first + (column[(t.i, t.j)] if (t.i, t.j) in column else column[(t.j, t.i)]) for t in terms
+    ]
+    tau_infl = []  # each item's influence on its thresholds, by the category answered
+    if with_thresholds:
+        for v in range(p):
+            u = _univariate_scores(taus[v])
+            marg = np.bincount(codes[codes[:, v] >= 0, v], minlength=len(taus[v]) + 1)
+            info = (marg[:, None, None] * u[:, :, None] * u[:, None, :]).sum(axis=0)
+            tau_infl.append(np.linalg.solve(info, u.T).T)
+    size = first + len(low[0])
+    cov = np.zeros((size, size))
     for start in range(0, n, _CHUNK):
         c = codes[start : start + _CHUNK]
-        infl = np.zeros((len(c), len(place)))
+        infl = np.zeros((len(c), size))
+        at = 0
+        for v, table in enumerate(tau_infl):
+            has = c[:, v] >= 0
+            infl[has, at : at + table.shape[1]] = table[c[has, v]]
+            at += table.shape[1]
         for k, t in zip(place, terms, strict=True):
             ca, cb = c[:, t.i], c[:, t.j]
             has_a, has_b = ca >= 0, cb >= 0
