@@ -96,8 +96,10 @@ def test_parameters_match_lavaan():
     data = pd.read_csv(REF / "invariance_data.csv")
     items = [f"q{i}" for i in range(1, 10)]
     parts = [part[items].to_numpy(float) for _, part in data.groupby("site", sort=True)]
-    n_thr = ordinal.check_categories(parts, items, ["A", "B", "C"])
-    groups = [ordinal.group_data(x) for x in ordinal.recode(parts)]
+    cats = ordinal.categories(parts, items, ["A", "B", "C"])
+    assert cats.merged == []
+    n_thr = cats.n_thresholds
+    groups = [ordinal.group_data(x) for x in cats.parts]
     factor_of = np.repeat([0, 1, 2], 3)
     model = ordinal.Model(factor_of, n_thr, 3)
     base = ordinal.baseline(groups, sum(n_thr))
@@ -135,11 +137,19 @@ def test_parameters_match_lavaan():
         assert checked > 100
 
 
-def test_ordinal_invariance_refuses_an_answer_a_group_never_gave():
+def test_an_answer_a_group_never_gave_is_counted_with_its_neighbour_everywhere():
+    """No one in C answered q4 with 5: the model counts 5 with 4 in every group, which is the
+    same as recoding it so in the data (what a lavaan user does by hand), and says so."""
     data = pd.read_csv(REF / "invariance_data.csv")
     data.loc[(data["site"] == "C") & (data["q4"] == 5), "q4"] = 4
-    with pytest.raises(ResponseError, match="no one in C answered q4 with 5"):
-        invariance(data, "site", SIM_KEY, estimator="dwls")
+    inv = invariance(data, "site", SIM_KEY, estimator="dwls", partial=False)
+    recoded = data.assign(q4=data["q4"].clip(upper=4))
+    by_hand = invariance(recoded, "site", SIM_KEY, estimator="dwls", partial=False)
+    assert inv.table["chisq_scaled"].tolist() == pytest.approx(
+        by_hand.table["chisq_scaled"].tolist(), rel=1e-9
+    )
+    assert any("q4: 5 counted with 4 (no one in C answered 5)" in n for n in inv.notes)
+    assert not any("counted with" in n for n in by_hand.notes)
 
 
 def test_the_thresholds_step_of_three_categories_adds_no_constraint():
@@ -189,12 +199,14 @@ def test_cli_structure_polychoric_by_gives_the_ordinal_steps(tmp_path):
     assert "q8 works differently in B" in printed.output
 
 
-def test_an_answer_a_group_never_gave_falls_back_to_ml_and_says_why(tmp_path):
+def test_items_of_two_answers_fall_back_to_ml_and_say_why():
     from assessments.stats.invariance import invariance_for
 
     data = pd.read_csv(REF / "invariance_data.csv")
-    data.loc[(data["site"] == "C") & (data["q4"] == 5), "q4"] = 4
+    data["q4"] = data["q4"].clip(2, 3)
+    with pytest.raises(ResponseError, match="q4 has 2 answer options"):
+        invariance(data, "site", SIM_KEY, estimator="dwls")
     inv = invariance_for(data, "site", SIM_KEY, cor="polychoric")
     assert inv.estimator == "ml"
     assert inv.notes[0].startswith("Measurement invariance is estimated by maximum likelihood")
-    assert "no one in C answered q4 with 5" in inv.notes[0]
+    assert "q4 has 2 answer options" in inv.notes[0]

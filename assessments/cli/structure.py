@@ -271,7 +271,7 @@ def _perspectives(
             highlight=False,
         )
     for n in dict.fromkeys(notes):
-        c.print("[yellow]note:[/yellow] " + n, highlight=False)
+        c.print("[yellow]note:[/yellow] " + practice_words(n), highlight=False)
     for x in written:
         c.print(f"wrote {x}", markup=False)
 

@@ -481,11 +481,27 @@ def invariance(
         raise problem(
             "too-few-groups",
             f"invariance needs two groups of {name} with enough complete answers; "
-            f"{len(stats)} had them",
+            f"{len(stats)} had them"
+            + (
+                " (too small: "
+                + ", ".join(f"{g} {n}" for g, n in left_out.items())
+                + f"; each group needs more complete answers than its {per_group} parameters)"
+                if left_out
+                else ""
+            ),
             hint="compare fewer, larger groups (merge small sites), or collect more answers",
         )
     if estimator == "dwls":
         back: _Backend = _OrdinalBackend(raw, list(groups), model)
+        merged = back.merged
+        if merged:
+            shown = "; ".join(merged[:8]) + (
+                f"; and {len(merged) - 8} more" if len(merged) > 8 else ""
+            )
+            notes.append(
+                "Every answer option must be used in every group for the ordinal model, so an "
+                f"option a group never chose is counted with its neighbour: {shown}."
+            )
     else:
         back = _NormalBackend(stats, model)
     if steps is None:
@@ -602,8 +618,10 @@ class _OrdinalBackend(_Backend):
     kind = ordinal.KIND
 
     def __init__(self, parts: list[np.ndarray], labels: list[str], model: Any) -> None:
-        self.n_thr = ordinal.check_categories(parts, model.items, labels)
-        self.groups = [ordinal.group_data(x) for x in ordinal.recode(parts)]
+        cats = ordinal.categories(parts, model.items, labels)
+        self.n_thr = cats.n_thresholds
+        self.merged = cats.merged
+        self.groups = [ordinal.group_data(x) for x in cats.parts]
         self.model = ordinal.Model(model.factor_of, self.n_thr, model.m)
         self.items = model.items
         self.base = ordinal.baseline(self.groups, sum(self.n_thr))

@@ -434,45 +434,77 @@ def fit_step(
     return row, x, dl
 
 
-def check_categories(parts: list[np.ndarray], items: list[str], labels: list[str]) -> list[int]:
-    """Each item's number of thresholds; every answer category must be used in every group."""
-    if not parts:
-        return []
-    allv = np.concatenate(parts)
-    out = []
+@dataclass
+class Categories:
+    """Every group's answers as 0-based codes shared by all groups, each item's number of
+    thresholds, and which answer options were counted together."""
+
+    parts: list[np.ndarray]
+    n_thresholds: list[int]
+    merged: list[str]  # sentences: "q4: 5 counted with 4 (no one in C answered 5)"
+
+
+def categories(parts: list[np.ndarray], items: list[str], labels: list[str]) -> Categories:
+    """Prepare the answers of each group for the ordinal model. Every answer option has to be
+    used in every group (lavaan stops otherwise: the thresholds of an answer nobody in a group
+    chose cannot be estimated there). An option some group never used is counted with its
+    neighbour toward the middle of the item's answers, in every group, and said so: the usual
+    remedy, which keeps the order of the answers. An item left with fewer than three options
+    cannot be modelled (Wu and Estabrook's identification needs three).
+
+    >>> a = np.array([[1, 2], [2, 3], [3, 4], [4, 1], [2, 2]], float)
+    >>> b = np.array([[2, 2], [3, 3], [4, 4], [2, 1], [3, 4]], float)
+    >>> c = categories([a, b], ["q1", "q2"], ["A", "B"])
+    >>> c.n_thresholds, c.merged
+    ([2, 3], ['q1: 1 counted with 2 (no one in B answered 1)'])
+    >>> c.parts[1][:, 0].tolist()
+    [0.0, 1.0, 2.0, 0.0, 1.0]
+    """
+    out = [np.empty_like(x) for x in parts]
+    n_thr: list[int] = []
+    merged: list[str] = []
     for j, item in enumerate(items):
-        levels = np.unique(allv[:, j])
-        if len(levels) < 3:
+        columns = [x[:, j] for x in parts]
+        levels = list(np.unique(np.concatenate(columns)))
+        target = {v: v for v in levels}  # each answer -> the option it is counted with
+        while True:
+            kept = sorted(set(target.values()))
+            lacking = None
+            for col, label in zip(columns, labels, strict=True):
+                used = {target[v] for v in np.unique(col)}
+                gone = [v for v in kept if v not in used]
+                if gone:
+                    lacking = (gone[0], label)
+                    break
+            if lacking is None or len(kept) < 3:
+                break
+            value, label = lacking
+            allv = np.array([target[v] for v in np.concatenate(columns)])
+            middle = float(np.median(allv))
+            at = kept.index(value)
+            into = (
+                kept[at + 1]
+                if at == 0 or (at < len(kept) - 1 and value < middle)
+                else (kept[at - 1])
+            )
+            for v, t in target.items():
+                if t == value:
+                    target[v] = into
+            merged.append(f"{item}: {value:g} counted with {into:g} (no one in {label} answered "
+                          f"{value:g})")  # fmt: skip
+        kept = sorted(set(target.values()))
+        if len(kept) < 3:
             raise problem(
                 "ordinal-two-categories",
-                f"{item} has {len(levels)} answer categories in these answers: ordinal "
+                f"{item} has {len(kept)} answer options that every group used: ordinal "
                 "invariance needs three or more",
-                hint="use --cor pearson for the invariance of items with two answers",
+                hint="use --cor pearson, or compare fewer, larger groups",
             )
-        for part, label in zip(parts, labels, strict=True):
-            missing = np.setdiff1d(levels, np.unique(part[:, j]))
-            if len(missing):
-                raise problem(
-                    "empty-category",
-                    f"no one in {label} answered {item} with {missing[0]:g}: the thresholds of "
-                    "an answer nobody in a group chose cannot be compared",
-                    hint="merge the rarely used answers (or the small groups), or use --cor "
-                    "pearson",
-                )
-        out.append(len(levels) - 1)
-    return out
-
-
-def recode(parts: list[np.ndarray]) -> list[np.ndarray]:
-    """Each column as 0-based category codes shared by every group."""
-    allv = np.concatenate(parts)
-    out = []
-    for part in parts:
-        codes = np.empty_like(part)
-        for j in range(part.shape[1]):
-            codes[:, j] = np.searchsorted(np.unique(allv[:, j]), part[:, j])
-        out.append(codes)
-    return out
+        code = {v: float(kept.index(t)) for v, t in target.items()}
+        for x, o in zip(parts, out, strict=True):
+            o[:, j] = [code[v] for v in x[:, j]]
+        n_thr.append(len(kept) - 1)
+    return Categories(out, n_thr, merged)
 
 
 def finding(
