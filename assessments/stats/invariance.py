@@ -492,8 +492,9 @@ def invariance(
             hint="compare fewer, larger groups (merge small sites), or collect more answers",
         )
     if estimator == "dwls":
-        back: _Backend = _OrdinalBackend(raw, list(groups), model)
-        merged = back.merged
+        ordered = _OrdinalBackend(raw, list(groups), model)
+        back: _Backend = ordered
+        merged = ordered.merged
         if merged:
             shown = "; ".join(merged[:8]) + (
                 f"; and {len(merged) - 8} more" if len(merged) > 8 else ""
