@@ -177,13 +177,13 @@ def rsa_demo_key() -> str:
     from .perspectives import DEMO_BANNER
 
     inst = load_instrument("rsa")
-    factors = [d.id for d in inst.domains]
+    factors = [d.id for d in inst.domains if not d.optional]  # the five every printing has
     lines = [
         "# A DEMONSTRATION key made up for `assess demo`. It is NOT the RSA's scoring key.",
         "key_for: rsa",
         f'source: "{DEMO_BANNER} (made up for assess demo)"',
         "names:",
-        *[f'  {d.id}: "Demo {d.name.lower()}"' for d in inst.domains],
+        *[f'  {d.id}: "Demo {d.name.lower()}"' for d in inst.domains if d.id in factors],
         "versions:",
     ]
     for v in inst.version_ids:

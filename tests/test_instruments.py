@@ -121,13 +121,18 @@ def test_rsa_versions_scale_and_undeclared_keys(iid, versions):
     assert scale.not_applicable is not None
     assert scale.dont_know is not None
     assert scale.not_applicable.code != scale.dont_know.code
-    assert [d.id for d in rsa.domains] == [
+    five = [
         "life_goals",
         "involvement",
         "diversity_of_treatment_options",
         "choice",
         "individually_tailored_services",
     ]
+    # the RSA's printings that have a sixth factor: declared, optional (issue 35)
+    sixth = ["inviting_environment"] if iid == "rsa" else []
+    assert [d.id for d in rsa.domains] == five + sixth
+    assert [d.id for d in rsa.domains if d.optional] == sixth
+    assert list(rsa.missing_keys) == five  # the optional one is not missing
     assert all(d.items == () and d.key_status == "user" for d in rsa.domains)
     assert rsa.total is not None
     assert rsa.total.all_items

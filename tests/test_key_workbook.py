@@ -79,7 +79,7 @@ def test_template_has_a_sheet_per_version_with_dropdowns(template):
         "same practice as family",
     ]
     rules = provider.data_validations.dataValidation
-    assert any(r.type == "list" and "lists!$A$1:$A$5" in r.formula1 for r in rules)
+    assert any(r.type == "list" and "lists!$A$1:$A$6" in r.formula1 for r in rules)
     with pytest.raises(InstrumentError) as err:
         write_key_template("oric", template.with_name("oric.xlsx"))
     assert err.value.codes == ["nothing-to-key"]

@@ -37,6 +37,8 @@ from .model import Instrument
 
 FIXED = ("number", "factor", "label (your own words)")
 SOURCE_FIELDS = ("document", "printing", "date")
+#: the 'source' sheet's row where a user names the factors their scoring sheet adds
+ADDED = "added factors"
 # a key workbook is small: bounded before and while it is read (a sheet may claim any range)
 MAX_KEY_BYTES = 5_000_000
 MAX_KEY_ROWS = 1_000
@@ -108,7 +110,11 @@ def write_key_template(instrument: str | Instrument, path: str | Path) -> Path:
         "version.",
         f"5. Run: assess key check {path.name} -i {inst.id} -o {path.stem}.yaml "
         "(every --key accepts the workbook or the YAML it writes).",
-        "Factors: " + ", ".join(factors),
+        "Factors: "
+        + ", ".join(factors)
+        + ". A factor your scoring sheet has and this list lacks: write its name on the "
+        f"'source' sheet under '{ADDED}', then type that name in the factor column (Excel "
+        "asks you to confirm).",
     ]
     sheet.set_column(0, 0, 110, wrap)
     for r, text in enumerate(steps):
@@ -119,6 +125,13 @@ def write_key_template(instrument: str | Instrument, path: str | Path) -> Path:
     src.write_row(0, 0, ["field", "value"], bold)
     for r, name in enumerate(SOURCE_FIELDS, start=1):
         src.write(r, 0, name)
+    src.write(len(SOURCE_FIELDS) + 1, 0, ADDED)
+    src.write_comment(
+        len(SOURCE_FIELDS) + 1,
+        1,
+        "Only if your scoring sheet has a factor the dropdowns lack: its name (several: "
+        "separated by semicolons). Then type that name in the factor column.",
+    )
     lists = book.add_worksheet("lists")
     for r, f in enumerate(factors):
         lists.write(r, 0, f)
@@ -145,7 +158,9 @@ def write_key_template(instrument: str | Instrument, path: str | Path) -> Path:
             {
                 "validate": "list",
                 "source": f"=lists!$A$1:$A${len(factors)}",
-                "error_message": "Choose one of the instrument's factors.",
+                "error_type": "warning",
+                "error_message": "Not one of the instrument's factors: keep it only if your "
+                "scoring sheet adds this factor.",
             },
         )
         for j, o in enumerate(others):
@@ -206,6 +221,8 @@ def read_key_workbook(path: str | Path, instrument: str | Instrument) -> dict[st
     inst = _instrument(instrument)
     factors = _keyable(inst)
     names = {d.name.casefold(): d.id for d in inst.domains if d.id in factors}
+    display = {d.id: d.name for d in inst.domains}
+    display.update({n: display[i] for n, i in names.items()})  # a name's own spelling
     file = str(path)
     problems: list[Problem] = []
 
@@ -263,6 +280,7 @@ def read_key_workbook(path: str | Path, instrument: str | Instrument) -> dict[st
                 )
             )
         source_parts: list[str] = []
+        wanted: dict[str, str] = {}  # factors the user adds: casefold name -> name
         if "source" in book.sheetnames:
             rows = {
                 str(r[0]).strip(): r[1]
@@ -274,6 +292,9 @@ def read_key_workbook(path: str | Path, instrument: str | Instrument) -> dict[st
             source_parts = [
                 str(rows[f]).strip() for f in SOURCE_FIELDS if rows.get(f) not in (None, "")
             ]
+            for name in str(rows.get(ADDED) or "").split(";"):
+                if name.strip():
+                    wanted[name.strip().casefold()] = name.strip()
             if not rows.get("document"):
                 problems.append(
                     Problem(
@@ -294,6 +315,7 @@ def read_key_workbook(path: str | Path, instrument: str | Instrument) -> dict[st
                 )
             )
         versions: dict[str, dict[str, list[int]]] = {}
+        added: dict[str, str] = {}  # factors the user's key adds: id -> name
         labels: dict[str, dict[int, str]] = {}
         links: dict[tuple[str, str], dict[int, tuple[int, int]]] = {}  # (v, o): {n: (m, row)}
         for v in inst.version_ids:
@@ -384,7 +406,12 @@ def read_key_workbook(path: str | Path, instrument: str | Instrument) -> dict[st
                 seen[n] = r
                 if factor:
                     fid = factor if factor in factors else names.get(factor.casefold())
-                    if fid is None:
+                    spelt = factor.casefold()
+                    near = (
+                        difflib.get_close_matches(spelt, [*factors, *names], n=1, cutoff=0.75)
+                        or [n for n in names if n in spelt or spelt in n][:1]
+                    )
+                    if fid is None and near:
                         bad(
                             "unknown-factor",
                             f"{factor!r} is not a factor of {inst.id}",
@@ -392,7 +419,29 @@ def read_key_workbook(path: str | Path, instrument: str | Instrument) -> dict[st
                             1,
                             r,
                             expected="one of " + ", ".join(factors),
-                            hint="choose it from the cell's dropdown",
+                            hint=f"did you mean {display.get(near[0], near[0])!r}? "
+                            "Choose it from the cell's dropdown (a factor your scoring sheet "
+                            "adds needs a name of its own)",
+                        )
+                    elif fid is None and spelt in wanted:  # a factor the user's sheet adds
+                        fid = _factor_id(wanted[spelt])
+                        if fid not in added:
+                            added[fid] = wanted[spelt]
+                            notices.append(
+                                f"{file}: {wanted[spelt]!r} is not a factor {inst.id} declares; "
+                                f"it is added as a factor of this key ({fid})"
+                            )
+                        keyed.setdefault(fid, []).append(n)
+                    elif fid is None:
+                        bad(
+                            "unknown-factor",
+                            f"{factor!r} is not a factor of {inst.id}",
+                            v,
+                            1,
+                            r,
+                            expected="one of " + ", ".join(factors),
+                            hint="choose it from the cell's dropdown; a factor your scoring sheet "
+                            f"adds: write its name on the 'source' sheet under '{ADDED}'",
                         )
                     else:
                         keyed.setdefault(fid, []).append(n)
@@ -429,7 +478,8 @@ def read_key_workbook(path: str | Path, instrument: str | Instrument) -> dict[st
                         continue
                     pairs[n] = (m, r)
             if keyed:
-                empty = [f for f in factors if f not in keyed]
+                optional = {d.id for d in inst.domains if d.optional}
+                empty = [f for f in factors if f not in keyed and f not in optional]
                 for f in empty:
                     problems.append(
                         Problem(
@@ -477,10 +527,24 @@ def read_key_workbook(path: str | Path, instrument: str | Instrument) -> dict[st
             "versions": versions,
             "labels": labels,
             "same_practice": groups,
+            "names": added,
         }
     finally:
         book.close()
         formulas.close()
+
+
+def _factor_id(name: str) -> str:
+    """A key's id for a factor named by the user: lowercase words joined by underscores.
+
+    >>> _factor_id("Inviting Environment (6th)")
+    'inviting_environment_6th'
+    """
+    import re
+
+    words = re.findall(r"[a-z0-9]+", name.casefold())
+    out = "_".join(words) or "factor"
+    return out if out[0].isalpha() else "factor_" + out
 
 
 def _rows(sheet: Any, width: int) -> list[tuple[Any, ...]]:
@@ -538,6 +602,8 @@ def key_yaml(data: dict[str, Any]) -> str:
         out["labels"] = {v: dict(sorted(d.items())) for v, d in data["labels"].items()}
     if data.get("same_practice"):
         out["same_practice"] = data["same_practice"]
+    if data.get("names"):
+        out["names"] = data["names"]
     head = (
         "# Scoring key written by `assess key check` from a key workbook. Item numbers are\n"
         "# those of each version; labels are the user's own words, not the items' wording.\n"

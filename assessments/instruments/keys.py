@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..errors import InstrumentError
 from .document import read_document
-from .model import Instrument
+from .model import TOOLKIT_MIN_ANSWERED, Domain, Instrument
 
 SCHEMA = "key.schema.json"
 
@@ -85,15 +85,28 @@ def apply_key(instrument: Instrument, path: str | Path) -> Instrument:
     by_number = {str(it.numbers[version]): it.id for it in instrument.items}
     item_ids = set(instrument.item_ids)
     declared = {d.id for d in instrument.domains}
+    keyable = {d.id for d in instrument.domains if d.key_status == "user"}
+    shown = data.get("names") or {}
     resolved: dict[str, tuple[str, ...]] = {}
     for did, numbers in data["versions"][version].items():
         path_d = ("versions", version, did)
-        if did not in declared:
+        if did not in declared and did not in shown:
             doc.problem(
                 "unknown-domain",
                 f"{instrument.id} declares no domain {did!r}",
                 path_d,
                 expected="one of " + ", ".join(sorted(declared)),
+                hint=f"to add a factor of your own, give its name under 'names:' ({did}: "
+                "<its name>)",
+            )
+            continue
+        if did in declared and did not in keyable:
+            doc.problem(
+                "published-domain",
+                f"domain {did!r} of {instrument.id} has its items already; a key file sets "
+                "only the factors waiting for a user's key",
+                path_d,
+                expected="one of " + ", ".join(sorted(keyable)) if keyable else None,
             )
             continue
         ids = []
@@ -115,7 +128,6 @@ def apply_key(instrument: Instrument, path: str | Path) -> Instrument:
     if doc.problems:
         raise InstrumentError(doc.problems, summary=f"{doc.file}: scoring key cannot be used")
 
-    shown = data.get("names") or {}
     domains = tuple(
         replace(
             d,
@@ -127,7 +139,22 @@ def apply_key(instrument: Instrument, path: str | Path) -> Instrument:
         if d.id in resolved
         else d
         for d in instrument.domains
+        if d.id in resolved or not d.optional  # a factor only some printings have: left out
     )
+    added = tuple(
+        Domain(
+            id=did,
+            name=shown[did],
+            items=ids,
+            min_answered=TOOLKIT_MIN_ANSWERED,
+            key_status="user",
+            key_source=data["source"] + " (a factor the key adds)",
+            min_answered_is_default=True,
+        )
+        for did, ids in resolved.items()
+        if did not in declared
+    )
+    domains += added
     own = {str(k): v for k, v in (data.get("labels") or {}).get(version, {}).items()}
     items = tuple(
         replace(it, label=own[str(it.numbers[version])])

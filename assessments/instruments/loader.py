@@ -320,8 +320,16 @@ def _domains(
                 description=raw.get("description", ""),
                 min_answered_is_default="min_answered" not in raw
                 and "min_answered" not in defaults,
+                optional=bool(raw.get("optional", False)),
             )
         )
+        if raw.get("optional") and status != "user":
+            doc.problem(
+                "optional-domain",
+                f"domain {did!r} is optional, but only a factor keyed by the user can be",
+                ("domains", i, "optional"),
+                hint="remove 'optional', or mark the domain key: {status: user}",
+            )
     return tuple(out)
 
 

@@ -198,6 +198,7 @@ class Domain:
     key_source: str = ""
     description: str = ""
     min_answered_is_default: bool = False  # True: the instrument states no rule; ours applies
+    optional: bool = False  # a factor only some printings have: dropped when a key omits it
 
     def min_items(self, n_items: int | None = None) -> int:
         """Smallest number of answered items for which the domain is scored.
@@ -426,8 +427,9 @@ class Instrument:
 
     @property
     def missing_keys(self) -> tuple[str, ...]:
-        """Domains declared without items: they need a key file from the user."""
-        return tuple(d.id for d in self.domains if not d.items)
+        """Domains declared without items: they need a key file from the user (a factor only
+        some printings have, ``optional``, is not missing: a key may leave it out)."""
+        return tuple(d.id for d in self.domains if not d.items and not d.optional)
 
     @property
     def key_statuses(self) -> tuple[str, ...]:
