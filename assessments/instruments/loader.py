@@ -237,8 +237,14 @@ def _items(
                 scale=scale,
                 aliases=tuple(raw.get("aliases", [])),
                 text=raw.get("text"),
+                counts_if=(
+                    (raw["counts_if"]["item"], tuple(float(a) for a in raw["counts_if"]["answers"]))
+                    if "counts_if" in raw
+                    else None
+                ),
             )
         )
+    _check_gates(doc, data, items, scales)
     for vi, ver in enumerate(versions):
         count = len(per_version[ver.id])
         if ver.n_items is not None and ver.n_items != count:
@@ -249,6 +255,51 @@ def _items(
                 hint="fix n_items or the items' 'numbers'",
             )
     return tuple(items)
+
+
+def _check_gates(
+    doc: Document, data: dict[str, Any], items: list[Item], scales: dict[str, ResponseScale]
+) -> None:
+    """Each ``counts_if`` names another item of the instrument, answers on that item's scale,
+    and an item that is not itself conditional (one level: no chains)."""
+    by_id = {it.id: it for it in items}
+    for i, it in enumerate(items):
+        if it.counts_if is None:
+            continue
+        gate_id, answers = it.counts_if
+        path = ("items", i, "counts_if", "item")
+        gate = by_id.get(gate_id)
+        if gate is None or gate_id == it.id:
+            doc.problem(
+                "unknown-item",
+                f"item {it.id!r} counts only if item {gate_id!r} says so, but "
+                + (
+                    "an item cannot depend on itself"
+                    if gate_id == it.id
+                    else "there is no such item"
+                ),
+                path,
+                hint="name the item whose answer decides whether this one counts",
+            )
+            continue
+        if gate.counts_if is not None:
+            doc.problem(
+                "chained-condition",
+                f"item {it.id!r} depends on {gate_id!r}, which itself depends on another item",
+                path,
+                hint="make each condition name an item that always counts",
+            )
+        scale = scales.get(gate.scale)
+        codes = set(scale.codes) if scale is not None else set()
+        outside = [a for a in answers if a not in codes]
+        if scale is not None and not scale.is_range and outside:
+            doc.problem(
+                "unknown-answer",
+                f"item {it.id!r} counts when {gate_id!r} is {outside[0]:g}, which is not an "
+                f"answer on {gate_id!r}'s scale",
+                ("items", i, "counts_if", "answers"),
+                expected=scale.describe(),
+            )
 
 
 def _key(raw: dict[str, Any], defaults: dict[str, Any]) -> tuple[Any, str]:

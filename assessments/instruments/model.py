@@ -145,6 +145,10 @@ class Item:
     scale: str = "default"
     aliases: tuple[str, ...] = ()
     text: str | None = None  # licensed wording a user may load; never shipped by us
+    #: the answer counts only when item ``counts_if[0]`` was answered with one of the codes
+    #: ``counts_if[1]`` (INSPIRE: a support rating counts only where the person marked that
+    #: kind of support as important); otherwise it is set aside, as not answered
+    counts_if: tuple[str, tuple[float, ...]] | None = None
 
     @property
     def shown_label(self) -> str:

@@ -302,7 +302,9 @@ def score(
             summary=f"{len(invalid)} answer(s) are not on the instrument's scale{more}",
         )
 
+    set_aside, per_item = _apply_conditions(inst, coded.values)
     computed, n_answered = _compute(inst, coded.values)
+    n_answered = n_answered + set_aside  # an answer set aside was still given
     per_row = _status_counts(coded.status, n_answered)
     has_any = n_answered > 0
     excluded = _excluded(coded.status, has_any, row_numbers, ids)
@@ -352,6 +354,14 @@ def score(
         )
     if len(invalid):
         notes.append(f"{len(invalid)} answer(s) outside the scale were treated as missing")
+    if per_item:
+        shown = ", ".join(f"{i} {k}" for i, k in list(per_item.items())[:6])
+        more = f" and {len(per_item) - 6} more items" if len(per_item) > 6 else ""
+        notes.append(
+            f"{sum(per_item.values())} answer(s) set aside, as the instrument counts them only "
+            f"when another answer says so (e.g. a kind of support marked important): {shown}"
+            f"{more}. They are in no score nor item statistic."
+        )
     return Scores(
         respondents=out,
         items=items,
@@ -364,6 +374,40 @@ def score(
         cell_counts=cell_counts,
         notes=tuple(notes),
     )
+
+
+def _apply_conditions(inst: Instrument, values: np.ndarray) -> tuple[np.ndarray, dict[str, int]]:
+    """Set aside (as NaN) each answer to an item with ``counts_if`` whose deciding item was not
+    answered with one of the listed codes, in place. Returns, per respondent, how many answers
+    were set aside, and per item how many (items with none left out).
+
+    >>> from assessments.instruments.model import Item
+    >>> class Inst:  # the two fields this reads
+    ...     item_ids = ("important", "support")
+    ...     items = (Item("important", "i"), Item("support", "s", counts_if=("important", (1.0,))))
+    >>> v = np.array([[1.0, 4.0], [0.0, 3.0], [np.nan, 2.0]])
+    >>> rows, items = _apply_conditions(Inst(), v)
+    >>> v[:, 1].tolist(), rows.tolist(), items
+    ([4.0, nan, nan], [0, 1, 1], {'support': 2})
+    """
+    rows = np.zeros(values.shape[0], dtype=np.int64)
+    per_item: dict[str, int] = {}
+    pos = {iid: j for j, iid in enumerate(inst.item_ids)}
+    for it in inst.items:
+        if it.counts_if is None or it.id not in pos:
+            continue
+        gate, answers = it.counts_if
+        j = pos[it.id]
+        if gate in pos:
+            off = ~np.isin(values[:, pos[gate]], answers)
+        else:  # the deciding item is not in this version: nothing counts
+            off = np.ones(values.shape[0], dtype=bool)
+        off &= ~np.isnan(values[:, j])
+        if off.any():
+            values[off, j] = np.nan
+            rows += off
+            per_item[it.id] = int(off.sum())
+    return rows, per_item
 
 
 def _drop_rows(a: np.ndarray, keep: np.ndarray) -> np.ndarray:
