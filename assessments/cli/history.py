@@ -296,6 +296,97 @@ def export_cmd(org: str, out: str, min_group_size: int, store: str | None) -> No
     console().print(f"wrote {path}", markup=False)
 
 
+@click.command("benchmarks")
+@click.option(
+    "--from-history",
+    "from_history",
+    is_flag=True,
+    required=True,
+    help="Compute the network's benchmarks from the agencies' waves in the history store.",
+)
+@click.option("--instrument", "-i", required=True, help="Instrument id, e.g. oric.")
+@click.option("--wave", help="Use each agency's wave with this label.")
+@click.option("--period", help="Use each agency's latest wave collected in this year, e.g. 2026.")
+@click.option(
+    "--min-respondents",
+    default=5,
+    show_default=True,
+    type=click.IntRange(1),
+    help="An agency enters a score's figures only with this many respondents on it.",
+)
+@click.option(
+    "--min-agencies",
+    default=5,
+    show_default=True,
+    type=click.IntRange(2),
+    help="A score's network figures need this many agencies; fewer: suppressed.",
+)
+@output_file("The benchmark file to write (.csv or .xlsx), as --benchmarks reads it.")
+@store_option
+@json_option
+@handles_errors
+def benchmarks_cmd(
+    from_history: bool,
+    instrument: str,
+    wave: str | None,
+    period: str | None,
+    min_respondents: int,
+    min_agencies: int,
+    out: str,
+    store: str | None,
+    as_json: bool,
+) -> None:
+    """Network benchmarks: per score, the distribution of agency means across the agencies
+    in the history store (mean with its 95% interval, SD, quartiles, number of agencies).
+
+    \b
+    Example:
+      assess benchmarks --from-history -i oric --period 2026 -o network-2026.csv
+      assess report answers.csv -i oric --benchmarks network-2026.csv -o report
+    """
+    from ..errors import Problem
+    from ..network import NetworkError, network_benchmarks
+
+    if wave and period:
+        raise NetworkError(
+            Problem("bad-option", "give --wave or --period, not both", hint="choose one")
+        )
+    from ..io.guard import check_output
+
+    history = open_history(store)
+    check_output(out, [history.store] if "://" not in str(history.store) else [])
+    bench = network_benchmarks(
+        history,
+        instrument,
+        wave=wave,
+        period=period,
+        min_respondents=min_respondents,
+        min_agencies=min_agencies,
+    )
+    bench.to_csv(out)
+    if as_json:
+        payload = {
+            "ok": True,
+            "instrument": instrument,
+            "agencies": len(bench.waves),
+            "benchmarks": bench.table.to_dict(orient="records"),
+            "notes": bench.notes,
+            "written": [out],
+        }
+        click.echo(json.dumps(payload, indent=2, default=str))
+        return
+    from .output import print_frame
+
+    c = console()
+    shown = bench.table[["target", "n", "mean", "ci_lower", "ci_upper", "q1", "median", "q3",
+                         "suppressed"]]  # fmt: skip
+    print_frame(c, shown, f"network benchmarks: {instrument}, {len(bench.waves)} agencies")
+    for n in bench.notes:
+        c.print("[yellow]note:[/yellow] " + n, highlight=False)
+    c.print(f"wrote {out}", markup=False)
+
+
 def register(cli: click.Group) -> None:
-    """Add ``assess history`` to the ``assess`` group."""
+    """Add ``assess history`` and ``assess benchmarks`` to the ``assess`` group."""
     cli.add_command(history_group)
+    cli.add_command(benchmarks_cmd)
