@@ -43,6 +43,10 @@ if TYPE_CHECKING:
 
     from .history.store import History
 
+#: the deciles of the agency means, given with at least twice ``min_agencies`` agencies: what a
+#: report places an agency by ("higher than about 60% of the agencies")
+DECILES = tuple(f"p{k}" for k in range(10, 100, 10))
+
 #: the columns of a network benchmark table (the first six are those ``--benchmarks`` reads)
 COLUMNS = (
     "target",
@@ -58,6 +62,8 @@ COLUMNS = (
     "q3",
     "n_respondents",
     "suppressed",
+    "unit",
+    *DECILES,
 )
 
 
@@ -173,7 +179,9 @@ def network_benchmarks(
     for t in targets:
         part = means[(means["target"] == t) & (means["n"] >= min_respondents)]
         k = len(part)
-        row: dict[str, Any] = {"target": t, "n": k, "source": source, "sample": sample}
+        row: dict[str, Any] = {
+            "target": t, "n": k, "source": source, "sample": sample, "unit": "agencies"
+        }  # fmt: skip
         if k < min_agencies:
             row["suppressed"] = True
             out.append(row)
@@ -187,6 +195,8 @@ def network_benchmarks(
             median=float(med), q3=float(q3), n_respondents=int(part["n"].sum()),
             suppressed=False,
         )  # fmt: skip
+        if k >= 2 * min_agencies:  # deciles are not given for a handful of agencies
+            row.update(zip(DECILES, np.percentile(x, range(10, 100, 10)).tolist(), strict=True))
         out.append(row)
     table = pd.DataFrame(out).reindex(columns=list(COLUMNS))
     notes = []

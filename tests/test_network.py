@@ -147,3 +147,52 @@ def test_cli_writes_a_benchmark_file_reports_read(network, tmp_path):
     )  # fmt: skip
     assert both.exit_code == 1
     assert "give --wave or --period, not both" in both.output
+
+
+def test_an_agencys_report_reads_its_place_from_the_benchmark_file(tmp_path):
+    """Twelve agencies: enough for deciles (twice --min-agencies), from which the report of one
+    agency says where it stands; the figure is checked against the agencies' own means."""
+    import io
+
+    import openpyxl
+
+    from assessments.render import build_report, render_xlsx
+
+    store = str(tmp_path / "network.sqlite")
+    added = {}
+    with History(store, create=True) as h:
+        for k in range(12):
+            s = oric(30 + 5 * k, seed=200 + k)
+            h.add(s, org=f"Agency {k + 1}", wave="2026")
+            added[f"Agency {k + 1}"] = s
+        bench = network_benchmarks(h, "oric")
+    out = tmp_path / "network.csv"
+    bench.to_csv(out)
+    row = bench.table.set_index("target").loc["change_efficacy"]
+    means = pd.Series({o: s.respondents["change_efficacy"].mean() for o, s in added.items()})
+    assert row["p10"] == pytest.approx(means.quantile(0.1), rel=1e-12)
+    own = added["Agency 3"]
+    report = build_report(own, n_boot=0, benchmarks=out)
+    from assessments.render.model import TableBlock
+
+    table = next(
+        b.data
+        for sec in report.sections
+        for b in sec.blocks
+        if isinstance(b, TableBlock) and b.caption.startswith("Compared with published")
+    )
+    text = " ".join(table["our place in the network"].astype(str))
+    # by hand: where each agency falls between the deciles, to the nearest 5%
+    deciles = np.array([means.quantile(k / 10) for k in range(1, 10)])
+    value = means["Agency 3"]
+    if value < deciles[0]:
+        words = "among the lowest 10%"
+    elif value > deciles[-1]:
+        words = "among the highest 10%"
+    else:
+        pct = np.interp(value, deciles, np.arange(10, 100, 10))
+        words = f"higher than about {int(5 * round(pct / 5))}%"
+    assert f"{words} of the 12 agencies in the network" in text
+    book = openpyxl.load_workbook(io.BytesIO(render_xlsx(report)))
+    header = [c.value for c in book["benchmarks"][1]]
+    assert "place" in header

@@ -937,20 +937,23 @@ def _profile_figures(a: Analysis) -> list[Block]:
 def _norms_blocks(a: Analysis) -> list[Block]:
     if a.norms.empty:
         return []
+    columns = {
+        "score": "score",
+        "mean": "ours",
+        "norm_mean": "theirs",
+        "difference": "difference",
+        "norm_n": "their n",
+        "source": "source",
+    }
+    if a.norms["place"].fillna("").astype(str).str.len().gt(0).any():
+        columns["place"] = "our place in the network"  # a network benchmark file's deciles
     return [
         TableBlock(
             "Compared with published figures and benchmarks",
             fmt_table(
                 # counts are whole numbers ("their n 1,200", never "1200.00")
                 a.norms.assign(norm_n=a.norms["norm_n"].round().astype("Int64")),
-                {
-                    "score": "score",
-                    "mean": "ours",
-                    "norm_mean": "theirs",
-                    "difference": "difference",
-                    "norm_n": "their n",
-                    "source": "source",
-                },
+                columns,
             ),
         )
     ]
