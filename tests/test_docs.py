@@ -24,6 +24,7 @@ import pandas as pd
 import pytest
 
 from assessments import load_instrument
+from assessments import score as ra_score
 from assessments.demo import demo_responses, rsa_demo_key, run_rsa_demo
 from assessments.io.tables import write_table
 
@@ -125,6 +126,16 @@ def rsa_table(version: str) -> pd.DataFrame:
     return pd.read_csv(rsa_demo(version), dtype=str, keep_default_na=False, na_values=[""])
 
 
+def network_store(path: Path) -> None:
+    """A history store of six agencies' 2026 waves of ORIC."""
+    from assessments.history.store import History
+
+    with History(path, create=True) as h:
+        for k in range(6):
+            s = ra_score(demo_responses("oric", n=40, seed=k), "oric", on_invalid="missing")
+            h.add(s, org=f"Agency {k + 1}", wave="2026", date="2026-05-01")
+
+
 def rsa_key_yaml(path: Path) -> None:
     path.write_text(rsa_demo_key(), encoding="utf-8")
 
@@ -194,6 +205,7 @@ Files = dict[str, Callable[[Path], None]]
 #: (page, block number from 0) -> the files made before that block, by the name the page gives
 STAND_INS: dict[tuple[str, int], Files] = {
     ("history.md", 0): {"answers.csv": oric_csv},
+    ("history.md", 3): {"network.sqlite": network_store, "answers.csv": oric_csv},
     ("keys.md", 1): {"my-rsa-key.yaml": rsa_key_yaml, "answers.csv": rsa_csv("provider")},
     ("keys.md", 4): {"rsa-key.xlsx": rsa_key_workbook, "providers.csv": rsa_csv("provider")},
     ("mapping.md", 0): {"export.csv": lambda p: oric_grid(p, platform="forms")},
