@@ -94,10 +94,11 @@ def _chosen_waves(
 ) -> dict[str, str]:
     """Each agency's wave: the one labelled ``wave``, else the latest whose collection date
     (else label) falls in ``period`` (a year), else its latest."""
-    waves = store.waves(instrument=instrument)
+    by_org: dict[str, list[dict[str, Any]]] = {}
+    for r in store.rows(instrument=instrument):  # each agency's waves earliest first
+        by_org.setdefault(r["org"], []).append(r)
     out: dict[str, str] = {}
-    for org in dict.fromkeys(waves["org"]):
-        rows = store.rows(org, instrument)  # earliest first
+    for org, rows in by_org.items():
         if wave is not None:
             picked = [r for r in rows if r["wave"] == wave]
         elif period is not None:
@@ -140,6 +141,8 @@ def network_benchmarks(
     import pandas as pd
     from scipy import stats
 
+    from .history.store import TREND
+
     if min_agencies < 2:
         raise NetworkError(
             Problem(
@@ -161,8 +164,8 @@ def network_benchmarks(
         )
     rows = []
     targets: list[str] = []
-    for org, label in chosen.items():
-        s = store.load(org, label, instrument)
+    loaded = store.load_many(list(chosen.items()), instrument, parts=(TREND,))  # scores alone
+    for (org, label), s in loaded.items():
         cols = [c for c in (columns or s.score_columns) if c in s.respondents.columns]
         for c in cols:
             if c not in targets:

@@ -196,3 +196,31 @@ def test_an_agencys_report_reads_its_place_from_the_benchmark_file(tmp_path):
     book = openpyxl.load_workbook(io.BytesIO(render_xlsx(report)))
     header = [c.value for c in book["benchmarks"][1]]
     assert "place" in header
+
+
+def test_a_long_history_list_is_aligned_text_with_every_wave(tmp_path):
+    """Past PLAIN_LIST_ROWS waves (a network's hundreds) the list is aligned text: every wave
+    on its own line, in the order the JSON gives."""
+    from assessments.cli.history import PLAIN_LIST_ROWS
+
+    store = str(tmp_path / "many.sqlite")
+    s = oric(12, seed=3)
+    with History(store, create=True) as h:
+        for a in range(PLAIN_LIST_ROWS // 2 + 1):
+            for year in ("2025", "2026"):
+                h.add(s, org=f"Agency {a + 1:03d}", wave=year, date=f"{year}-05-01")
+    runner = CliRunner()
+    printed = runner.invoke(cli, ["history", "list", "--store", store], terminal_width=200)
+    as_json = runner.invoke(cli, ["history", "list", "--store", store, "--json"])
+    assert printed.exit_code == 0, printed.output
+    waves = json.loads(as_json.output)["waves"]
+    lines = printed.output.splitlines()
+    assert lines[0].endswith(f": {len(waves)}")
+    assert lines[1].split() == ["org", "instrument", "version", "wave", "date", "added",
+                                "n_scored", "n_excluded"]  # fmt: skip
+    body = lines[2:]
+    assert len(body) == len(waves) > PLAIN_LIST_ROWS
+    for line, w in zip(body, waves, strict=True):
+        assert line.startswith(w["org"])
+        assert line.split()[-2:] == [str(w["n_scored"]), str(w["n_excluded"])]
+    assert len({line.index(" oric ") for line in body}) == 1  # one column, aligned

@@ -27,6 +27,11 @@ store_option = click.option(
 )
 
 
+#: past this many waves ``history list`` prints aligned text: a boxed table of a network's
+#: 900 waves took 0.6 s to draw
+PLAIN_LIST_ROWS = 200
+
+
 def open_history(store: str | None, *, create: bool = False) -> Any:
     """The history store; only ``assess history add`` (``create``) may make a new one."""
     from ..history import History
@@ -170,14 +175,28 @@ def list_cmd(org: str | None, store: str | None, as_json: bool) -> None:
             markup=False,
         )
         return
-    table = Table(title=f"stored waves ({history.store})")
     cols = ["org", "instrument", "version", "wave", "date", "added", "n_scored", "n_excluded"]
-    for col in cols:
-        table.add_column(col, justify="right" if col.startswith("n_") else "left")
-    for r in rows:
-        cells = {**r, "added": r["added_at"][:10]}
-        table.add_row(*["" if cells[k] is None else str(cells[k]) for k in cols])
-    c.print(table)
+    cells = [
+        ["" if v is None else str(v) for v in (*(r[k] for k in cols[:5]), r["added_at"][:10],
+                                               r["n_scored"], r["n_excluded"])]
+        for r in rows
+    ]  # fmt: skip
+    if len(rows) > PLAIN_LIST_ROWS:  # a network's hundreds of waves: aligned text, at once
+        widths = [max(len(x) for x in col) for col in zip(cols, *cells, strict=False)]
+        c.print(f"stored waves ({history.store}): {len(rows)}", markup=False)
+        for line in (cols, *cells):
+            text = "  ".join(
+                x.rjust(w) if k >= 6 else x.ljust(w)
+                for k, (x, w) in enumerate(zip(line, widths, strict=True))
+            )
+            click.echo(text.rstrip())
+    else:
+        table = Table(title=f"stored waves ({history.store})")
+        for col in cols:
+            table.add_column(col, justify="right" if col.startswith("n_") else "left")
+        for line in cells:
+            table.add_row(*line)
+        c.print(table)
     unknown = sorted({(r["org"], r["instrument"]) for r in rows if r["order"] == "unknown"})
     for o, i in unknown:
         c.print(

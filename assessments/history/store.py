@@ -753,27 +753,53 @@ class History:
         only the score columns (into ``respondents``), as :meth:`series` does. A wave kept
         from several perspectives needs ``perspective`` (or use :meth:`load_perspectives`)."""
         with self._transaction() as conn:
-            row = self._row(conn, org, wave, instrument)
-            found = perspectives_of(row.version)
-            if found and perspective is None:
-                raise HistoryError(
-                    Problem(
-                        "perspective-needed",
-                        f"wave {wave!r} of {org!r} was kept from several perspectives: "
-                        + ", ".join(found),
-                        hint="name one, or read them all with load_perspectives()",
-                    )
+            return self._load(conn, org, wave, instrument, parts, perspective)
+
+    def load_many(
+        self,
+        waves: Sequence[tuple[str, str]],
+        instrument: str,
+        *,
+        parts: Sequence[str] = TABLES,
+    ) -> dict[tuple[str, str], Scores]:
+        """Several waves (``(org, label)`` pairs) of one instrument, read in one transaction:
+        what a network's benchmarks read (300 agencies: one connection, not 300)."""
+        with self._transaction() as conn:
+            return {
+                (org, wave): self._load(conn, org, wave, instrument, parts, None)
+                for org, wave in waves
+            }
+
+    def _load(
+        self,
+        conn: Any,
+        org: str,
+        wave: str,
+        instrument: str | None,
+        parts: Sequence[str],
+        perspective: str | None,
+    ) -> Scores:
+        row = self._row(conn, org, wave, instrument)
+        found = perspectives_of(row.version)
+        if found and perspective is None:
+            raise HistoryError(
+                Problem(
+                    "perspective-needed",
+                    f"wave {wave!r} of {org!r} was kept from several perspectives: "
+                    + ", ".join(found),
+                    hint="name one, or read them all with load_perspectives()",
                 )
-            if perspective is not None and perspective not in (found or (row.version,)):
-                raise HistoryError(
-                    Problem(
-                        "unknown-perspective",
-                        f"wave {wave!r} of {org!r} has no {perspective} perspective",
-                        expected="one of " + ", ".join(found or (row.version,)),
-                    )
+            )
+        if perspective is not None and perspective not in (found or (row.version,)):
+            raise HistoryError(
+                Problem(
+                    "unknown-perspective",
+                    f"wave {wave!r} of {org!r} has no {perspective} perspective",
+                    expected="one of " + ", ".join(found or (row.version,)),
                 )
-            suffix = f"{PART}{perspective}" if found else ""
-            stored = self._stored(conn, row.id, [f"{p}{suffix}" for p in parts], suffix)
+            )
+        suffix = f"{PART}{perspective}" if found else ""
+        stored = self._stored(conn, row.id, [f"{p}{suffix}" for p in parts], suffix)
         return self._scores(row, stored, perspective if found else None)
 
     def _stored(
