@@ -165,6 +165,7 @@ def network_benchmarks(
     rows = []
     targets: list[str] = []
     loaded = store.load_many(list(chosen.items()), instrument, parts=(TREND,))  # scores alone
+    store.log_many("benchmark", list(chosen.items()), instrument)  # the audit log says who read
     for (org, label), s in loaded.items():
         cols = [c for c in (columns or s.score_columns) if c in s.respondents.columns]
         for c in cols:

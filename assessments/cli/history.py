@@ -224,6 +224,7 @@ def show_cmd(org: str, wave: str, instrument: str | None, store: str | None, as_
 
     history = open_history(store)
     info = history.info(org, wave, instrument)
+    history.log("view", org, info.wave, info.instrument)
     if info.perspectives:  # each perspective's means; one under 5 people is hidden
         p = history.load_perspectives(org, wave, info.instrument, parts=("scores",))
         prof = p.profile()
@@ -315,6 +316,35 @@ def export_cmd(org: str, out: str, min_group_size: int, store: str | None) -> No
     console().print(f"wrote {path}", markup=False)
 
 
+@history_group.command("events")
+@click.option("--org", help="Only this organization.")
+@store_option
+@json_option
+@handles_errors
+def events_cmd(org: str | None, store: str | None, as_json: bool) -> None:
+    """The audit log: who added, replaced, removed, viewed, reported or exported which wave,
+    and when, earliest first.
+
+    \b
+    Example:
+      assess history events --org "Example Agency"
+    """
+    history = open_history(store)
+    events = history.events(org)
+    if as_json:
+        rows = events.astype(object).where(events.notna(), None).to_dict(orient="records")
+        click.echo(json.dumps({"ok": True, "store": history.store, "events": rows}, indent=2))
+        return
+    from .output import print_frame
+
+    c = console()
+    if events.empty:
+        c.print("No events" + (f" for {org!r}" if org else "") + f" in {history.store}.",
+                markup=False)  # fmt: skip
+        return
+    print_frame(c, events.fillna(""), f"events ({history.store})")
+
+
 @click.command("benchmarks")
 @click.option(
     "--from-history",
@@ -373,7 +403,7 @@ def benchmarks_cmd(
     from ..io.guard import check_output
 
     history = open_history(store)
-    check_output(out, [history.store] if "://" not in str(history.store) else [])
+    check_output(out, [history.file] if history.file else [])
     bench = network_benchmarks(
         history,
         instrument,

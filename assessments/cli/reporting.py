@@ -367,6 +367,7 @@ def report_cmd(
                         )
                     )
             info = history.info(history_org, label, instruments[0])
+            history.log("report", history_org, label, instruments[0])
             if info.perspectives:  # the perspective report, each perspective with its trend
                 progress.stop()
                 _perspectives_from_history(

@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from ..perspectives import Perspectives
     from ..scoring import Scores
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APP = "recovery-assessments"
 TABLES = ("scores", "items", "status", "excluded", "invalid", "recodes")
 WAVE_COLUMNS = (
@@ -90,6 +90,16 @@ def default_store() -> str:
     import platformdirs
 
     return str(platformdirs.user_data_path(APP) / "history.sqlite")
+
+
+def _user_name() -> str:
+    """The computer's user name, for the events log (``unknown`` where there is none)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in this environment (a container without one)
+        return "unknown"
 
 
 def _now() -> str:
@@ -160,6 +170,7 @@ def _schema(metadata: Any, version: int) -> dict[str, Any]:
             Column("label", Text, nullable=False),
             Column("action", Text, nullable=False),
             Column("detail", Text, nullable=False),
+            *([Column("actor", Text)] if version >= 3 else []),
         )
     return tables
 
@@ -289,10 +300,14 @@ class History:
         *,
         busy_timeout: float = 10.0,
         create: bool = True,
+        actor: str | None = None,
     ):
         from sqlalchemy import MetaData, create_engine, event
         from sqlalchemy.pool import NullPool
 
+        #: who the events of this History are logged as: a signed-in person on the web page,
+        #: else the computer's user name
+        self.actor = actor or _user_name()
         self._location = str(store) if store is not None else default_store()
         #: where the store is, as it may be shown (a URL's password masked)
         self.store = mask(self._location)
@@ -626,6 +641,7 @@ class History:
                     label=wave,
                     action="replace" if old is not None else "add",
                     detail=json.dumps({"n_scored": summary["n_scored"], "source": source_name}),
+                    actor=self.actor,
                 )
             )
         return self.info(org, wave, inst.id)
@@ -952,23 +968,48 @@ class History:
                     label=wave,
                     action="remove",
                     detail="{}",
+                    actor=self.actor,
                 )
             )
         return info
 
+    def log(self, action: str, org: str, wave: str, instrument: str, **detail: Any) -> None:
+        """Log that a wave was read: ``view`` (shown), ``report`` (reported), ``export``
+        (written to a workbook), ``benchmark`` (read into network figures); adds,
+        replacements and removals log themselves."""
+        self.log_many(action, [(org, wave)], instrument, **detail)
+
+    def log_many(
+        self, action: str, waves: Sequence[tuple[str, str]], instrument: str, **detail: Any
+    ) -> None:
+        """:meth:`log` for several ``(org, wave)`` pairs at once, in one transaction."""
+        if not waves:
+            return
+        at, text = _now(), json.dumps(detail, default=str)
+        rows = [
+            {"at": at, "org": org, "instrument": instrument, "label": wave, "action": action,
+             "detail": text, "actor": self.actor}
+            for org, wave in waves
+        ]  # fmt: skip
+        with self._transaction(write=True) as conn:
+            conn.execute(self.tables["events"].insert(), rows)
+
     def events(self, org: str | None = None) -> pd.DataFrame:
-        """The log of adds, replacements and removals."""
+        """The log: who added, replaced, removed, viewed, reported or exported which wave, and
+        when (``actor`` is blank for events logged before schema 3)."""
         import pandas as pd
         from sqlalchemy import select
 
         ev = self.tables["events"]
-        q = select(ev.c.at, ev.c.org, ev.c.instrument, ev.c.label, ev.c.action).order_by(ev.c.id)
+        q = select(ev.c.at, ev.c.org, ev.c.instrument, ev.c.label, ev.c.action, ev.c.actor)
+        q = q.order_by(ev.c.id)
         if org is not None:
             q = q.where(ev.c.org == org)
         with self._transaction() as conn:
             rows = conn.execute(q).fetchall()
         return pd.DataFrame(
-            [tuple(r) for r in rows], columns=["at", "org", "instrument", "wave", "action"]
+            [tuple(r) for r in rows],
+            columns=["at", "org", "instrument", "wave", "action", "actor"],
         )
 
     def export(self, org: str, path: str | Path, *, min_group_size: int = 5) -> Path:
@@ -1045,6 +1086,8 @@ class History:
         }
         written = Path(write_workbook(sheets, Path(path)))
         os.chmod(written, 0o600)
+        for _, w in table.iterrows():
+            self.log("export", org, str(w["wave"]), str(w["instrument"]), file=written.name)
         return written
 
     def close(self) -> None:
@@ -1062,9 +1105,12 @@ def migrate(conn: Any, tables: dict[str, Any], found: int) -> None:
     """Bring a store from schema ``found`` to :data:`SCHEMA_VERSION`, in the open transaction.
 
     1 → 2: the ``events`` log (existing waves are logged as added when they were).
+    2 → 3: who did each event (``actor``; blank for the events before).
     """
-    from sqlalchemy import select, update
+    from sqlalchemy import select, text, update
 
+    if found == 2:
+        conn.execute(text("ALTER TABLE events ADD COLUMN actor TEXT"))
     if found < 2:
         tables["events"].create(conn)
         waves = tables["waves"]
