@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .answers import answer_bars, answer_table
-    from .groups import agreement_chart, gap_dumbbell, heatmap
+    from .groups import agency_heatmap, agreement_chart, gap_dumbbell, heatmap
     from .scores import distribution, domain_profile, group_trend, trend
     from .structure import scree
     from .theme import (
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 #: statistics behind the charts.
 _HOMES = {
     "answer_bars": "answers", "answer_table": "answers", "agreement_chart": "groups",
+    "agency_heatmap": "groups",
     "gap_dumbbell": "groups", "heatmap": "groups", "distribution": "scores",
     "domain_profile": "scores", "trend": "scores", "group_trend": "scores",
     "scree": "structure", "alt_text": "theme", "chart_data": "theme", "set_chart_data": "theme",
@@ -40,7 +41,8 @@ _HOMES = {
 }  # fmt: skip
 
 __all__ = [
-    "agreement_chart", "alt_text", "answer_bars", "answer_colors", "answer_table", "chart_data",
+    "agency_heatmap", "agreement_chart", "alt_text", "answer_bars", "answer_colors",
+    "answer_table", "chart_data",
     "distribution", "domain_profile", "gap_dumbbell", "group_color", "group_trend", "heatmap",
     "scree",
     "set_alt_text", "set_chart_data", "theme", "trend",

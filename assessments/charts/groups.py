@@ -160,6 +160,67 @@ def heatmap(
     )
 
 
+def agency_heatmap(
+    means: pd.DataFrame,
+    sizes: Mapping[str, int],
+    scale: ResponseScale,
+    *,
+    ax: Axes | None = None,
+) -> Axes:
+    """Mean of each area (columns of ``means``) for each agency (its rows, labelled with
+    their respondents from ``sizes``), coloured on the instrument's scale: a network's agencies
+    one per row, so that dozens of them stay readable. A blank cell: too few answered.
+
+    >>> import pandas as pd
+    >>> from assessments import load_instrument
+    >>> m = pd.DataFrame({"Commitment": [3.2, 4.1]}, index=["Agency 1", "Agency 2"])
+    >>> scale = load_instrument("oric").response_scale
+    >>> ax = agency_heatmap(m, {"Agency 1": 30, "Agency 2": 41}, scale)
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['Agency 1 (n=30)', 'Agency 2 (n=41)']
+    """
+    agencies = [str(a) for a in means.index]
+    areas = [str(c) for c in means.columns]
+    if ax is None:
+        ax = new_axes(min(7.0, 1.1 * len(areas) + 3.0), 0.28 * len(agencies) + 1.4)
+    cmap = sequential_colors()
+    grid = means.to_numpy(dtype=float)
+    with theme():
+        ax.pcolormesh(
+            np.arange(grid.shape[1] + 1) - 0.5,
+            np.arange(grid.shape[0] + 1) - 0.5,
+            np.ma.masked_invalid(grid),
+            cmap=cmap,
+            vmin=scale.min,
+            vmax=scale.max,
+            edgecolors="white",
+            linewidth=0.5,
+        )
+        ax.set_xlim(-0.5, grid.shape[1] - 0.5)
+        ax.set_ylim(grid.shape[0] - 0.5, -0.5)
+        for (r, c), v in np.ndenumerate(grid):
+            if np.isfinite(v):
+                shade = cmap((v - scale.min) / ((scale.max - scale.min) or 1))
+                ax.text(c, r, f"{v:.1f}", ha="center", va="center", fontsize=7,
+                        color=text_color_on(shade))  # fmt: skip
+        ax.xaxis.tick_top()
+        ax.set_xticks(range(len(areas)), [wrap_label(a, 16) for a in areas], fontsize=7)
+        ax.set_yticks(
+            range(len(agencies)), [f"{a} (n={int(sizes.get(a, 0))})" for a in agencies], fontsize=7
+        )
+        title(ax, f"Mean by agency ({scale.low_text} = {scale.min:g}, {scale.high_text} = "
+                  f"{scale.max:g})")  # fmt: skip
+        for side in ("left", "bottom", "top"):
+            ax.spines[side].set_visible(False)
+    data = means.round(2).reset_index(names="agency")
+    set_chart_data(ax, data)
+    return set_alt_text(
+        ax,
+        f"Heatmap of {len(areas)} area means for {len(agencies)} agencies; a blank cell: fewer "
+        "respondents answered that area than the network's minimum.",
+    )
+
+
 def agreement_chart(
     table: pd.DataFrame,
     *,

@@ -435,7 +435,120 @@ def benchmarks_cmd(
     c.print(f"wrote {out}", markup=False)
 
 
+@click.command("network-report")
+@click.option("--instrument", "-i", required=True, help="Instrument id, e.g. oric.")
+@click.option("--wave", help="Use each agency's wave with this label.")
+@click.option("--period", help="Use each agency's latest wave collected in this year, e.g. 2026.")
+@click.option(
+    "--coded",
+    is_flag=True,
+    help="Show agencies as Agency 01, 02, ... in an order their names do not give away; the key "
+    "is written beside the report, for the administrator only.",
+)
+@click.option("--network", "network_name", default="", help="The network's name, for the cover.")
+@click.option(
+    "--min-respondents",
+    default=5,
+    show_default=True,
+    type=click.IntRange(1),
+    help="An agency with fewer respondents is not shown and in no network figure.",
+)
+@click.option(
+    "--min-agencies",
+    default=5,
+    show_default=True,
+    type=click.IntRange(2),
+    help="A score's network figures need this many agencies; fewer: suppressed.",
+)
+@click.option(
+    "--format",
+    "formats",
+    default="pdf,html,xlsx",
+    show_default=True,
+    help="Comma-separated: pdf, html, xlsx.",
+)
+@click.option(
+    "--output",
+    "-o",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the report set.",
+)
+@store_option
+@handles_errors
+def network_report_cmd(
+    instrument: str,
+    wave: str | None,
+    period: str | None,
+    coded: bool,
+    network_name: str,
+    min_respondents: int,
+    min_agencies: int,
+    formats: str,
+    out: str,
+    store: str | None,
+) -> None:
+    """The network report for its administrator and analysts: every agency's mean in each
+    area (a heatmap, agencies named or --coded), the agencies that changed reliably since their
+    last wave, where the network is weakest, and the network's benchmarks.
+
+    \b
+    Example:
+      assess network-report -i oric --period 2026 --coded -o network-report
+    """
+    from ..errors import Problem
+    from ..network import NetworkError
+    from ..render.files import write_report_set
+    from ..render.network import build_network_report
+
+    chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
+    if not chosen or any(f not in ("pdf", "html", "xlsx") for f in chosen):
+        raise NetworkError(
+            Problem("bad-option", f"unknown format(s) in {formats!r}", expected="pdf, html, xlsx")
+        )
+    if wave and period:
+        raise NetworkError(
+            Problem("bad-option", "give --wave or --period, not both", hint="choose one")
+        )
+    history = open_history(store)
+    codes = None
+    if coded:
+        from ..network import network_benchmarks
+        from ..render.network import agency_codes
+
+        chosen_waves = network_benchmarks(history, instrument, wave=wave, period=period).waves
+        codes = agency_codes(sorted(chosen_waves))
+    report = build_network_report(
+        history,
+        instrument,
+        wave=wave,
+        period=period,
+        codes=codes,
+        min_respondents=min_respondents,
+        min_agencies=min_agencies,
+        network=network_name,
+    )
+    written = write_report_set(report, Path(out), f"{instrument}-network-report", chosen)
+    if codes is not None:  # the administrator's key to the codes: never in the report itself
+        import os
+
+        import pandas as pd
+
+        from ..io.tables import write_table
+
+        key = Path(out) / f"{instrument}-network-report-agency-key.csv"
+        table = pd.DataFrame(sorted(((c, o) for o, c in codes.items())), columns=["code", "agency"])
+        write_table(table, key)
+        os.chmod(key, 0o600)
+        written.append(key)
+    c = console()
+    for path in written:
+        c.print(f"wrote {path}", markup=False)
+
+
 def register(cli: click.Group) -> None:
-    """Add ``assess history`` and ``assess benchmarks`` to the ``assess`` group."""
+    """Add ``assess history``, ``assess benchmarks`` and ``assess network-report``."""
     cli.add_command(history_group)
     cli.add_command(benchmarks_cmd)
+    cli.add_command(network_report_cmd)

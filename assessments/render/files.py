@@ -11,6 +11,7 @@ from ..io.tables import atomic_set
 from ..scoring import Scores
 from .build import build_report
 from .html import render_html
+from .model import Report
 from .pdf import render_pdf
 from .xlsx import render_xlsx
 
@@ -69,6 +70,17 @@ def write_report(
         practices=practices,
         invited=invited,
     )
+    return write_report_set(report, folder, stem, formats, step)
+
+
+def write_report_set(
+    report: Report,
+    folder: Path,
+    stem: str,
+    formats: Sequence[str] = FORMATS,
+    step: Callable[[str], None] = lambda _: None,
+) -> list[Path]:
+    """Render a built report in each format and write the set whole, or not at all."""
     files = []
     # the PDF is rendered first: it draws each chart as soon as a chart worker has drawn it
     # (charts.drawing), where the HTML page waits for them all
