@@ -127,9 +127,11 @@ def rsa_table(version: str) -> pd.DataFrame:
 
 
 def network_store(path: Path) -> None:
-    """A history store of six agencies' 2026 waves of ORIC."""
+    """A history store of six agencies' 2026 waves of ORIC (made once for the page)."""
     from assessments.history.store import History
 
+    if path.exists():
+        return
     with History(path, create=True) as h:
         for k in range(6):
             s = ra_score(demo_responses("oric", n=40, seed=k), "oric", on_invalid="missing")
