@@ -134,7 +134,7 @@ def test_norms_with_a_benchmark_file(tmp_path):
 
 def test_every_command_has_an_example_and_a_readme_row():
     readme = README.read_text()
-    table_rows = re.findall(r"^\| `assess (\w+)", readme, flags=re.MULTILINE)
+    table_rows = re.findall(r"^\| `assess ([\w-]+)", readme, flags=re.MULTILINE)
     for name, command in cli.commands.items():
         assert command.help, name
         assert "Example:" in command.help, name
