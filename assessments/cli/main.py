@@ -257,7 +257,7 @@ def main(argv: list[str] | None = None) -> None:
     cli.main(args=argv, prog_name="assess")
 
 
-from . import actions, analysis, history, importing, keys, reporting, serve, structure  # noqa: E402  (they register their commands on ``cli``)
+from . import accounts, actions, analysis, history, importing, keys, reporting, serve, structure  # noqa: E402  (they register their commands on ``cli``)
 
 analysis.register(cli)
 importing.register(cli)
@@ -267,3 +267,4 @@ structure.register(cli)
 history.register(cli)
 serve.register(cli)
 keys.register(cli)
+accounts.register(cli)

@@ -30,8 +30,27 @@ from .common import console, handles_errors
     help="Keep each assessment (uploads, choices, reports) this many days after its last "
     "change, in your data folder; 0 keeps nothing after the page stops.",
 )
+@click.option(
+    "--accounts",
+    is_flag=True,
+    help="Network mode: people sign in, and each agency sees only its own waves (needs --store; "
+    "PostgreSQL for a network). Make the first administrator with assess accounts invite.",
+)
+@click.option(
+    "--public-url",
+    help="Network mode behind a TLS reverse proxy: the address people open, e.g. "
+    "https://assess.network.example (its host and origin are then accepted).",
+)
 @handles_errors
-def serve_cmd(port: int, host: str, no_browser: bool, store: str | None, keep_days: float) -> None:
+def serve_cmd(
+    port: int,
+    host: str,
+    no_browser: bool,
+    store: str | None,
+    keep_days: float,
+    accounts: bool,
+    public_url: str | None,
+) -> None:
     """Open a local web page to check, score and report an export without a terminal.
 
     \b
@@ -42,16 +61,28 @@ def serve_cmd(port: int, host: str, no_browser: bool, store: str | None, keep_da
     \b
     Example:
       assess serve
+      assess serve --accounts --store postgresql://assess@db/network --public-url https://assess.example.org
     """
+    from ..errors import Problem, ResponseError
     from ..web.server import serve
 
+    if accounts and not store:
+        raise ResponseError(
+            Problem(
+                "missing-option",
+                "network mode keeps its accounts in the history store: give --store",
+                hint="--store postgresql://user@host/database (or ASSESS_STORE)",
+            )
+        )
     c = console()
     serve(
         host,
         port,
-        open_browser=not no_browser,
+        open_browser=not no_browser and not accounts,
         store=store,
         keep_days=keep_days,
+        accounts=accounts,
+        public_url=public_url,
         echo=lambda text: c.print(text, markup=False, highlight=False),
     )
 

@@ -31,6 +31,7 @@ from .pages import (
     files,
     instrument,
     keep,
+    network,
     perspectives,
     report,
     scores,
@@ -97,6 +98,40 @@ class SameOrigin:
         await self.app(scope, receive, send)
 
 
+class SignedIn:
+    """Network mode: every request but sign-in, an invitation link and the static files needs a
+    signed-in person (a GET is sent to sign in, anything else refused); the person is put in
+    the request's state for the pages."""
+
+    OPEN = ("/signin", "/invite/", "/static/")
+
+    def __init__(self, app: ASGIApp, accounts: object):
+        self.app = app
+        self.accounts = accounts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        from starlette.concurrency import run_in_threadpool
+        from starlette.responses import RedirectResponse
+
+        request = Request(scope)
+        token = request.cookies.get(network.COOKIE)
+        user = await run_in_threadpool(self.accounts.user_of, token) if token else None  # type: ignore[attr-defined]
+        scope.setdefault("state", {})["user"] = user
+        path = scope["path"]
+        if user is None and not any(path == p.rstrip("/") or path.startswith(p) for p in self.OPEN):
+            response: Response = (
+                RedirectResponse("/signin", status_code=303)
+                if scope["method"] in ("GET", "HEAD")
+                else Response("Sign in first.", status_code=403)
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 async def _gone(request: Request, exc: Exception) -> Response:
     """The browser went away mid-request: nothing to answer, nothing to print."""
     return Response(status_code=400)
@@ -128,6 +163,8 @@ def create_app(
     root: Path | None = None,
     store: str | None = None,
     keep_days: float | None = None,
+    accounts: bool = False,
+    public_url: str | None = None,
 ) -> Starlette:
     """The app. ``root`` holds the session workspaces; ``store`` is the assessment history.
 
@@ -135,7 +172,11 @@ def create_app(
     folder unless ``root`` says otherwise), listed on the start page, and deleted by the
     person or after ``keep_days`` days without a change: when the app starts and every hour.
     Without it they are temporary (a private temporary folder by default), deleted when the
-    app stops."""
+    app stops.
+
+    With ``accounts`` the page runs in network mode on ``store`` (see
+    :mod:`assessments.accounts`): people sign in, an agency user's workspaces and kept waves
+    are their agency's alone, analysts and the administrator have pages of their own."""
     import asyncio
 
     workspaces = Workspaces(root, keep_days=keep_days)
@@ -157,7 +198,21 @@ def create_app(
             workspaces.close()
 
     w = "/w/{wid:str}"
+    signed: list[Route] = []
+    if accounts:
+        signed = [
+            Route("/signin", network.signin_page),
+            Route("/signin", network.signin, methods=["POST"]),
+            Route("/signout", network.signout, methods=["POST"]),
+            Route("/invite/{token:str}", network.invite_page),
+            Route("/invite/{token:str}", network.invite_accept, methods=["POST"]),
+            Route("/admin", network.admin),
+            Route("/admin", network.admin_action, methods=["POST"]),
+            Route("/network", network.network),
+            Route("/network/report", network.network_report),
+        ]
     routes = [
+        *signed,
         Route("/", instrument.welcome),
         Route("/start", instrument.start, methods=["POST"]),
         Route(w + "/instrument", instrument.show),
@@ -198,12 +253,29 @@ def create_app(
         for h in allowed
         for suffix in (f":{port}", "" if port == 80 else f":{port}")
     }
+    if public_url:  # behind a TLS reverse proxy: the address people open
+        from urllib.parse import urlsplit
+
+        public = urlsplit(public_url)
+        if public.scheme not in ("https", "http") or not public.hostname:
+            raise ValueError(f"not a web address: {public_url!r}")
+        allowed = sorted({*allowed, public.hostname})
+        origins.add(f"{public.scheme}://{public.netloc}")
+    account_store = None
+    if accounts:
+        from ..accounts import Accounts
+        from ..history import History
+
+        if not store:
+            raise ValueError("network mode needs the history store the accounts live in")
+        account_store = Accounts(History(store))
     app = Starlette(
         routes=routes,
         middleware=[
             Middleware(SecurityHeaders),
             Middleware(TrustedHostMiddleware, allowed_hosts=allowed),
             Middleware(SameOrigin, origins=origins),
+            *([Middleware(SignedIn, accounts=account_store)] if account_store else []),
         ],
         exception_handlers={
             HTTPException: _http_error,
@@ -217,4 +289,5 @@ def create_app(
     app.state.tasks = set()  # report builds under way
     app.state.store = store
     app.state.port = port
+    app.state.accounts = account_store
     return app

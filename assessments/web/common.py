@@ -17,6 +17,15 @@ from .workspace import Workspace, Workspaces
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 
+
+def _account_csrf(request: Request) -> str:
+    from .pages.network import csrf_of
+
+    return csrf_of(request)
+
+
+templates.env.globals["account_csrf"] = _account_csrf
+
 STEPS = (
     ("instrument", "1 Instrument"),
     ("upload", "2 Upload"),
@@ -32,12 +41,32 @@ def workspaces(request: Request) -> Workspaces:
     return found
 
 
+def signed_in(request: Request) -> Any:
+    """The signed-in person in network mode (:mod:`assessments.accounts`), else None."""
+    return request.scope.get("state", {}).get("user")
+
+
+def agency_of(request: Request) -> str | None:
+    """Network mode: the signed-in agency user's agency, the only organization they may keep,
+    list, report or remove waves of; None on the local page."""
+    user = signed_in(request)
+    return user.agency if user is not None else None
+
+
 def session(request: Request) -> tuple[Workspace, dict[str, Any]]:
-    """The workspace named in the URL, or 404."""
+    """The workspace named in the URL, or 404: in network mode also when it is another
+    person's (the same answer as for one that does not exist, so ids cannot be probed)."""
     ws = workspaces(request).get(request.path_params["wid"])
+    gone = HTTPException(404, "This session has ended (sessions last a few hours). Start again.")
     if ws is None:
-        raise HTTPException(404, "This session has ended (sessions last a few hours). Start again.")
-    return ws, ws.state()
+        raise gone
+    state = ws.state()
+    user = signed_in(request)
+    if request.app.state.accounts is not None and (
+        user is None or user.role != "agency" or state.get("owner") != user.id
+    ):
+        raise gone
+    return ws, state
 
 
 class Posted:

@@ -41,6 +41,8 @@ def serve(
     open_browser: bool = True,
     store: str | None = None,
     keep_days: float | None = 30.0,
+    accounts: bool = False,
+    public_url: str | None = None,
     echo: object = print,
 ) -> None:
     """Run until Ctrl-C. Workspaces are kept between visits for ``keep_days`` days in the
@@ -52,10 +54,15 @@ def serve(
     port = free_port(host, port)
     url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
     keep = keep_days if keep_days else None
-    app = create_app(host=host, port=port, store=store, keep_days=keep)
-    if not is_loopback(host):
+    app = create_app(host=host, port=port, store=store, keep_days=keep, accounts=accounts,
+                     public_url=public_url)  # fmt: skip
+    if not is_loopback(host) and not accounts:
         echo(LOOPBACK_WARNING.format(host=host))  # type: ignore[operator]
     echo(f"recovery-assessments is running at {url} (Ctrl-C to stop)")  # type: ignore[operator]
+    if accounts:
+        echo(  # type: ignore[operator]
+            "network mode: people sign in" + (f"; opened as {public_url}" if public_url else "")
+        )
     if open_browser:
         threading.Timer(1.0, lambda: webbrowser.open(url)).start()
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")

@@ -67,13 +67,17 @@ class Workspaces:
     def max_age(self) -> float:
         return self.keep_days * 86400 if self.keep_days is not None else MAX_AGE_S
 
-    def new(self) -> Workspace:
+    def new(self, owner: int | None = None) -> Workspace:
+        """A new workspace (in network mode, ``owner``'s: no one else may open it)."""
         self.sweep()
         wid = secrets.token_urlsafe(18)
         folder = self.root / wid
         folder.mkdir(mode=0o700)
         ws = Workspace(wid, folder)
-        ws.save({"csrf": secrets.token_urlsafe(24), "created": time.time()})
+        state: dict[str, Any] = {"csrf": secrets.token_urlsafe(24), "created": time.time()}
+        if owner is not None:
+            state["owner"] = owner
+        ws.save(state)
         return ws
 
     def get(self, wid: str) -> Workspace | None:
@@ -101,8 +105,9 @@ class Workspaces:
             except OSError:
                 continue
 
-    def listed(self) -> list[dict[str, Any]]:
-        """The kept workspaces, most recently changed first: what the start page lists."""
+    def listed(self, owner: int | None = None) -> list[dict[str, Any]]:
+        """The kept workspaces, most recently changed first: what the start page lists (in
+        network mode only the signed-in person's: ``owner``)."""
         out = []
         for folder in self.root.iterdir():
             ws = self.get(folder.name)
@@ -112,6 +117,8 @@ class Workspaces:
                 state = ws.state()
                 changed = (folder / "state.json").stat().st_mtime
             except (OSError, ValueError):
+                continue
+            if owner is not None and state.get("owner") != owner:
                 continue
             out.append(
                 {

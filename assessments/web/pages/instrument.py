@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ...errors import AssessmentError
-from ..common import form_of, go, page, problem, session, unsupported, workspaces
+from ..common import form_of, go, page, problem, session, signed_in, unsupported, workspaces
 from ..limits import run_limited
 from ..workspace import Workspace
 
@@ -17,13 +17,19 @@ async def welcome(request: Request) -> Response:
     """The start page: the kept workspaces, and a button for a new one. Opening it creates
     nothing: a workspace is made only when the person asks for one (any site the person visits
     could otherwise make this page create them)."""
+    from starlette.responses import RedirectResponse as Redirect
+
+    user = signed_in(request)
+    if user is not None and user.role != "agency":  # network mode: their own pages
+        return Redirect("/admin" if user.role == "admin" else "/network", status_code=303)
     ws_all = workspaces(request)
+    owner = user.id if user is not None else None
     return page(
         request,
         "start.html",
         None,
         "",
-        kept=ws_all.listed() if ws_all.keep_days is not None else [],
+        kept=ws_all.listed(owner) if ws_all.keep_days is not None else [],
         keep_days=ws_all.keep_days,
     )
 
@@ -40,7 +46,12 @@ async def delete(request: Request) -> Response:
 async def start(request: Request) -> Response:
     """A new session: its own workspace (so two tabs never share one). A POST, checked for
     its origin by the app like every POST."""
-    ws = workspaces(request).new()
+    from starlette.exceptions import HTTPException as Refused
+
+    user = signed_in(request)
+    if request.app.state.accounts is not None and (user is None or user.role != "agency"):
+        raise Refused(403, "Only an agency's people upload and score its assessments.")
+    ws = workspaces(request).new(owner=user.id if user is not None else None)
     return RedirectResponse(f"/w/{ws.id}/instrument", status_code=303)
 
 

@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from ...errors import AssessmentError
 from ...history.store import mask
-from ..common import form_of, go, page, problem, session, stale_form
+from ..common import agency_of, form_of, go, page, problem, session, signed_in, stale_form
 from ..limits import run_limited
 from ..session import scores as score_session
 
@@ -18,12 +18,32 @@ from ..session import scores as score_session
 def _history(request: Request):  # type: ignore[no-untyped-def]
     from ...history import History
 
-    return History(request.app.state.store)
+    return History(request.app.state.store, actor=_actor(request))
 
 
-def _rows_with_columns(history: Any) -> list[dict[str, Any]]:
-    """The kept waves, each with the grouping columns kept with it (to compare by)."""
-    rows = history.rows(strict=False)
+def _actor(request: Request) -> str | None:
+    """Who the store's events name: the signed-in person in network mode."""
+    user = signed_in(request)
+    return user.email if user is not None else None
+
+
+def _own(request: Request, org: str) -> str:
+    """The organization a form acts on: in network mode the person's own agency, and a form
+    naming another agency is refused (never acted on, never told whether it exists)."""
+    from starlette.exceptions import HTTPException
+
+    agency = agency_of(request)
+    if agency is None:
+        return org
+    if org and org != agency:
+        raise HTTPException(403, "You may act only on your own agency's waves.")
+    return agency
+
+
+def _rows_with_columns(history: Any, org: str | None = None) -> list[dict[str, Any]]:
+    """The kept waves (``org``'s alone in network mode), each with the grouping columns kept
+    with it (to compare by)."""
+    rows = history.rows(org, strict=False)
     for r in rows:
         try:
             r["kept_columns"] = list(
@@ -37,7 +57,9 @@ def _rows_with_columns(history: Any) -> list[dict[str, Any]]:
 async def show(request: Request) -> Response:
     ws, _ = session(request)
     try:
-        rows = await run_in_threadpool(lambda: _rows_with_columns(_history(request)))
+        rows = await run_in_threadpool(
+            lambda: _rows_with_columns(_history(request), agency_of(request))
+        )
     except AssessmentError as err:
         return problem(request, ws, err, back="report")
     return page(
@@ -47,6 +69,7 @@ async def show(request: Request) -> Response:
         "keep",
         waves=rows,
         store=mask(request.app.state.store) if request.app.state.store else "your data folder",
+        agency=agency_of(request),
     )
 
 
@@ -54,7 +77,13 @@ KEPT = "kept-report"  # the folder of the report built from kept waves
 
 
 def _kept_report(
-    ws: Any, store: str | None, org: str, wave: str, instrument: str, by: str
+    ws: Any,
+    store: str | None,
+    org: str,
+    wave: str,
+    instrument: str,
+    by: str,
+    actor: str | None = None,
 ) -> list[str]:
     """The report of a kept wave with every earlier wave in its trends (``assess report
     --history``), in a worker; its files go to their own folder of the workspace."""
@@ -64,8 +93,9 @@ def _kept_report(
     from ...render import write_report
     from ...render.perspectives import write_perspective_report
 
-    history = History(store)
+    history = History(store, actor=actor)
     info = history.info(org, wave, instrument)
+    history.log("report", org, wave, info.instrument)
     folder = ws.folder / KEPT
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
@@ -100,11 +130,11 @@ async def kept_report(request: Request) -> Response:
     """Build the report of a kept wave, with the kept waves before it in its trends."""
     ws, state = session(request)
     form = await form_of(request, state)
-    org, wave = str(form.get("org") or ""), str(form.get("wave") or "")
+    org, wave = _own(request, str(form.get("org") or "")), str(form.get("wave") or "")
     instrument, by = str(form.get("instrument") or ""), str(form.get("by") or "")
     try:
         files = await run_limited(
-            _kept_report, ws, request.app.state.store, org, wave, instrument, by
+            _kept_report, ws, request.app.state.store, org, wave, instrument, by, _actor(request)
         )
     except AssessmentError as err:
         return problem(request, ws, err, back="keep")
@@ -130,7 +160,7 @@ async def remove(request: Request) -> Response:
     """Remove a kept wave, after a page that asks first (nothing is removed by one click)."""
     ws, state = session(request)
     form = await form_of(request, state)
-    org, wave = str(form.get("org") or ""), str(form.get("wave") or "")
+    org, wave = _own(request, str(form.get("org") or "")), str(form.get("wave") or "")
     instrument = str(form.get("instrument") or "")
     if form.get("confirm") != "yes":
         return page(
@@ -158,7 +188,7 @@ async def keep(request: Request) -> Response:
         return refused
     if not state.get("scored"):
         return go(ws, "upload" if not state.get("export") else "scores")
-    org = str(form.get("org") or "").strip()
+    org = agency_of(request) or str(form.get("org") or "").strip()  # network: one's own agency
     wave = str(form.get("wave") or "").strip()
     if form.get("replace") == "yes" and form.get("confirm") != "yes":
         # replacing a kept wave deletes its scores: say which, and ask first
@@ -192,6 +222,7 @@ async def keep(request: Request) -> Response:
             wave,
             str(form.get("wave_date") or ""),
             form.get("replace") == "yes",
+            _actor(request),
         )
     except AssessmentError as err:
         return problem(request, ws, err, back="keep")
@@ -200,14 +231,21 @@ async def keep(request: Request) -> Response:
 
 
 def keep_wave(
-    ws: Any, state: dict[str, Any], store: str | None, org: str, wave: str, date: str, replace: bool
+    ws: Any,
+    state: dict[str, Any],
+    store: str | None,
+    org: str,
+    wave: str,
+    date: str,
+    replace: bool,
+    actor: str | None = None,
 ) -> None:
     """Score the session's export and keep it in the history (in a worker process, within the
     page's time and memory limits)."""
     from ...history import History
     from ...history.store import parse_date
 
-    History(store).add(
+    History(store, actor=actor).add(
         score_session(ws, state),
         org=org,
         wave=wave,
