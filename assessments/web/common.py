@@ -18,13 +18,21 @@ HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 
 
-def _account_csrf(request: Request) -> str:
-    from .pages.network import csrf_of
-
-    return csrf_of(request)
+#: network mode's session cookie (:mod:`.pages.network`)
+COOKIE = "assess_session"
 
 
-templates.env.globals["account_csrf"] = _account_csrf
+def csrf_of(request: Request) -> str:
+    """Network mode: the account forms' token (the header's sign-out form's too), derived from
+    the session cookie, so that it ends with the session."""
+    import hashlib
+    import hmac
+
+    token = request.cookies.get(COOKIE, "")
+    return hmac.new(token.encode(), b"account forms", hashlib.sha256).hexdigest()[:40]
+
+
+templates.env.globals["account_csrf"] = csrf_of
 
 STEPS = (
     ("instrument", "1 Instrument"),

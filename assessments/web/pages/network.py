@@ -10,7 +10,6 @@ site before either is read.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from typing import Any
@@ -21,9 +20,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ...accounts import ROLES, AccountError, Accounts, User
-from ..common import STEPS, templates
+from ..common import COOKIE, STEPS, csrf_of, templates
 
-COOKIE = "assess_session"
 PRE = "assess_pre"  # the double-submit token of the sign-in and invitation forms
 
 
@@ -44,12 +42,6 @@ def history_for(request: Request) -> Any:
 
     user = user_of(request)
     return History(request.app.state.store, actor=user.email if user is not None else None)
-
-
-def csrf_of(request: Request) -> str:
-    """The account forms' token: derived from the session cookie, so it ends with it."""
-    token = request.cookies.get(COOKIE, "")
-    return hmac.new(token.encode(), b"account forms", hashlib.sha256).hexdigest()[:40]
 
 
 def _blank(frame: Any) -> Any:

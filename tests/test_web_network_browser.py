@@ -1,0 +1,113 @@
+"""Issue 34: network mode in Chromium, as its people would use it: the administrator signs in
+and sees the administrator's page; an agency user signs in, uploads, scores and keeps a wave
+under their agency; an analyst signs in and opens the coded network report. Each page with
+axe (WCAG 2.2 AA) and at 390 px, as the other browser tests."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from test_web_browser import chromium, shoot
+
+from assessments import score
+from assessments.accounts import Accounts
+from assessments.demo import demo_responses
+from assessments.history.store import History
+from assessments.io.tables import write_table
+from assessments.web.app import create_app
+from assessments.web.server import free_port
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    import uvicorn
+
+    root = tmp_path_factory.mktemp("network")
+    store = str(root / "network.sqlite")
+    accounts = Accounts(History(store))
+    names = ["Harbor House", "Cedar Grove", "Elm Street", "Fir Lane", "Oak Center"]
+    with History(store) as h:
+        for k, name in enumerate(names):
+            accounts.create_agency(name)
+            if name != "Harbor House":
+                h.add(score(demo_responses("oric", n=40, seed=k), "oric", on_invalid="missing"),
+                      org=name, wave="2026")  # fmt: skip
+    accounts.accept(accounts.invite("pat@harbor.example", "agency", agency="Harbor House"),
+                    PASSWORD)  # fmt: skip
+    for role in ("admin", "analyst"):
+        accounts.accept(accounts.invite(f"{role}@network.example", role), PASSWORD)
+    port = free_port("127.0.0.1", 18865)
+    app = create_app(port=port, root=root / "sessions", store=store, accounts=True)
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 20
+    while not srv.started and time.time() < deadline:
+        time.sleep(0.05)
+    assert srv.started
+    export = root / "harbor.csv"
+    write_table(demo_responses("oric", n=60, seed=11), export)
+    yield f"http://127.0.0.1:{port}", store, export
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+def sign_in(page, base: str, email: str) -> None:
+    page.goto(base + "/signin")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_each_role_in_chromium(server):
+    from playwright.sync_api import sync_playwright
+
+    base, store, export = server
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+        page = browser.new_page(bypass_csp=True)
+        page.goto(base)
+        assert page.title().startswith("Sign in")
+        shoot(page, "n0-signin")
+        sign_in(page, base, "admin@network.example")
+        assert page.title().startswith("Network administration")
+        assert "pat@harbor.example" in page.inner_text("main")
+        shoot(page, "n1-admin")
+        page.get_by_role("button", name="Sign out").click()
+        assert page.title().startswith("Sign in")
+
+        sign_in(page, base, "pat@harbor.example")
+        assert page.title().startswith("Start")
+        page.get_by_role("button", name="Start a new assessment").click()
+        page.get_by_label("Organizational Readiness for Implementing Change").check()
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_label("This wave's export").set_input_files(str(export))
+        page.get_by_role("button", name="Upload and check").click()
+        page.get_by_label("Treat them as missing").check()
+        page.get_by_role("button", name="Score these answers").click()
+        page.goto(page.url.rsplit("/", 1)[0] + "/keep")
+        assert "Organization: Harbor House (your agency)" in page.inner_text("main")
+        shoot(page, "n2-keep")
+        page.get_by_label("Wave (e.g. 2026 or 2026-Q1)").fill("2026")
+        page.get_by_role("button", name="Keep it").click()
+        assert "Kept as Harbor House, wave 2026" in page.inner_text("main")
+        page.get_by_role("button", name="Sign out").click()
+
+        sign_in(page, base, "analyst@network.example")
+        assert page.title().startswith("The network")
+        assert "change_efficacy" in page.inner_text("main")
+        shoot(page, "n3-network")
+        page.get_by_role("link", name="The network report, agencies coded").click()
+        text = page.inner_text("main")
+        assert "Agency 1" in text
+        assert "Harbor House" not in text
+        browser.close()
+    with History(store) as h:
+        kept = h.waves("Harbor House")
+        assert kept["wave"].tolist() == ["2026"]
+        events = h.events()
+    assert {"pat@harbor.example", "analyst@network.example"} <= set(events["actor"])
