@@ -77,7 +77,7 @@ def test_each_role_in_chromium(server):
         assert page.title().startswith("Network administration")
         assert "pat@harbor.example" in page.inner_text("main")
         shoot(page, "n1-admin")
-        page.get_by_role("button", name="Sign out").click()
+        page.get_by_role("button", name="Sign out", exact=True).click()
         assert page.title().startswith("Sign in")
 
         sign_in(page, base, "pat@harbor.example")
@@ -95,7 +95,7 @@ def test_each_role_in_chromium(server):
         page.get_by_label("Wave (e.g. 2026 or 2026-Q1)").fill("2026")
         page.get_by_role("button", name="Keep it").click()
         assert "Kept as Harbor House, wave 2026" in page.inner_text("main")
-        page.get_by_role("button", name="Sign out").click()
+        page.get_by_role("button", name="Sign out", exact=True).click()
 
         sign_in(page, base, "analyst@network.example")
         assert page.title().startswith("The network")

@@ -103,7 +103,7 @@ class SignedIn:
     signed-in person (a GET is sent to sign in, anything else refused); the person is put in
     the request's state for the pages."""
 
-    OPEN = ("/signin", "/invite/", "/static/")
+    OPEN = ("/signin", "/invite/", "/static/", "/favicon.ico")
 
     def __init__(self, app: ASGIApp, accounts: object):
         self.app = app

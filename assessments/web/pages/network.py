@@ -11,6 +11,7 @@ site before either is read.
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from typing import Any
 
@@ -85,8 +86,15 @@ async def _checked(request: Request) -> dict[str, str]:
 
 
 # ------------------------------------------------------------------------------ sign-in
+def _pre(request: Request) -> str:
+    """The browser's double-submit token: the one it has (another request of the same browser,
+    a favicon's, must not replace the one an open form carries), else a new one."""
+    have = request.cookies.get(PRE, "")
+    return have if re.fullmatch(r"[A-Za-z0-9_-]{20,64}", have) else secrets.token_urlsafe(24)
+
+
 async def signin_page(request: Request, message: str = "", status: int = 200) -> Response:
-    pre = secrets.token_urlsafe(24)
+    pre = _pre(request)
     response = _render(request, "signin.html", status, pre=pre, message=message)
     response.set_cookie(PRE, pre, httponly=True, samesite="strict", secure=_secure(request))
     return response
@@ -129,7 +137,7 @@ def _home(user: User) -> str:
 
 
 async def invite_page(request: Request, message: str = "", status: int = 200) -> Response:
-    pre = secrets.token_urlsafe(24)
+    pre = _pre(request)
     response = _render(request, "invite.html", status, pre=pre, message=message,
                        token=request.path_params["token"])  # fmt: skip
     response.set_cookie(PRE, pre, httponly=True, samesite="strict", secure=_secure(request))
