@@ -4,8 +4,13 @@ starts a workspace, uploads a 60-respondent ORIC export, scores it, opens the ke
 start page. Reported: requests, errors, the slowest request of each kind, and whether any
 response ever named another agency (it must not).
 
-Run: python benchmarks/bench_network_load.py [STORE] [SECONDS]   (default: a new SQLite file,
-60 s; a postgresql:// URL of an empty database for PostgreSQL)
+Measured (2 cores, server and the 20 clients on the same machine): PostgreSQL 15, 120 s: 3,666
+requests, 0 errors, 0 responses naming another agency, the slowest 2.7 s (sign-in: 20 Argon2
+hashes at once; the slowest page 2.6 s, scoring); SQLite, 30 s: 1,832 requests, 0 errors, 0
+leaks, slowest 2.2 s.
+
+Run: python benchmarks/bench_network_load.py STORE [SECONDS]   (a new SQLite file, or a
+postgresql:// URL of an empty database; default 60 s)
 """
 
 from __future__ import annotations
