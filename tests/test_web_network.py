@@ -240,3 +240,20 @@ def test_the_first_administrator_comes_from_the_command_line(tmp_path):
     assert "Secure" in cookie
     other = TestClient(app, base_url="https://evil.example.org")
     assert other.get("/signin").status_code == 400  # another host: refused
+
+
+def test_hostile_form_values_are_refused_not_crashed_on(network):
+    """Tokens that are not ASCII, empty or huge: a 403, never an internal error."""
+    app, people, _ = network
+    c = TestClient(app, base_url=BASE, raise_server_exceptions=False)
+    for pre in ("é" * 40, "", "x" * 5000, "\x00"):
+        r = c.post("/signin", data={"pre": pre, "email": people["Harbor House"],
+                                    "password": PASSWORD})  # fmt: skip
+        assert r.status_code == 403, pre[:10]
+    admin = signed_in(app, "admin@network.example")
+    for csrf in ("é", "", "\u202e" * 50):
+        r = admin.post("/admin", data={"csrf": csrf, "action": "agency", "name": "X"})
+        assert r.status_code == 403
+    r = admin.get("/network/report?instrument=%3Cscript%3E")
+    assert r.status_code == 400
+    assert "<script>" not in r.text

@@ -70,6 +70,12 @@ async def _form(request: Request) -> dict[str, str]:
         return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
+def _same(given: str, expected: str) -> bool:
+    """A constant-time comparison that any posted text can go through (``compare_digest``
+    refuses non-ASCII ``str``)."""
+    return hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode())
+
+
 def _need(request: Request, *roles: str) -> User:
     user = user_of(request)
     if user is None or user.role not in roles:
@@ -80,7 +86,7 @@ def _need(request: Request, *roles: str) -> User:
 async def _checked(request: Request) -> dict[str, str]:
     """An account form posted by a signed-in person, its token checked."""
     form = await _form(request)
-    if not hmac.compare_digest(form.get("csrf", ""), csrf_of(request)):
+    if not _same(form.get("csrf", ""), csrf_of(request)):
         raise HTTPException(403, "This form has expired or did not come from this page. Reload it.")
     return form
 
@@ -102,7 +108,7 @@ async def signin_page(request: Request, message: str = "", status: int = 200) ->
 
 def _pre_ok(request: Request, form: dict[str, str]) -> bool:
     cookie = request.cookies.get(PRE, "")
-    return bool(cookie) and hmac.compare_digest(form.get("pre", ""), cookie)
+    return bool(cookie) and _same(form.get("pre", ""), cookie)
 
 
 async def signin(request: Request) -> Response:
