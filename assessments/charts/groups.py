@@ -83,6 +83,30 @@ def gap_dumbbell(
     return set_alt_text(ax, alt)
 
 
+def _cells(ax: Axes, grid: np.ndarray, scale: ResponseScale) -> None:
+    """A grid of means as coloured cells on the scale, each with its value (blank: NaN); the
+    first row at the top. Cells are vector shapes (not an image), so the PDF draws them sharp
+    at any zoom."""
+    cmap = sequential_colors()
+    ax.pcolormesh(
+        np.arange(grid.shape[1] + 1) - 0.5,
+        np.arange(grid.shape[0] + 1) - 0.5,
+        np.ma.masked_invalid(grid),
+        cmap=cmap,
+        vmin=scale.min,
+        vmax=scale.max,
+        edgecolors="white",
+        linewidth=0.5,
+    )
+    ax.set_xlim(-0.5, grid.shape[1] - 0.5)
+    ax.set_ylim(grid.shape[0] - 0.5, -0.5)
+    for (r, c), v in np.ndenumerate(grid):
+        if np.isfinite(v):
+            shade = cmap((v - scale.min) / ((scale.max - scale.min) or 1))
+            ax.text(c, r, f"{v:.1f}", ha="center", va="center", fontsize=7,
+                    color=text_color_on(shade))  # fmt: skip
+
+
 def heatmap(
     scores: Scores,
     by: str,
@@ -109,29 +133,8 @@ def heatmap(
     if ax is None:
         ax = new_axes(min(7.0, 0.9 * len(keep) + 3.2), 0.3 * len(rows) + 1.5)
     scale = inst.response_scale
-    cmap = sequential_colors()
     with theme():
-        grid = means.to_numpy(dtype=float)
-        # cells as vector shapes (not an image), so the PDF draws them sharp at any zoom
-        ax.pcolormesh(
-            np.arange(grid.shape[1] + 1) - 0.5,
-            np.arange(grid.shape[0] + 1) - 0.5,
-            np.ma.masked_invalid(grid),
-            cmap=cmap,
-            vmin=scale.min,
-            vmax=scale.max,
-            edgecolors="white",
-            linewidth=0.5,
-        )
-        ax.set_xlim(-0.5, grid.shape[1] - 0.5)
-        ax.set_ylim(grid.shape[0] - 0.5, -0.5)  # first row at the top
-        for (r, c), v in np.ndenumerate(means.to_numpy(dtype=float)):
-            if np.isfinite(v):
-                shade = cmap((v - scale.min) / ((scale.max - scale.min) or 1))
-                ax.text(
-                    c, r, f"{v:.1f}", ha="center", va="center", fontsize=7,
-                    color=text_color_on(shade),
-                )  # fmt: skip
+        _cells(ax, means.to_numpy(dtype=float), scale)
         ax.set_xticks(
             range(len(keep)),
             [f"{wrap_label(str(g), 14)}\n(n={sizes[g]})" for g in keep],
@@ -183,26 +186,8 @@ def agency_heatmap(
     areas = [str(c) for c in means.columns]
     if ax is None:
         ax = new_axes(min(7.0, 1.1 * len(areas) + 3.0), 0.28 * len(agencies) + 1.4)
-    cmap = sequential_colors()
-    grid = means.to_numpy(dtype=float)
     with theme():
-        ax.pcolormesh(
-            np.arange(grid.shape[1] + 1) - 0.5,
-            np.arange(grid.shape[0] + 1) - 0.5,
-            np.ma.masked_invalid(grid),
-            cmap=cmap,
-            vmin=scale.min,
-            vmax=scale.max,
-            edgecolors="white",
-            linewidth=0.5,
-        )
-        ax.set_xlim(-0.5, grid.shape[1] - 0.5)
-        ax.set_ylim(grid.shape[0] - 0.5, -0.5)
-        for (r, c), v in np.ndenumerate(grid):
-            if np.isfinite(v):
-                shade = cmap((v - scale.min) / ((scale.max - scale.min) or 1))
-                ax.text(c, r, f"{v:.1f}", ha="center", va="center", fontsize=7,
-                        color=text_color_on(shade))  # fmt: skip
+        _cells(ax, means.to_numpy(dtype=float), scale)
         ax.xaxis.tick_top()
         ax.set_xticks(range(len(areas)), [wrap_label(a, 16) for a in areas], fontsize=7)
         ax.set_yticks(

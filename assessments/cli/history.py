@@ -345,6 +345,46 @@ def events_cmd(org: str | None, store: str | None, as_json: bool) -> None:
     print_frame(c, events.fillna(""), f"events ({history.store})")
 
 
+def network_options(func: Any) -> Any:
+    """The options every network command shares: which instrument and waves, and the network's
+    minimums (an agency below --min-respondents is in no figure and not shown)."""
+    options = [
+        click.option("--instrument", "-i", required=True, help="Instrument id, e.g. oric."),
+        click.option("--wave", help="Use each agency's wave with this label."),
+        click.option(
+            "--period", help="Use each agency's latest wave collected in this year, e.g. 2026."
+        ),
+        click.option(
+            "--min-respondents",
+            default=5,
+            show_default=True,
+            type=click.IntRange(1),
+            help="An agency enters a score's figures (and is shown) only with this many "
+            "respondents on it.",
+        ),
+        click.option(
+            "--min-agencies",
+            default=5,
+            show_default=True,
+            type=click.IntRange(2),
+            help="A score's network figures need this many agencies; fewer: suppressed.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _one_of(wave: str | None, period: str | None) -> None:
+    from ..errors import Problem
+    from ..network import NetworkError
+
+    if wave and period:
+        raise NetworkError(
+            Problem("bad-option", "give --wave or --period, not both", hint="choose one")
+        )
+
+
 @click.command("benchmarks")
 @click.option(
     "--from-history",
@@ -353,23 +393,7 @@ def events_cmd(org: str | None, store: str | None, as_json: bool) -> None:
     required=True,
     help="Compute the network's benchmarks from the agencies' waves in the history store.",
 )
-@click.option("--instrument", "-i", required=True, help="Instrument id, e.g. oric.")
-@click.option("--wave", help="Use each agency's wave with this label.")
-@click.option("--period", help="Use each agency's latest wave collected in this year, e.g. 2026.")
-@click.option(
-    "--min-respondents",
-    default=5,
-    show_default=True,
-    type=click.IntRange(1),
-    help="An agency enters a score's figures only with this many respondents on it.",
-)
-@click.option(
-    "--min-agencies",
-    default=5,
-    show_default=True,
-    type=click.IntRange(2),
-    help="A score's network figures need this many agencies; fewer: suppressed.",
-)
+@network_options
 @output_file("The benchmark file to write (.csv or .xlsx), as --benchmarks reads it.")
 @store_option
 @json_option
@@ -393,14 +417,10 @@ def benchmarks_cmd(
       assess benchmarks --from-history -i oric --period 2026 -o network-2026.csv
       assess report answers.csv -i oric --benchmarks network-2026.csv -o report
     """
-    from ..errors import Problem
-    from ..network import NetworkError, network_benchmarks
-
-    if wave and period:
-        raise NetworkError(
-            Problem("bad-option", "give --wave or --period, not both", hint="choose one")
-        )
     from ..io.guard import check_output
+    from ..network import network_benchmarks
+
+    _one_of(wave, period)
 
     history = open_history(store)
     check_output(out, [history.file] if history.file else [])
@@ -436,9 +456,7 @@ def benchmarks_cmd(
 
 
 @click.command("network-report")
-@click.option("--instrument", "-i", required=True, help="Instrument id, e.g. oric.")
-@click.option("--wave", help="Use each agency's wave with this label.")
-@click.option("--period", help="Use each agency's latest wave collected in this year, e.g. 2026.")
+@network_options
 @click.option(
     "--coded",
     is_flag=True,
@@ -446,20 +464,6 @@ def benchmarks_cmd(
     "is written beside the report, for the administrator only.",
 )
 @click.option("--network", "network_name", default="", help="The network's name, for the cover.")
-@click.option(
-    "--min-respondents",
-    default=5,
-    show_default=True,
-    type=click.IntRange(1),
-    help="An agency with fewer respondents is not shown and in no network figure.",
-)
-@click.option(
-    "--min-agencies",
-    default=5,
-    show_default=True,
-    type=click.IntRange(2),
-    help="A score's network figures need this many agencies; fewer: suppressed.",
-)
 @click.option(
     "--format",
     "formats",
@@ -507,10 +511,7 @@ def network_report_cmd(
         raise NetworkError(
             Problem("bad-option", f"unknown format(s) in {formats!r}", expected="pdf, html, xlsx")
         )
-    if wave and period:
-        raise NetworkError(
-            Problem("bad-option", "give --wave or --period, not both", hint="choose one")
-        )
+    _one_of(wave, period)
     history = open_history(store)
     codes = None
     if coded:
