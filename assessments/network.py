@@ -89,16 +89,23 @@ class NetworkBenchmarks:
         write_table(self.table, path)
 
 
-def _chosen_waves(
-    store: History, instrument: str, wave: str | None, period: str | None
+def waves_by_org(store: History, instrument: str) -> dict[str, list[dict[str, Any]]]:
+    """Each agency's one-version waves of ``instrument``, earliest first (a wave kept from
+    several perspectives has no one set of scores to compare)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in store.rows(instrument=instrument):
+        if not str(r.get("version") or "").startswith("perspectives:"):
+            out.setdefault(r["org"], []).append(r)
+    return out
+
+
+def chosen_waves(
+    store: History, instrument: str, wave: str | None = None, period: str | None = None
 ) -> dict[str, str]:
     """Each agency's wave: the one labelled ``wave``, else the latest whose collection date
-    (else label) falls in ``period`` (a year), else its latest."""
-    by_org: dict[str, list[dict[str, Any]]] = {}
-    for r in store.rows(instrument=instrument):  # each agency's waves earliest first
-        by_org.setdefault(r["org"], []).append(r)
+    (else label) falls in ``period`` (a year), else its latest. Reads the list of waves only."""
     out: dict[str, str] = {}
-    for org, rows in by_org.items():
+    for org, rows in waves_by_org(store, instrument).items():
         if wave is not None:
             picked = [r for r in rows if r["wave"] == wave]
         elif period is not None:
@@ -110,7 +117,6 @@ def _chosen_waves(
             ]
         else:
             picked = rows
-        picked = [r for r in picked if not str(r.get("version") or "").startswith("perspectives:")]
         if picked:
             out[org] = picked[-1]["wave"]
     return out
@@ -152,7 +158,7 @@ def network_benchmarks(
                 hint="use --min-agencies 5 (the default) or more",
             )
         )
-    chosen = _chosen_waves(store, instrument, wave, period)
+    chosen = chosen_waves(store, instrument, wave, period)
     if not chosen:
         what = f" labelled {wave!r}" if wave else f" in {period}" if period else ""
         raise NetworkError(

@@ -367,3 +367,28 @@ def emit(
         c.print("[yellow]note:[/yellow] " + n)
     for p in written:
         c.print(f"wrote {p}", markup=False)
+
+
+#: the ``--format`` option of a command that writes a report set
+format_option = click.option(
+    "--format",
+    "formats",
+    default="pdf,html,xlsx",
+    show_default=True,
+    help="Comma-separated: pdf, html, xlsx.",
+)
+
+
+def report_formats(formats: str) -> list[str]:
+    """The formats a ``--format`` value names, or a clear error naming the unknown ones."""
+    from ..errors import Problem, ResponseError
+
+    chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in ("pdf", "html", "xlsx")]
+    if unknown:
+        raise ResponseError(
+            Problem(
+                "bad-option", f"unknown format(s): {', '.join(unknown)}", expected="pdf, html, xlsx"
+            )
+        )
+    return chosen

@@ -11,11 +11,13 @@ import click
 
 from .common import (
     console,
+    format_option,
     handles_errors,
     json_option,
     load_scores,
     optional_input_options,
     output_file,
+    report_formats,
 )
 from .perspectives import load_perspectives, perspective_options, wants_perspectives
 
@@ -464,13 +466,7 @@ def benchmarks_cmd(
     "is written beside the report, for the administrator only.",
 )
 @click.option("--network", "network_name", default="", help="The network's name, for the cover.")
-@click.option(
-    "--format",
-    "formats",
-    default="pdf,html,xlsx",
-    show_default=True,
-    help="Comma-separated: pdf, html, xlsx.",
-)
+@format_option
 @click.option(
     "--output",
     "-o",
@@ -501,25 +497,18 @@ def network_report_cmd(
     Example:
       assess network-report -i oric --period 2026 --coded -o network-report
     """
-    from ..errors import Problem
-    from ..network import NetworkError
     from ..render.files import write_report_set
     from ..render.network import build_network_report
 
-    chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
-    if not chosen or any(f not in ("pdf", "html", "xlsx") for f in chosen):
-        raise NetworkError(
-            Problem("bad-option", f"unknown format(s) in {formats!r}", expected="pdf, html, xlsx")
-        )
+    chosen = report_formats(formats)
     _one_of(wave, period)
     history = open_history(store)
     codes = None
     if coded:
-        from ..network import network_benchmarks
+        from ..network import chosen_waves
         from ..render.network import agency_codes
 
-        chosen_waves = network_benchmarks(history, instrument, wave=wave, period=period).waves
-        codes = agency_codes(sorted(chosen_waves))
+        codes = agency_codes(sorted(chosen_waves(history, instrument, wave, period)))
     report = build_network_report(
         history,
         instrument,

@@ -9,6 +9,7 @@ import click
 
 from .common import (
     console,
+    format_option,
     handles_errors,
     json_option,
     load_responses,
@@ -17,6 +18,7 @@ from .common import (
     practices_option,
     progress_bar,
     refuse_overwriting_inputs,
+    report_formats,
     user_practices,
 )
 from .perspectives import perspective_options, wants_perspectives
@@ -72,13 +74,7 @@ from .perspectives import perspective_options, wants_perspectives
     help="Comma-separated sections to build, in report order (default: all): "
     "summary, domains, groups, sites, agreement, items, trends, plan, quality, structure, methods.",
 )
-@click.option(
-    "--format",
-    "formats",
-    default="pdf,html,xlsx",
-    show_default=True,
-    help="Comma-separated: pdf, html, xlsx.",
-)
+@format_option
 @click.option(
     "--output",
     "-o",
@@ -185,14 +181,7 @@ def report_cmd(
     from ..errors import Problem, ResponseError
     from ..scoring import Scores, score
 
-    chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
-    unknown = [f for f in chosen if f not in ("pdf", "html", "xlsx")]
-    if unknown:
-        raise ResponseError(
-            Problem(
-                "bad-option", f"unknown format(s): {', '.join(unknown)}", expected="pdf, html, xlsx"
-            )
-        )
+    chosen = report_formats(formats)
     if len(by) > 2:
         raise ResponseError(
             Problem("bad-option", "--by can be given at most twice", hint="--by role --by site")

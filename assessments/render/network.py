@@ -60,15 +60,14 @@ def agency_codes(orgs: list[str], key: bytes | None = None) -> dict[str, str]:
 
 def _previous_waves(store: History, instrument: str, chosen: dict[str, str]) -> dict[str, str]:
     """Each agency's wave before the chosen one (agencies with a single wave left out)."""
-    by_org: dict[str, list[str]] = {}
-    for r in store.rows(instrument=instrument):
-        if not str(r.get("version") or "").startswith("perspectives:"):
-            by_org.setdefault(r["org"], []).append(r["wave"])
+    from ..network import waves_by_org
+
+    labels = {o: [r["wave"] for r in rows] for o, rows in waves_by_org(store, instrument).items()}
     out = {}
     for org, label in chosen.items():
-        labels = by_org.get(org, [])
-        if label in labels and labels.index(label) > 0:
-            out[org] = labels[labels.index(label) - 1]
+        own = labels.get(org, [])
+        if label in own and own.index(label) > 0:
+            out[org] = own[own.index(label) - 1]
     return out
 
 

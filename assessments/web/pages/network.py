@@ -254,7 +254,7 @@ async def network_report(request: Request) -> Response:
     """The network report as one self-contained HTML page: agencies coded for analysts, named
     for the administrator when asked."""
     user = _need(request, "admin", "analyst")
-    from ...network import network_benchmarks
+    from ...network import chosen_waves
     from ...render import render_html
     from ...render.network import agency_codes, build_network_report
 
@@ -265,7 +265,7 @@ async def network_report(request: Request) -> Response:
     def build() -> str:
         codes = None
         if not named:
-            codes = agency_codes(sorted(network_benchmarks(history, instrument).waves))
+            codes = agency_codes(sorted(chosen_waves(history, instrument)))
         report = build_network_report(history, instrument, codes=codes)
         return render_html(report)
 
