@@ -71,6 +71,161 @@ class NetworkError(AssessmentError):
     """No network figures can be given (no agency stored for the instrument, an unknown wave)."""
 
 
+#: the network's minimums when its administrator has set none
+DEFAULT_MIN_RESPONDENTS = 5
+DEFAULT_MIN_AGENCIES = 5
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The network's suppression rule, kept in the store so that every command and the web
+    page of every person on it follows the same one (``assess network-policy``).
+
+    ``min_respondents`` is the smallest count any network figure or agency report shows: an
+    agency with fewer respondents on a score is in no network figure of it and not shown, a
+    group of fewer is suppressed in reports built on the page (a federal data-use rule that
+    forbids counts of 1-10 is ``min_respondents=11``); ``min_agencies`` is how many agencies a
+    network figure needs. A command may ask for more, never for less.
+    """
+
+    min_respondents: int = DEFAULT_MIN_RESPONDENTS
+    min_agencies: int = DEFAULT_MIN_AGENCIES
+    set_by: str = ""
+    set_at: str = ""
+
+    def describe(self) -> str:
+        """One line: the rule, and who set it when.
+
+        >>> Policy(11, 5, "admin@example.org", "2026-12-07T10:00:00+00:00").describe()[-40:]
+        'network figure (set by admin@example.org, 2026-12-07)'
+        >>> Policy().describe()
+        'at least 5 respondents and 5 agencies in any network figure (the defaults)'
+        """
+        who = f"set by {self.set_by}, {self.set_at[:10]}" if self.set_at else "the defaults"
+        return (
+            f"at least {self.min_respondents} respondents and {self.min_agencies} agencies in "
+            f"any network figure ({who})"
+        )
+
+
+def _policy_table(metadata: Any) -> Any:
+    from sqlalchemy import Column, Integer, Table, Text
+
+    return Table(
+        "network_policy",
+        metadata,
+        Column("name", Text, primary_key=True),
+        Column("value", Integer, nullable=False),
+        Column("set_by", Text, nullable=False),
+        Column("set_at", Text, nullable=False),
+    )
+
+
+def network_policy(store: History) -> Policy:
+    """The store's network policy (:class:`Policy`; the defaults when none was set)."""
+    from sqlalchemy import MetaData, inspect, select
+
+    table = _policy_table(MetaData())
+    with store._transaction() as conn:
+        if not inspect(conn).has_table(table.name):
+            return Policy()
+        rows = {r.name: r for r in conn.execute(select(table))}
+    if not rows:
+        return Policy()
+    latest = max(rows.values(), key=lambda r: r.set_at)
+    return Policy(
+        int(rows["min_respondents"].value) if "min_respondents" in rows
+        else DEFAULT_MIN_RESPONDENTS,
+        int(rows["min_agencies"].value) if "min_agencies" in rows else DEFAULT_MIN_AGENCIES,
+        latest.set_by,
+        latest.set_at,
+    )  # fmt: skip
+
+
+def set_network_policy(
+    store: History, *, min_respondents: int | None = None, min_agencies: int | None = None
+) -> Policy:
+    """Set the network's minimums (those not given stay as they are); the change is logged
+    in the store's audit log under the store's actor. Returns the policy now in force.
+
+    Raises
+    ------
+    NetworkError
+        A minimum under 1 respondent or 2 agencies.
+    """
+    from sqlalchemy import MetaData, delete
+
+    from .history.store import _now
+
+    if min_respondents is not None and min_respondents < 1:
+        raise NetworkError(
+            Problem(
+                "bad-option",
+                "the network's minimum respondents must be at least 1",
+                value=str(min_respondents),
+                hint="e.g. --min-respondents 11",
+            )
+        )
+    if min_agencies is not None and min_agencies < 2:
+        raise NetworkError(
+            Problem(
+                "bad-option",
+                "network figures need at least 2 agencies",
+                value=str(min_agencies),
+                hint="e.g. --min-agencies 5",
+            )
+        )
+    metadata = MetaData()
+    table = _policy_table(metadata)
+    at = _now()
+    asked = {"min_respondents": min_respondents, "min_agencies": min_agencies}
+    changes = {k: int(v) for k, v in asked.items() if v is not None}
+    with store._transaction(write=True) as conn:
+        metadata.create_all(conn, checkfirst=True)
+        for name, value in changes.items():
+            conn.execute(delete(table).where(table.c.name == name))
+            conn.execute(
+                table.insert().values(name=name, value=value, set_by=store.actor, set_at=at)
+            )
+    if changes:
+        store.log("policy", "(network)", "-", "-", **changes)
+    return network_policy(store)
+
+
+def policy_minimums(
+    store: History, min_respondents: int | None, min_agencies: int | None
+) -> tuple[int, int]:
+    """The minimums a network figure uses: the network's policy, or what was asked when that
+    is stricter. Asking for less than the policy is an error (never silently raised: the person
+    should know their figures follow another rule).
+
+    Raises
+    ------
+    NetworkError
+        ``min_respondents`` or ``min_agencies`` below the network's policy.
+    """
+    policy = network_policy(store)
+    for asked, floor, option in (
+        (min_respondents, policy.min_respondents, "--min-respondents"),
+        (min_agencies, policy.min_agencies, "--min-agencies"),
+    ):
+        if asked is not None and asked < floor:
+            raise NetworkError(
+                Problem(
+                    "below-policy",
+                    f"{option} {asked} is below the network's policy: {policy.describe()}",
+                    value=str(asked),
+                    expected=f"{floor} or more",
+                    hint=f"leave {option} out to use the network's {floor}, or ask the network's "
+                    "administrator (assess network-policy)",
+                )
+            )
+    return (
+        policy.min_respondents if min_respondents is None else min_respondents,
+        policy.min_agencies if min_agencies is None else min_agencies,
+    )
+
+
 @dataclass
 class NetworkBenchmarks:
     """:func:`network_benchmarks`: the table, the wave used for each agency, and notes."""
@@ -128,11 +283,14 @@ def network_benchmarks(
     *,
     wave: str | None = None,
     period: str | None = None,
-    min_respondents: int = 5,
-    min_agencies: int = 5,
+    min_respondents: int | None = None,
+    min_agencies: int | None = None,
     columns: Sequence[str] | None = None,
 ) -> NetworkBenchmarks:
     """The distribution of agency means across the network, per score (see the module).
+
+    ``min_respondents`` and ``min_agencies`` default to the network's policy
+    (:func:`network_policy`); a value below it is refused (:func:`policy_minimums`).
 
     The network mean is the mean of the agency means (each agency counts once, whatever its
     size); its interval is the t interval of that mean; the SD is that of the agency means
@@ -149,6 +307,7 @@ def network_benchmarks(
 
     from .history.store import TREND
 
+    min_respondents, min_agencies = policy_minimums(store, min_respondents, min_agencies)
     if min_agencies < 2:
         raise NetworkError(
             Problem(

@@ -358,18 +358,16 @@ def network_options(func: Any) -> Any:
         ),
         click.option(
             "--min-respondents",
-            default=5,
-            show_default=True,
             type=click.IntRange(1),
             help="An agency enters a score's figures (and is shown) only with this many "
-            "respondents on it.",
+            "respondents on it. Default: the network's policy (assess network-policy; 5 when "
+            "none is set); less than the policy is refused.",
         ),
         click.option(
             "--min-agencies",
-            default=5,
-            show_default=True,
             type=click.IntRange(2),
-            help="A score's network figures need this many agencies; fewer: suppressed.",
+            help="A score's network figures need this many agencies; fewer: suppressed. "
+            "Default: the network's policy (5 when none is set).",
         ),
     ]
     for option in reversed(options):
@@ -405,8 +403,8 @@ def benchmarks_cmd(
     instrument: str,
     wave: str | None,
     period: str | None,
-    min_respondents: int,
-    min_agencies: int,
+    min_respondents: int | None,
+    min_agencies: int | None,
     out: str,
     store: str | None,
     as_json: bool,
@@ -483,8 +481,8 @@ def network_report_cmd(
     period: str | None,
     coded: bool,
     network_name: str,
-    min_respondents: int,
-    min_agencies: int,
+    min_respondents: int | None,
+    min_agencies: int | None,
     formats: str,
     out: str,
     store: str | None,
@@ -537,8 +535,53 @@ def network_report_cmd(
         c.print(f"wrote {path}", markup=False)
 
 
+@click.command("network-policy")
+@click.option(
+    "--min-respondents",
+    type=click.IntRange(1),
+    help="The smallest count any network figure shows: an agency (or, in reports built on the "
+    "web page, a group) with fewer respondents is suppressed. 11 gives the federal 'no counts "
+    "of 1-10' rule.",
+)
+@click.option(
+    "--min-agencies",
+    type=click.IntRange(2),
+    help="How many agencies a network figure needs.",
+)
+@store_option
+@json_option
+@handles_errors
+def network_policy_cmd(
+    min_respondents: int | None, min_agencies: int | None, store: str | None, as_json: bool
+) -> None:
+    """Show or set the network's suppression rule, kept in the history store: every network
+    command and the web page of everyone on the store follow it; a command may ask for more,
+    never less. Setting it is logged in the audit log.
+
+    \b
+    Example:
+      assess network-policy --min-respondents 11 --min-agencies 5
+      assess network-policy
+    """
+    from ..network import network_policy, set_network_policy
+
+    history = open_history(store)
+    if min_respondents is not None or min_agencies is not None:
+        policy = set_network_policy(
+            history, min_respondents=min_respondents, min_agencies=min_agencies
+        )
+    else:
+        policy = network_policy(history)
+    if as_json:
+        click.echo(json.dumps({"ok": True, **policy.__dict__}, indent=2))
+        return
+    console().print("network policy: " + policy.describe(), markup=False, highlight=False)
+
+
 def register(cli: click.Group) -> None:
-    """Add ``assess history``, ``assess benchmarks`` and ``assess network-report``."""
+    """Add ``assess history``, ``assess benchmarks``, ``assess network-report`` and
+    ``assess network-policy``."""
     cli.add_command(history_group)
     cli.add_command(benchmarks_cmd)
     cli.add_command(network_report_cmd)
+    cli.add_command(network_policy_cmd)

@@ -87,19 +87,21 @@ def build_network_report(
     wave: str | None = None,
     period: str | None = None,
     codes: dict[str, str] | None = None,
-    min_respondents: int = 5,
-    min_agencies: int = 5,
+    min_respondents: int | None = None,
+    min_agencies: int | None = None,
     network: str = "",
 ) -> Report:
     """The network report (see the module). Numbers come from :func:`network_benchmarks` and
     :func:`assessments.stats.change`, each checked against an independent computation in
     ``tests/test_network_report.py``."""
     from ..history.store import TREND
-    from ..network import network_benchmarks
+    from ..network import network_benchmarks, policy_minimums
     from ..stats import change
     from ..stats.adjust import holm
     from .common import report_date
 
+    # the network's policy, or stricter minimums when asked (never looser)
+    min_respondents, min_agencies = policy_minimums(store, min_respondents, min_agencies)
     bench = network_benchmarks(
         store,
         instrument,

@@ -674,6 +674,14 @@ def _benchmark_words(a: Analysis) -> list[str]:
             + ", ".join(parts)
             + "."
         )
+        places = [(str(x), str(p)) for x, p in zip(t["score"], t["place"], strict=True)
+                  if isinstance(p, str) and p]  # fmt: skip
+        if places:  # a network benchmark: where we stand among its agencies, area by area
+            tail = re.search(r" of the (\d+ )?agencies in the network$", places[0][1])
+            cut = tail.group(0) if tail else ""
+            said = "; ".join(f"{x} {p.removesuffix(cut)}" for x, p in places)
+            out.append(f"Our place among the network's agencies: {said}" + (
+                f" ({cut.strip()})." if cut else "."))  # fmt: skip
     return out
 
 

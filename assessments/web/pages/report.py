@@ -35,10 +35,41 @@ SECTION_WORDS = {
 }
 
 
-def _write(ws: Workspace, state: dict[str, Any], choice: dict[str, Any]) -> list[str]:
+NETWORK_NOTE = "report-network-note.txt"  # why a network mode report has no network place
+
+
+def _network_benchmarks(network: dict[str, str], instrument: str, ws: Workspace) -> Any:
+    """The network's benchmarks for an agency user's report (network mode): each agency's
+    latest wave in the store, under the network's policy; None, with the reason written for
+    the page, when the network cannot give figures (too few agencies, none stored)."""
+    from ...history import History
+    from ...network import NetworkError, network_benchmarks
+
+    with History(network["store"], actor=network["actor"]) as history:
+        try:
+            table = network_benchmarks(history, instrument).table
+        except NetworkError as err:
+            ws.path(NETWORK_NOTE).write_text(err.problems[0].message, encoding="utf-8")
+            return None
+    if table["suppressed"].astype(bool).all():
+        ws.path(NETWORK_NOTE).write_text(
+            "every network figure is suppressed (too few agencies under the network's policy)",
+            encoding="utf-8",
+        )
+        return None
+    return table
+
+
+def _write(
+    ws: Workspace,
+    state: dict[str, Any],
+    choice: dict[str, Any],
+    network: dict[str, str] | None = None,
+) -> list[str]:
     """Build the report set and the action plan (in a worker process, within the page's time
     and memory limits); its progress goes to a small file the page reads. Returns the names
-    of the files written."""
+    of the files written. In network mode (``network``: the store and the person) an agency's
+    report carries its place among the network's agencies."""
     from ...practices import action_plan, write_action_plan
     from ...render import write_report
 
@@ -63,6 +94,18 @@ def _write(ws: Workspace, state: dict[str, Any], choice: dict[str, Any]) -> list
 
         invited = read_invited(ws.path(files["invited"]))
     sections = choice.get("sections") or None
+    benchmarks: Any = ws.path(files["benchmarks"]) if files.get("benchmarks") else None
+    ws.path(NETWORK_NOTE).unlink(missing_ok=True)
+    if network is not None:
+        step("reading the network's benchmarks")
+        found = _network_benchmarks(network, s.instrument.id, ws)
+        if found is not None:
+            import pandas as pd
+
+            from ...stats.norms import load_benchmarks
+
+            own = [load_benchmarks(benchmarks)] if benchmarks is not None else []
+            benchmarks = pd.concat([*own, found], ignore_index=True)
     written = write_report(
         s,
         ws.folder,
@@ -76,7 +119,7 @@ def _write(ws: Workspace, state: dict[str, Any], choice: dict[str, Any]) -> list
         progress=step,
         structure=bool(choice.get("structure")),
         sections=sections,
-        benchmarks=ws.path(files["benchmarks"]) if files.get("benchmarks") else None,
+        benchmarks=benchmarks,
         plan=plan,
         invited=invited,
     )
@@ -95,7 +138,7 @@ async def _build(
     job = jobs[ws.id]
     built_from = job["basis"]
     try:
-        names = await run_limited(_write, ws, state, choice)
+        names = await run_limited(_write, ws, state, choice, job.get("network"))
         with STATE_LOCK:
             if job.get("cancelled"):  # the person stopped waiting: nothing of it is kept
                 for name in names:
@@ -110,7 +153,13 @@ async def _build(
                 job.update(status="stale", step="stopped", files=[])
                 return
             ws.update(report_files=names, report_choice=choice, report_basis=built_from)
-        job.update(status="done", step="done", files=names)
+        note = ws.path(NETWORK_NOTE)
+        job.update(
+            status="done",
+            step="done",
+            files=names,
+            network_note=note.read_text(encoding="utf-8") if note.is_file() else "",
+        )
     except AssessmentError as err:
         job.update(
             status="error", problems=[shown(p.cli_text(), ws) for p in err.problems], step="stopped"
@@ -124,6 +173,33 @@ async def _build(
     finally:
         ws.path(PROGRESS).unlink(missing_ok=True)
         job["busy"] = False
+
+
+def _network_of(request: Request) -> dict[str, str] | None:
+    """An agency user's store and name in network mode (their report is placed among the
+    network's agencies under its policy); None on the local page and for other roles."""
+    user = request.scope.get("state", {}).get("user")
+    if getattr(request.app.state, "accounts", None) is None or user is None:
+        return None
+    if user.role != "agency":
+        return None
+    return {"store": str(request.app.state.store), "actor": user.email}
+
+
+async def _smallest_group(network: dict[str, str] | None) -> int:
+    """The smallest group a report may show: the network's policy in network mode, else 1."""
+    if network is None:
+        return 1
+    from starlette.concurrency import run_in_threadpool
+
+    from ...history import History
+    from ...network import network_policy
+
+    def read() -> int:
+        with History(network["store"], actor=network["actor"]) as history:
+            return network_policy(history).min_respondents
+
+    return await run_in_threadpool(read)
 
 
 async def status(request: Request) -> Response:
@@ -168,6 +244,7 @@ async def show(request: Request) -> Response:
         columns=state.get("metadata_columns") or [],
         choice=state.get("report_choice") or {},
         sections=SECTION_WORDS,
+        smallest=await _smallest_group(_network_of(request)),
     )
 
 
@@ -196,10 +273,12 @@ async def build(request: Request) -> Response:
         value = str(form.get(name) or "")
         return value if value in columns else ""
 
+    network = _network_of(request)
+    floor = await _smallest_group(network)
     try:
-        size = max(1, int(str(form.get("min_group_size") or "5")))
+        size = max(1, int(str(form.get("min_group_size") or max(5, floor))))
     except ValueError:
-        size = 5
+        size = max(5, floor)
     from ...render.sections import DEFAULT_SECTIONS
 
     chosen = [n for n, _ in form.multi_items() if n.startswith("section_")]
@@ -219,7 +298,15 @@ async def build(request: Request) -> Response:
         "files": dict((state.get("report_choice") or {}).get("files") or {}),
         "file_names": dict((state.get("report_choice") or {}).get("file_names") or {}),
     }
-    if form.get("section_form") and not sections:
+    refusal = ""
+    if size < floor:
+        refusal = (
+            f"The network's policy shows no group of fewer than {floor} respondents: choose "
+            f"{floor} or more for the smallest group shown."
+        )
+    elif form.get("section_form") and not sections:
+        refusal = "Tick at least one section for the report."
+    if refusal:
         return page(
             request,
             "report.html",
@@ -230,7 +317,8 @@ async def build(request: Request) -> Response:
             columns=columns,
             choice=choice,
             sections=SECTION_WORDS,
-            message="Tick at least one section for the report.",
+            smallest=floor,
+            message=refusal,
             status=422,
         )
     for role, kinds in REPORT_FILES.items():  # benchmarks, last year's plan, invitations
@@ -255,6 +343,7 @@ async def build(request: Request) -> Response:
             "step": "starting",
             "basis": basis(ws, state),
             "export_name": state.get("export_name"),
+            "network": network,
         }
         task = asyncio.get_running_loop().create_task(_build(jobs, ws, ws.state(), choice))
         tasks: set[Any] = request.app.state.tasks

@@ -1,0 +1,203 @@
+"""Issue 34: the network's suppression rule, kept in the store (``assess network-policy``), on
+SQLite and PostgreSQL: every network figure follows it, a command may ask for more and never
+for less, setting it is logged; and an agency user's report built on the web page (network
+mode) carries its place among the network's agencies, checked against the deciles computed
+here with numpy from the scores as added, and keeps no group under the policy's minimum."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+
+import numpy as np
+import pypdf
+import pytest
+from click.testing import CliRunner
+from starlette.testclient import TestClient
+from test_web import upload
+from test_web_network import BASE, PASSWORD
+from test_web_report_options import form_basis
+
+from assessments import score
+from assessments.accounts import Accounts
+from assessments.cli.main import cli
+from assessments.demo import demo_responses
+from assessments.history.store import History
+from assessments.io.tables import write_table
+from assessments.network import (
+    NetworkError,
+    Policy,
+    network_benchmarks,
+    network_policy,
+    set_network_policy,
+)
+from assessments.render import render_html
+from assessments.render.network import build_network_report
+from assessments.stats.norms import place_among
+from assessments.web.app import create_app
+
+SIZES = [8, 9, 12, 14, 20, 25, 30, 40, 45, 50, 60]  # one agency per size
+
+
+def fill(store: str) -> dict[str, float]:
+    """Eleven agencies of the sizes above; returns each agency's mean change efficacy."""
+    means = {}
+    with History(store) as h:
+        for k, n in enumerate(SIZES):
+            s = score(demo_responses("oric", n=n, seed=k), "oric", on_invalid="missing")
+            h.add(s, org=f"Agency {k + 1:02d}", wave="2026")
+            means[f"Agency {k + 1:02d}"] = float(s.respondents["change_efficacy"].mean())
+    return means
+
+
+def test_the_policy_is_kept_in_the_store_and_every_figure_follows_it(store):
+    fill(store)
+    with History(store, actor="admin@network.example") as h:
+        assert network_policy(h) == Policy()  # none set: the defaults
+        before = network_benchmarks(h, "oric").table.set_index("target")
+        assert "Agency 01" in render_html(build_network_report(h, "oric"))
+        set_network_policy(h, min_respondents=11)
+        now = network_policy(h)
+        assert (now.min_respondents, now.min_agencies) == (11, 5)
+        assert now.set_by == "admin@network.example"
+        after = network_benchmarks(h, "oric").table.set_index("target")
+        # the agencies of 8 and 9 respondents (and any below 11 on a score) leave the figures
+        assert before.loc["change_efficacy", "n"] == 11
+        assert after.loc["change_efficacy", "n"] <= 9
+        loaded = {o: h.load(o, "2026", "oric") for o in (f"Agency {k:02d}" for k in range(1, 12))}
+        counted = [
+            o for o, s in loaded.items() if s.respondents["change_efficacy"].notna().sum() >= 11
+        ]
+        assert after.loc["change_efficacy", "n"] == len(counted)
+        # asking for less than the policy is refused; more is allowed
+        with pytest.raises(NetworkError, match="below the network's policy"):
+            network_benchmarks(h, "oric", min_respondents=5)
+        with pytest.raises(NetworkError, match="below the network's policy"):
+            build_network_report(h, "oric", min_respondents=10)
+        stricter = network_benchmarks(h, "oric", min_respondents=30).table.set_index("target")
+        assert stricter.loc["change_efficacy", "n"] < after.loc["change_efficacy", "n"]
+        # the network report shows no agency under the policy (it did under the default)
+        html = render_html(build_network_report(h, "oric"))
+        assert "Agency 01" not in html
+        assert "Agency 02" not in html
+        assert "Agency 11" in html
+        assert "fewer than 11 respondents are not shown" in html
+        set_network_policy(h, min_agencies=6)  # the other minimum stays
+        assert (network_policy(h).min_respondents, network_policy(h).min_agencies) == (11, 6)
+        with pytest.raises(NetworkError, match="at least 1"):
+            set_network_policy(h, min_respondents=0)
+        events = h.events()
+    policy = events[events["action"] == "policy"]
+    assert len(policy) == 2
+    assert set(policy["actor"]) == {"admin@network.example"}
+
+
+def test_the_command_shows_sets_and_enforces_the_policy(tmp_path):
+    store = str(tmp_path / "network.sqlite")
+    fill(store)
+    run = CliRunner().invoke
+    shown = run(cli, ["network-policy", "--store", store])
+    assert shown.exit_code == 0
+    assert "at least 5 respondents and 5 agencies" in shown.output
+    assert "the defaults" in shown.output
+    assert run(cli, ["network-policy", "--store", store, "--min-respondents", "11"]).exit_code == 0
+    shown = run(cli, ["network-policy", "--store", store, "--json"])
+    assert '"min_respondents": 11' in shown.output
+    out = tmp_path / "bench.csv"
+    refused = run(cli, ["benchmarks", "--from-history", "-i", "oric", "-o", str(out),
+                        "--store", store, "--min-respondents", "5"])  # fmt: skip
+    assert refused.exit_code == 1
+    assert "below the network's policy" in refused.output
+    assert "leave --min-respondents out" in refused.output
+    assert not out.exists()
+    done = run(cli, ["benchmarks", "--from-history", "-i", "oric", "-o", str(out),
+                     "--store", store])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "at least 11 respondents" in out.read_text()
+    bad = run(cli, ["network-policy", "--store", store, "--min-agencies", "1"])
+    assert bad.exit_code == 2  # click's range check, before anything is written
+
+
+def _signed_in(app, email: str) -> TestClient:
+    c = TestClient(app, base_url=BASE)
+    c.__enter__()  # one event loop for the whole test: the report is built in the background
+    page = c.get("/signin")
+    pre = re.search(r'name="pre" value="([^"]+)"', page.text).group(1)
+    r = c.post("/signin", data={"pre": pre, "email": email, "password": PASSWORD})
+    assert r.status_code == 200, r.text[:500]
+    return c
+
+
+def test_an_agency_report_on_the_page_has_its_place_in_the_network(store, tmp_path):
+    means = fill(store)
+    accounts = Accounts(History(store))
+    accounts.create_agency("Harbor House")
+    accounts.accept(accounts.invite("pat@harbor.example", "agency", agency="Harbor House"),
+                    PASSWORD)  # fmt: skip
+    with History(store, actor="admin@network.example") as h:
+        set_network_policy(h, min_respondents=11)
+    app = create_app(root=tmp_path / "sessions", store=store, accounts=True)
+    c = _signed_in(app, "pat@harbor.example")
+    try:
+        r = c.post("/start", follow_redirects=True)
+        wid = str(r.url).split("/w/")[1].split("/")[0]
+        csrf = c.app.state.workspaces.get(wid).state()["csrf"]
+        c.post(f"/w/{wid}/instrument", data={"csrf": csrf, "instrument": "oric"})
+        answers = demo_responses("oric", n=80, seed=99)
+        path = tmp_path / "harbor.csv"
+        write_table(answers, path)
+        upload(c, wid, csrf, path)
+        page = c.get(f"/w/{wid}/check").text
+        c.post(f"/w/{wid}/check", data={"csrf": csrf, "basis": form_basis(page),
+                                        "on_invalid": "missing", "action": "score"})  # fmt: skip
+        page = c.get(f"/w/{wid}/report").text
+        assert 'min="11"' in page
+        assert "the network's policy: 11 or more" in page
+        # a smaller group than the policy allows is refused, with what to do
+        form = {"csrf": csrf, "basis": form_basis(page), "by": "role", "min_group_size": "5"}
+        refused = c.post(f"/w/{wid}/report", data=form)
+        assert refused.status_code == 422
+        assert "no group of fewer than 11 respondents" in refused.text
+        c.post(f"/w/{wid}/report", data={"csrf": csrf, "basis": form_basis(page), "by": "role",
+                                         "min_group_size": "11"})  # fmt: skip
+        for _ in range(240):
+            page = c.get(f"/w/{wid}/report").text
+            if "Ready" in page or "could not be built" in page:
+                break
+            time.sleep(0.5)
+        assert "Ready" in page, page[-3000:]
+        preview = c.get(f"/w/{wid}/report/preview").text
+        pdf = c.get(f"/w/{wid}/files/oric-report.pdf").content
+    finally:
+        c.__exit__(None, None, None)
+    # independent: the deciles of the agency means with at least 11 respondents (numpy), and
+    # our mean placed among them by the same rule as the command line's report
+    with History(store) as h:
+        counts = {o: h.load(o, "2026", "oric").respondents["change_efficacy"].notna().sum()
+                  for o in means}  # fmt: skip
+    big = [o for o in means if counts[o] >= 11]
+    x = np.array([means[o] for o in big])
+    ref = {"n": len(x), **dict(zip([f"p{k}" for k in range(10, 100, 10)],
+                                   np.percentile(x, range(10, 100, 10)), strict=True))}  # fmt: skip
+    if len(x) < 10:  # deciles need twice min_agencies agencies; else the quartiles
+        ref = {"n": len(x), "q1": np.percentile(x, 25), "median": np.median(x),
+               "q3": np.percentile(x, 75)}  # fmt: skip
+    ours = score(answers, "oric", on_invalid="missing").respondents["change_efficacy"].mean()
+    sentence = place_among(float(ours), ref)
+    assert f"of the {len(x)} agencies in the network" in sentence
+    assert sentence in preview
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    text = re.sub(r"\s+", " ", text)
+    assert "Our place among the network's agencies: Change commitment" in text  # page 1
+    assert sentence.split(" of the ")[0] in text
+    # no group under the policy: the role of fewer than 11 is suppressed (and the next
+    # smallest, so that it cannot be worked out from the total)
+    roles = answers["role"].value_counts()
+    assert roles.min() < 11
+    assert f"{roles.idxmin()}: suppressed" in preview
+    assert "groups with fewer than 11 respondents are suppressed" in preview
+    with History(store) as h:
+        events = h.events()
+    read = events[(events["action"] == "benchmark") & (events["actor"] == "pat@harbor.example")]
+    assert set(read["org"]) >= set(big)  # the agency user's read of the network is logged
