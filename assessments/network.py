@@ -96,8 +96,10 @@ class Policy:
     def describe(self) -> str:
         """One line: the rule, and who set it when.
 
-        >>> Policy(11, 5, "admin@example.org", "2026-12-07T10:00:00+00:00").describe()[-40:]
-        'network figure (set by admin@example.org, 2026-12-07)'
+        >>> Policy(11, 5, "admin@example.org", "2026-12-07T10:00:00+00:00").describe()[:32]
+        'at least 11 respondents and 5 ag'
+        >>> Policy(11, 5, "admin@example.org", "2026-12-07T10:00:00+00:00").describe()[-38:]
+        '(set by admin@example.org, 2026-12-07)'
         >>> Policy().describe()
         'at least 5 respondents and 5 agencies in any network figure (the defaults)'
         """
