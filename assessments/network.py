@@ -97,16 +97,16 @@ class Policy:
         """One line: the rule, and who set it when.
 
         >>> Policy(11, 5, "admin@example.org", "2026-12-07T10:00:00+00:00").describe()[:32]
-        'at least 11 respondents and 5 ag'
+        'at least 11 respondents in any g'
         >>> Policy(11, 5, "admin@example.org", "2026-12-07T10:00:00+00:00").describe()[-38:]
         '(set by admin@example.org, 2026-12-07)'
-        >>> Policy().describe()
-        'at least 5 respondents and 5 agencies in any network figure (the defaults)'
+        >>> Policy().describe().endswith("5 agencies in any network figure (the defaults)")
+        True
         """
         who = f"set by {self.set_by}, {self.set_at[:10]}" if self.set_at else "the defaults"
         return (
-            f"at least {self.min_respondents} respondents and {self.min_agencies} agencies in "
-            f"any network figure ({who})"
+            f"at least {self.min_respondents} respondents in any group or agency shown and "
+            f"{self.min_agencies} agencies in any network figure ({who})"
         )
 
 
@@ -195,7 +195,10 @@ def set_network_policy(
 
 
 def policy_minimums(
-    store: History, min_respondents: int | None, min_agencies: int | None
+    store: History,
+    min_respondents: int | None,
+    min_agencies: int | None,
+    respondents_option: str = "--min-respondents",
 ) -> tuple[int, int]:
     """The minimums a network figure uses: the network's policy, or what was asked when that
     is stricter. Asking for less than the policy is an error (never silently raised: the person
@@ -208,7 +211,7 @@ def policy_minimums(
     """
     policy = network_policy(store)
     for asked, floor, option in (
-        (min_respondents, policy.min_respondents, "--min-respondents"),
+        (min_respondents, policy.min_respondents, respondents_option),
         (min_agencies, policy.min_agencies, "--min-agencies"),
     ):
         if asked is not None and asked < floor:

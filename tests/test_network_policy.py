@@ -99,7 +99,7 @@ def test_the_command_shows_sets_and_enforces_the_policy(tmp_path):
     run = CliRunner().invoke
     shown = run(cli, ["network-policy", "--store", store])
     assert shown.exit_code == 0
-    assert "at least 5 respondents and 5 agencies" in shown.output
+    assert "at least 5 respondents in any group or agency shown and 5 agencies" in shown.output
     assert "the defaults" in shown.output
     assert run(cli, ["network-policy", "--store", store, "--min-respondents", "11"]).exit_code == 0
     shown = run(cli, ["network-policy", "--store", store, "--json"])
@@ -115,6 +115,26 @@ def test_the_command_shows_sets_and_enforces_the_policy(tmp_path):
                      "--store", store])  # fmt: skip
     assert done.exit_code == 0, done.output
     assert "at least 11 respondents" in out.read_text()
+    # an agency's own workbook and report from the store follow it too
+    xlsx = tmp_path / "agency.xlsx"
+    refused = run(cli, ["history", "export", "Agency 11", "-o", str(xlsx), "--store", store,
+                        "--min-group-size", "5"])  # fmt: skip
+    assert refused.exit_code == 1
+    assert "--min-group-size 5 is below the network's policy" in refused.output
+    assert not xlsx.exists()
+    assert (
+        run(cli, ["history", "export", "Agency 11", "-o", str(xlsx), "--store", store]).exit_code
+        == 0
+    )
+    from openpyxl import load_workbook
+
+    notes = load_workbook(xlsx)["notes"]
+    assert any("(fewer than 11," in str(c.value) for row in notes.iter_rows() for c in row)
+    done = run(cli, ["report", "--history", "Agency 11", "--store", store, "--by", "role",
+                     "--format", "html", "-o", str(tmp_path / "rep")])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    html = (tmp_path / "rep" / "oric-report.html").read_text()
+    assert "groups with fewer than 11 respondents are suppressed" in html
     bad = run(cli, ["network-policy", "--store", store, "--min-agencies", "1"])
     assert bad.exit_code == 2  # click's range check, before anything is written
 

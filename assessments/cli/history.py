@@ -314,6 +314,7 @@ def export_cmd(org: str, out: str, min_group_size: int, store: str | None) -> No
     history = open_history(store)
     refuse_overwriting_inputs({}, [out], history.file and str(history.file))
     check_output(Path(out))
+    min_group_size = policy_group_size(history, min_group_size)
     path = history.export(org, out, min_group_size=min_group_size)
     console().print(f"wrote {path}", markup=False)
 
@@ -345,6 +346,24 @@ def events_cmd(org: str | None, store: str | None, as_json: bool) -> None:
                 markup=False)  # fmt: skip
         return
     print_frame(c, events.fillna(""), f"events ({history.store})")
+
+
+def policy_group_size(history: Any, min_group_size: int) -> int:
+    """``--min-group-size`` under the store's network policy (``assess network-policy``): left
+    at its default, the policy's minimum when that is larger; given below it, an error."""
+    from click.core import ParameterSource
+
+    from ..network import policy_minimums
+
+    ctx = click.get_current_context(silent=True)
+    given = ctx is not None and ctx.get_parameter_source("min_group_size") not in (
+        ParameterSource.DEFAULT,
+        ParameterSource.DEFAULT_MAP,
+        None,
+    )
+    if given:
+        return policy_minimums(history, min_group_size, None, "--min-group-size")[0]
+    return max(min_group_size, policy_minimums(history, None, None)[0])
 
 
 def network_options(func: Any) -> Any:

@@ -257,9 +257,10 @@ def report_cmd(
         )
     history_waves = None
     if history_org is not None:
-        from .history import open_history
+        from .history import open_history, policy_group_size
 
         history = open_history(store)
+        min_group_size = policy_group_size(history, min_group_size)  # the network's policy
         table = history.waves(history_org)
         if options.get("instrument"):
             table = table[table["instrument"] == load_instrument(options["instrument"]).id]
