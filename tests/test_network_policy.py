@@ -139,9 +139,10 @@ def test_the_command_shows_sets_and_enforces_the_policy(tmp_path):
     assert bad.exit_code == 2  # click's range check, before anything is written
 
 
-def _signed_in(app, email: str) -> TestClient:
+def _signed_in(app, email: str, *, lifespan: bool = True) -> TestClient:
     c = TestClient(app, base_url=BASE)
-    c.__enter__()  # one event loop for the whole test: the report is built in the background
+    if lifespan:  # one event loop for the whole test: the report is built in the background
+        c.__enter__()
     page = c.get("/signin")
     pre = re.search(r'name="pre" value="([^"]+)"', page.text).group(1)
     r = c.post("/signin", data={"pre": pre, "email": email, "password": PASSWORD})
@@ -221,3 +222,47 @@ def test_an_agency_report_on_the_page_has_its_place_in_the_network(store, tmp_pa
         events = h.events()
     read = events[(events["action"] == "benchmark") & (events["actor"] == "pat@harbor.example")]
     assert set(read["org"]) >= set(big)  # the agency user's read of the network is logged
+
+
+def test_the_administrator_sets_the_policy_on_the_page_and_sees_who_has_kept_a_wave(
+    store, tmp_path
+):
+    fill(store)
+    accounts = Accounts(History(store))
+    for name in ("Agency 01", "Late Agency"):
+        accounts.create_agency(name)
+    accounts.accept(accounts.invite("admin@network.example", "admin"), PASSWORD)
+    accounts.accept(accounts.invite("pat@late.example", "agency", agency="Late Agency"), PASSWORD)
+    accounts.accept(accounts.invite("ana@network.example", "analyst"), PASSWORD)
+    app = create_app(root=tmp_path / "sessions", store=store, accounts=True)
+    admin = _signed_in(app, "admin@network.example")
+    try:
+        page = admin.get("/admin").text
+        assert "(the defaults)" in page
+        # the waves kept: 11 agencies have an ORIC wave; the one with an account and none is named
+        row = re.search(r"<td>Organizational Readiness[^<]*</td><td>(\d+)</td><td>[^<]*</td>"
+                        r"<td>([^<]*)</td>", page)  # fmt: skip
+        assert row.group(1) == "11"
+        assert row.group(2) == "Late Agency"
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+        for bad in ("0", "ten", "-3", "9999999"):
+            r = admin.post("/admin", data={"csrf": csrf, "action": "policy",
+                                           "min_respondents": bad})  # fmt: skip
+            assert r.status_code == 200
+            assert "(the defaults)" in r.text  # nothing was set
+        r = admin.post("/admin", data={"csrf": csrf, "action": "policy", "min_respondents": "11",
+                                       "min_agencies": "5"})  # fmt: skip
+        assert "The network&#39;s policy is now: at least 11 respondents" in r.text
+        assert "set by admin@network.example" in r.text
+        for email in ("pat@late.example", "ana@network.example"):  # only the administrator
+            other = _signed_in(app, email, lifespan=False)
+            page = other.get("/").text
+            token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+            refused = other.post("/admin", data={"csrf": token, "action": "policy",
+                                                 "min_respondents": "1"})  # fmt: skip
+            assert refused.status_code == 403
+    finally:
+        admin.__exit__(None, None, None)
+    with History(store) as h:
+        assert network_policy(h).min_respondents == 11
+        assert network_policy(h).set_by == "admin@network.example"

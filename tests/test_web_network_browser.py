@@ -1,7 +1,9 @@
 """Issue 34: network mode in Chromium, as its people would use it: the administrator signs in
 and sees the administrator's page; an agency user signs in, uploads, scores and keeps a wave
-under their agency; an analyst signs in and opens the coded network report. Each page with
-axe (WCAG 2.2 AA) and at 390 px, as the other browser tests."""
+under their agency and builds its report, which says where it stands in the network; the
+administrator sets the network's policy and opens the named network report; an analyst signs
+in and opens the coded network report. Each page with axe (WCAG 2.2 AA) and at 390 px, as the
+other browser tests."""
 
 from __future__ import annotations
 
@@ -95,6 +97,28 @@ def test_each_role_in_chromium(server):
         page.get_by_label("Wave (e.g. 2026 or 2026-Q1)").fill("2026")
         page.get_by_role("button", name="Keep it").click()
         assert "Kept as Harbor House, wave 2026" in page.inner_text("main")
+        # the agency's report, built on the page, says where it stands in the network (the
+        # network's policy of 11 respondents set by the administrator, below, is not yet set)
+        page.get_by_role("link", name="5 Report").click()
+        page.get_by_role("button", name="Build the PDF, HTML and Excel report").click()
+        page.wait_for_selector("text=Ready", timeout=120_000)
+        shoot(page, "n2-report")
+        preview = page.frame_locator("iframe.preview").locator("body").inner_text()
+        assert "Our place among the network's agencies: Change commitment" in preview
+        assert "of the 5 agencies in the network" in preview
+        page.get_by_role("button", name="Sign out", exact=True).click()
+
+        sign_in(page, base, "admin@network.example")
+        page.get_by_label("Smallest number of respondents shown (a group or an agency)").fill("11")
+        page.get_by_role("button", name="Set the policy").click()
+        assert "The network's policy is now: at least 11 respondents" in page.inner_text("main")
+        shoot(page, "n2-policy")
+        page.get_by_role("link", name="The network's benchmarks and report").click()
+        page.get_by_role("link", name="The network report, agencies named").click()
+        named = page.inner_text("main")
+        assert "Harbor House" in named  # the administrator's report names the agencies
+        assert "Cedar Grove" in named
+        page.go_back()
         page.get_by_role("button", name="Sign out", exact=True).click()
 
         sign_in(page, base, "analyst@network.example")

@@ -21,6 +21,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ...accounts import ROLES, AccountError, Accounts, User
+from ...errors import Problem
+from ...network import NetworkError
 from ..common import COOKIE, STEPS, csrf_of, templates
 
 PRE = "assess_pre"  # the double-submit token of the sign-in and invitation forms
@@ -171,15 +173,45 @@ async def admin(request: Request, **shown: Any) -> Response:
     a = accounts_of(request)
 
     def read() -> dict[str, Any]:
-        events = history_for(request).events()
+        from ...network import network_policy
+
+        history = history_for(request)
+        events = history.events()
+        agencies = a.agencies()
         return {
-            "agencies": a.agencies(),
+            "agencies": agencies,
             "users": a.users(),
             "events": _blank(events.tail(200).iloc[::-1]).to_dict(orient="records"),
+            "policy": network_policy(history),
+            **_submitted(history.rows(), agencies),
         }
 
     data = await run_in_threadpool(read)
     return _render(request, "admin.html", csrf=csrf_of(request), roles=ROLES, **data, **shown)
+
+
+def _submitted(rows: list[dict[str, Any]], agencies: list[str]) -> dict[str, Any]:
+    """Per instrument: how many agencies have kept a wave, the latest wave, and the agencies
+    with an account but no wave of it yet (whom to remind). Reads the list of waves only."""
+    from ...instruments import list_instruments
+
+    titles = {i.id: i.title for i in list_instruments()}
+    by: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        one = by.setdefault(r["instrument"], {"orgs": set(), "latest": ""})
+        one["orgs"].add(r["org"])
+        when = str(r.get("date") or r.get("added_at") or "")[:10]
+        one["latest"] = max(one["latest"], when)
+    submitted = [
+        {
+            "instrument": titles.get(i, i),
+            "agencies": len(v["orgs"]),
+            "latest": v["latest"],
+            "missing": ", ".join(x for x in agencies if x not in v["orgs"]) or "none",
+        }
+        for i, v in sorted(by.items())
+    ]
+    return {"submitted": submitted}
 
 
 async def admin_action(request: Request) -> Response:
@@ -209,7 +241,27 @@ async def admin_action(request: Request) -> Response:
         if action == "disable":
             await run_in_threadpool(a.disable, email)
             return await admin(request, message=f"{email} can no longer sign in.")
-    except AccountError as err:
+        if action == "policy":
+            from ...network import set_network_policy
+
+            def number(name: str) -> int | None:
+                text = form.get(name, "").strip()
+                if not text:
+                    return None
+                if not text.isdigit() or len(text) > 6:
+                    raise NetworkError(Problem("bad-option", f"{text!r} is not a whole number"))
+                return int(text)
+
+            policy = await run_in_threadpool(
+                lambda: set_network_policy(
+                    history_for(request),
+                    min_respondents=number("min_respondents"),
+                    min_agencies=number("min_agencies"),
+                )
+            )
+            return await admin(request, message="The network's policy is now: "
+                               + policy.describe() + ".")  # fmt: skip
+    except (AccountError, NetworkError) as err:
         return await admin(request, message=err.problems[0].message)
     raise HTTPException(400, "Unknown action.")
 
