@@ -123,7 +123,7 @@ def test_each_role_in_chromium(server):
 
         sign_in(page, base, "analyst@network.example")
         assert page.title().startswith("The network")
-        assert "change_efficacy" in page.inner_text("main")
+        assert "Change efficacy" in page.inner_text("main")
         shoot(page, "n3-network")
         page.get_by_role("link", name="The network report, agencies coded").click()
         text = page.inner_text("main")

@@ -183,6 +183,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        workspaces.open()
         workspaces.sweep()
 
         async def hourly() -> None:

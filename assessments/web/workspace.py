@@ -60,6 +60,11 @@ class Workspaces:
         if root is None and keep_days is not None:
             root = default_root()
         self.root = Path(root) if root else Path(tempfile.mkdtemp(prefix="assess-serve-"))
+        self.open()
+
+    def open(self) -> None:
+        """Make the root (owner only), also again after :meth:`close` when the same app is
+        started once more (a server embedded in a program, a test client)."""
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(self.root, 0o700)
 

@@ -285,8 +285,9 @@ async def network(request: Request) -> Response:
         except NetworkError as err:
             notes.append(err.problems[0].message)
         else:
+            names = _score_names(chosen)
             table = [
-                {str(k): v for k, v in r.items()}
+                {**{str(k): v for k, v in r.items()}, "name": names.get(str(r["target"]), "")}
                 for r in _blank(bench.table).to_dict(orient="records")
             ]
             notes = bench.notes
@@ -300,6 +301,18 @@ async def network(request: Request) -> Response:
         named=user_of(request) is not None and user_of(request).role == "admin",  # type: ignore[union-attr]
         csrf=csrf_of(request),
     )
+
+
+def _score_names(instrument: str) -> dict[str, str]:
+    """Reader-facing names of a shipped instrument's scores (a user's own instrument: none,
+    its ids are shown)."""
+    from ...errors import AssessmentError
+    from ...instruments import load_instrument
+
+    try:
+        return load_instrument(instrument).score_names()
+    except AssessmentError:
+        return {}
 
 
 async def network_report(request: Request) -> Response:
