@@ -386,3 +386,16 @@ def test_a_choice_on_the_page_overrides_the_uploaded_mapping_file(client, tmp_pa
     assert isinstance(ws, Workspace)
     merged = mapping(ws, ws.state())
     assert merged.columns == {"third": "oric_3", "x4": "oric_4"}
+
+
+def test_the_same_app_starts_again_after_it_stopped(tmp_path):
+    """Stopping deletes the temporary workspaces and their folder; a second start (a server
+    embedded in a program, a test client) makes the folder again instead of crashing."""
+    app = create_app(root=tmp_path / "sessions", store=str(tmp_path / "history.sqlite"))
+    for _ in range(2):
+        with TestClient(app, base_url="http://127.0.0.1:8765") as c:
+            assert c.get("/").status_code == 200
+            started = c.post("/start", follow_redirects=True)
+            assert started.status_code == 200
+            assert "/w/" in str(started.url)
+        assert not (tmp_path / "sessions").exists()  # nothing of the session is left behind
