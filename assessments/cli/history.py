@@ -234,7 +234,7 @@ def show_cmd(org: str, wave: str, instrument: str | None, store: str | None, as_
         means.loc[prof["suppressed"].astype(bool), ["mean", "sd"]] = float("nan")
     else:
         scores = history.load(org, wave, info.instrument, parts=("scores",))
-        cols = scores.score_columns
+        cols = scores.reported_columns
         means = scores.respondents[cols].agg(["count", "mean", "std"]).T.reset_index(names="score")
         means = means.rename(columns={"count": "n", "std": "sd"}).astype({"n": int})
     if as_json:

@@ -39,6 +39,9 @@ FIXED = ("number", "factor", "label (your own words)")
 SOURCE_FIELDS = ("document", "printing", "date")
 #: the 'source' sheet's row where a user names the factors their scoring sheet adds
 ADDED = "added factors"
+#: the 'source' sheet's row where a user says how their scoring sheet gives the total
+TOTAL = "total as"
+TOTAL_CHOICES = ("mean", "sum")
 # a key workbook is small: bounded before and while it is read (a sheet may claim any range)
 MAX_KEY_BYTES = 5_000_000
 MAX_KEY_ROWS = 1_000
@@ -115,6 +118,14 @@ def write_key_template(instrument: str | Instrument, path: str | Path) -> Path:
         + ". A factor your scoring sheet has and this list lacks: write its name on the "
         f"'source' sheet under '{ADDED}', then type that name in the factor column (Excel "
         "asks you to confirm).",
+        *(
+            [
+                f"If your scoring sheet gives the total as the sum of the ratings, choose 'sum' in "
+                f"the '{TOTAL}' row of the 'source' sheet (reports then give it beside the mean)."
+            ]
+            if inst.total is not None
+            else []
+        ),
     ]
     sheet.set_column(0, 0, 110, wrap)
     for r, text in enumerate(steps):
@@ -132,6 +143,17 @@ def write_key_template(instrument: str | Instrument, path: str | Path) -> Path:
         "Only if your scoring sheet has a factor the dropdowns lack: its name (several: "
         "separated by semicolons). Then type that name in the factor column.",
     )
+    if inst.total is not None:
+        row = len(SOURCE_FIELDS) + 2
+        src.write(row, 0, TOTAL)
+        src.write(row, 1, "mean")
+        src.data_validation(row, 1, row, 1, {"validate": "list", "source": list(TOTAL_CHOICES)})
+        src.write_comment(
+            row,
+            1,
+            "mean: the total is the mean of the ratings (the default). sum: your scoring sheet "
+            "gives the sum of the ratings; reports then give it beside the mean.",
+        )
     lists = book.add_worksheet("lists")
     for r, f in enumerate(factors):
         lists.write(r, 0, f)
@@ -280,6 +302,7 @@ def read_key_workbook(path: str | Path, instrument: str | Instrument) -> dict[st
                 )
             )
         source_parts: list[str] = []
+        total_as = "mean"
         wanted: dict[str, str] = {}  # factors the user adds: casefold name -> name
         if "source" in book.sheetnames:
             rows = {
@@ -295,6 +318,20 @@ def read_key_workbook(path: str | Path, instrument: str | Instrument) -> dict[st
             for name in str(rows.get(ADDED) or "").split(";"):
                 if name.strip():
                     wanted[name.strip().casefold()] = name.strip()
+            given = str(rows.get(TOTAL) or "mean").strip().casefold()
+            if given not in TOTAL_CHOICES:
+                problems.append(
+                    Problem(
+                        "total-sum",
+                        f"'{TOTAL}' is {rows.get(TOTAL)!r}",
+                        file=file,
+                        path=f"sheet 'source', row '{TOTAL}'",
+                        value=str(rows.get(TOTAL)),
+                        expected="mean or sum",
+                        hint="choose from the cell's list",
+                    )
+                )
+            total_as = given
             if not rows.get("document"):
                 problems.append(
                     Problem(
@@ -528,6 +565,7 @@ def read_key_workbook(path: str | Path, instrument: str | Instrument) -> dict[st
             "labels": labels,
             "same_practice": groups,
             "names": added,
+            "total": total_as,
         }
     finally:
         book.close()
@@ -604,6 +642,8 @@ def key_yaml(data: dict[str, Any]) -> str:
         out["same_practice"] = data["same_practice"]
     if data.get("names"):
         out["names"] = data["names"]
+    if data.get("total") == "sum":
+        out["total"] = "sum"
     head = (
         "# Scoring key written by `assess key check` from a key workbook. Item numbers are\n"
         "# those of each version; labels are the user's own words, not the items' wording.\n"

@@ -155,6 +155,19 @@ def apply_key(instrument: Instrument, path: str | Path) -> Instrument:
         if did not in declared
     )
     domains += added
+    total = instrument.total
+    if data.get("total") == "sum":
+        scale = instrument.score_scale(total.id) if total is not None else None
+        if total is None or total.method != "mean_of_items" or scale is None:
+            doc.problem(
+                "total-sum",
+                f"{instrument.id} has no total that is a mean of items on one answer scale, so "
+                "it has no sum of ratings to give",
+                ("total",),
+                expected="total: mean (or leave the line out)",
+            )
+            raise InstrumentError(doc.problems, summary=f"{doc.file}: scoring key cannot be used")
+        total = replace(total, as_sum=True)
     own = {str(k): v for k, v in (data.get("labels") or {}).get(version, {}).items()}
     items = tuple(
         replace(it, label=own[str(it.numbers[version])])
@@ -162,7 +175,7 @@ def apply_key(instrument: Instrument, path: str | Path) -> Instrument:
         else it
         for it in instrument.items
     )
-    return replace(instrument, domains=domains, items=items, key_file=str(path))
+    return replace(instrument, domains=domains, items=items, total=total, key_file=str(path))
 
 
 def _apply_workbook(instrument: Instrument, path: Path) -> Instrument:

@@ -233,6 +233,33 @@ class Scale:
     key_source: str = ""
     all_items: bool = False  # the total over every item of the version, whatever its domain
     min_answered_is_default: bool = False
+    #: the total also given as the sum of its ratings (a key's ``total: sum``), beside the mean
+    as_sum: bool = False
+
+
+@dataclass(frozen=True)
+class TotalSum:
+    """The total as the sum of its ratings (:attr:`Instrument.total_sum`): a person's mean of
+    the items answered × the number of items, so that a person who skipped or marked N/A some
+    items is on the same range as one who answered all (prorated)."""
+
+    column: str
+    name: str
+    n_items: int
+    low: float
+    high: float
+
+    def describe(self) -> str:
+        """How the sum is made, for a report's reader.
+
+        >>> print(TotalSum("total_sum", "Overall (sum)", 36, 36, 180).describe())
+        the sum of the 36 ratings, from 36 to 180 (a person who left some unanswered: the mean
+        of those answered × 36)
+        """
+        return (
+            f"the sum of the {self.n_items} ratings, from {self.low:g} to {self.high:g} (a person "
+            f"who left some unanswered: the mean of those answered × {self.n_items})"
+        )
 
 
 @dataclass(frozen=True)
@@ -413,6 +440,9 @@ class Instrument:
         names.update({s.id: s.name for s in self.composites})
         if self.total is not None:
             names[self.total.id] = self.total.name
+        summed = self.total_sum
+        if summed is not None:
+            names[summed.column] = summed.name
         return names
 
     @property
@@ -423,6 +453,27 @@ class Instrument:
         if self.total is not None:
             ids.append(self.total.id)
         return tuple(ids)
+
+    @property
+    def total_sum(self) -> TotalSum | None:
+        """The total as the sum of its ratings, when the key asks for it (``total: sum``):
+        its column, its number of items and its range. It is a column of its own beside the
+        total's mean, never one of :attr:`score_ids`: charts, comparisons, benchmarks and
+        agreement use the mean, on the answers' scale, and versions of different lengths
+        cannot be compared by their sums.
+
+        >>> from assessments import load_instrument
+        >>> load_instrument("oric").total_sum is None
+        True
+        """
+        total = self.total
+        if total is None or not total.as_sum:
+            return None
+        scale = self.score_scale(total.id)
+        k = len(self.scale_items(total))
+        if scale is None or not k:
+            return None
+        return TotalSum(f"{total.id}_sum", f"{total.name} (sum)", k, k * scale.min, k * scale.max)
 
     @property
     def scored_domains(self) -> tuple[Domain, ...]:

@@ -52,6 +52,8 @@ SHEET_NOTES = {
     "comparisons": "Do the groups differ? Welch's ANOVA per score with Holm-adjusted p and "
     "omega squared.",
     "group_summary": "Each score per group: n, mean, SD, 95% confidence interval.",
+    "total_sum": "The total as the sum of its ratings, as the key asks (a person's mean of the "
+    "items answered times their number): n, mean, SD, 95% confidence interval.",
     "by_site": "Each score per site (the second grouping): n, mean, SD, 95% confidence interval; "
     "sites under the minimum size left out.",
     "agreement": "Agreement within each group before aggregating: rwg(j), AD, ICC(1), ICC(2) "
@@ -123,6 +125,8 @@ def _workbook(
             )
         tables["scores"] = respondents
     tables["domain_summary"] = a.overall.drop(columns=["group", "suppressed"])
+    if a.total_sum is not None:  # the key gives the total as a sum of ratings
+        tables["total_sum"] = a.total_sum.drop(columns=["group", "suppressed"])
     tables["item_statistics"] = a.item_summary
     if a.compare is not None and by:
         tables["comparisons"] = a.compare

@@ -74,6 +74,23 @@ def _version_names(p: Perspectives) -> dict[str, str]:
     return {v.id: v.name for s in p.scores.values() for v in s.instrument.versions if v.name}
 
 
+def _sum_words(p: Any) -> list[Block]:
+    """The key gives the total as a sum of ratings: why the perspectives compare its mean."""
+    sums = {v: s.instrument.total_sum for v, s in p.scores.items()}
+    sized = {v: t.n_items for v, t in sums.items() if t is not None}
+    if not sized:
+        return []
+    each = ", ".join(f"{v} {k}" for v, k in sized.items())
+    return [
+        Paragraph(
+            "The key gives the total as a sum of ratings. The versions have different numbers "
+            f"of items ({each}), so their sums are not comparable: the perspectives are compared "
+            "on the total's mean. Each perspective's sum is in its own report (assess report "
+            "on that version's answers)."
+        )
+    ]
+
+
 def _reader_names(sections: Sequence[Section], named: Mapping[str, str]) -> tuple[Section, ...]:
     """The report's tables with each perspective by its name ("Person in recovery"), never a
     bare version id ("person"); the workbook keeps the ids, for analysts."""
@@ -612,6 +629,7 @@ def build_perspective_report(
                     if p.key_source
                     else []
                 ),
+                *_sum_words(p),
                 *_library_words(first.id, practices),
                 *[Note(w, "warning") for w in first.key_warnings(names=True)],
             ),

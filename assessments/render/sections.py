@@ -132,6 +132,36 @@ class Analysis:
         return d
 
     @cached_property
+    def total_sum(self) -> pd.DataFrame | None:
+        """The total as the sum of its ratings (the key's ``total: sum``): n, mean, SD, 95% CI
+        of the sums, all respondents; None when the key gives the total as a mean."""
+        summed = self.inst.total_sum
+        if summed is None or summed.column not in self.scores.respondents.columns:
+            return None
+        frame = self.scores.respondents.assign(_all="all")
+        d = stats.describe(frame, "_all", [summed.column], min_group_size=1)
+        d.insert(0, "score", [summed.name])
+        return d
+
+    def total_sum_words(self, short: bool = False) -> str:
+        """The total as a sum, and how (``short``: one line for page 1)."""
+        summed, table = self.inst.total_sum, self.total_sum
+        if summed is None or table is None or not np.isfinite(table["mean"].iloc[0]):
+            return ""
+        if short:
+            total = self.name(self.inst.total.id) if self.inst.total else "The total"
+            return (
+                f"{total} as the key gives it, the sum of the {summed.n_items} ratings "
+                f"({summed.low:g} to {summed.high:g}): {table['mean'].iloc[0]:.1f} on average."
+            )
+        return (
+            f"{summed.name}: {table['mean'].iloc[0]:.1f} on average, as the key gives the "
+            f"total: {summed.describe()}. It is the same information as the total's mean "
+            f"({self.name(self.inst.total.id) if self.inst.total else 'total'}) × "
+            f"{summed.n_items}; the charts and comparisons use the mean."
+        )
+
+    @cached_property
     def domains_ranked(self) -> pd.DataFrame:
         """Scored domains with a mean, lowest first."""
         ids = [d.id for d in self.inst.scored_domains]
@@ -817,6 +847,8 @@ def summary_section(a: Analysis) -> Section:
     if meanings:
         blocks.append(Paragraph(meanings))
     points = _strong_weak(a)
+    if a.total_sum_words():  # the key gives the total as a sum of ratings
+        points.append(a.total_sum_words(short=True))
     points += _benchmark_words(a)
     change = _change_words(a)
     if change:
@@ -895,6 +927,7 @@ def domains_section(a: Analysis) -> Section:
             ),
             *a.structure_note,
             *_profile_figures(a),
+            *_total_sum_blocks(a),
             TableBlock(
                 "Scores, all respondents",
                 fmt_table(
@@ -939,6 +972,30 @@ def _profile_figures(a: Analysis) -> list[Block]:
             caption + (f" ({k} of {len(chunks)})" if len(chunks) > 1 else ""),
         )
         for k, chunk in enumerate(chunks, start=1)
+    ]
+
+
+def _total_sum_blocks(a: Analysis) -> list[Block]:
+    """The total as a sum of ratings (the key's ``total: sum``): a sentence and its table."""
+    words, table = a.total_sum_words(), a.total_sum
+    if not words or table is None:
+        return []
+    return [
+        Paragraph(words),
+        TableBlock(
+            "The total as a sum of ratings, all respondents",
+            fmt_table(
+                table,
+                {
+                    "score": "score",
+                    "n": "n",
+                    "mean": "mean",
+                    "sd": "SD",
+                    "ci_low": "95% CI low",
+                    "ci_high": "95% CI high",
+                },
+            ),
+        ),
     ]
 
 
@@ -1750,6 +1807,16 @@ def methods_section(a: Analysis) -> Section:
             )
         ),
     ]
+    summed = inst.total_sum
+    if summed is not None:
+        blocks.append(
+            Paragraph(
+                f"The key gives the total as a sum of ratings, so it is also reported as "
+                f"{summed.describe()}. This is the total's mean × {summed.n_items}: the same "
+                "information on the scale of the scoring sheet. Charts, comparisons, agreement "
+                "and benchmarks use the mean, on the answers' scale."
+            )
+        )
     if any(d.min_answered_is_default for d in inst.scored_domains):
         blocks.append(
             Paragraph(

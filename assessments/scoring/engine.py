@@ -775,5 +775,8 @@ def _compute(inst: Instrument, values: np.ndarray) -> tuple[dict[str, np.ndarray
         with np.errstate(invalid="ignore", divide="ignore"):
             cols[sc.id] = np.where(cnt >= need_sc, total / np.maximum(cnt, 1), np.nan)
         cols[f"{sc.id}_n"] = cnt.astype(np.int64)
+    summed = inst.total_sum
+    if summed is not None and inst.total is not None:  # the key's total: sum (a column beside)
+        cols[summed.column] = cols[inst.total.id] * summed.n_items
     cols["prorated"] = prorated
     return cols, counts[-1]

@@ -138,6 +138,15 @@ class Scores:
         """Names of the score columns (domains, scales, total) in the respondents table."""
         return [c for c in self.instrument.score_ids if c in self.respondents.columns]
 
+    @property
+    def reported_columns(self) -> list[str]:
+        """:attr:`score_columns` and, when the key asks for it, the total as a sum of ratings
+        (:attr:`Instrument.total_sum`): what a table of the scores' means shows. Charts,
+        comparisons and benchmarks use :attr:`score_columns` alone."""
+        summed = self.instrument.total_sum
+        extra = [summed.column] if summed and summed.column in self.respondents.columns else []
+        return [*self.score_columns, *extra]
+
     def require_answers(self, what: str) -> None:
         """Refuse, with a clear error, scores kept without their answers for ``what`` needs
         them (item statistics, reliability): never a silent result from no rows."""
@@ -227,7 +236,7 @@ def scores_text(scores: Scores) -> str:
         f"{s['not_applicable']} N/A, {s['dont_know']} Don't know, "
         f"{s['invalid_as_missing']} invalid as missing"
     )
-    means = scores.respondents[scores.score_columns].agg(["mean", "std", "count"]).T
+    means = scores.respondents[scores.reported_columns].agg(["mean", "std", "count"]).T
     return head + "\n" + means.round(2).to_string() + "".join(f"\nnote: {n}" for n in scores.notes)
 
 
@@ -235,7 +244,7 @@ def scores_html(scores: Scores) -> str:
     """Scored answers as HTML: counts, score means, the first rows, notes."""
     e = html.escape
     s = scores.summary()
-    means = scores.respondents[scores.score_columns].agg(["count", "mean", "std"]).T
+    means = scores.respondents[scores.reported_columns].agg(["count", "mean", "std"]).T
     notes = "".join(f"<p class='assess-note'>{e(n)}</p>" for n in scores.notes)
     return (
         f"<div class='assess-box'>{HTML_STYLE}<strong>Scores</strong> for "

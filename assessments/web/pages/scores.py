@@ -27,7 +27,7 @@ def _score(ws: Workspace, state: dict[str, Any]) -> dict[str, Any]:
     # longer than the scoring itself
     ws.path("scores.xlsx").unlink(missing_ok=True)
     written.append("scores.xlsx")
-    means = s.respondents[s.score_columns].agg(["count", "mean", "std"]).T
+    means = s.respondents[s.reported_columns].agg(["count", "mean", "std"]).T
     means = means.reset_index(names="score").rename(columns={"count": "n", "std": "sd"})
     names = s.instrument.score_names()
     means["score"] = [names.get(x, x) for x in means["score"]]
