@@ -117,6 +117,11 @@ def test_the_key_workbook_says_mean_or_sum(tmp_path):
     book["source"]["B6"] = "Sum"
     book.save(path)
     assert read_key_workbook(path, "rsa")["total"] == "sum"
+    checked = CliRunner().invoke(cli, ["key", "check", str(path), "-i", "rsa",
+                                       "-o", str(tmp_path / "k.yaml")])  # fmt: skip
+    assert checked.exit_code == 0, checked.output
+    assert "total: the sum of the ratings" in checked.output
+    assert "total: sum" in (tmp_path / "k.yaml").read_text()
     inst = load_instrument("rsa", "provider", key=path)
     assert inst.total_sum is not None
     assert "total: sum" in inst.key_text

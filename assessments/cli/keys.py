@@ -78,6 +78,8 @@ def check_cmd(workbook: str, instrument: str, out: str | None, as_json: bool) ->
         f"{len(data['same_practice'])} practices matched across versions; source: {data['source']}",
         markup=False,
     )
+    if data.get("total") == "sum":
+        c.print("total: the sum of the ratings, reported beside the mean", markup=False)
     if out:
         c.print(f"wrote {out}", markup=False)
 
