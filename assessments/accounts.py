@@ -283,6 +283,16 @@ class Accounts:
         )
         return token
 
+    def link_works(self, token: str) -> bool:
+        """Whether an invitation or reset link can still be used (not used, not expired); it
+        is not used up by asking."""
+        from sqlalchemy import select
+
+        t = self.tables["tokens"]
+        with self.history._transaction() as conn:
+            row = conn.execute(select(t).where(t.c.digest == _digest(token))).first()
+        return row is not None and row.used_at is None and row.expires_at > _stamp(self.clock())
+
     def accept(self, token: str, password: str) -> User:
         """Set the password of the person an invitation or reset token is for; the token is
         then used up, and every session of that person ends."""

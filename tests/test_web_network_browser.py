@@ -113,6 +113,26 @@ def test_each_role_in_chromium(server):
         page.get_by_role("button", name="Set the policy").click()
         assert "The network's policy is now: at least 11 respondents" in page.inner_text("main")
         shoot(page, "n2-policy")
+        # an invitation, as the administrator makes it and a newcomer follows it
+        page.get_by_label("Email address").fill("sam@cedar.example")
+        page.get_by_label("Agency (for the agency role)").select_option("Cedar Grove")
+        page.get_by_role("button", name="Make the invitation link").click()
+        link = page.locator("div.message code").inner_text()
+        assert "/invite/" in link
+        newcomer = browser.new_page(bypass_csp=True)  # another person: no cookie of the admin's
+        newcomer.goto(link)
+        assert newcomer.title().startswith("Set your password")
+        shoot(newcomer, "n2-invite")
+        newcomer.get_by_label("New password").fill(PASSWORD)
+        newcomer.get_by_label("The same password again").fill(PASSWORD)
+        newcomer.get_by_role("button", name="Set the password").click()
+        assert "Your password is set" in newcomer.inner_text("main")
+        sign_in(newcomer, base, "sam@cedar.example")
+        assert newcomer.title().startswith("Start")
+        assert "Cedar Grove" in newcomer.inner_text("body")
+        newcomer.goto(link)  # the link works once
+        assert "expired or was used already" in newcomer.inner_text("main")
+        newcomer.close()
         page.get_by_role("link", name="The network's benchmarks and report").click()
         page.get_by_role("link", name="The network report, agencies named").click()
         named = page.inner_text("main")

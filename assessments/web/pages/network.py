@@ -145,9 +145,15 @@ def _home(user: User) -> str:
 
 
 async def invite_page(request: Request, message: str = "", status: int = 200) -> Response:
+    token = request.path_params["token"]
+    if request.method == "GET" and not await run_in_threadpool(
+        accounts_of(request).link_works, token
+    ):  # said before anyone chooses a password for nothing
+        return _render(request, "invite.html", 400, dead=True, token="", pre="",
+                       message="This link has expired or was used already: ask your "
+                       "network's administrator for a new one.")  # fmt: skip
     pre = _pre(request)
-    response = _render(request, "invite.html", status, pre=pre, message=message,
-                       token=request.path_params["token"])  # fmt: skip
+    response = _render(request, "invite.html", status, pre=pre, message=message, token=token)
     response.set_cookie(PRE, pre, httponly=True, samesite="strict", secure=_secure(request))
     return response
 
