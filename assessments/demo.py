@@ -167,6 +167,70 @@ def run_demo(
     return results
 
 
+def run_instrument_demo(
+    out: Path,
+    instrument: str,
+    n: int = 240,
+    seed: int = 2026,
+    *,
+    report: bool = True,
+    n_boot: int = 0,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Example answers for one shipped instrument (``assess demo --instrument ID``): a CSV per
+    version, ``n`` respondents each; scored, with their report, when the instrument can be
+    scored without a key. An instrument whose domains (or reversed items) come from a user's
+    key gets answers only, and the summary says what the key must give.
+
+    >>> import tempfile
+    >>> summary = run_instrument_demo(Path(tempfile.mkdtemp()), "rki", n=30, report=False)
+    >>> [Path(p).name for p in summary["written"]], summary["needs_key"]
+    (['rki_answers.csv'], True)
+    """
+    from .io import read_responses, write_scores
+    from .io.tables import write_table
+    from .render import write_report
+    from .scoring import score
+
+    step = progress or (lambda _: None)
+    whole = load_instrument(instrument)
+    out.mkdir(parents=True, exist_ok=True)
+    needs_key = whole.reverse_from_key or bool(whole.missing_keys)
+    written: list[Path] = []
+    summaries = []
+    for v in whole.version_ids:
+        inst = whole.select(v)
+        step(f"{whole.id.upper()}: writing example answers" + (f" ({v})" if v else ""))
+        answers = demo_responses(inst, n=n, seed=seed)
+        stem = whole.id if len(whole.versions) == 1 else f"{whole.id}_{v}"
+        src = out / f"{stem}_answers.csv"
+        write_table(answers, src)
+        written.append(src)
+        if needs_key:
+            continue
+        scores = score(read_responses(src, inst), on_invalid="missing")
+        written += write_scores(scores, out / f"{stem}_scores.csv")
+        if report:
+            step(f"{whole.id.upper()}: building the report (PDF, HTML, Excel)")
+            written += write_report(
+                scores,
+                out / (stem + "-report"),
+                by="role",
+                aggregate_by="site",
+                organization="Example Behavioral Health",
+                period="Spring 2026 (demo data)",
+                n_boot=n_boot,
+            )
+        summaries.append(scores.summary())
+    return {
+        "instrument": whole.id,
+        "versions": list(whole.version_ids),
+        "needs_key": needs_key,
+        "scored": summaries,
+        "written": [str(p) for p in written],
+    }
+
+
 RSA_DEMO_SIZES = {"administrator": 15, "provider": 70, "person": 90, "family": 25}
 RSA_DEMO_SHIFT = {"administrator": 0.5, "provider": 0.35, "person": -0.1, "family": 0.0}
 

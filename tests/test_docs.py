@@ -214,7 +214,7 @@ STAND_INS: dict[tuple[str, int], Files] = {
     ("history.md", 4): {"network.sqlite": network_store},
     ("network.md", 6): {"network.sqlite": network_store},
     ("keys.md", 1): {"my-rsa-key.yaml": rsa_key_yaml, "answers.csv": rsa_csv("provider")},
-    ("keys.md", 5): {"rsa-key.xlsx": rsa_key_workbook, "providers.csv": rsa_csv("provider")},
+    ("keys.md", 6): {"rsa-key.xlsx": rsa_key_workbook, "providers.csv": rsa_csv("provider")},
     ("mapping.md", 0): {"export.csv": lambda p: oric_grid(p, platform="forms")},
     ("instruments.md", 0): {"export.csv": forms_grid_copy},
     ("practices.md", 2): {"checklist.xlsx": checklist},

@@ -184,17 +184,29 @@ def score_cmd(
     help="Respondents per instrument (ORCA: 2.5 times as many, so its 19 domains can be checked).",
 )
 @click.option("--seed", default=2026, show_default=True, help="Random seed.")
+@click.option(
+    "--instrument",
+    "-i",
+    "instrument",
+    help="Only this shipped instrument (e.g. rki): example answers per version, scored and "
+    "reported when it needs no key of yours.",
+)
 @json_option
 @handles_errors
-def demo_cmd(out: str, n: int, seed: int, as_json: bool) -> None:
+def demo_cmd(out: str, n: int, seed: int, instrument: str | None, as_json: bool) -> None:
     """Generate realistic example answers for ORIC and ORCA, score them, write the results.
 
     \b
     Example:
       assess demo -o demo-output
+      assess demo --instrument rki -o rki-demo
     """
     from ..demo import run_demo
     from .common import progress_bar
+
+    if instrument is not None:
+        _one_instrument_demo(Path(out), instrument, n, seed, as_json)
+        return
 
     with progress_bar(as_json) as bar:  # about 15 s of work otherwise looks like a hang
         task = bar.add_task("starting", total=None)
@@ -227,6 +239,42 @@ def demo_cmd(out: str, n: int, seed: int, as_json: bool) -> None:
             f"--on-invalid missing -o {folder}/my-report",
         ):
             c.print(line, markup=False, soft_wrap=True)  # a command is never broken in two
+
+
+def _one_instrument_demo(out: Path, instrument: str, n: int, seed: int, as_json: bool) -> None:
+    """``assess demo --instrument ID``: one instrument's example answers (and its scores and
+    report when it needs no key of the user's)."""
+    from ..demo import run_instrument_demo
+    from .common import progress_bar
+
+    with progress_bar(as_json) as bar:
+        task = bar.add_task("starting", total=None)
+        summary = run_instrument_demo(
+            out, instrument, n=n, seed=seed, progress=lambda s: bar.update(task, description=s)
+        )
+    if as_json:
+        click.echo(json.dumps({"ok": True, **summary}, indent=2, default=str))
+        return
+    c = console()
+    for scored in summary["scored"]:
+        output.print_score_summary(c, scored)
+    for p in summary["written"]:
+        c.print(f"wrote {p}", markup=False)
+    first = shlex.quote(summary["written"][0])
+    iid = summary["instrument"]
+    c.print("\nNext, try:", markup=False)
+    if summary["needs_key"]:
+        c.print(
+            f"  {iid} is scored with a key you write from its scoring instructions (docs/keys.md):",
+            markup=False,
+        )
+        c.print(f"  assess show {iid}  (what the key must give)", markup=False, soft_wrap=True)
+        version = f" --version {summary['versions'][0]}" if len(summary["versions"]) > 1 else ""
+        c.print(f"  assess score {first} -i {iid}{version} --key my-{iid}-key.yaml "
+                "--on-invalid missing -o scores.csv", markup=False, soft_wrap=True)  # fmt: skip
+    else:
+        c.print(f"  assess validate {first} -i {iid}  (check an export)", markup=False,
+                soft_wrap=True)  # fmt: skip
 
 
 def return_freed_memory() -> None:

@@ -149,10 +149,22 @@ def print_instrument(console: Console, inst: Instrument) -> None:
             if inst.version
             else ", ".join(f"{k}:{v}" for k, v in i.numbers.items())
         )
+        unknown = inst.reverse_from_key and inst.key_file is None
         it.add_row(
-            num, i.id, i.label, "yes" if i.reverse else "", ", ".join(inst.item_domains(i.id))
+            num,
+            i.id,
+            i.label,
+            "yes" if i.reverse else "from key" if unknown else "",
+            ", ".join(inst.item_domains(i.id)),
         )
     console.print(it)
+    if inst.reverse_from_key and inst.key_file is None:
+        console.print(
+            f"Reversed items: {inst.id} reverses some items, and only its scoring instructions "
+            "list them; your key file names them (reverse:), and nothing is scored without it "
+            "(docs/keys.md).",
+            markup=False,
+        )
     if inst.suggested_drop:
         console.print(
             "Suggested drops (--drop-suggested): " + ", ".join(inst.suggested_drop), markup=False

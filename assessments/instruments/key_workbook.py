@@ -42,6 +42,10 @@ ADDED = "added factors"
 #: the 'source' sheet's row where a user says how their scoring sheet gives the total
 TOTAL = "total as"
 TOTAL_CHOICES = ("mean", "sum")
+#: the version sheets' column for an instrument whose reversed items the key names (RKI)
+REVERSED = "reversed"
+YES = ("yes", "y", "x", "true", "1", "reversed")
+NO = ("", "no", "n", "false", "0")
 # a key workbook is small: bounded before and while it is read (a sheet may claim any range)
 MAX_KEY_BYTES = 5_000_000
 MAX_KEY_ROWS = 1_000
@@ -161,17 +165,22 @@ def write_key_template(instrument: str | Instrument, path: str | Path) -> Path:
     for v in inst.version_ids:
         others = [o for o in inst.version_ids if o != v]
         ws = book.add_worksheet(v)
-        header = [*FIXED, *(f"same practice as {o}" for o in others)]
+        extra = [REVERSED] if inst.reverse_from_key else []
+        header = [*FIXED, *extra, *(f"same practice as {o}" for o in others)]
         ws.write_row(0, 0, header, bold)
         ws.freeze_panes(1, 0)
         ws.set_column(0, 0, 8)
         ws.set_column(1, 1, 34)
         ws.set_column(2, 2, 40)
-        ws.set_column(3, 3 + len(others), 26)
+        ws.set_column(3, 3 + len(extra) + len(others), 26)
         numbers = sorted(_numbers(inst, v))
         for r, n in enumerate(numbers, start=1):
             ws.write_number(r, 0, n)
         last = len(numbers)
+        if extra:  # yes for each item the scoring instructions reverse
+            ws.data_validation(1, 3, last, 3, {"validate": "list", "source": ["yes", "no"]})
+            ws.write_comment(0, 3, "yes for each item the scoring instructions reverse (6 - x); "
+                             "the instrument's reversed items are not shipped.")  # fmt: skip
         ws.data_validation(
             1,
             1,
@@ -189,9 +198,9 @@ def write_key_template(instrument: str | Instrument, path: str | Path) -> Path:
             top = max(_numbers(inst, o))
             ws.data_validation(
                 1,
-                3 + j,
+                3 + len(extra) + j,
                 last,
-                3 + j,
+                3 + len(extra) + j,
                 {
                     "validate": "integer",
                     "criteria": "between",
@@ -352,6 +361,7 @@ def read_key_workbook(path: str | Path, instrument: str | Instrument) -> dict[st
                 )
             )
         versions: dict[str, dict[str, list[int]]] = {}
+        reverse: dict[str, list[int]] = {}  # the items each version reverses (reverse_from_key)
         added: dict[str, str] = {}  # factors the user's key adds: id -> name
         labels: dict[str, dict[int, str]] = {}
         links: dict[tuple[str, str], dict[int, tuple[int, int]]] = {}  # (v, o): {n: (m, row)}
@@ -369,6 +379,8 @@ def read_key_workbook(path: str | Path, instrument: str | Instrument) -> dict[st
             valid = _numbers(inst, v)
             seen: dict[int, int] = {}
             keyed: dict[str, list[int]] = {}
+            rev_col = header.index(REVERSED) if REVERSED in header else None
+            reversed_here: list[int] = []
             values_rows = _rows(sheet, width)
             typed_rows = iter(_rows(formulas[v], width))
             for r, values in enumerate(values_rows, start=2):
@@ -484,6 +496,20 @@ def read_key_workbook(path: str | Path, instrument: str | Instrument) -> dict[st
                         keyed.setdefault(fid, []).append(n)
                 if label:
                     labels.setdefault(v, {})[n] = label[:120]
+                if rev_col is not None and rev_col < len(cells):
+                    said = str(cells[rev_col] if cells[rev_col] is not None else "").strip()
+                    if said.casefold() in YES:
+                        reversed_here.append(n)
+                    elif said.casefold() not in NO:
+                        bad(
+                            "bad-reversed",
+                            f"{said!r} in the '{REVERSED}' column",
+                            v,
+                            rev_col,
+                            r,
+                            expected="yes or no (or empty)",
+                            hint="choose from the cell's list",
+                        )
                 for j, o in others.items():
                     if o not in inst.version_ids or o == v:
                         continue
@@ -528,6 +554,19 @@ def read_key_workbook(path: str | Path, instrument: str | Instrument) -> dict[st
                         )
                     )
                 versions[v] = keyed
+                if inst.reverse_from_key:
+                    if not reversed_here:
+                        problems.append(
+                            Problem(
+                                "reverse-missing",
+                                f"no item is marked reversed in the {v} version; {inst.id}'s "
+                                "scoring reverses some items",
+                                file=file,
+                                path=f"sheet {v!r} column '{REVERSED}'",
+                                hint="write yes beside each item the scoring instructions reverse",
+                            )
+                        )
+                    reverse[v] = reversed_here
         # both sides of a correspondence must agree where both are filled
         for (v, o), pairs in links.items():
             back = links.get((o, v), {})
@@ -566,6 +605,7 @@ def read_key_workbook(path: str | Path, instrument: str | Instrument) -> dict[st
             "same_practice": groups,
             "names": added,
             "total": total_as,
+            "reverse": reverse,
         }
     finally:
         book.close()
@@ -644,6 +684,8 @@ def key_yaml(data: dict[str, Any]) -> str:
         out["names"] = data["names"]
     if data.get("total") == "sum":
         out["total"] = "sum"
+    if data.get("reverse"):
+        out["reverse"] = data["reverse"]
     head = (
         "# Scoring key written by `assess key check` from a key workbook. Item numbers are\n"
         "# those of each version; labels are the user's own words, not the items' wording.\n"

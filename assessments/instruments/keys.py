@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from ..errors import InstrumentError
 from .document import read_document
@@ -168,6 +169,7 @@ def apply_key(instrument: Instrument, path: str | Path) -> Instrument:
             )
             raise InstrumentError(doc.problems, summary=f"{doc.file}: scoring key cannot be used")
         total = replace(total, as_sum=True)
+    reversed_ids = _reversed(instrument, data, version, by_number, doc)
     own = {str(k): v for k, v in (data.get("labels") or {}).get(version, {}).items()}
     items = tuple(
         replace(it, label=own[str(it.numbers[version])])
@@ -175,7 +177,57 @@ def apply_key(instrument: Instrument, path: str | Path) -> Instrument:
         else it
         for it in instrument.items
     )
+    items = tuple(replace(it, reverse=True) if it.id in reversed_ids else it for it in items)
     return replace(instrument, domains=domains, items=items, total=total, key_file=str(path))
+
+
+def _reversed(
+    instrument: Instrument,
+    data: dict[str, Any],
+    version: str,
+    by_number: dict[str, str],
+    doc: Any,
+) -> set[str]:
+    """The items the key reverses in ``version`` (``reverse:``), checked; an instrument whose
+    reversed items no verified source lists (``reverse_from_key``) needs the line.
+
+    Raises
+    ------
+    InstrumentError
+        A number the version does not have, an item whose answers cannot be reversed, or the
+        line missing where the instrument needs it.
+    """
+    given = data.get("reverse") or {}
+    if instrument.reverse_from_key and version not in given:
+        doc.problem(
+            "reverse-missing",
+            f"{instrument.id} has reverse-keyed items that only its scoring instructions list: "
+            f"the key gives none for version {version!r}",
+            ("reverse",) if "reverse" in data else (),
+            expected=f"reverse: {{{version}: [item numbers]}} (an empty list if none)",
+            hint="copy the reversed items' numbers from the scoring instructions",
+        )
+    out: set[str] = set()
+    for j, n in enumerate(given.get(version) or []):
+        iid = by_number.get(str(n)) or (str(n) if str(n) in instrument.item_ids else None)
+        if iid is None:
+            doc.problem(
+                "unknown-item",
+                f"version {version!r} has no item number {n!r}",
+                ("reverse", version, j),
+                expected=f"numbers 1..{len(by_number)} or item ids",
+            )
+        elif not instrument.item_scale(instrument.item(iid)).numeric:
+            doc.problem(
+                "reverse-non-numeric",
+                f"item {n!r} is not on a numeric scale and cannot be reversed",
+                ("reverse", version, j),
+            )
+        else:
+            out.add(iid)
+    if doc.problems:
+        raise InstrumentError(doc.problems, summary=f"{doc.file}: scoring key cannot be used")
+    return out
 
 
 def _apply_workbook(instrument: Instrument, path: Path) -> Instrument:

@@ -510,6 +510,7 @@ def build_instrument(doc: Document) -> Instrument:
         suggested_drop=tuple(drop.get("items", [])),
         suggested_drop_note=drop.get("note", ""),
         notes=tuple(data.get("notes", [])),
+        reverse_from_key=bool(data.get("reverse_from_key", False)),
         source_file=doc.file,
     )
 

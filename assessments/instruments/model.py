@@ -302,6 +302,8 @@ class Instrument:
     suggested_drop: tuple[str, ...] = ()
     suggested_drop_note: str = ""
     notes: tuple[str, ...] = ()
+    #: reverse-keyed items that no verified source lists: the user's key names them (RKI)
+    reverse_from_key: bool = False
     version: str | None = None
     source_file: str | None = None
     key_file: str | None = None

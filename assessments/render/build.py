@@ -309,6 +309,20 @@ def build_report(
         the response rate is given on the first page, the cover, the data quality section and
         a ``response_rates`` sheet.
     """
+    if not scores.score_columns:  # every domain waits for a key, and there is no total
+        from ..errors import Problem, ResponseError
+
+        inst = scores.instrument
+        raise ResponseError(
+            Problem(
+                "nothing-to-score",
+                f"no score of {inst.id} can be computed: its domains ("
+                + ", ".join(inst.missing_keys or [d.id for d in inst.domains])
+                + ") need a scoring key",
+                hint="write a key file from the official scoring instructions and pass it with "
+                "--key (see docs/keys.md)",
+            )
+        )
     names = list(sections) if sections is not None else list(DEFAULT_SECTIONS)
     drawing.start()  # the chart workers import matplotlib while the statistics are computed
     chosen = check_sections([*names, *(["structure"] if structure else [])])  # report order

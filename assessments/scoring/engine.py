@@ -240,6 +240,18 @@ def score(
         rows = responses.rows if rows is None else rows
         file = responses.file if file is None else file
         allow_missing_items = True  # already checked when the columns were mapped
+    if inst.reverse_from_key and inst.key_file is None:
+        # its items' direction is unknown without the key: no score and no item mean is right
+        raise ResponseError(
+            Problem(
+                "key-required",
+                f"{inst.id} needs a scoring key to score anything: its scales and its reversed "
+                "items are listed only in its scoring instructions",
+                file=file,
+                hint=f"write a key file (key_for: {inst.id}, versions:, reverse:) from the "
+                "official scoring instructions and pass it with --key (see docs/keys.md)",
+            )
+        )
     n = len(df)
     row_numbers = np.asarray(rows if rows is not None else np.arange(n) + 2, dtype="int64")
     if len(row_numbers) != n:
