@@ -159,24 +159,15 @@ def set_network_policy(
 
     from .history.store import _now
 
-    if min_respondents is not None and min_respondents < 1:
-        raise NetworkError(
-            Problem(
-                "bad-option",
-                "the network's minimum respondents must be at least 1",
-                value=str(min_respondents),
-                hint="e.g. --min-respondents 11",
+    for value, least, what, example in (
+        (min_respondents, 1, "the network's minimum respondents must be at least 1",
+         "--min-respondents 11"),
+        (min_agencies, 2, "network figures need at least 2 agencies", "--min-agencies 5"),
+    ):  # fmt: skip
+        if value is not None and value < least:
+            raise NetworkError(
+                Problem("bad-option", what, value=str(value), hint=f"e.g. {example}")
             )
-        )
-    if min_agencies is not None and min_agencies < 2:
-        raise NetworkError(
-            Problem(
-                "bad-option",
-                "network figures need at least 2 agencies",
-                value=str(min_agencies),
-                hint="e.g. --min-agencies 5",
-            )
-        )
     metadata = MetaData()
     table = _policy_table(metadata)
     at = _now()

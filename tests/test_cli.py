@@ -35,7 +35,14 @@ def test_instruments_json():
     result = run("instruments", "--json")
     assert result.exit_code == 0
     rows = json.loads(result.output)
-    assert [r["id"] for r in rows] == ["oric", "orca", "rsa", "rsa-r", "peer-support-practices"]
+    assert [r["id"] for r in rows] == [
+        "oric",
+        "orca",
+        "rsa",
+        "rsa-r",
+        "rki",
+        "peer-support-practices",
+    ]
     assert rows[1]["n_items"] == {"staff": 77}
 
 

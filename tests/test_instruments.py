@@ -9,7 +9,7 @@ from assessments import InstrumentError, list_instruments, load_instrument
 
 def test_every_shipped_instrument_loads_in_display_order():
     assert [i.id for i in list_instruments()] == [
-        "oric", "orca", "rsa", "rsa-r", "peer-support-practices",
+        "oric", "orca", "rsa", "rsa-r", "rki", "peer-support-practices",
     ]  # fmt: skip
 
 

@@ -15,7 +15,7 @@ import pypdf
 import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
-from test_web import upload
+from test_web import score_on_page
 from test_web_network import BASE, PASSWORD
 from test_web_report_options import form_basis
 
@@ -168,10 +168,7 @@ def test_an_agency_report_on_the_page_has_its_place_in_the_network(store, tmp_pa
         answers = demo_responses("oric", n=80, seed=99)
         path = tmp_path / "harbor.csv"
         write_table(answers, path)
-        upload(c, wid, csrf, path)
-        page = c.get(f"/w/{wid}/check").text
-        c.post(f"/w/{wid}/check", data={"csrf": csrf, "basis": form_basis(page),
-                                        "on_invalid": "missing", "action": "score"})  # fmt: skip
+        score_on_page(c, wid, csrf, path)
         page = c.get(f"/w/{wid}/report").text
         assert 'min="11"' in page
         assert "the network's policy: 11 or more" in page

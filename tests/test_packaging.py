@@ -69,7 +69,7 @@ def test_wheel_ships_data_and_installed_copy_loads_instruments(tmp_path):
 
     info = json.loads(out)
     assert info["file"].startswith(str(site))
-    assert info["ids"] == ["oric", "orca", "rsa", "rsa-r", "peer-support-practices"]
+    assert info["ids"] == ["oric", "orca", "rsa", "rsa-r", "rki", "peer-support-practices"]
     assert info["instruments"].startswith(str(site))
     assert info["reports"].startswith(str(site))
 

@@ -38,6 +38,7 @@ LIBRARY_OF = {
     "orca": "implementation-strategies",
     "rsa": "recovery-practices",
     "rsa-r": "recovery-practices",
+    "rki": "recovery-practices",
     "peer-support-practices": "peer-support",
 }
 

@@ -175,7 +175,7 @@ def test_the_page_the_history_and_the_perspectives_report(key, tmp_path):
     assert rows["total_sum"]["n"] == len(x)
     # the web page's table of means
     from starlette.testclient import TestClient
-    from test_web import upload
+    from test_web import score_on_page
 
     from assessments.web.app import create_app
 
@@ -190,12 +190,7 @@ def test_the_page_the_history_and_the_perspectives_report(key, tmp_path):
             c.post(f"/w/{wid}/instrument", data={"csrf": csrf, "instrument": "rsa",
                                                  "version": "provider"},
                    files={"key_file": ("our-key.yaml", f.read())})  # fmt: skip
-        upload(c, wid, csrf, path)
-        page = c.get(f"/w/{wid}/check").text
-        from test_web_report_options import form_basis
-
-        c.post(f"/w/{wid}/check", data={"csrf": csrf, "basis": form_basis(page),
-                                        "on_invalid": "missing", "action": "score"})  # fmt: skip
+        score_on_page(c, wid, csrf, path)
         scores_page = c.get(f"/w/{wid}/scores").text
     assert "Overall recovery orientation (sum)" in scores_page
     assert f"{x.mean():.2f}" in scores_page

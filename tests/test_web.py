@@ -74,6 +74,17 @@ def upload(c: TestClient, wid: str, csrf: str, path: Path, name: str | None = No
     )
 
 
+def score_on_page(c: TestClient, wid: str, csrf: str, path: Path) -> None:
+    """Upload ``path`` and score it, answers outside the scale as missing (as a person would
+    after reading the check page)."""
+    from test_web_report_options import form_basis
+
+    upload(c, wid, csrf, path)
+    page = c.get(f"/w/{wid}/check").text
+    c.post(f"/w/{wid}/check", data={"csrf": csrf, "basis": form_basis(page),
+                                    "on_invalid": "missing", "action": "score"})  # fmt: skip
+
+
 def test_the_whole_flow_on_the_demo_export(client, export):
     wid, csrf = start(client)
     page = client.get(f"/w/{wid}/instrument").text

@@ -579,7 +579,7 @@ def _unique_problems(problems: list[Problem]) -> list[Problem]:
 
 
 # Shown first, in this order; anything else a user drops in follows alphabetically.
-_ORDER = ("oric", "orca", "rsa", "rsa-r")
+_ORDER = ("oric", "orca", "rsa", "rsa-r", "rki")
 
 
 def shipped_files() -> dict[str, Path]:
