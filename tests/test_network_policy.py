@@ -263,3 +263,36 @@ def test_the_administrator_sets_the_policy_on_the_page_and_sees_who_has_kept_a_w
     with History(store) as h:
         assert network_policy(h).min_respondents == 11
         assert network_policy(h).set_by == "admin@network.example"
+
+
+def test_the_perspective_report_on_the_page_follows_the_policy(store, tmp_path):
+    """The RSA demo's administrators are 15: shown under the default, hidden under a policy of
+    20 respondents (network mode, an agency user's page)."""
+    from test_web_perspectives import post
+
+    from assessments.demo import run_rsa_demo
+
+    demo = tmp_path / "rsa"
+    run_rsa_demo(demo, report=False)
+    from test_docs import rsa_key_workbook
+
+    rsa_key_workbook(demo / "rsa-key.xlsx")
+    accounts = Accounts(History(store))
+    accounts.create_agency("Harbor House")
+    accounts.accept(accounts.invite("pat@harbor.example", "agency", agency="Harbor House"),
+                    PASSWORD)  # fmt: skip
+    app = create_app(root=tmp_path / "sessions", store=store, accounts=True)
+    c = _signed_in(app, "pat@harbor.example", lifespan=False)
+    hidden = {}
+    for policy in (None, 20):
+        if policy is not None:
+            with History(store, actor="admin@network.example") as h:
+                set_network_policy(h, min_respondents=policy)
+        r = c.post("/start", follow_redirects=True)
+        wid = str(r.url).split("/w/")[1].split("/")[0]
+        csrf = c.app.state.workspaces.get(wid).state()["csrf"]
+        page = post(c, wid, csrf, demo, "rsa-key.xlsx", on_invalid="missing")
+        assert "Ready: the perspective report" in page.text, page.text[-2000:]
+        hidden[policy] = c.app.state.workspaces.get(wid).state()["perspectives"]["hidden"]
+    assert "administrator" not in hidden[None]
+    assert "administrator" in hidden[20]
