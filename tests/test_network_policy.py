@@ -296,3 +296,25 @@ def test_the_perspective_report_on_the_page_follows_the_policy(store, tmp_path):
         hidden[policy] = c.app.state.workspaces.get(wid).state()["perspectives"]["hidden"]
     assert "administrator" not in hidden[None]
     assert "administrator" in hidden[20]
+
+
+def test_a_kept_waves_report_on_the_page_follows_the_stores_policy(web_client, tmp_path):
+    """The report of a kept wave (the page's 'Report with its trends') follows the store's
+    policy, as `assess report --history` does: under 40 respondents a site is not shown."""
+    from test_web_report_options import keep, ready
+
+    path = tmp_path / "oric.csv"
+    answers = demo_responses("oric", n=150, seed=5)
+    write_table(answers, path)
+    wid, csrf = ready(web_client, path)
+    keep(web_client, wid, csrf, "Example Agency", "2026", "2026-04-01")
+    with History(web_client.app.state.store, actor="admin@network.example") as h:
+        set_network_policy(h, min_respondents=40)
+    r = web_client.post(f"/w/{wid}/keep/report", data={
+        "csrf": csrf, "org": "Example Agency", "wave": "2026", "instrument": "oric",
+        "by": "site"})  # fmt: skip
+    assert r.status_code == 200, r.text[:1500]
+    name = re.search(r'href="/w/[^/]+/kept/([^"]+\.html)"', r.text).group(1)
+    report = web_client.get(f"/w/{wid}/kept/{name}").text
+    assert answers["site"].value_counts().min() < 40
+    assert "groups with fewer than 40 respondents are suppressed" in report

@@ -93,14 +93,18 @@ def _kept_report(
     from ...render import write_report
     from ...render.perspectives import write_perspective_report
 
+    from ...network import network_policy
+
     history = History(store, actor=actor)
     info = history.info(org, wave, instrument)
     history.log("report", org, wave, info.instrument)
+    # the store's policy for small cells, as `assess report --history` follows it
+    smallest = max(5, network_policy(history).min_respondents)
     folder = ws.folder / KEPT
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
     if info.perspectives:  # each perspective with its own waves in its trend
-        p = history.load_perspectives(org, wave, instrument)
+        p = history.load_perspectives(org, wave, instrument, min_group_size=smallest)
         trends = {v: history.series(org, instrument, until=wave, version=v) for v in
                   info.perspectives}  # fmt: skip
         written = write_perspective_report(p, folder, organization=org, period=wave, trends=trends)
@@ -122,6 +126,7 @@ def _kept_report(
         organization=org,
         period=wave,
         history=waves,
+        min_group_size=smallest,
     )
     return [x.name for x in written]
 
