@@ -187,6 +187,15 @@ def test_an_agency_report_on_the_page_has_its_place_in_the_network(store, tmp_pa
         assert "Ready" in page, page[-3000:]
         preview = c.get(f"/w/{wid}/report/preview").text
         pdf = c.get(f"/w/{wid}/files/oric-report.pdf").content
+        # kept, then reported from the store: the same place (now the network has it too)
+        from test_web_report_options import keep
+
+        keep(c, wid, csrf, "Harbor House", "2026", "2026-04-01")
+        r = c.post(f"/w/{wid}/keep/report", data={
+            "csrf": csrf, "org": "Harbor House", "wave": "2026", "instrument": "oric"})  # fmt: skip
+        assert r.status_code == 200, r.text[:1500]
+        name = re.search(r'href="/w/[^/]+/kept/([^"]+\.html)"', r.text).group(1)
+        kept_report = c.get(f"/w/{wid}/kept/{name}").text
     finally:
         c.__exit__(None, None, None)
     # independent: the deciles of the agency means with at least 11 respondents (numpy), and
@@ -205,6 +214,8 @@ def test_an_agency_report_on_the_page_has_its_place_in_the_network(store, tmp_pa
     sentence = place_among(float(ours), ref)
     assert f"of the {len(x)} agencies in the network" in sentence
     assert sentence in preview
+    assert "Our place among the network&#x27;s agencies: Change commitment" in kept_report
+    assert "agencies in the network" in kept_report
     text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     text = re.sub(r"\s+", " ", text)
     assert "Our place among the network's agencies: Change commitment" in text  # page 1

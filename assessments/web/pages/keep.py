@@ -84,16 +84,17 @@ def _kept_report(
     instrument: str,
     by: str,
     actor: str | None = None,
+    network: dict[str, str] | None = None,
 ) -> list[str]:
     """The report of a kept wave with every earlier wave in its trends (``assess report
-    --history``), in a worker; its files go to their own folder of the workspace."""
+    --history``), in a worker; its files go to their own folder of the workspace. In network
+    mode (``network``) an agency's report carries its place among the network's agencies."""
     import shutil
 
     from ...history import History
+    from ...network import network_policy
     from ...render import write_report
     from ...render.perspectives import write_perspective_report
-
-    from ...network import network_policy
 
     history = History(store, actor=actor)
     info = history.info(org, wave, instrument)
@@ -118,6 +119,11 @@ def _kept_report(
         previous = history.load(
             org, earlier[-1], instrument, perspective=info.version if before.perspectives else None
         )
+    benchmarks = None
+    if network is not None:  # the network's benchmarks, as a new wave's report has them
+        from .report import _network_benchmarks
+
+        benchmarks = _network_benchmarks(network, scores.instrument.id, ws)
     written = write_report(
         scores,
         folder,
@@ -127,6 +133,7 @@ def _kept_report(
         period=wave,
         history=waves,
         min_group_size=smallest,
+        benchmarks=benchmarks,
     )
     return [x.name for x in written]
 
@@ -138,8 +145,18 @@ async def kept_report(request: Request) -> Response:
     org, wave = _own(request, str(form.get("org") or "")), str(form.get("wave") or "")
     instrument, by = str(form.get("instrument") or ""), str(form.get("by") or "")
     try:
+        from .report import _network_of
+
         files = await run_limited(
-            _kept_report, ws, request.app.state.store, org, wave, instrument, by, _actor(request)
+            _kept_report,
+            ws,
+            request.app.state.store,
+            org,
+            wave,
+            instrument,
+            by,
+            _actor(request),
+            _network_of(request),
         )
     except AssessmentError as err:
         return problem(request, ws, err, back="keep")
