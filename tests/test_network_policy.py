@@ -276,9 +276,11 @@ def test_the_administrator_sets_the_policy_on_the_page_and_sees_who_has_kept_a_w
         assert network_policy(h).set_by == "admin@network.example"
 
 
-def test_the_perspective_report_on_the_page_follows_the_policy(store, tmp_path):
+def test_the_perspective_report_on_the_page_follows_the_policy(tmp_path):
     """The RSA demo's administrators are 15: shown under the default, hidden under a policy of
-    20 respondents (network mode, an agency user's page)."""
+    20 respondents (network mode, an agency user's page; the policy on PostgreSQL is tested
+    above)."""
+    store = str(tmp_path / "network.sqlite")
     from test_web_perspectives import post
 
     from assessments.demo import run_rsa_demo
