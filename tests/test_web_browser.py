@@ -151,7 +151,7 @@ def test_the_whole_flow_in_chromium(server, export):
         if page.locator("#progress").count():  # still building: the progress page itself
             assert page.locator("meta[http-equiv=refresh]").count() == 0
             assert axe_violations(page) == []
-        page.wait_for_selector("text=Ready", timeout=120_000)
+        page.wait_for_selector("text=Ready: the report of", timeout=120_000)
         shoot(page, "5-report")
         assert page.evaluate("window.__pwned") is None
         with page.expect_download() as download:
@@ -514,7 +514,7 @@ def test_every_control_is_reached_by_the_keyboard_with_a_visible_focus(server, e
         page.keyboard.type("role")
         assert page.eval_on_selector("#by", "s => s.value") == "role"
         press(page.get_by_role("button", name="Build the PDF, HTML and Excel report"))
-        page.wait_for_selector("text=Ready", timeout=120_000)
+        page.wait_for_selector("text=Ready: the report of", timeout=120_000)
         walk()
         press(page.get_by_role("link", name="6 Keep it"))
         walk()

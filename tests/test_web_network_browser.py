@@ -101,7 +101,7 @@ def test_each_role_in_chromium(server):
         # network's policy of 11 respondents set by the administrator, below, is not yet set)
         page.get_by_role("link", name="5 Report").click()
         page.get_by_role("button", name="Build the PDF, HTML and Excel report").click()
-        page.wait_for_selector("text=Ready", timeout=120_000)
+        page.wait_for_selector("text=Ready: the report of", timeout=120_000)
         shoot(page, "n2-report")
         preview = page.frame_locator("iframe.preview").locator("body").inner_text()
         assert "Our place among the network's agencies: Change commitment" in preview
