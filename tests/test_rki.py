@@ -89,6 +89,10 @@ def test_a_key_must_say_which_items_it_reverses(tmp_path):
     bad = next(p for p in err.value.problems if p.code == "unknown-item")
     assert bad.line == 10  # the line of the wrong number
     assert "99" in bad.message
+    path.write_text(KEY + "reverse:\n  staff: [2]\n  stafff: [3]\n", encoding="utf-8")
+    with pytest.raises(InstrumentError) as err:  # a misspelt version would reverse nothing
+        load_instrument("rki", key=path)
+    assert any(p.code == "unknown-version" and p.line == 11 for p in err.value.problems)
     path.write_text(KEY + "reverse:\n  staff: []\n", encoding="utf-8")  # none, said on purpose
     assert not any(i.reverse for i in load_instrument("rki", key=path).items)
 

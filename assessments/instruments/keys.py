@@ -198,6 +198,14 @@ def _reversed(
         line missing where the instrument needs it.
     """
     given = data.get("reverse") or {}
+    for v in given:  # a misspelt version would reverse nothing, silently
+        if v not in instrument.version_ids:
+            doc.problem(
+                "unknown-version",
+                f"{instrument.id} has no version {v!r}",
+                ("reverse", v),
+                expected="one of " + ", ".join(instrument.version_ids),
+            )
     if instrument.reverse_from_key and version not in given:
         doc.problem(
             "reverse-missing",
