@@ -72,14 +72,7 @@ def apply_key(instrument: Instrument, path: str | Path) -> Instrument:
             expected="one of " + ", ".join(data["versions"]),
             hint="add the version's item lists to the key, or pick another --version",
         )
-    for v in data["versions"]:
-        if v not in instrument.version_ids:
-            doc.problem(
-                "unknown-version",
-                f"{instrument.id} has no version {v!r}",
-                ("versions", v),
-                expected="one of " + ", ".join(instrument.version_ids),
-            )
+    _known_versions(instrument, data, "versions", doc)
     if doc.problems:
         raise InstrumentError(doc.problems, summary=f"{doc.file}: scoring key cannot be used")
 
@@ -181,6 +174,18 @@ def apply_key(instrument: Instrument, path: str | Path) -> Instrument:
     return replace(instrument, domains=domains, items=items, total=total, key_file=str(path))
 
 
+def _known_versions(instrument: Instrument, data: dict[str, Any], part: str, doc: Any) -> None:
+    """Every version a part of the key (``versions``, ``reverse``) names is the instrument's."""
+    for v in data.get(part) or {}:
+        if v not in instrument.version_ids:
+            doc.problem(
+                "unknown-version",
+                f"{instrument.id} has no version {v!r}",
+                (part, v),
+                expected="one of " + ", ".join(instrument.version_ids),
+            )
+
+
 def _reversed(
     instrument: Instrument,
     data: dict[str, Any],
@@ -198,14 +203,7 @@ def _reversed(
         line missing where the instrument needs it.
     """
     given = data.get("reverse") or {}
-    for v in given:  # a misspelt version would reverse nothing, silently
-        if v not in instrument.version_ids:
-            doc.problem(
-                "unknown-version",
-                f"{instrument.id} has no version {v!r}",
-                ("reverse", v),
-                expected="one of " + ", ".join(instrument.version_ids),
-            )
+    _known_versions(instrument, data, "reverse", doc)  # a misspelt one would reverse nothing
     if instrument.reverse_from_key and version not in given:
         doc.problem(
             "reverse-missing",
