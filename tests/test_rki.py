@@ -152,3 +152,31 @@ def test_the_demo_template_report_and_history(key, tmp_path):
         back = h.load("Test Agency", "2026", "rki")
     assert [i.id for i in back.instrument.items if i.reverse] == ["rki_2", "rki_5", "rki_10"]
     pd.testing.assert_frame_equal(back.respondents[SCALES], s.respondents[SCALES])
+
+
+def test_the_web_page_scores_it_with_a_key_and_says_why_not_without(web_client, key, tmp_path):
+    from test_web import score_on_page, upload
+
+    path = tmp_path / "rki.csv"
+    answers().to_csv(path, index=False)
+
+    def started(files: dict) -> tuple[str, str]:
+        r = web_client.post("/start", follow_redirects=True)
+        wid = str(r.url).split("/w/")[1].split("/")[0]
+        csrf = web_client.app.state.workspaces.get(wid).state()["csrf"]
+        web_client.post(f"/w/{wid}/instrument", data={"csrf": csrf, "instrument": "rki"},
+                        files=files)  # fmt: skip
+        return wid, csrf
+
+    wid, csrf = started({})  # no key: the check says so, and nothing is scored
+    upload(web_client, wid, csrf, path)
+    check = web_client.get(f"/w/{wid}/check")
+    assert "needs a scoring key" in check.text
+    assert "internal error" not in check.text
+    assert 'name="basis"' not in check.text  # no form to score with
+    wid, csrf = started({"key_file": ("rki-key.yaml", key.read_bytes())})
+    score_on_page(web_client, wid, csrf, path)
+    scores = web_client.get(f"/w/{wid}/scores")
+    assert scores.status_code == 200
+    assert "Roles and responsibilities in recovery" in scores.text
+    assert "Expectations regarding recovery" in scores.text
