@@ -144,6 +144,12 @@ def network_policy(store: History) -> Policy:
     )  # fmt: skip
 
 
+def smallest_group(store: History, default: int = DEFAULT_MIN_RESPONDENTS) -> int:
+    """The smallest group a report from ``store`` shows: ``default``, or the network's policy
+    when that is larger."""
+    return max(default, network_policy(store).min_respondents)
+
+
 def set_network_policy(
     store: History, *, min_respondents: int | None = None, min_agencies: int | None = None
 ) -> Policy:

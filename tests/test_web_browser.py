@@ -12,6 +12,7 @@ installs it). Without it the test is skipped, unless ``ASSESS_REQUIRE_BROWSER=1`
 
 from __future__ import annotations
 
+import contextlib
 import io
 import itertools
 import os
@@ -42,13 +43,11 @@ def chromium() -> str:
     pytest.skip("Chromium not found: apt-get install chromium, or set ASSESS_CHROMIUM")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+@contextlib.contextmanager
+def serving(app, port: int):
+    """``app`` served on loopback ``port`` in a thread, for the browser; stopped after."""
     import uvicorn
 
-    port = free_port("127.0.0.1", 18765)
-    root = tmp_path_factory.mktemp("web")
-    app = create_app(port=port, root=root / "sessions", store=str(root / "history.sqlite"))
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -57,9 +56,20 @@ def server(tmp_path_factory):
     while not srv.started and time.time() < deadline:
         time.sleep(0.05)
     assert srv.started
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    port = free_port("127.0.0.1", 18765)
+    root = tmp_path_factory.mktemp("web")
+    app = create_app(port=port, root=root / "sessions", store=str(root / "history.sqlite"))
+    with serving(app, port) as base:
+        yield base
     assert not (root / "sessions").exists()  # every upload deleted when the server stops
 
 

@@ -7,11 +7,8 @@ other browser tests."""
 
 from __future__ import annotations
 
-import threading
-import time
-
 import pytest
-from test_web_browser import chromium, shoot
+from test_web_browser import chromium, serving, shoot
 
 from assessments import score
 from assessments.accounts import Accounts
@@ -26,7 +23,6 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    import uvicorn
 
     root = tmp_path_factory.mktemp("network")
     store = str(root / "network.sqlite")
@@ -44,18 +40,10 @@ def server(tmp_path_factory):
         accounts.accept(accounts.invite(f"{role}@network.example", role), PASSWORD)
     port = free_port("127.0.0.1", 18865)
     app = create_app(port=port, root=root / "sessions", store=store, accounts=True)
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not srv.started and time.time() < deadline:
-        time.sleep(0.05)
-    assert srv.started
     export = root / "harbor.csv"
     write_table(demo_responses("oric", n=60, seed=11), export)
-    yield f"http://127.0.0.1:{port}", store, export
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serving(app, port) as base:
+        yield base, store, export
 
 
 def sign_in(page, base: str, email: str) -> None:

@@ -353,7 +353,7 @@ def policy_group_size(history: Any, min_group_size: int) -> int:
     at its default, the policy's minimum when that is larger; given below it, an error."""
     from click.core import ParameterSource
 
-    from ..network import policy_minimums
+    from ..network import policy_minimums, smallest_group
 
     ctx = click.get_current_context(silent=True)
     given = ctx is not None and ctx.get_parameter_source("min_group_size") not in (
@@ -363,7 +363,7 @@ def policy_group_size(history: Any, min_group_size: int) -> int:
     )
     if given:
         return policy_minimums(history, min_group_size, None, "--min-group-size")[0]
-    return max(min_group_size, policy_minimums(history, None, None)[0])
+    return smallest_group(history, min_group_size)
 
 
 def network_options(func: Any) -> Any:

@@ -92,7 +92,7 @@ def _kept_report(
     import shutil
 
     from ...history import History
-    from ...network import network_policy
+    from ...network import smallest_group
     from ...render import write_report
     from ...render.perspectives import write_perspective_report
 
@@ -100,7 +100,7 @@ def _kept_report(
     info = history.info(org, wave, instrument)
     history.log("report", org, wave, info.instrument)
     # the store's policy for small cells, as `assess report --history` follows it
-    smallest = max(5, network_policy(history).min_respondents)
+    smallest = smallest_group(history)
     folder = ws.folder / KEPT
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()

@@ -17,10 +17,6 @@ from ..limits import run_limited
 from ..workspace import Workspace
 from .upload import EXPORT_SUFFIXES
 
-#: the smallest perspective shown on the local page (the reports' default; network mode: the
-#: network's policy when larger)
-DEFAULT_MIN_GROUP_SIZE = 5
-
 FOLDER = "perspectives"  # the perspective report's files, apart from the one-export report
 #: the instruments asked in several perspectives, and their versions in report order
 INSTRUMENTS = ("rsa", "rsa-r")
@@ -90,7 +86,7 @@ def _build(ws: Workspace, job: dict[str, Any]) -> dict[str, Any]:
         job["instrument"],
         key=ws.path(job["key"]),
         on_invalid="missing" if job["missing"] else "error",
-        min_group_size=job.get("min_group_size", DEFAULT_MIN_GROUP_SIZE),
+        min_group_size=job["min_group_size"],
     )
     folder = ws.folder / FOLDER
     shutil.rmtree(folder, ignore_errors=True)
@@ -138,12 +134,13 @@ async def build(request: Request) -> Response:
     if refused is not None:
         return refused
     stored_key = ws.store_upload("perspective-key", key[0], key[1]).name
+    from ...network import DEFAULT_MIN_RESPONDENTS
     from .report import _network_of, _smallest_group
 
     job = {
         "instrument": instrument,
         # in network mode, no perspective under the network's policy is shown
-        "min_group_size": max(DEFAULT_MIN_GROUP_SIZE, await _smallest_group(_network_of(request))),
+        "min_group_size": max(DEFAULT_MIN_RESPONDENTS, await _smallest_group(_network_of(request))),
         "files": files,
         "key": stored_key,
         "missing": bool(form.get("on_invalid") == "missing"),
